@@ -1,0 +1,100 @@
+/* The model interface: a table of operations per model kind, and the one
+ * forecast result type that every kind returns.
+ *
+ * A kind (naive, arima, ...) is a static const fc_model_type; the generic
+ * layer (fc_model_*) validates arguments and delegates.  Cross-validation,
+ * selection and the CLI use only this interface. */
+#ifndef FORECAST_MODEL_H
+#define FORECAST_MODEL_H
+
+#include <stddef.h>
+#include "forecast/buf.h"
+#include "forecast/error.h"
+#include "forecast/panel.h"
+
+#define FC_MAX_LEVELS 8
+
+/* Point forecasts and central prediction intervals.  The caller sets h and
+ * the levels with fc_forecast_init; the model fills mean, lo and hi.
+ * lo[l*h + i] / hi[l*h + i] bound step i+1 at levels[l] percent. */
+typedef struct fc_forecast {
+	size_t h;
+	double *mean;
+	size_t n_levels;
+	double levels[FC_MAX_LEVELS]; /* ascending, each in (0, 100) */
+	double *lo, *hi;
+} fc_forecast;
+
+/* Allocates arrays for h steps and copies the levels (sorted ascending;
+ * duplicates removed).  FC_EINVAL for h == 0, too many levels or a level
+ * outside (0,100); FC_ENOMEM. */
+int fc_forecast_init(fc_forecast *f, size_t h, const double *levels, size_t n_levels, fc_err *err);
+void fc_forecast_dispose(fc_forecast *f);
+
+/* Fills lo/hi as mean -/+ z * sd[i] with z the standard normal quantile of
+ * each level: the analytic interval of a Gaussian forecast error. */
+void fc_forecast_normal_bounds(fc_forecast *f, const double *sd);
+
+typedef struct fc_model_type {
+	const char *name;        /* CLI and model-file key */
+	const char *summary;     /* one line for --help */
+	size_t params_size, state_size;
+	void (*default_params)(void *params);
+	/* FC_EINVAL with a message for an unknown key or a bad value. */
+	int (*set_param)(void *params, const char *key, const char *val, fc_err *err);
+	/* Writes the parameters as key=value tokens (read back by set_param). */
+	int (*save_params)(const void *params, fc_buf *out, fc_err *err);
+	/* The shortest series (in observations) this kind can be fitted to with
+	 * these parameters; 0 when it does not apply at all (e.g. seasonal
+	 * naive on a non-seasonal series). */
+	size_t (*min_length)(const void *params, const fc_series *y);
+	/* Fits to y (NaN = missing).  state is zeroed memory of state_size
+	 * bytes; on failure it must be left so that free() is safe. */
+	int (*fit)(void *state, const void *params, const fc_series *y, fc_err *err);
+	/* Forecasts out->h steps past the end of the fitted series at out's levels. */
+	int (*forecast)(const void *state, fc_forecast *out, fc_err *err);
+	int (*save)(const void *state, fc_buf *out, fc_err *err);
+	int (*load)(void *state, const fc_buf *in, fc_err *err);
+	void (*free)(void *state); /* releases what the state points to; may be NULL */
+} fc_model_type;
+
+/* The built-in kinds. */
+extern const fc_model_type *const fc_model_naive;
+extern const fc_model_type *const fc_model_snaive;
+extern const fc_model_type *const fc_model_drift;
+extern const fc_model_type *const fc_model_mean;
+extern const fc_model_type *const fc_model_window;
+
+/* Registry of kinds, in a fixed order (which is also the tie-break order). */
+size_t fc_model_kind_count(void);
+const fc_model_type *fc_model_kind_at(size_t i);
+const fc_model_type *fc_model_lookup(const char *name);
+
+/* An instance: a kind, its parameters and (after fit or load) its state. */
+typedef struct fc_model {
+	const fc_model_type *type;
+	void *params;
+	void *state;
+	int fitted;
+} fc_model;
+
+/* New model of a kind with default parameters. */
+fc_model *fc_model_alloc(const fc_model_type *type, fc_err *err);
+/* Copy of the kind and parameters, unfitted. */
+fc_model *fc_model_clone_unfitted(const fc_model *m, fc_err *err);
+int fc_model_set_param(fc_model *m, const char *key, const char *val, fc_err *err);
+/* Applies "key=value key=value" tokens as written by save_params. */
+int fc_model_set_params_text(fc_model *m, const char *text, fc_err *err);
+size_t fc_model_min_length(const fc_model *m, const fc_series *y);
+/* Fits (refits) on y; a previous fit is released first. */
+int fc_model_fit(fc_model *m, const fc_series *y, fc_err *err);
+/* out must be initialized by fc_forecast_init. */
+int fc_model_forecast(const fc_model *m, fc_forecast *out, fc_err *err);
+/* Parameters and state as two lines of text: "params ...\nstate ...\n". */
+int fc_model_save(const fc_model *m, fc_buf *out, fc_err *err);
+/* Reads the two lines written by fc_model_save into a new model of type. */
+fc_model *fc_model_load(const fc_model_type *type, const char *params_text,
+                        const char *state_text, fc_err *err);
+void fc_model_free(fc_model *m);
+
+#endif
