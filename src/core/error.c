@@ -35,7 +35,13 @@ int fc_err_prefix(fc_err *err, const char *fmt, ...)
 	vsnprintf(head, sizeof head, fmt, ap);
 	va_end(ap);
 	memcpy(old, err->msg, sizeof old);
-	snprintf(err->msg, sizeof err->msg, "%s%s", head, old);
+	/* Truncation keeps the head: the context matters more than the tail. */
+	size_t hl = strnlen(head, sizeof head - 1), ol = strnlen(old, sizeof old - 1);
+	if (ol > sizeof err->msg - 1 - hl)
+		ol = sizeof err->msg - 1 - hl;
+	memcpy(err->msg, head, hl);
+	memcpy(err->msg + hl, old, ol);
+	err->msg[hl + ol] = '\0';
 	return err->code;
 }
 

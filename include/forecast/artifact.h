@@ -1,0 +1,74 @@
+/* The model file: everything `forecast predict` needs to forecast again, or
+ * to re-anchor each series' chosen model on newer data.
+ *
+ * Format (version 1): UTF-8 text, one record per line, fields separated by
+ * tabs, with '%', tab, CR and LF inside fields written as %25, %09, %0D,
+ * %0A.  The first line is "forecast-model<TAB>1".  Header records follow
+ * (source, time, target, groups, style, freq, seasons, fill, aggregate,
+ * horizon, levels, metric, series), then per series: "series" with its
+ * group values, "span" with the raw first timestamp and the number of
+ * observations, "model" with the kind (or "none"), "params" and "state"
+ * with the model's key=value tokens.  The last line is "end<TAB>" and the
+ * FNV-1a 64-bit hash (hex) of every byte before it, so truncation and
+ * corruption are detected.  A reader refuses other versions. */
+#ifndef FORECAST_ARTIFACT_H
+#define FORECAST_ARTIFACT_H
+
+#include <stdio.h>
+#include "forecast/cv.h"
+#include "forecast/metrics.h"
+#include "forecast/model.h"
+#include "forecast/panel.h"
+
+#define FC_ARTIFACT_VERSION 1
+
+typedef struct fc_artifact_series {
+	char **group_values; /* n_groups strings */
+	fc_time start;       /* first timestamp of the training data */
+	size_t n;            /* observations in the training data */
+	fc_model *model;     /* NULL when the series got no model */
+} fc_artifact_series;
+
+typedef struct fc_artifact {
+	char *source;
+	char *time_name, *target_name;
+	size_t n_groups;
+	char **group_names;
+	fc_time_style style;
+	fc_freq freq;
+	size_t n_seasons;
+	double seasons[FC_MAX_SEASONS];
+	fc_fill fill;
+	fc_aggregate aggregate;
+	size_t horizon;
+	size_t n_levels;
+	double levels[FC_MAX_LEVELS];
+	fc_metric metric;
+	size_t n_series;
+	fc_artifact_series *series;
+} fc_artifact;
+
+/* Writes the panel's schema and each series' refit model from run. */
+int fc_artifact_write(FILE *f, const fc_panel *p, const fc_run *run,
+                      const fc_cv_opts *opts, fc_aggregate aggregate, fc_err *err);
+
+/* Reads a model file.  FC_EIO when it cannot be opened; FC_EFORMAT, with
+ * the path and line, when it is not a model file, is of another version,
+ * fails its checksum, or holds a record that does not parse. */
+int fc_artifact_load(const char *path, fc_artifact **out, fc_err *err);
+
+void fc_artifact_free(fc_artifact *a);
+
+/* The last timestamp of a series: start + (n-1) steps. */
+fc_time fc_artifact_last(const fc_artifact *a, const fc_artifact_series *s);
+
+/* Text names of time styles, fill and aggregate modes, as used in the file
+ * and on the command line.  Parsers return 0 or -1. */
+const char *fc_style_name(fc_time_style s);
+int fc_style_parse(const char *s, fc_time_style *out);
+const char *fc_fill_name(fc_fill f);
+int fc_fill_parse(const char *s, fc_fill *out);
+const char *fc_aggregate_name(fc_aggregate a);
+int fc_aggregate_parse(const char *s, fc_aggregate *out);
+
+#endif

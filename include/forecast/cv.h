@@ -1,0 +1,101 @@
+/* Rolling-origin cross-validation, per-series model selection, and the final
+ * refit and forecast.
+ *
+ * For a series of n observations, horizon h, K folds and step s, fold k
+ * (k = 0..K-1) has origin o_k = n - h - (K-1-k)s: it trains on y[0..o_k)
+ * (or the last `window` observations before o_k) and is scored on
+ * y[o_k..o_k+h).  Every candidate sees the same folds of a series (Tashman
+ * 2000, "Out-of-sample tests of forecasting accuracy", IJF 16(4)).  A
+ * candidate whose minimum length exceeds the first fold's training window is
+ * not applicable to that series and is left out of its comparison.
+ *
+ * When a series is too short for K folds, fewer folds are used; when it is
+ * too short for one, the fallback model (naive) is fitted without
+ * back-testing; a series with no observed value gets no forecast.  Each such
+ * case is recorded in the series result (and is an error with `strict`). */
+#ifndef FORECAST_CV_H
+#define FORECAST_CV_H
+
+#include <stddef.h>
+#include "forecast/error.h"
+#include "forecast/metrics.h"
+#include "forecast/model.h"
+#include "forecast/panel.h"
+
+/* The smallest training window of a fold. */
+#define FC_CV_MIN_TRAIN 2
+
+typedef void (*fc_progress_fn)(void *ctx, size_t done, size_t total);
+
+typedef struct fc_cv_opts {
+	size_t horizon;
+	size_t folds;   /* K >= 1 */
+	size_t step;    /* s >= 1; 0 = horizon */
+	size_t window;  /* 0 = expanding window */
+	size_t n_levels;
+	double levels[FC_MAX_LEVELS];
+	fc_metric metric;          /* primary metric for selection */
+	size_t n_candidates;
+	fc_model *const *candidates; /* unfitted templates (kind + params); borrowed */
+	int strict;                /* fallbacks become errors */
+	int forecast;              /* refit the winner on all data and forecast */
+	fc_progress_fn progress;   /* called in a critical section; may be NULL */
+	void *progress_ctx;
+} fc_cv_opts;
+
+enum {
+	FC_FALLBACK_NONE = 0,
+	FC_FALLBACK_FEWER_FOLDS,  /* fewer folds than asked */
+	FC_FALLBACK_NO_CV,        /* too short to back-test: fallback model */
+	FC_FALLBACK_SKIPPED       /* no observed value: no forecast */
+};
+
+typedef struct fc_series_result {
+	size_t folds;          /* folds used */
+	int fallback;          /* FC_FALLBACK_* */
+	char note[200];        /* why, when fallback != NONE or status != 0 */
+	/* Per candidate c and metric j: sum and count over folds of the finite
+	 * fold values, at [c * FC_METRIC_COUNT + j]. */
+	double *metric_sum;
+	size_t *metric_count;
+	unsigned char *applicable; /* per candidate */
+	long best;             /* chosen candidate, -1 when none */
+	fc_model *model;       /* the refit winner (opts.forecast); owned */
+	fc_forecast fc;        /* its forecast (opts.forecast; h == 0 when none) */
+	int status;            /* 0, or the error that stopped this series */
+	fc_err err;
+} fc_series_result;
+
+typedef struct fc_run {
+	size_t n_series, n_candidates;
+	fc_series_result *res;
+} fc_run;
+
+/* Back-tests every candidate on every series of the panel (OpenMP over
+ * series) and, with opts->forecast, refits each series' winner on all its
+ * data and forecasts.  Results are identical for any thread count.
+ *   Returns FC_EINVAL for bad options; with strict, the first series (in
+ * panel order) that needed a fallback or failed gives FC_EINPUT/FC_EMODEL
+ * naming it.  Without strict, per-series failures are kept in the results
+ * and the call succeeds.  On failure *out is untouched. */
+int fc_cv_run(const fc_panel *p, const fc_cv_opts *opts, fc_run **out, fc_err *err);
+
+void fc_run_free(fc_run *r);
+
+/* Mean over a series' folds of metric j for candidate c (NaN when none). */
+double fc_result_metric(const fc_run *r, size_t series, size_t c, fc_metric j);
+
+/* One leaderboard row: a candidate's metrics averaged over all series and
+ * folds where it was evaluated, and how many series picked it. */
+typedef struct fc_leader_row {
+	size_t candidate;
+	size_t series;   /* series where it was evaluated */
+	size_t wins;
+	double metric[FC_METRIC_COUNT];
+} fc_leader_row;
+
+/* Fills rows[n_candidates], sorted by the primary metric (NaN last; ties by
+ * candidate index). */
+void fc_leaderboard(const fc_run *r, fc_metric primary, fc_leader_row *rows);
+
+#endif

@@ -1,0 +1,83 @@
+/* Shared pieces of the `forecast` program: exit codes, parsed options,
+ * progress display and message helpers.  Only src/cli/ prints or exits. */
+#ifndef FORECAST_CLI_H
+#define FORECAST_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "forecast/cv.h"
+#include "forecast/error.h"
+#include "forecast/model.h"
+#include "forecast/panel.h"
+
+/* Exit codes, documented in --help and the README. */
+enum {
+	EXIT_OK = 0,
+	EXIT_MODEL = 1,  /* a model failed, or out of memory */
+	EXIT_USAGE = 2,  /* bad command line */
+	EXIT_INPUT = 3,  /* bad input data */
+	EXIT_IO = 4      /* file or model-file problem */
+};
+
+#define MAX_PARAMS 32
+
+typedef struct cli_opts {
+	const char *input;        /* positional CSV */
+	fc_read_opts read;
+	size_t horizon;           /* 0 = not given */
+	size_t folds, step, window;
+	size_t n_levels;
+	double levels[FC_MAX_LEVELS];
+	fc_metric metric;
+	const char *models;       /* comma-separated kinds; NULL = all */
+	size_t n_params;
+	const char *params[MAX_PARAMS]; /* "kind.key=value" */
+	const char *output, *leaderboard, *model_out, *model_in, *data;
+	int strict, quiet, threads;
+	int format_csv;           /* inspect: per-series CSV instead of a summary */
+	int levels_given;         /* --level was on the command line */
+} cli_opts;
+
+/* Which options a subcommand accepts. */
+enum {
+	OPT_READ = 1 << 0,   /* --time --target --group --sep --freq --season --aggregate --fill */
+	OPT_CV = 1 << 1,     /* --horizon --folds --step --window --metric --models --param --strict */
+	OPT_LEVEL = 1 << 2,  /* --level */
+	OPT_OUT = 1 << 3,    /* --output --leaderboard --model-out */
+	OPT_PREDICT = 1 << 4, /* --model --data --output --horizon */
+	OPT_BOARD = 1 << 5,   /* --leaderboard */
+	OPT_FORMAT = 1 << 6   /* --format table|csv */
+};
+
+/* Parses argv (after the subcommand name) into o.  Prints a message and
+ * returns EXIT_USAGE on error, -1 when --help was printed, 0 otherwise. */
+int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
+              void (*usage)(FILE *), cli_opts *o);
+
+/* Prints "forecast: error: <msg>" and returns the exit code for code. */
+int cli_fail(int code, const char *msg);
+int cli_exit_code(int code);
+void cli_warn(const cli_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Builds the candidate models from --models and --param; prints and
+ * returns an exit code on error. */
+int cli_candidates(const cli_opts *o, fc_model ***out, size_t *n);
+void cli_candidates_free(fc_model **c, size_t n);
+
+/* Progress bar on stderr when it is a terminal and not --quiet. */
+typedef struct cli_progress {
+	int enabled;
+	const char *what;
+	double start, last_draw;
+} cli_progress;
+void cli_progress_start(cli_progress *p, const cli_opts *o, const char *what);
+void cli_progress_update(void *ctx, size_t done, size_t total);
+void cli_progress_finish(cli_progress *p);
+double cli_now(void);
+
+int cmd_fit(int argc, char **argv);
+int cmd_cv(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+
+#endif

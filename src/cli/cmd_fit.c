@@ -1,0 +1,337 @@
+/* `forecast fit` and `forecast cv`: read the panel, back-test the
+ * candidates on identical rolling-origin folds, print the leaderboard, and
+ * (fit) write the forecasts and the model file.  Every output is written to
+ * a temporary file and renamed only when all of them are complete. */
+#include "cli.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forecast/artifact.h"
+#include "forecast/output.h"
+
+static void usage_common(FILE *f)
+{
+	fprintf(f,
+	        "Data options:\n"
+	        "  --time NAME        time column (default: detected: date, ds, timestamp, ...)\n"
+	        "  --target NAME      value column (default: detected: y, sales, value, ...)\n"
+	        "  --group A,B        columns identifying a series (default: detected ID columns;\n"
+	        "                     '' for a single series)\n"
+	        "  --sep C            field separator: ',', ';', '|' or tab (default: sniffed)\n"
+	        "  --freq F           frequency: D, W-FRI, MS, M, QS, Y, h, 15min, step ...\n"
+	        "                     (default: inferred from the timestamps)\n"
+	        "  --season P[,P2]    seasonal periods in steps (default: from the frequency,\n"
+	        "                     e.g. 7,365.25 for daily; needed for integer time steps)\n"
+	        "  --aggregate M      combine duplicate timestamps: sum, mean, min, max, last\n"
+	        "                     (default: duplicates are an error)\n"
+	        "  --fill M           impute missing values: zero, ffill, linear, none\n"
+	        "                     (default auto: zero for counts, linear otherwise)\n"
+	        "\n"
+	        "Back-testing options:\n"
+	        "  --horizon H        steps to forecast (required)\n"
+	        "  --folds K          rolling origins (default 3)\n"
+	        "  --step S           steps between origins (default: the horizon)\n"
+	        "  --window N         sliding training window of N observations\n"
+	        "                     (default: expanding window)\n"
+	        "  --metric M         selection metric: mase (default), mae, rmse, smape, mape,\n"
+	        "                     wape, nrmse\n"
+	        "  --models A,B       candidate models (default: all that apply):\n"
+	        "                    ");
+	for (size_t k = 0; k < fc_model_kind_count(); k++)
+		fprintf(f, "%s %s", k ? "," : "", fc_model_kind_at(k)->name);
+	fprintf(f,
+	        "\n"
+	        "  --param K.N=V      set model parameter N of kind K (repeatable),\n"
+	        "                     e.g. window.size=28, snaive.period=7\n"
+	        "  --strict           fail instead of falling back on series that are too short\n"
+	        "  --level L1,L2      prediction interval levels in percent (default 80,95)\n"
+	        "\n"
+	        "General: --threads N, --quiet (-q), --help\n"
+	        "\n"
+	        "Exit codes: 0 success, 1 a model failed, 2 bad command line,\n"
+	        "3 bad input data, 4 file or model-file problem.\n");
+}
+
+static void usage_fit(FILE *f)
+{
+	fprintf(f,
+	        "Usage: forecast fit FILE --horizon H [options]\n"
+	        "\n"
+	        "Back-tests every candidate model on the same rolling-origin folds of each\n"
+	        "series, picks the best per series by the selection metric, refits it on all\n"
+	        "history and forecasts H steps with prediction intervals.\n"
+	        "\n"
+	        "Output options:\n"
+	        "  -o, --output FILE  forecasts CSV (default FILE.forecast.csv; '-' = stdout)\n"
+	        "  --leaderboard FILE also write the leaderboard as CSV\n"
+	        "  --model-out FILE   model file for 'forecast predict' (default FILE.model)\n"
+	        "\n");
+	usage_common(f);
+}
+
+static void usage_cv(FILE *f)
+{
+	fprintf(f,
+	        "Usage: forecast cv FILE --horizon H [options]\n"
+	        "\n"
+	        "Back-tests every candidate model on the same rolling-origin folds of each\n"
+	        "series and prints the leaderboard: each model's metrics averaged over series\n"
+	        "and folds, and the number of series it wins.  Writes nothing else.\n"
+	        "\n"
+	        "Output options:\n"
+	        "  --leaderboard FILE also write the leaderboard as CSV\n"
+	        "\n");
+	usage_common(f);
+}
+
+static void print_leaderboard(FILE *f, const fc_leader_row *rows, size_t n,
+                              fc_model *const *cand, fc_metric primary, size_t n_series)
+{
+	fprintf(f, "%-10s %7s %6s", "model", "series", "wins");
+	for (int j = 0; j < FC_METRIC_COUNT; j++) {
+		char label[16];
+		snprintf(label, sizeof label, "%s%s", fc_metric_label((fc_metric)j),
+		         (fc_metric)j == primary ? "*" : "");
+		fprintf(f, " %10s", label);
+	}
+	fputc('\n', f);
+	for (size_t i = 0; i < n; i++) {
+		const fc_leader_row *r = &rows[i];
+		fprintf(f, "%-10s %7zu %6zu", cand[r->candidate]->type->name, r->series, r->wins);
+		for (int j = 0; j < FC_METRIC_COUNT; j++) {
+			if (isnan(r->metric[j]))
+				fprintf(f, " %10s", "-");
+			else
+				fprintf(f, " %10.4g", r->metric[j]);
+		}
+		fputc('\n', f);
+	}
+	fprintf(f, "(%zu series; * = selection metric; means over series and folds)\n", n_series);
+}
+
+static void write_leaderboard_csv(FILE *f, const fc_leader_row *rows, size_t n,
+                                  fc_model *const *cand)
+{
+	fputs("model,series,wins", f);
+	for (int j = 0; j < FC_METRIC_COUNT; j++)
+		fprintf(f, ",%s", fc_metric_name((fc_metric)j));
+	fputc('\n', f);
+	for (size_t i = 0; i < n; i++) {
+		const fc_leader_row *r = &rows[i];
+		fprintf(f, "%s,%zu,%zu", cand[r->candidate]->type->name, r->series, r->wins);
+		for (int j = 0; j < FC_METRIC_COUNT; j++) {
+			if (isnan(r->metric[j]))
+				fputs(",", f);
+			else
+				fprintf(f, ",%.10g", r->metric[j]);
+		}
+		fputc('\n', f);
+	}
+}
+
+/* Tells the user what was read, so surprises (a wrong frequency, many
+ * inserted gaps) show before the results. */
+static void describe_panel(const cli_opts *o, const fc_panel *p)
+{
+	if (o->quiet)
+		return;
+	char freq[64];
+	fc_freq_describe(p->freq, freq, sizeof freq);
+	size_t inserted = 0, filled = 0, missing = 0;
+	for (size_t i = 0; i < p->n_series; i++) {
+		inserted += p->series[i].n_inserted;
+		filled += p->series[i].n_filled;
+		missing += p->series[i].n_missing;
+	}
+	fprintf(stderr, "forecast: %s: %zu rows, %zu series, %s%s", p->path, p->n_rows,
+	        p->n_series, freq, p->freq_inferred ? " (inferred)" : "");
+	if (p->n_seasons) {
+		fputs(", seasonal periods ", stderr);
+		for (size_t s = 0; s < p->n_seasons; s++)
+			fprintf(stderr, "%s%g", s ? "," : "", p->seasons[s]);
+	} else {
+		fputs(", no seasonal period", stderr);
+	}
+	fputc('\n', stderr);
+	if (inserted || filled || missing || p->n_duplicates)
+		fprintf(stderr, "forecast: %zu missing timestamps inserted, %zu values filled (%s), "
+		                "%zu left missing, %zu duplicate rows combined\n",
+		        inserted, filled, fc_fill_name(p->fill), missing, p->n_duplicates);
+}
+
+static void report_fallbacks(const cli_opts *o, const fc_panel *p, const fc_run *run)
+{
+	size_t shown = 0, more = 0;
+	for (size_t i = 0; i < run->n_series; i++) {
+		const fc_series_result *r = &run->res[i];
+		if (r->fallback == FC_FALLBACK_NONE && !r->status)
+			continue;
+		if (shown == 10) {
+			more++;
+			continue;
+		}
+		shown++;
+		const char *key = p->series[i].key[0] ? p->series[i].key : "(the only series)";
+		if (r->status)
+			cli_warn(o, "series %s: %s; no forecast", key, r->err.msg);
+		else
+			cli_warn(o, "series %s: %s", key, r->note);
+	}
+	if (more)
+		cli_warn(o, "... and %zu more series with fallbacks (use --strict to fail instead)", more);
+}
+
+static void write_forecasts(FILE *f, const fc_panel *p, const fc_run *run, const fc_cv_opts *cv)
+{
+	const char *const *names = (const char *const *)p->group_names;
+	fc_schema schema = {p->n_groups, names, p->time_name, p->style, p->freq};
+	fc_forecast like = {.n_levels = cv->n_levels};
+	memcpy(like.levels, cv->levels, sizeof like.levels);
+	fc_forecast_csv_header(f, &schema, &like);
+	for (size_t i = 0; i < run->n_series; i++) {
+		const fc_series_result *r = &run->res[i];
+		const fc_series *s = &p->series[i];
+		if (!r->model)
+			continue;
+		fc_time last = fc_freq_add(p->freq, s->start, (int64_t)s->n - 1);
+		fc_forecast_csv_rows(f, &schema, s->group_values, last, &r->fc, r->model->type->name);
+	}
+}
+
+static char *default_name(const char *input, const char *suffix)
+{
+	const char *base = strcmp(input, "-") == 0 ? "stdin" : input;
+	size_t n = strlen(base) + strlen(suffix) + 1;
+	char *s = malloc(n);
+	if (s)
+		snprintf(s, n, "%s%s", base, suffix);
+	return s;
+}
+
+/* Writes the forecasts, the leaderboard CSV and the model file, all or
+ * none. */
+static int write_outputs(const cli_opts *o, const fc_panel *p, const fc_run *run,
+                         const fc_cv_opts *cv, const fc_leader_row *rows, int fit)
+{
+	enum { OUT_FORECAST, OUT_BOARD, OUT_MODEL, N_OUT };
+	char *owned[N_OUT] = {0};
+	const char *path[N_OUT] = {0};
+	if (fit) {
+		path[OUT_FORECAST] = o->output ? o->output : (owned[OUT_FORECAST] = default_name(o->input, ".forecast.csv"));
+		path[OUT_MODEL] = o->model_out ? o->model_out : (owned[OUT_MODEL] = default_name(o->input, ".model"));
+	}
+	path[OUT_BOARD] = o->leaderboard;
+	fc_outfile out[N_OUT];
+	memset(out, 0, sizeof out);
+	fc_err err;
+	fc_err_clear(&err);
+	int rc = 0;
+	if (fit && (!path[OUT_FORECAST] || !path[OUT_MODEL]))
+		rc = fc_err_set(&err, FC_ENOMEM, "out of memory");
+	for (int k = 0; k < N_OUT && !rc; k++) {
+		if (!path[k])
+			continue;
+		if ((rc = fc_outfile_open(&out[k], path[k], &err)))
+			break;
+		switch (k) {
+		case OUT_FORECAST: write_forecasts(out[k].f, p, run, cv); break;
+		case OUT_BOARD: write_leaderboard_csv(out[k].f, rows, run->n_candidates, cv->candidates); break;
+		case OUT_MODEL: rc = fc_artifact_write(out[k].f, p, run, cv, o->read.aggregate, &err); break;
+		}
+	}
+	for (int k = 0; k < N_OUT && !rc; k++)
+		if (path[k])
+			rc = fc_outfile_commit(&out[k], &err);
+	for (int k = 0; k < N_OUT; k++) {
+		fc_outfile_abort(&out[k]);
+		free(owned[k]);
+	}
+	if (rc)
+		return cli_fail(rc, err.msg);
+	if (fit && !o->quiet) {
+		if (strcmp(path[OUT_FORECAST], "-") != 0)
+			fprintf(stderr, "forecast: forecasts written to %s\n", path[OUT_FORECAST]);
+		fprintf(stderr, "forecast: model written to %s\n", path[OUT_MODEL]);
+	}
+	return EXIT_OK;
+}
+
+static int run(int argc, char **argv, int fit)
+{
+	const char *cmd = fit ? "fit" : "cv";
+	cli_opts o;
+	unsigned accepted = OPT_READ | OPT_CV | OPT_LEVEL | (fit ? OPT_OUT : OPT_BOARD);
+	int rc = cli_parse(argc, argv, accepted, cmd, fit ? usage_fit : usage_cv, &o);
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	if (!o.input) {
+		fprintf(stderr, "forecast: error: no input file\nUsage: forecast %s FILE --horizon H [options]\n", cmd);
+		return EXIT_USAGE;
+	}
+	if (!o.horizon) {
+		fprintf(stderr, "forecast: error: --horizon is required (the number of steps to forecast)\n"
+		                "Try 'forecast %s --help' for more information.\n", cmd);
+		return EXIT_USAGE;
+	}
+
+	fc_model **cand = NULL;
+	size_t n_cand = 0;
+	if ((rc = cli_candidates(&o, &cand, &n_cand)))
+		return rc;
+
+	fc_err err;
+	fc_panel *p = NULL;
+	if ((rc = fc_panel_read(o.input, &o.read, &p, &err))) {
+		cli_candidates_free(cand, n_cand);
+		return cli_fail(rc, err.msg);
+	}
+	describe_panel(&o, p);
+
+	cli_progress prog;
+	cli_progress_start(&prog, &o, fit ? "fitting" : "back-testing");
+	fc_cv_opts cv = {
+		.horizon = o.horizon, .folds = o.folds, .step = o.step, .window = o.window,
+		.n_levels = o.n_levels, .metric = o.metric, .n_candidates = n_cand,
+		.candidates = cand, .strict = o.strict, .forecast = fit,
+		.progress = cli_progress_update, .progress_ctx = &prog,
+	};
+	memcpy(cv.levels, o.levels, sizeof cv.levels);
+	fc_run *result = NULL;
+	rc = fc_cv_run(p, &cv, &result, &err);
+	cli_progress_finish(&prog);
+	if (rc) {
+		fc_panel_free(p);
+		cli_candidates_free(cand, n_cand);
+		return cli_fail(rc, err.msg);
+	}
+	report_fallbacks(&o, p, result);
+
+	fc_leader_row *rows = calloc(n_cand, sizeof *rows);
+	if (!rows) {
+		rc = cli_fail(FC_ENOMEM, "out of memory");
+	} else {
+		fc_leaderboard(result, o.metric, rows);
+		rc = write_outputs(&o, p, result, &cv, rows, fit);
+		if (rc == EXIT_OK && (!o.quiet || !fit)) { /* the leaderboard is all cv prints */
+			int to_stdout = !(fit && o.output && strcmp(o.output, "-") == 0);
+			print_leaderboard(to_stdout ? stdout : stderr, rows, n_cand, cand, o.metric, p->n_series);
+		}
+	}
+	free(rows);
+	fc_run_free(result);
+	fc_panel_free(p);
+	cli_candidates_free(cand, n_cand);
+	return rc;
+}
+
+int cmd_fit(int argc, char **argv)
+{
+	return run(argc, argv, 1);
+}
+
+int cmd_cv(int argc, char **argv)
+{
+	return run(argc, argv, 0);
+}

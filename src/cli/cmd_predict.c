@@ -1,0 +1,210 @@
+/* `forecast predict`: forecasts from a saved model file.  With --data, each
+ * series' chosen model (same kind and parameters) is re-anchored on the
+ * newer data and forecasts from its end; without it, forecasts continue
+ * from the end of the training data. */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "forecast/artifact.h"
+#include "forecast/output.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "Usage: forecast predict --model FILE [--horizon H] [--data CSV] [options]\n"
+	        "\n"
+	        "Forecasts every series of a model file written by 'forecast fit'.  With\n"
+	        "--data, each series' chosen model is re-anchored on the newer data (same\n"
+	        "columns as the training file) and forecasts from the end of it.\n"
+	        "\n"
+	        "Options:\n"
+	        "  --model FILE       model file (required)\n"
+	        "  --horizon H        steps to forecast (default: the horizon of the fit)\n"
+	        "  --data CSV         newer history to re-anchor on\n"
+	        "  --level L1,L2      interval levels in percent (default: those of the fit)\n"
+	        "  -o, --output FILE  forecasts CSV (default '-': standard output)\n"
+	        "  --threads N, --quiet (-q), --help\n"
+	        "\n"
+	        "Exit codes: 0 success, 1 a model failed, 2 bad command line,\n"
+	        "3 bad input data, 4 file or model-file problem.\n");
+}
+
+/* Reads --data with the schema the model was fitted on. */
+static int read_newer(const cli_opts *o, const fc_artifact *a, fc_panel **out, fc_err *err)
+{
+	fc_read_opts ro = fc_read_opts_default();
+	char groups[1024] = "", freq[64];
+	for (size_t g = 0; g < a->n_groups; g++) {
+		size_t len = strlen(groups);
+		snprintf(groups + len, sizeof groups - len, "%s%s", g ? "," : "", a->group_names[g]);
+	}
+	fc_freq_format(a->freq, freq, sizeof freq);
+	ro.time_col = a->time_name;
+	ro.target_col = a->target_name;
+	ro.group_cols = groups;
+	ro.freq = freq;
+	ro.n_seasons = a->n_seasons;
+	memcpy(ro.seasons, a->seasons, sizeof ro.seasons);
+	ro.aggregate = a->aggregate;
+	ro.fill = a->fill;
+	int rc = fc_panel_read(o->data, &ro, out, err);
+	if (rc)
+		return rc;
+	if ((*out)->style.kind != a->style.kind) {
+		rc = fc_err_set(err, FC_EINPUT, "%s: timestamps are written as %s, but the model was fitted on %s timestamps",
+		                o->data, fc_style_name((*out)->style), fc_style_name(a->style));
+		fc_panel_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+typedef struct prediction {
+	fc_forecast fc;
+	fc_time last;
+	const char *model;
+	int ok;
+} prediction;
+
+static int predict_one(const fc_artifact *a, const fc_artifact_series *s, const fc_panel *newer,
+                       const cli_opts *o, size_t h, const double *levels, size_t n_levels,
+                       prediction *out, fc_err *err)
+{
+	memset(out, 0, sizeof *out);
+	if (!s->model)
+		return 0;
+	int rc = fc_forecast_init(&out->fc, h, levels, n_levels, err);
+	if (rc)
+		return rc;
+	out->model = s->model->type->name;
+	const fc_model *use = s->model;
+	fc_model *anchored = NULL;
+	out->last = fc_artifact_last(a, s);
+	if (newer) {
+		long k = fc_panel_find(newer, (const char *const *)s->group_values);
+		if (k < 0) {
+			char key[256] = "";
+			for (size_t g = 0; g < a->n_groups; g++) {
+				size_t len = strlen(key);
+				snprintf(key + len, sizeof key - len, "%s%s=%s", g ? "," : "", a->group_names[g], s->group_values[g]);
+			}
+			cli_warn(o, "series %s is not in %s; forecasting from the end of the training data",
+			         a->n_groups ? key : "(the only series)", o->data);
+		} else {
+			const fc_series *ns = &newer->series[k];
+			anchored = fc_model_clone_unfitted(s->model, err);
+			if (!anchored)
+				goto fail;
+			if ((rc = fc_model_fit(anchored, ns, err))) {
+				fc_err_prefix(err, "series %s: ", ns->key[0] ? ns->key : "(the only series)");
+				goto fail_rc;
+			}
+			use = anchored;
+			out->last = fc_freq_add(newer->freq, ns->start, (int64_t)ns->n - 1);
+		}
+	}
+	rc = fc_model_forecast(use, &out->fc, err);
+	fc_model_free(anchored);
+	if (rc) {
+		fc_forecast_dispose(&out->fc);
+		return rc;
+	}
+	out->ok = 1;
+	return 0;
+fail:
+	rc = err->code;
+fail_rc:
+	fc_model_free(anchored);
+	fc_forecast_dispose(&out->fc);
+	return rc;
+}
+
+int cmd_predict(int argc, char **argv)
+{
+	cli_opts o;
+	int rc = cli_parse(argc, argv, OPT_PREDICT | OPT_LEVEL, "predict", usage, &o);
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	if (o.input) {
+		fprintf(stderr, "forecast: error: unexpected argument '%s' (give newer data with --data)\n"
+		                "Try 'forecast predict --help' for more information.\n", o.input);
+		return EXIT_USAGE;
+	}
+	if (!o.model_in) {
+		fprintf(stderr, "forecast: error: --model FILE is required\n"
+		                "Try 'forecast predict --help' for more information.\n");
+		return EXIT_USAGE;
+	}
+	fc_err err;
+	fc_artifact *a = NULL;
+	if ((rc = fc_artifact_load(o.model_in, &a, &err)))
+		return cli_fail(rc, err.msg);
+	size_t h = o.horizon ? o.horizon : a->horizon;
+	const double *levels = o.levels_given ? o.levels : a->levels;
+	size_t n_levels = o.levels_given ? o.n_levels : a->n_levels;
+
+	fc_panel *newer = NULL;
+	if (o.data && (rc = read_newer(&o, a, &newer, &err))) {
+		fc_artifact_free(a);
+		return cli_fail(rc, err.msg);
+	}
+	if (newer) {
+		for (size_t i = 0, unknown = 0; i < newer->n_series; i++) {
+			int found = 0;
+			for (size_t j = 0; j < a->n_series && !found; j++) {
+				found = 1;
+				for (size_t g = 0; g < a->n_groups && found; g++)
+					found = strcmp(a->series[j].group_values[g], newer->series[i].group_values[g]) == 0;
+			}
+			if (!found && unknown++ < 10)
+				cli_warn(&o, "series %s of %s is not in the model; refit to forecast it",
+				         newer->series[i].key, o.data);
+		}
+	}
+
+	prediction *pred = calloc(a->n_series ? a->n_series : 1, sizeof *pred);
+	if (!pred) {
+		rc = cli_fail(FC_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < a->n_series; i++) {
+		if ((rc = predict_one(a, &a->series[i], newer, &o, h, levels, n_levels, &pred[i], &err))) {
+			rc = cli_fail(rc, err.msg);
+			goto out;
+		}
+	}
+
+	fc_outfile out;
+	if ((rc = fc_outfile_open(&out, o.output ? o.output : "-", &err))) {
+		rc = cli_fail(rc, err.msg);
+		goto out;
+	}
+	fc_schema schema = {a->n_groups, (const char *const *)a->group_names, a->time_name, a->style, a->freq};
+	fc_forecast like = {.n_levels = n_levels};
+	for (size_t l = 0; l < n_levels; l++)
+		like.levels[l] = levels[l];
+	/* fc_forecast_init sorted the levels; print the header in that order. */
+	for (size_t i = 0; i < a->n_series; i++)
+		if (pred[i].ok) {
+			like = pred[i].fc;
+			break;
+		}
+	fc_forecast_csv_header(out.f, &schema, &like);
+	for (size_t i = 0; i < a->n_series; i++)
+		if (pred[i].ok)
+			fc_forecast_csv_rows(out.f, &schema, (const char *const *)a->series[i].group_values,
+			                     pred[i].last, &pred[i].fc, pred[i].model);
+	rc = fc_outfile_commit(&out, &err);
+	fc_outfile_abort(&out);
+	rc = rc ? cli_fail(rc, err.msg) : EXIT_OK;
+out:
+	if (pred)
+		for (size_t i = 0; i < a->n_series; i++)
+			fc_forecast_dispose(&pred[i].fc);
+	free(pred);
+	fc_panel_free(newer);
+	fc_artifact_free(a);
+	return rc;
+}

@@ -1,0 +1,77 @@
+/* The `forecast` program: the subcommand table, top-level help, version,
+ * and the documented exit codes.  Each subcommand lives in cmd_<name>.c. */
+#include "cli.h"
+
+#include <gsl/gsl_errno.h>
+#include <string.h>
+
+#include "config.h"
+
+typedef struct subcommand {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} subcommand;
+
+static const subcommand commands[] = {
+	{"fit", cmd_fit, "back-test candidate models, pick one per series, forecast, save the model"},
+	{"cv", cmd_cv, "back-test candidate models and print the leaderboard only"},
+	{"predict", cmd_predict, "forecast from a saved model, optionally re-anchored on newer data"},
+	{"inspect", cmd_inspect, "read a CSV and describe the series, frequency and gaps found"},
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "Usage: forecast <command> [options] [FILE]\n"
+	        "\n"
+	        "Honest, back-tested forecasts for every series of a long CSV file\n"
+	        "(one row per series and timestamp).\n"
+	        "\n"
+	        "Commands:\n");
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f,
+	        "\n"
+	        "Examples:\n"
+	        "  forecast fit sales.csv --horizon 14\n"
+	        "  forecast cv sales.csv --horizon 14 --folds 5 --metric wape\n"
+	        "  forecast predict --model sales.csv.model --horizon 14 --data newer.csv\n"
+	        "\n"
+	        "Options for every command: --help, --quiet (-q), --threads N.\n"
+	        "'forecast <command> --help' lists a command's options.\n"
+	        "\n"
+	        "Exit codes: 0 success, 1 a model failed, 2 bad command line,\n"
+	        "3 bad input data, 4 file or model-file problem.\n");
+}
+
+int main(int argc, char **argv)
+{
+	gsl_set_error_handler_off();
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		if (strcmp(cmd, "help") == 0 && argc > 2) {
+			char *help_argv[] = {argv[2], "--help", NULL};
+			for (size_t i = 0; i < N_COMMANDS; i++)
+				if (strcmp(commands[i].name, argv[2]) == 0)
+					return commands[i].run(2, help_argv);
+		}
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+		printf("forecast %s\n", PACKAGE_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (strcmp(commands[i].name, cmd) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "forecast: error: unknown command '%s'\n"
+	                "Try 'forecast --help' for the list of commands.\n", cmd);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,371 @@
+/* Command-line parsing shared by the subcommands, with range checks that
+ * turn absurd values into usage errors before any work starts. */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "forecast/artifact.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+enum {
+	O_TIME = 1000, O_TARGET, O_GROUP, O_SEP, O_FREQ, O_SEASON, O_AGGREGATE, O_FILL,
+	O_HORIZON, O_FOLDS, O_STEP, O_WINDOW, O_METRIC, O_MODELS, O_PARAM, O_STRICT,
+	O_LEVEL, O_OUTPUT, O_LEADERBOARD, O_MODEL_OUT, O_MODEL, O_DATA, O_THREADS,
+	O_QUIET, O_HELP, O_FORMAT
+};
+
+static const struct {
+	struct option opt;
+	unsigned group; /* 0 = every subcommand */
+} table[] = {
+	{{"time", required_argument, NULL, O_TIME}, OPT_READ},
+	{{"target", required_argument, NULL, O_TARGET}, OPT_READ},
+	{{"group", required_argument, NULL, O_GROUP}, OPT_READ},
+	{{"sep", required_argument, NULL, O_SEP}, OPT_READ},
+	{{"freq", required_argument, NULL, O_FREQ}, OPT_READ},
+	{{"season", required_argument, NULL, O_SEASON}, OPT_READ},
+	{{"aggregate", required_argument, NULL, O_AGGREGATE}, OPT_READ},
+	{{"fill", required_argument, NULL, O_FILL}, OPT_READ},
+	{{"horizon", required_argument, NULL, O_HORIZON}, OPT_CV | OPT_PREDICT},
+	{{"folds", required_argument, NULL, O_FOLDS}, OPT_CV},
+	{{"step", required_argument, NULL, O_STEP}, OPT_CV},
+	{{"window", required_argument, NULL, O_WINDOW}, OPT_CV},
+	{{"metric", required_argument, NULL, O_METRIC}, OPT_CV},
+	{{"models", required_argument, NULL, O_MODELS}, OPT_CV},
+	{{"param", required_argument, NULL, O_PARAM}, OPT_CV},
+	{{"strict", no_argument, NULL, O_STRICT}, OPT_CV},
+	{{"level", required_argument, NULL, O_LEVEL}, OPT_LEVEL},
+	{{"output", required_argument, NULL, O_OUTPUT}, OPT_OUT | OPT_PREDICT},
+	{{"leaderboard", required_argument, NULL, O_LEADERBOARD}, OPT_OUT | OPT_BOARD},
+	{{"model-out", required_argument, NULL, O_MODEL_OUT}, OPT_OUT},
+	{{"model", required_argument, NULL, O_MODEL}, OPT_PREDICT},
+	{{"data", required_argument, NULL, O_DATA}, OPT_PREDICT},
+	{{"format", required_argument, NULL, O_FORMAT}, OPT_FORMAT},
+	{{"threads", required_argument, NULL, O_THREADS}, 0},
+	{{"quiet", no_argument, NULL, O_QUIET}, 0},
+	{{"help", no_argument, NULL, O_HELP}, 0},
+};
+#define N_TABLE (sizeof table / sizeof table[0])
+
+int cli_exit_code(int code)
+{
+	switch (code) {
+	case FC_OK: return EXIT_OK;
+	case FC_EINVAL: return EXIT_USAGE;
+	case FC_EINPUT: return EXIT_INPUT;
+	case FC_EIO:
+	case FC_EFORMAT: return EXIT_IO;
+	default: return EXIT_MODEL;
+	}
+}
+
+int cli_fail(int code, const char *msg)
+{
+	fprintf(stderr, "forecast: error: %s\n", msg);
+	return cli_exit_code(code);
+}
+
+void cli_warn(const cli_opts *o, const char *fmt, ...)
+{
+	if (o && o->quiet)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("forecast: warning: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("forecast: error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'forecast %s --help' for more information.\n", cmd);
+	return EXIT_USAGE;
+}
+
+/* A whole number in [lo, hi], nothing else. */
+static int parse_count(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (end == s || *end || errno || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Comma-separated numbers, each in (lo, hi). */
+static int parse_numbers(const char *s, double lo, double hi, double *out, size_t cap, size_t *n)
+{
+	*n = 0;
+	for (;;) {
+		char *end;
+		errno = 0;
+		double v = strtod(s, &end);
+		if (end == s || errno || !(v > lo && v < hi) || *n == cap)
+			return -1;
+		out[(*n)++] = v;
+		if (*end == '\0')
+			return 0;
+		if (*end != ',')
+			return -1;
+		s = end + 1;
+	}
+}
+
+static const char *opt_name(int id)
+{
+	for (size_t i = 0; i < N_TABLE; i++)
+		if (table[i].opt.val == id)
+			return table[i].opt.name;
+	return "?";
+}
+
+int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
+              void (*usage)(FILE *), cli_opts *o)
+{
+	struct option longopts[N_TABLE + 1];
+	size_t n = 0;
+	for (size_t i = 0; i < N_TABLE; i++)
+		if (!table[i].group || (table[i].group & accepted))
+			longopts[n++] = table[i].opt;
+	memset(&longopts[n], 0, sizeof longopts[n]);
+
+	memset(o, 0, sizeof *o);
+	o->read = fc_read_opts_default();
+	o->folds = 3;
+	o->levels[0] = 80;
+	o->levels[1] = 95;
+	o->n_levels = 2;
+	o->metric = FC_METRIC_MASE;
+
+	opterr = 0;
+	optind = 1;
+	int c;
+	long v;
+	char shortopts[] = "+qo:";
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (c) {
+		case O_TIME: o->read.time_col = optarg; break;
+		case O_TARGET: o->read.target_col = optarg; break;
+		case O_GROUP: o->read.group_cols = optarg; break;
+		case O_SEP:
+			if (strcmp(optarg, "tab") == 0 || strcmp(optarg, "\\t") == 0)
+				o->read.sep = '\t';
+			else if (strlen(optarg) == 1 && strchr(",;\t|", optarg[0]))
+				o->read.sep = optarg[0];
+			else
+				return usage_error(cmd, "--sep: expected ',', ';', '|' or 'tab', got '%s'", optarg);
+			break;
+		case O_FREQ: {
+			fc_freq f;
+			fc_err err;
+			if (fc_freq_parse(optarg, &f, &err))
+				return usage_error(cmd, "--freq: %s", err.msg);
+			o->read.freq = optarg;
+			break;
+		}
+		case O_SEASON:
+			if (parse_numbers(optarg, 1, 1e6, o->read.seasons, FC_MAX_SEASONS, &o->read.n_seasons))
+				return usage_error(cmd, "--season: expected up to %d periods greater than 1, like 24,168; got '%s'",
+				                   FC_MAX_SEASONS, optarg);
+			for (size_t i = 0; i < o->read.n_seasons; i++)
+				if (o->read.seasons[i] < 2)
+					return usage_error(cmd, "--season: a seasonal period must be at least 2, got '%s'", optarg);
+			break;
+		case O_AGGREGATE:
+			if (fc_aggregate_parse(optarg, &o->read.aggregate) || o->read.aggregate == FC_AGG_NONE)
+				return usage_error(cmd, "--aggregate: expected sum, mean, min, max or last; got '%s'", optarg);
+			break;
+		case O_FILL:
+			if (fc_fill_parse(optarg, &o->read.fill))
+				return usage_error(cmd, "--fill: expected auto, zero, ffill, linear or none; got '%s'", optarg);
+			break;
+		case O_HORIZON:
+			if (parse_count(optarg, 1, 100000, &v))
+				return usage_error(cmd, "--horizon: expected a whole number of steps from 1 to 100000, got '%s'", optarg);
+			o->horizon = (size_t)v;
+			break;
+		case O_FOLDS:
+			if (parse_count(optarg, 1, 1000, &v))
+				return usage_error(cmd, "--folds: expected a whole number from 1 to 1000, got '%s'", optarg);
+			o->folds = (size_t)v;
+			break;
+		case O_STEP:
+			if (parse_count(optarg, 1, 100000, &v))
+				return usage_error(cmd, "--step: expected a whole number of steps from 1 to 100000, got '%s'", optarg);
+			o->step = (size_t)v;
+			break;
+		case O_WINDOW:
+			if (parse_count(optarg, FC_CV_MIN_TRAIN, 100000000, &v))
+				return usage_error(cmd, "--window: expected a whole number of observations of at least %d, got '%s'",
+				                   FC_CV_MIN_TRAIN, optarg);
+			o->window = (size_t)v;
+			break;
+		case O_METRIC:
+			if (fc_metric_parse(optarg, &o->metric))
+				return usage_error(cmd, "--metric: expected mae, rmse, mase, smape, mape, wape or nrmse; got '%s'", optarg);
+			break;
+		case O_MODELS: o->models = optarg; break;
+		case O_PARAM:
+			if (o->n_params == MAX_PARAMS)
+				return usage_error(cmd, "--param: at most %d parameters", MAX_PARAMS);
+			if (!strchr(optarg, '.') || !strchr(optarg, '='))
+				return usage_error(cmd, "--param: expected kind.name=value (e.g. window.size=28), got '%s'", optarg);
+			o->params[o->n_params++] = optarg;
+			break;
+		case O_STRICT: o->strict = 1; break;
+		case O_LEVEL:
+			if (parse_numbers(optarg, 0, 100, o->levels, FC_MAX_LEVELS, &o->n_levels))
+				return usage_error(cmd, "--level: expected up to %d percentages strictly between 0 and 100, like 80,95; got '%s'",
+				                   FC_MAX_LEVELS, optarg);
+			o->levels_given = 1;
+			break;
+		case 'o':
+		case O_OUTPUT: o->output = optarg; break;
+		case O_LEADERBOARD: o->leaderboard = optarg; break;
+		case O_MODEL_OUT: o->model_out = optarg; break;
+		case O_MODEL: o->model_in = optarg; break;
+		case O_DATA: o->data = optarg; break;
+		case O_FORMAT:
+			if (strcmp(optarg, "csv") == 0)
+				o->format_csv = 1;
+			else if (strcmp(optarg, "table") != 0)
+				return usage_error(cmd, "--format: expected table or csv, got '%s'", optarg);
+			break;
+		case O_THREADS:
+			if (parse_count(optarg, 1, 1024, &v))
+				return usage_error(cmd, "--threads: expected a whole number from 1 to 1024, got '%s'", optarg);
+			o->threads = (int)v;
+			break;
+		case 'q':
+		case O_QUIET: o->quiet = 1; break;
+		case O_HELP:
+			usage(stdout);
+			return -1;
+		case ':':
+			return usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			if (optopt >= O_TIME)
+				return usage_error(cmd, "option '--%s' needs a value", opt_name(optopt));
+			return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc) {
+		o->input = argv[optind++];
+		if (optind < argc)
+			return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	}
+#ifdef _OPENMP
+	if (o->threads)
+		omp_set_num_threads(o->threads);
+#endif
+	return 0;
+}
+
+void cli_candidates_free(fc_model **c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fc_model_free(c[i]);
+	free(c);
+}
+
+static int kind_list_error(const char *what)
+{
+	fprintf(stderr, "forecast: error: %s; known models:", what);
+	for (size_t k = 0; k < fc_model_kind_count(); k++)
+		fprintf(stderr, "%s %s", k ? "," : "", fc_model_kind_at(k)->name);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+int cli_candidates(const cli_opts *o, fc_model ***out, size_t *n_out)
+{
+	size_t cap = fc_model_kind_count() + 16, n = 0;
+	fc_model **c = calloc(cap, sizeof *c);
+	if (!c)
+		return cli_fail(FC_ENOMEM, "out of memory");
+	fc_err err;
+	char what[256];
+	if (!o->models) {
+		for (size_t k = 0; k < fc_model_kind_count(); k++)
+			if (!(c[n++] = fc_model_alloc(fc_model_kind_at(k), &err)))
+				goto fail_err;
+	} else {
+		char names[1024];
+		if (strlen(o->models) >= sizeof names) {
+			cli_candidates_free(c, n);
+			return kind_list_error("--models: list too long");
+		}
+		strcpy(names, o->models);
+		for (char *save, *name = strtok_r(names, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+			const fc_model_type *t = fc_model_lookup(name);
+			if (!t) {
+				snprintf(what, sizeof what, "--models: unknown model '%s'", name);
+				cli_candidates_free(c, n);
+				return kind_list_error(what);
+			}
+			for (size_t i = 0; i < n; i++) {
+				if (c[i]->type == t) {
+					snprintf(what, sizeof what, "--models: '%s' is listed twice", name);
+					cli_candidates_free(c, n);
+					return cli_fail(FC_EINVAL, what);
+				}
+			}
+			if (n == cap || !(c[n++] = fc_model_alloc(t, &err)))
+				goto fail_err;
+		}
+		if (n == 0) {
+			cli_candidates_free(c, n);
+			return kind_list_error("--models: no model named");
+		}
+	}
+	for (size_t p = 0; p < o->n_params; p++) {
+		char spec[256];
+		snprintf(spec, sizeof spec, "%s", o->params[p]);
+		char *dot = strchr(spec, '.'), *eq = strchr(spec, '=');
+		if (!dot || !eq || eq < dot) {
+			snprintf(what, sizeof what, "--param: expected kind.name=value, got '%s'", o->params[p]);
+			cli_candidates_free(c, n);
+			return cli_fail(FC_EINVAL, what);
+		}
+		*dot = *eq = '\0';
+		size_t i = 0;
+		while (i < n && strcmp(c[i]->type->name, spec) != 0)
+			i++;
+		if (i == n) {
+			snprintf(what, sizeof what, "--param %s: '%s' is not among the candidate models",
+			         o->params[p], spec);
+			cli_candidates_free(c, n);
+			return fc_model_lookup(spec) ? cli_fail(FC_EINVAL, what) : kind_list_error(what);
+		}
+		if (fc_model_set_param(c[i], dot + 1, eq + 1, &err)) {
+			snprintf(what, sizeof what, "--param %s: %s", o->params[p], err.msg);
+			cli_candidates_free(c, n);
+			return cli_fail(FC_EINVAL, what);
+		}
+	}
+	*out = c;
+	*n_out = n;
+	return 0;
+fail_err:
+	cli_candidates_free(c, n);
+	return cli_fail(err.code, err.msg);
+}

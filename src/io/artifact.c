@@ -1,0 +1,535 @@
+/* The model file: writing a fitted run and reading it back.  The format is
+ * described in include/forecast/artifact.h. */
+#include "forecast/artifact.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char MAGIC[] = "forecast-model";
+
+/* ---- names ------------------------------------------------------------ */
+
+static const char *const style_names[] = {
+	[FC_STYLE_UNKNOWN] = "unknown", [FC_STYLE_INT] = "int", [FC_STYLE_MONTH] = "month",
+	[FC_STYLE_DATE] = "date", [FC_STYLE_DATETIME_MIN] = "datetime-min",
+	[FC_STYLE_DATETIME] = "datetime",
+};
+
+const char *fc_style_name(fc_time_style s)
+{
+	if (s.kind == FC_STYLE_DATETIME_MIN)
+		return s.sep == 'T' ? "datetime-min-T" : "datetime-min";
+	if (s.kind == FC_STYLE_DATETIME)
+		return s.sep == 'T' ? "datetime-T" : "datetime";
+	return (unsigned)s.kind <= FC_STYLE_DATETIME ? style_names[s.kind] : "unknown";
+}
+
+int fc_style_parse(const char *s, fc_time_style *out)
+{
+	for (int k = FC_STYLE_INT; k <= FC_STYLE_DATETIME; k++) {
+		size_t len = strlen(style_names[k]);
+		if (strncmp(s, style_names[k], len) != 0)
+			continue;
+		if (s[len] == '\0' || (strcmp(s + len, "-T") == 0 && k >= FC_STYLE_DATETIME_MIN)) {
+			out->kind = (fc_style_kind)k;
+			out->sep = k >= FC_STYLE_DATETIME_MIN ? (s[len] ? 'T' : ' ') : 0;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static const char *const fill_names[] = {
+	[FC_FILL_AUTO] = "auto", [FC_FILL_ZERO] = "zero", [FC_FILL_FFILL] = "ffill",
+	[FC_FILL_LINEAR] = "linear", [FC_FILL_NONE] = "none",
+};
+
+const char *fc_fill_name(fc_fill f)
+{
+	return (unsigned)f <= FC_FILL_NONE ? fill_names[f] : "?";
+}
+
+int fc_fill_parse(const char *s, fc_fill *out)
+{
+	for (int k = 0; k <= FC_FILL_NONE; k++) {
+		if (strcasecmp(s, fill_names[k]) == 0) {
+			*out = (fc_fill)k;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static const char *const agg_names[] = {
+	[FC_AGG_NONE] = "none", [FC_AGG_SUM] = "sum", [FC_AGG_MEAN] = "mean",
+	[FC_AGG_MIN] = "min", [FC_AGG_MAX] = "max", [FC_AGG_LAST] = "last",
+};
+
+const char *fc_aggregate_name(fc_aggregate a)
+{
+	return (unsigned)a <= FC_AGG_LAST ? agg_names[a] : "?";
+}
+
+int fc_aggregate_parse(const char *s, fc_aggregate *out)
+{
+	for (int k = 0; k <= FC_AGG_LAST; k++) {
+		if (strcasecmp(s, agg_names[k]) == 0) {
+			*out = (fc_aggregate)k;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* ---- writing ----------------------------------------------------------- */
+
+static uint64_t fnv1a(const char *s, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static int put_field(fc_buf *b, const char *s)
+{
+	int rc = fc_buf_append(b, "\t", 1);
+	for (; !rc && *s; s++) {
+		switch (*s) {
+		case '%': rc = fc_buf_append(b, "%25", 3); break;
+		case '\t': rc = fc_buf_append(b, "%09", 3); break;
+		case '\r': rc = fc_buf_append(b, "%0D", 3); break;
+		case '\n': rc = fc_buf_append(b, "%0A", 3); break;
+		default: rc = fc_buf_append(b, s, 1);
+		}
+	}
+	return rc;
+}
+
+static int put_record(fc_buf *b, const char *name, const char *value)
+{
+	int rc = fc_buf_append(b, name, strlen(name));
+	if (!rc && value)
+		rc = put_field(b, value);
+	return rc ? rc : fc_buf_append(b, "\n", 1);
+}
+
+static int put_doubles(fc_buf *b, const char *name, const double *v, size_t n)
+{
+	int rc = fc_buf_append(b, name, strlen(name)) || fc_buf_append(b, "\t", 1);
+	char num[40];
+	for (size_t i = 0; !rc && i < n; i++) {
+		fc_format_double(num, sizeof num, v[i]);
+		rc = (i && fc_buf_append(b, ",", 1)) || fc_buf_append(b, num, strlen(num));
+	}
+	return rc ? FC_ENOMEM : fc_buf_append(b, "\n", 1);
+}
+
+static int write_header(fc_buf *b, const fc_panel *p, const fc_cv_opts *o, fc_aggregate agg)
+{
+	char text[64];
+	int rc = fc_buf_printf(b, "%s\t%d\n", MAGIC, FC_ARTIFACT_VERSION);
+	rc = rc || put_record(b, "source", p->path);
+	rc = rc || put_record(b, "time", p->time_name);
+	rc = rc || put_record(b, "target", p->target_name);
+	rc = rc || fc_buf_append(b, "groups", 6);
+	for (size_t g = 0; !rc && g < p->n_groups; g++)
+		rc = put_field(b, p->group_names[g]);
+	rc = rc || fc_buf_append(b, "\n", 1);
+	rc = rc || put_record(b, "style", fc_style_name(p->style));
+	fc_freq_format(p->freq, text, sizeof text);
+	rc = rc || put_record(b, "freq", text);
+	rc = rc || put_doubles(b, "seasons", p->seasons, p->n_seasons);
+	rc = rc || put_record(b, "fill", fc_fill_name(p->fill));
+	rc = rc || put_record(b, "aggregate", fc_aggregate_name(agg));
+	rc = rc || fc_buf_printf(b, "horizon\t%zu\n", o->horizon);
+	rc = rc || put_doubles(b, "levels", o->levels, o->n_levels);
+	rc = rc || put_record(b, "metric", fc_metric_name(o->metric));
+	rc = rc || fc_buf_printf(b, "series\t%zu\n", p->n_series);
+	return rc ? FC_ENOMEM : 0;
+}
+
+static int write_series(fc_buf *b, const fc_series *s, const fc_model *m, fc_err *err)
+{
+	int rc = fc_buf_append(b, "series", 6);
+	for (size_t g = 0; !rc && g < s->n_groups; g++)
+		rc = put_field(b, s->group_values[g]);
+	rc = rc || fc_buf_printf(b, "\nspan\t%" PRId64 "\t%zu\n", s->start, s->n);
+	if (rc)
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	if (!m)
+		return put_record(b, "model", "none") ? fc_err_set(err, FC_ENOMEM, "out of memory") : 0;
+	fc_buf params, state;
+	fc_buf_init(&params);
+	fc_buf_init(&state);
+	rc = m->type->save_params(m->params, &params, err);
+	if (!rc)
+		rc = m->type->save(m->state, &state, err);
+	if (!rc && (put_record(b, "model", m->type->name) ||
+	            put_record(b, "params", params.data ? params.data : "") ||
+	            put_record(b, "state", state.data ? state.data : "")))
+		rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+	fc_buf_dispose(&params);
+	fc_buf_dispose(&state);
+	return rc;
+}
+
+int fc_artifact_write(FILE *f, const fc_panel *p, const fc_run *run,
+                      const fc_cv_opts *opts, fc_aggregate aggregate, fc_err *err)
+{
+	fc_buf b;
+	fc_buf_init(&b);
+	int rc = write_header(&b, p, opts, aggregate);
+	if (rc)
+		fc_err_set(err, rc, "out of memory");
+	for (size_t i = 0; !rc && i < p->n_series; i++)
+		rc = write_series(&b, &p->series[i], run->res[i].model, err);
+	if (!rc) {
+		uint64_t h = fnv1a(b.data, b.len);
+		rc = fc_buf_printf(&b, "end\t%016" PRIx64 "\n", h);
+		if (rc)
+			fc_err_set(err, rc, "out of memory");
+	}
+	if (!rc && fwrite(b.data, 1, b.len, f) != b.len)
+		rc = fc_err_set(err, FC_EIO, "cannot write the model file: %s", strerror(errno));
+	fc_buf_dispose(&b);
+	return rc;
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+#define MAX_FIELDS 64
+
+typedef struct reader {
+	const char *path;
+	char *text;       /* the whole file, split in place */
+	char *pos;
+	size_t line;
+	char *field[MAX_FIELDS];
+	size_t n_fields;
+	fc_err *err;
+} reader;
+
+static void unescape(char *s)
+{
+	char *w = s;
+	for (char *r = s; *r; r++) {
+		if (r[0] == '%' && r[1] && r[2]) {
+			char hex[3] = {r[1], r[2], 0};
+			char *end;
+			long v = strtol(hex, &end, 16);
+			if (*end == '\0') {
+				*w++ = (char)v;
+				r += 2;
+				continue;
+			}
+		}
+		*w++ = *r;
+	}
+	*w = '\0';
+}
+
+static int bad(reader *r, const char *what)
+{
+	return fc_err_set(r->err, FC_EFORMAT, "%s:%zu: corrupt model file: %s", r->path, r->line, what);
+}
+
+/* Reads the next record, which must be called `name`, with at least min
+ * fields after the name. */
+static int next(reader *r, const char *name, size_t min)
+{
+	if (!*r->pos)
+		return bad(r, "unexpected end of file");
+	char *line = r->pos, *nl = strchr(line, '\n');
+	if (!nl)
+		return bad(r, "unterminated line");
+	*nl = '\0';
+	r->pos = nl + 1;
+	r->line++;
+	r->n_fields = 0;
+	for (char *p = line; p && r->n_fields < MAX_FIELDS;) {
+		char *tab = strchr(p, '\t');
+		if (tab)
+			*tab = '\0';
+		r->field[r->n_fields++] = p;
+		p = tab ? tab + 1 : NULL;
+	}
+	for (size_t i = 1; i < r->n_fields; i++)
+		unescape(r->field[i]);
+	if (strcmp(r->field[0], name) != 0) {
+		char what[96];
+		snprintf(what, sizeof what, "expected a '%s' record", name);
+		return bad(r, what);
+	}
+	if (r->n_fields - 1 < min) {
+		char what[96];
+		snprintf(what, sizeof what, "record '%s' has too few fields", name);
+		return bad(r, what);
+	}
+	return 0;
+}
+
+static char *dup_str(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+static int parse_size(reader *r, const char *s, size_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (end == s || *end || errno || s[0] == '-')
+		return bad(r, "not a count");
+	*out = (size_t)v;
+	return 0;
+}
+
+static int parse_list(reader *r, const char *s, double *out, size_t cap, size_t *n)
+{
+	*n = 0;
+	if (!*s)
+		return 0;
+	for (;;) {
+		char *end;
+		if (*n == cap)
+			return bad(r, "list too long");
+		out[(*n)++] = strtod(s, &end);
+		if (end == s)
+			return bad(r, "not a number list");
+		if (*end == '\0')
+			return 0;
+		if (*end != ',')
+			return bad(r, "not a number list");
+		s = end + 1;
+	}
+}
+
+static int read_header(reader *r, fc_artifact *a)
+{
+	fc_err *err = r->err;
+	int rc;
+	if ((rc = next(r, "source", 1)) || !(a->source = dup_str(r->field[1])))
+		return rc ? rc : fc_err_set(err, FC_ENOMEM, "out of memory");
+	if ((rc = next(r, "time", 1)) || !(a->time_name = dup_str(r->field[1])))
+		return rc ? rc : fc_err_set(err, FC_ENOMEM, "out of memory");
+	if ((rc = next(r, "target", 1)) || !(a->target_name = dup_str(r->field[1])))
+		return rc ? rc : fc_err_set(err, FC_ENOMEM, "out of memory");
+	if ((rc = next(r, "groups", 0)))
+		return rc;
+	a->n_groups = r->n_fields - 1;
+	if (a->n_groups) {
+		a->group_names = calloc(a->n_groups, sizeof *a->group_names);
+		if (!a->group_names)
+			return fc_err_set(err, FC_ENOMEM, "out of memory");
+		for (size_t g = 0; g < a->n_groups; g++)
+			if (!(a->group_names[g] = dup_str(r->field[g + 1])))
+				return fc_err_set(err, FC_ENOMEM, "out of memory");
+	}
+	if ((rc = next(r, "style", 1)))
+		return rc;
+	if (fc_style_parse(r->field[1], &a->style))
+		return bad(r, "unknown time style");
+	if ((rc = next(r, "freq", 1)))
+		return rc;
+	if (fc_freq_parse(r->field[1], &a->freq, NULL))
+		return bad(r, "unknown frequency");
+	if ((rc = next(r, "seasons", 0)) ||
+	    (rc = parse_list(r, r->n_fields > 1 ? r->field[1] : "", a->seasons, FC_MAX_SEASONS, &a->n_seasons)))
+		return rc;
+	if ((rc = next(r, "fill", 1)))
+		return rc;
+	if (fc_fill_parse(r->field[1], &a->fill))
+		return bad(r, "unknown fill");
+	if ((rc = next(r, "aggregate", 1)))
+		return rc;
+	if (fc_aggregate_parse(r->field[1], &a->aggregate))
+		return bad(r, "unknown aggregate");
+	if ((rc = next(r, "horizon", 1)) || (rc = parse_size(r, r->field[1], &a->horizon)))
+		return rc;
+	if ((rc = next(r, "levels", 0)) ||
+	    (rc = parse_list(r, r->n_fields > 1 ? r->field[1] : "", a->levels, FC_MAX_LEVELS, &a->n_levels)))
+		return rc;
+	if ((rc = next(r, "metric", 1)))
+		return rc;
+	if (fc_metric_parse(r->field[1], &a->metric))
+		return bad(r, "unknown metric");
+	if ((rc = next(r, "series", 1)) || (rc = parse_size(r, r->field[1], &a->n_series)))
+		return rc;
+	if (a->n_series > (size_t)1 << 32)
+		return bad(r, "absurd series count");
+	a->series = calloc(a->n_series ? a->n_series : 1, sizeof *a->series);
+	return a->series ? 0 : fc_err_set(err, FC_ENOMEM, "out of memory");
+}
+
+static int read_series(reader *r, fc_artifact *a, fc_artifact_series *s)
+{
+	int rc;
+	if ((rc = next(r, "series", a->n_groups)))
+		return rc;
+	if (r->n_fields - 1 != a->n_groups)
+		return bad(r, "wrong number of group values");
+	if (a->n_groups) {
+		s->group_values = calloc(a->n_groups, sizeof *s->group_values);
+		if (!s->group_values)
+			return fc_err_set(r->err, FC_ENOMEM, "out of memory");
+		for (size_t g = 0; g < a->n_groups; g++)
+			if (!(s->group_values[g] = dup_str(r->field[g + 1])))
+				return fc_err_set(r->err, FC_ENOMEM, "out of memory");
+	}
+	if ((rc = next(r, "span", 2)))
+		return rc;
+	char *end;
+	errno = 0;
+	s->start = strtoll(r->field[1], &end, 10);
+	if (end == r->field[1] || *end || errno)
+		return bad(r, "bad start time");
+	if ((rc = parse_size(r, r->field[2], &s->n)))
+		return rc;
+	if ((rc = next(r, "model", 1)))
+		return rc;
+	if (strcmp(r->field[1], "none") == 0)
+		return 0;
+	const fc_model_type *type = fc_model_lookup(r->field[1]);
+	if (!type)
+		return bad(r, "unknown model kind (written by a newer forecast?)");
+	size_t model_line = r->line;
+	if ((rc = next(r, "params", 0)))
+		return rc;
+	const char *params = r->n_fields > 1 ? r->field[1] : "";
+	if ((rc = next(r, "state", 0)))
+		return rc;
+	const char *state = r->n_fields > 1 ? r->field[1] : "";
+	fc_err merr;
+	s->model = fc_model_load(type, params, state, &merr);
+	if (!s->model)
+		return fc_err_set(r->err, merr.code == FC_ENOMEM ? FC_ENOMEM : FC_EFORMAT,
+		                  "%s:%zu: corrupt model file: %s", r->path, model_line, merr.msg);
+	return 0;
+}
+
+static int slurp(const char *path, char **text, size_t *len, fc_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return fc_err_set(err, FC_EIO, "cannot open model file '%s': %s", path, strerror(errno));
+	fc_buf b;
+	fc_buf_init(&b);
+	char chunk[65536];
+	size_t got;
+	int rc = 0;
+	while (!rc && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
+		rc = fc_buf_append(&b, chunk, got);
+	if (!rc && ferror(f))
+		rc = fc_err_set(err, FC_EIO, "cannot read model file '%s': %s", path, strerror(errno));
+	else if (rc)
+		fc_err_set(err, rc, "out of memory");
+	fclose(f);
+	if (rc) {
+		fc_buf_dispose(&b);
+		return rc;
+	}
+	if (!b.data && fc_buf_append(&b, "", 0)) {
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	}
+	*text = b.data;
+	*len = b.len;
+	return 0;
+}
+
+/* Checks magic, version and checksum; cuts the text before the end record. */
+static int verify(const char *path, char *text, size_t len, fc_err *err)
+{
+	size_t mlen = strlen(MAGIC);
+	if (len < mlen + 2 || strncmp(text, MAGIC, mlen) != 0 || text[mlen] != '\t')
+		return fc_err_set(err, FC_EFORMAT, "%s: not a forecast model file", path);
+	long version = strtol(text + mlen + 1, NULL, 10);
+	if (version != FC_ARTIFACT_VERSION)
+		return fc_err_set(err, FC_EFORMAT,
+		                  "%s: model file format version %ld; this forecast reads version %d (refit the model)",
+		                  path, version, FC_ARTIFACT_VERSION);
+	if (len < 2 || text[len - 1] != '\n')
+		return fc_err_set(err, FC_EFORMAT, "%s: corrupt model file: truncated", path);
+	size_t start = len - 1;
+	while (start > 0 && text[start - 1] != '\n')
+		start--;
+	char *last = text + start;
+	uint64_t want;
+	if (strncmp(last, "end\t", 4) != 0 || sscanf(last + 4, "%" SCNx64, &want) != 1)
+		return fc_err_set(err, FC_EFORMAT, "%s: corrupt model file: truncated (no end record)", path);
+	if (fnv1a(text, start) != want)
+		return fc_err_set(err, FC_EFORMAT, "%s: corrupt model file: checksum mismatch", path);
+	*last = '\0';
+	return 0;
+}
+
+int fc_artifact_load(const char *path, fc_artifact **out, fc_err *err)
+{
+	char *text;
+	size_t len;
+	int rc = slurp(path, &text, &len, err);
+	if (rc)
+		return rc;
+	if ((rc = verify(path, text, len, err))) {
+		free(text);
+		return rc;
+	}
+	fc_artifact *a = calloc(1, sizeof *a);
+	if (!a) {
+		free(text);
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	}
+	reader r = {.path = path, .text = text, .pos = strchr(text, '\n') + 1, .line = 1, .err = err};
+	rc = read_header(&r, a);
+	for (size_t i = 0; !rc && i < a->n_series; i++)
+		rc = read_series(&r, a, &a->series[i]);
+	if (!rc && *r.pos)
+		rc = bad(&r, "unexpected records after the last series");
+	free(text);
+	if (rc) {
+		fc_artifact_free(a);
+		return rc;
+	}
+	*out = a;
+	return 0;
+}
+
+void fc_artifact_free(fc_artifact *a)
+{
+	if (!a)
+		return;
+	if (a->series) {
+		for (size_t i = 0; i < a->n_series; i++) {
+			fc_artifact_series *s = &a->series[i];
+			if (s->group_values)
+				for (size_t g = 0; g < a->n_groups; g++)
+					free(s->group_values[g]);
+			free(s->group_values);
+			fc_model_free(s->model);
+		}
+	}
+	free(a->series);
+	if (a->group_names)
+		for (size_t g = 0; g < a->n_groups; g++)
+			free(a->group_names[g]);
+	free(a->group_names);
+	free(a->source);
+	free(a->time_name);
+	free(a->target_name);
+	free(a);
+}
+
+fc_time fc_artifact_last(const fc_artifact *a, const fc_artifact_series *s)
+{
+	return fc_freq_add(a->freq, s->start, s->n ? (int64_t)s->n - 1 : 0);
+}

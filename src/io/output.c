@@ -1,0 +1,151 @@
+/* Atomic output files and the forecast CSV writer. */
+#include "forecast/output.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int fc_outfile_open(fc_outfile *o, const char *path, fc_err *err)
+{
+	memset(o, 0, sizeof *o);
+	if (strcmp(path, "-") == 0) {
+		o->f = stdout;
+		return 0;
+	}
+	size_t len = strlen(path);
+	o->path = malloc(len + 1);
+	o->tmp = malloc(len + 16);
+	if (!o->path || !o->tmp) {
+		fc_outfile_abort(o);
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	}
+	memcpy(o->path, path, len + 1);
+	snprintf(o->tmp, len + 16, "%s.tmp.XXXXXX", path);
+	int fd = mkstemp(o->tmp);
+	if (fd < 0) {
+		int e = errno;
+		free(o->tmp);
+		o->tmp = NULL;
+		fc_outfile_abort(o);
+		return fc_err_set(err, FC_EIO, "cannot write '%s': %s", path, strerror(e));
+	}
+	o->f = fdopen(fd, "w");
+	if (!o->f) {
+		int e = errno;
+		close(fd);
+		fc_outfile_abort(o);
+		return fc_err_set(err, FC_EIO, "cannot write '%s': %s", path, strerror(e));
+	}
+	return 0;
+}
+
+int fc_outfile_commit(fc_outfile *o, fc_err *err)
+{
+	if (!o->tmp) { /* standard output */
+		int bad = fflush(o->f) != 0 || ferror(o->f);
+		o->f = NULL;
+		return bad ? fc_err_set(err, FC_EIO, "cannot write to standard output") : 0;
+	}
+	int e = 0;
+	if (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0)
+		e = errno ? errno : EIO;
+	if (fclose(o->f) != 0 && !e)
+		e = errno;
+	o->f = NULL;
+	if (!e && rename(o->tmp, o->path) != 0)
+		e = errno;
+	if (e) {
+		int rc = fc_err_set(err, FC_EIO, "cannot write '%s': %s", o->path, strerror(e));
+		fc_outfile_abort(o);
+		return rc;
+	}
+	free(o->tmp);
+	free(o->path);
+	o->tmp = o->path = NULL;
+	return 0;
+}
+
+void fc_outfile_abort(fc_outfile *o)
+{
+	if (o->f && o->tmp)
+		fclose(o->f);
+	o->f = NULL;
+	if (o->tmp)
+		unlink(o->tmp);
+	free(o->tmp);
+	free(o->path);
+	o->tmp = o->path = NULL;
+}
+
+void fc_csv_field(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* Levels print without a decimal point when whole: lo_80, lo_97.5. */
+static void level_name(char *buf, size_t cap, const char *prefix, double level)
+{
+	snprintf(buf, cap, "%s_%.10g", prefix, level);
+}
+
+static void number(FILE *f, double v)
+{
+	if (isnan(v))
+		return; /* an empty cell is the CSV convention for missing */
+	fprintf(f, "%.10g", v);
+}
+
+void fc_forecast_csv_header(FILE *f, const fc_schema *s, const fc_forecast *like)
+{
+	char name[64];
+	for (size_t g = 0; g < s->n_groups; g++) {
+		fc_csv_field(f, s->group_names[g]);
+		fputc(',', f);
+	}
+	fc_csv_field(f, s->time_name);
+	fputs(",forecast", f);
+	for (size_t l = 0; l < like->n_levels; l++) {
+		level_name(name, sizeof name, "lo", like->levels[l]);
+		fprintf(f, ",%s", name);
+		level_name(name, sizeof name, "hi", like->levels[l]);
+		fprintf(f, ",%s", name);
+	}
+	fputs(",model\n", f);
+}
+
+void fc_forecast_csv_rows(FILE *f, const fc_schema *s, const char *const *group_values,
+                          fc_time last, const fc_forecast *fc, const char *model)
+{
+	char when[48];
+	for (size_t i = 0; i < fc->h; i++) {
+		for (size_t g = 0; g < s->n_groups; g++) {
+			fc_csv_field(f, group_values[g]);
+			fputc(',', f);
+		}
+		fc_time_format(fc_freq_add(s->freq, last, (int64_t)i + 1), s->style, when, sizeof when);
+		fputs(when, f);
+		fputc(',', f);
+		number(f, fc->mean[i]);
+		for (size_t l = 0; l < fc->n_levels; l++) {
+			fputc(',', f);
+			number(f, fc->lo[l * fc->h + i]);
+			fputc(',', f);
+			number(f, fc->hi[l * fc->h + i]);
+		}
+		fputc(',', f);
+		fc_csv_field(f, model);
+		fputc('\n', f);
+	}
+}

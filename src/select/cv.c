@@ -1,0 +1,340 @@
+/* Rolling-origin cross-validation over a panel, selection of the best
+ * candidate per series, and the final refit; the fold scheme and the
+ * fallbacks are described in include/forecast/cv.h.
+ *
+ * Work is parallel over series.  Each iteration writes only its own result
+ * slot; sums over series are taken afterwards in series order, so the
+ * output does not depend on the number of threads. */
+#include "forecast/cv.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* A view of y[start .. start+len) of series s, exogenous columns included.
+ * exog_ptrs must hold s->n_exog pointers. */
+static fc_series view_of(const fc_series *s, fc_freq freq, size_t start, size_t len,
+                         const double **exog_ptrs)
+{
+	fc_series v = *s;
+	v.start = fc_freq_add(freq, s->start, (int64_t)start);
+	v.n = len;
+	v.y = s->y + start;
+	for (size_t j = 0; j < s->n_exog; j++)
+		exog_ptrs[j] = s->exog[j] + start;
+	v.exog = s->n_exog ? exog_ptrs : NULL;
+	v.n_missing = 0;
+	for (size_t t = 0; t < len; t++)
+		v.n_missing += isnan(v.y[t]) != 0;
+	return v;
+}
+
+static size_t count_observed(const fc_series *s)
+{
+	size_t k = 0;
+	for (size_t t = 0; t < s->n; t++)
+		k += !isnan(s->y[t]);
+	return k;
+}
+
+/* Primary metric first, then MAE, NaN as +inf; ties go to the lower index. */
+static int better(const double *a, const double *b, fc_metric primary)
+{
+	double ka = isnan(a[primary]) ? INFINITY : a[primary];
+	double kb = isnan(b[primary]) ? INFINITY : b[primary];
+	if (ka != kb)
+		return ka < kb;
+	double ma = isnan(a[FC_METRIC_MAE]) ? INFINITY : a[FC_METRIC_MAE];
+	double mb = isnan(b[FC_METRIC_MAE]) ? INFINITY : b[FC_METRIC_MAE];
+	return ma < mb;
+}
+
+static void mean_metrics(const fc_series_result *r, size_t c, double *out)
+{
+	for (int j = 0; j < FC_METRIC_COUNT; j++) {
+		size_t k = c * FC_METRIC_COUNT + (size_t)j;
+		out[j] = r->metric_count[k] ? r->metric_sum[k] / (double)r->metric_count[k] : NAN;
+	}
+}
+
+/* Scores every applicable candidate on the folds of one series. */
+static int backtest(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
+                    size_t step, fc_series_result *r, const double **exog_ptrs)
+{
+	size_t h = o->horizon, n = s->n, folds = 0, first_train = 0;
+	for (size_t k = o->folds; k >= 1; k--) {
+		size_t need = h + (k - 1) * step;
+		if (n >= need + FC_CV_MIN_TRAIN) {
+			folds = k;
+			size_t origin = n - need;
+			first_train = o->window && o->window < origin ? o->window : origin;
+			break;
+		}
+	}
+	r->folds = folds;
+	if (folds == 0) {
+		r->fallback = FC_FALLBACK_NO_CV;
+		snprintf(r->note, sizeof r->note,
+		         "%zu observations are too few to back-test a horizon of %zu; fitted naive without back-testing",
+		         n, h);
+		return 0;
+	}
+	if (folds < o->folds) {
+		r->fallback = FC_FALLBACK_FEWER_FOLDS;
+		snprintf(r->note, sizeof r->note, "%zu observations allow %zu of %zu folds",
+		         n, folds, o->folds);
+	}
+
+	fc_series first = view_of(s, p->freq, 0, first_train, exog_ptrs);
+	fc_forecast fc;
+	int rc = fc_forecast_init(&fc, h, o->levels, o->n_levels, &r->err);
+	if (rc)
+		return rc;
+	double m[FC_METRIC_COUNT];
+	size_t period = fc_series_period(s);
+	for (size_t c = 0; c < o->n_candidates; c++) {
+		size_t need = fc_model_min_length(o->candidates[c], &first);
+		if (need == 0 || need > first_train)
+			continue;
+		fc_model *model = fc_model_clone_unfitted(o->candidates[c], &r->err);
+		if (!model) {
+			fc_forecast_dispose(&fc);
+			return r->err.code;
+		}
+		int ok = 1;
+		for (size_t k = 0; k < folds && ok; k++) {
+			size_t origin = n - h - (folds - 1 - k) * step;
+			size_t train = o->window && o->window < origin ? o->window : origin;
+			fc_series v = view_of(s, p->freq, origin - train, train, exog_ptrs);
+			fc_err ferr;
+			if (fc_model_fit(model, &v, &ferr) || fc_model_forecast(model, &fc, &ferr)) {
+				ok = 0;
+				break;
+			}
+			fc_metric_scale scale = fc_metric_scale_of(v.y, v.n, period);
+			fc_metrics_compute(s->y + origin, fc.mean, h, scale, m);
+			for (int j = 0; j < FC_METRIC_COUNT; j++) {
+				if (isfinite(m[j])) {
+					r->metric_sum[c * FC_METRIC_COUNT + (size_t)j] += m[j];
+					r->metric_count[c * FC_METRIC_COUNT + (size_t)j]++;
+				}
+			}
+		}
+		fc_model_free(model);
+		if (ok) {
+			r->applicable[c] = 1;
+		} else {
+			for (int j = 0; j < FC_METRIC_COUNT; j++) {
+				r->metric_sum[c * FC_METRIC_COUNT + (size_t)j] = 0;
+				r->metric_count[c * FC_METRIC_COUNT + (size_t)j] = 0;
+			}
+		}
+	}
+	fc_forecast_dispose(&fc);
+
+	double best[FC_METRIC_COUNT], cur[FC_METRIC_COUNT];
+	for (size_t c = 0; c < o->n_candidates; c++) {
+		if (!r->applicable[c])
+			continue;
+		mean_metrics(r, c, cur);
+		if (r->best < 0 || better(cur, best, o->metric)) {
+			r->best = (long)c;
+			memcpy(best, cur, sizeof best);
+		}
+	}
+	if (r->best < 0) {
+		r->fallback = FC_FALLBACK_NO_CV;
+		snprintf(r->note, sizeof r->note,
+		         "no candidate applies to %zu observations; fitted naive", first_train);
+	}
+	return 0;
+}
+
+static int refit(const fc_series *s, const fc_cv_opts *o, fc_series_result *r)
+{
+	fc_model *model = r->best >= 0
+		? fc_model_clone_unfitted(o->candidates[r->best], &r->err)
+		: fc_model_alloc(fc_model_naive, &r->err);
+	if (!model)
+		return r->err.code;
+	int rc = fc_model_fit(model, s, &r->err);
+	if (!rc)
+		rc = fc_forecast_init(&r->fc, o->horizon, o->levels, o->n_levels, &r->err);
+	if (!rc)
+		rc = fc_model_forecast(model, &r->fc, &r->err);
+	if (rc) {
+		fc_model_free(model);
+		fc_forecast_dispose(&r->fc);
+		return rc;
+	}
+	r->model = model;
+	return 0;
+}
+
+static void run_series(const fc_panel *p, const fc_cv_opts *o, size_t step, size_t i,
+                       fc_series_result *r)
+{
+	const fc_series *s = &p->series[i];
+	const double **exog_ptrs = s->n_exog ? malloc(s->n_exog * sizeof *exog_ptrs) : NULL;
+	if (s->n_exog && !exog_ptrs) {
+		r->status = fc_err_set(&r->err, FC_ENOMEM, "out of memory");
+		return;
+	}
+	if (count_observed(s) == 0) {
+		r->fallback = FC_FALLBACK_SKIPPED;
+		snprintf(r->note, sizeof r->note, "every value is missing; no forecast");
+	} else {
+		r->status = backtest(p, s, o, step, r, exog_ptrs);
+		if (!r->status && o->forecast)
+			r->status = refit(s, o, r);
+	}
+	free(exog_ptrs);
+}
+
+static int check_opts(const fc_cv_opts *o, fc_err *err)
+{
+	if (o->horizon < 1)
+		return fc_err_set(err, FC_EINVAL, "the horizon must be at least 1");
+	if (o->folds < 1)
+		return fc_err_set(err, FC_EINVAL, "the number of folds must be at least 1");
+	if (o->n_candidates < 1)
+		return fc_err_set(err, FC_EINVAL, "no candidate models");
+	if ((unsigned)o->metric >= FC_METRIC_COUNT)
+		return fc_err_set(err, FC_EINVAL, "unknown metric");
+	return 0;
+}
+
+void fc_run_free(fc_run *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n_series; i++) {
+		fc_series_result *s = &r->res[i];
+		free(s->metric_sum);
+		free(s->metric_count);
+		free(s->applicable);
+		fc_model_free(s->model);
+		fc_forecast_dispose(&s->fc);
+	}
+	free(r->res);
+	free(r);
+}
+
+static const char *key_or_series(const fc_series *s)
+{
+	return s->key[0] ? s->key : "(the only series)";
+}
+
+int fc_cv_run(const fc_panel *p, const fc_cv_opts *o, fc_run **out, fc_err *err)
+{
+	int rc = check_opts(o, err);
+	if (rc)
+		return rc;
+	size_t step = o->step ? o->step : o->horizon, nc = o->n_candidates;
+	fc_run *run = calloc(1, sizeof *run);
+	if (!run)
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	run->n_series = p->n_series;
+	run->n_candidates = nc;
+	run->res = calloc(p->n_series ? p->n_series : 1, sizeof *run->res);
+	if (!run->res) {
+		free(run);
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < p->n_series; i++) {
+		fc_series_result *r = &run->res[i];
+		r->best = -1;
+		r->metric_sum = calloc(nc * FC_METRIC_COUNT, sizeof *r->metric_sum);
+		r->metric_count = calloc(nc * FC_METRIC_COUNT, sizeof *r->metric_count);
+		r->applicable = calloc(nc, 1);
+		if (!r->metric_sum || !r->metric_count || !r->applicable) {
+			fc_run_free(run);
+			return fc_err_set(err, FC_ENOMEM, "out of memory");
+		}
+	}
+
+	size_t done = 0;
+	#pragma omp parallel for schedule(dynamic, 8)
+	for (size_t i = 0; i < p->n_series; i++) {
+		run_series(p, o, step, i, &run->res[i]);
+		if (o->progress) {
+			#pragma omp critical(fc_cv_progress)
+			o->progress(o->progress_ctx, ++done, p->n_series);
+		}
+	}
+
+	for (size_t i = 0; i < p->n_series; i++) {
+		const fc_series_result *r = &run->res[i];
+		const fc_series *s = &p->series[i];
+		if (r->status && (r->status == FC_ENOMEM || o->strict)) {
+			rc = fc_err_set(err, r->status, "series %s: %s", key_or_series(s), r->err.msg);
+			break;
+		}
+		if (o->strict && r->fallback != FC_FALLBACK_NONE) {
+			rc = fc_err_set(err, FC_EINPUT, "series %s: %s (--strict)", key_or_series(s), r->note);
+			break;
+		}
+	}
+	if (rc) {
+		fc_run_free(run);
+		return rc;
+	}
+	*out = run;
+	return 0;
+}
+
+double fc_result_metric(const fc_run *r, size_t series, size_t c, fc_metric j)
+{
+	const fc_series_result *s = &r->res[series];
+	size_t k = c * FC_METRIC_COUNT + (size_t)j;
+	return s->metric_count[k] ? s->metric_sum[k] / (double)s->metric_count[k] : NAN;
+}
+
+/* Row order: primary metric ascending, NaN last, then candidate index. */
+static int row_before(const fc_leader_row *a, const fc_leader_row *b, fc_metric primary)
+{
+	double ka = a->metric[primary], kb = b->metric[primary];
+	int na = isnan(ka), nb = isnan(kb);
+	if (na != nb)
+		return nb;
+	if (!na && ka != kb)
+		return ka < kb;
+	return a->candidate < b->candidate;
+}
+
+void fc_leaderboard(const fc_run *r, fc_metric primary, fc_leader_row *rows)
+{
+	for (size_t c = 0; c < r->n_candidates; c++) {
+		fc_leader_row *row = &rows[c];
+		memset(row, 0, sizeof *row);
+		row->candidate = c;
+		double sum[FC_METRIC_COUNT] = {0};
+		size_t count[FC_METRIC_COUNT] = {0};
+		for (size_t i = 0; i < r->n_series; i++) {
+			const fc_series_result *s = &r->res[i];
+			if (s->applicable[c])
+				row->series++;
+			if (s->best == (long)c)
+				row->wins++;
+			for (int j = 0; j < FC_METRIC_COUNT; j++) {
+				sum[j] += s->metric_sum[c * FC_METRIC_COUNT + (size_t)j];
+				count[j] += s->metric_count[c * FC_METRIC_COUNT + (size_t)j];
+			}
+		}
+		for (int j = 0; j < FC_METRIC_COUNT; j++)
+			row->metric[j] = count[j] ? sum[j] / (double)count[j] : NAN;
+	}
+	for (size_t i = 1; i < r->n_candidates; i++) { /* a handful of rows */
+		fc_leader_row row = rows[i];
+		size_t j = i;
+		for (; j > 0 && row_before(&row, &rows[j - 1], primary); j--)
+			rows[j] = rows[j - 1];
+		rows[j] = row;
+	}
+}

@@ -1,0 +1,67 @@
+# Shared helpers for the CLI tests.  Each test script sources this file,
+# runs cases with `check NAME COMMAND...` style helpers, and ends with
+# `finish`.  Every case prints "ok - NAME" or "not ok - NAME"; the script
+# fails when any case failed.
+set -u
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+FORECAST="$top_builddir/forecast"
+SAMPLES="$top_srcdir/samples"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/forecast-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+export LC_ALL=C
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); echo "ok - $1"; }
+not_ok() {
+	failed=$((failed + 1))
+	echo "not ok - $1"
+	shift
+	for line in "$@"; do echo "#   $line"; done
+}
+
+# expect_error NAME EXIT_CODE PATTERN -- forecast ARGS...
+# Runs forecast in a fresh directory holding only the files named in
+# $INPUTS, and checks the exit code, that stderr matches PATTERN (grep -E),
+# and that no file other than the inputs is left behind.
+expect_error() {
+	local name=$1 code=$2 pattern=$3
+	shift 4
+	local dir="$TMP/case.$passed.$failed"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	for f in ${INPUTS:-}; do cp "$TMP/$f" "$dir/"; done
+	local before after rc
+	before=$(cd "$dir" && ls -A | sort)
+	(cd "$dir" && "$FORECAST" "$@" >"$TMP/out" 2>"$TMP/err")
+	rc=$?
+	after=$(cd "$dir" && ls -A | sort)
+	if [ "$rc" -ne "$code" ]; then
+		not_ok "$name" "exit code $rc, expected $code" "stderr: $(head -c 400 "$TMP/err")"
+	elif ! grep -Eq -- "$pattern" "$TMP/err"; then
+		not_ok "$name" "stderr does not match: $pattern" "stderr: $(head -c 400 "$TMP/err")"
+	elif [ "$before" != "$after" ]; then
+		not_ok "$name" "files left behind: $(echo "$after" | tr '\n' ' ')"
+	elif [ "$(grep -c 'forecast: error' "$TMP/err")" -ne 1 ]; then
+		not_ok "$name" "expected exactly one error line" "stderr: $(head -c 400 "$TMP/err")"
+	else
+		ok "$name"
+	fi
+}
+
+# assert NAME CONDITION-COMMAND... : ok when the command succeeds.
+assert() {
+	local name=$1
+	shift
+	if "$@" >"$TMP/assert.out" 2>&1; then
+		ok "$name"
+	else
+		not_ok "$name" "failed: $*" "$(head -c 400 "$TMP/assert.out")"
+	fi
+}
+
+finish() {
+	echo "# $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}

@@ -1,0 +1,341 @@
+/* Unit tests of rolling-origin cross-validation, selection and fallbacks on
+ * panels built by hand, with fold errors worked out by hand. */
+#include <check.h>
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "forecast/cv.h"
+
+#define MAXS 64
+#define MAXN 400
+
+/* A panel of integer-step series owned by the test. */
+typedef struct test_panel {
+	fc_panel p;
+	fc_series s[MAXS];
+	double y[MAXS][MAXN];
+	char key[MAXS][32];
+	double season;
+} test_panel;
+
+static test_panel *tp_new(double season)
+{
+	test_panel *t = calloc(1, sizeof *t);
+	t->season = season;
+	t->p.freq = (fc_freq){FC_UNIT_STEP, 1, 0};
+	t->p.style = (fc_time_style){FC_STYLE_INT, 0};
+	t->p.series = t->s;
+	return t;
+}
+
+static fc_series *tp_add(test_panel *t, size_t n)
+{
+	size_t i = t->p.n_series++;
+	fc_series *s = &t->s[i];
+	snprintf(t->key[i], sizeof t->key[i], "id=%zu", i);
+	s->key = t->key[i];
+	s->start = 1;
+	s->n = n;
+	s->y = t->y[i];
+	s->n_seasons = t->season >= 2;
+	s->seasons = &t->season;
+	return s;
+}
+
+typedef struct cands {
+	fc_model *m[8];
+	size_t n;
+} cands;
+
+static cands all_kinds(void)
+{
+	cands c = {.n = 0};
+	for (size_t k = 0; k < fc_model_kind_count(); k++)
+		c.m[c.n++] = fc_model_alloc(fc_model_kind_at(k), NULL);
+	return c;
+}
+
+static void cands_free(cands *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		fc_model_free(c->m[i]);
+}
+
+static long index_of(const cands *c, const char *name)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->m[i]->type->name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+static fc_cv_opts opts_for(const cands *c, size_t h, size_t folds, size_t step)
+{
+	fc_cv_opts o = {.horizon = h, .folds = folds, .step = step, .n_levels = 1,
+	                .levels = {90}, .metric = FC_METRIC_MAE, .n_candidates = c->n,
+	                .candidates = c->m, .forecast = 1};
+	return o;
+}
+
+START_TEST(test_trend_picks_drift)
+{
+	test_panel *t = tp_new(0);
+	fc_series *s = tp_add(t, 20);
+	for (size_t i = 0; i < 20; i++)
+		t->y[0][i] = (double)i + 1; /* 1..20 */
+	(void)s;
+	cands c = all_kinds();
+	fc_cv_opts o = opts_for(&c, 2, 3, 2);
+	fc_run *r = NULL;
+	fc_err err;
+	ck_assert_int_eq(fc_cv_run(&t->p, &o, &r, &err), 0);
+	ck_assert_uint_eq(r->res[0].folds, 3);
+	ck_assert_int_eq(r->res[0].fallback, FC_FALLBACK_NONE);
+	long naive = index_of(&c, "naive"), drift = index_of(&c, "drift");
+	/* naive misses by 1 and 2 in every fold; drift is exact on a line */
+	ck_assert_double_eq_tol(fc_result_metric(r, 0, (size_t)naive, FC_METRIC_MAE), 1.5, 1e-12);
+	ck_assert_double_eq_tol(fc_result_metric(r, 0, (size_t)drift, FC_METRIC_MAE), 0.0, 1e-9);
+	ck_assert_int_eq(r->res[0].best, drift);
+	ck_assert_ptr_nonnull(r->res[0].model);
+	ck_assert_str_eq(r->res[0].model->type->name, "drift");
+	ck_assert_double_eq_tol(r->res[0].fc.mean[0], 21.0, 1e-9);
+	ck_assert_double_eq_tol(r->res[0].fc.mean[1], 22.0, 1e-9);
+	/* snaive does not apply without a season */
+	ck_assert_int_eq(r->res[0].applicable[index_of(&c, "snaive")], 0);
+	fc_run_free(r);
+	cands_free(&c);
+	free(t);
+}
+END_TEST
+
+START_TEST(test_season_picks_snaive)
+{
+	test_panel *t = tp_new(4);
+	tp_add(t, 40);
+	const double pattern[] = {5, 1, 9, 3};
+	for (size_t i = 0; i < 40; i++)
+		t->y[0][i] = pattern[i % 4];
+	cands c = all_kinds();
+	fc_cv_opts o = opts_for(&c, 4, 2, 4);
+	o.metric = FC_METRIC_MASE;
+	fc_run *r = NULL;
+	ck_assert_int_eq(fc_cv_run(&t->p, &o, &r, NULL), 0);
+	long snaive = index_of(&c, "snaive");
+	ck_assert_int_eq(r->res[0].best, snaive);
+	ck_assert_double_eq_tol(fc_result_metric(r, 0, (size_t)snaive, FC_METRIC_MASE), 0.0, 1e-12);
+	for (size_t i = 0; i < 4; i++)
+		ck_assert_double_eq_tol(r->res[0].fc.mean[i], pattern[i], 1e-12);
+	fc_run_free(r);
+	cands_free(&c);
+	free(t);
+}
+END_TEST
+
+START_TEST(test_sliding_window)
+{
+	test_panel *t = tp_new(0);
+	tp_add(t, 20);
+	for (size_t i = 0; i < 20; i++)
+		t->y[0][i] = (double)i + 1;
+	cands c = {.n = 1};
+	c.m[0] = fc_model_alloc(fc_model_mean, NULL);
+	fc_cv_opts o = opts_for(&c, 2, 3, 2);
+	o.window = 2;
+	fc_run *r = NULL;
+	ck_assert_int_eq(fc_cv_run(&t->p, &o, &r, NULL), 0);
+	/* the mean of the last two values o-1, o misses o+1 and o+2 by 1.5, 2.5 */
+	ck_assert_double_eq_tol(fc_result_metric(r, 0, 0, FC_METRIC_MAE), 2.0, 1e-12);
+	fc_run_free(r);
+	o.window = 0; /* expanding: the mean of 1..o is (o+1)/2 */
+	ck_assert_int_eq(fc_cv_run(&t->p, &o, &r, NULL), 0);
+	/* origins 14, 16, 18: errors (o+1.5 - (o+1)/2) averaged = o/2 + 1 */
+	ck_assert_double_eq_tol(fc_result_metric(r, 0, 0, FC_METRIC_MAE), (8 + 9 + 10) / 3.0, 1e-12);
+	fc_run_free(r);
+	cands_free(&c);
+	free(t);
+}
+END_TEST
+
+START_TEST(test_fewer_folds_then_naive)
+{
+	test_panel *t = tp_new(0);
+	tp_add(t, 6); /* room for 2 folds of h=2, step 2 */
+	tp_add(t, 3); /* room for none */
+	for (size_t i = 0; i < 6; i++)
+		t->y[0][i] = t->y[1][i] = (double)(i * i);
+	cands c = all_kinds();
+	fc_cv_opts o = opts_for(&c, 2, 3, 2);
+	fc_run *r = NULL;
+	ck_assert_int_eq(fc_cv_run(&t->p, &o, &r, NULL), 0);
+	ck_assert_uint_eq(r->res[0].folds, 2);
+	ck_assert_int_eq(r->res[0].fallback, FC_FALLBACK_FEWER_FOLDS);
+	ck_assert_ptr_nonnull(strstr(r->res[0].note, "2 of 3 folds"));
+	ck_assert_uint_eq(r->res[1].folds, 0);
+	ck_assert_int_eq(r->res[1].fallback, FC_FALLBACK_NO_CV);
+	ck_assert_int_eq(r->res[1].best, -1);
+	ck_assert_str_eq(r->res[1].model->type->name, "naive");
+	ck_assert_double_eq_tol(r->res[1].fc.mean[0], 4.0, 1e-12); /* last of 0,1,4 */
+	fc_run_free(r);
+
+	o.strict = 1;
+	fc_err err;
+	r = NULL;
+	ck_assert_int_eq(fc_cv_run(&t->p, &o, &r, &err), FC_EINPUT);
+	ck_assert_ptr_null(r);
+	ck_assert_ptr_nonnull(strstr(err.msg, "series id=0"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "--strict"));
+	cands_free(&c);
+	free(t);
+}
+END_TEST
+
+START_TEST(test_all_missing_skipped_constant_kept)
+{
+	test_panel *t = tp_new(7);
+	tp_add(t, 30);
+	tp_add(t, 30);
+	for (size_t i = 0; i < 30; i++) {
+		t->y[0][i] = NAN;
+		t->y[1][i] = 42;
+	}
+	cands c = all_kinds();
+	fc_cv_opts o = opts_for(&c, 7, 2, 0);
+	o.metric = FC_METRIC_MASE; /* undefined on a constant series: MAE decides */
+	fc_run *r = NULL;
+	ck_assert_int_eq(fc_cv_run(&t->p, &o, &r, NULL), 0);
+	ck_assert_int_eq(r->res[0].fallback, FC_FALLBACK_SKIPPED);
+	ck_assert_ptr_null(r->res[0].model);
+	ck_assert_int_eq(r->res[1].fallback, FC_FALLBACK_NONE);
+	ck_assert_int_ge(r->res[1].best, 0);
+	for (size_t i = 0; i < 7; i++) {
+		ck_assert_double_eq_tol(r->res[1].fc.mean[i], 42.0, 1e-12);
+		ck_assert(isfinite(r->res[1].fc.lo[i]) || isnan(r->res[1].fc.lo[i]));
+	}
+	/* the first candidate wins ties */
+	ck_assert_int_eq(r->res[1].best, 0);
+	fc_run_free(r);
+	cands_free(&c);
+	free(t);
+}
+END_TEST
+
+static void fill_noisy(test_panel *t, size_t n_series, size_t n)
+{
+	unsigned long x = 12345;
+	for (size_t s = 0; s < n_series; s++) {
+		tp_add(t, n - s % 17);
+		for (size_t i = 0; i < n; i++) {
+			x = x * 6364136223846793005UL + 1442695040888963407UL;
+			t->y[s][i] = 10 + 5 * sin((double)i * 2 * M_PI / 7) + (double)(x >> 40) / (1 << 20)
+			             + (double)s * 0.1 * (double)i;
+		}
+	}
+}
+
+START_TEST(test_same_result_any_thread_count)
+{
+	test_panel *t = tp_new(7);
+	fill_noisy(t, 50, 300);
+	cands c = all_kinds();
+	fc_cv_opts o = opts_for(&c, 14, 3, 7);
+	fc_run *r1 = NULL, *r4 = NULL;
+#ifdef _OPENMP
+	omp_set_num_threads(1);
+#endif
+	ck_assert_int_eq(fc_cv_run(&t->p, &o, &r1, NULL), 0);
+#ifdef _OPENMP
+	omp_set_num_threads(4);
+#endif
+	ck_assert_int_eq(fc_cv_run(&t->p, &o, &r4, NULL), 0);
+	for (size_t i = 0; i < t->p.n_series; i++) {
+		ck_assert_int_eq(r1->res[i].best, r4->res[i].best);
+		ck_assert_mem_eq(r1->res[i].metric_sum, r4->res[i].metric_sum,
+		                 c.n * FC_METRIC_COUNT * sizeof(double));
+		ck_assert_mem_eq(r1->res[i].fc.mean, r4->res[i].fc.mean, 14 * sizeof(double));
+	}
+	fc_leader_row a[8], b[8];
+	fc_leaderboard(r1, FC_METRIC_MAE, a);
+	fc_leaderboard(r4, FC_METRIC_MAE, b);
+	ck_assert_mem_eq(a, b, c.n * sizeof a[0]);
+	fc_run_free(r1);
+	fc_run_free(r4);
+	cands_free(&c);
+	free(t);
+}
+END_TEST
+
+START_TEST(test_leaderboard_wins_and_order)
+{
+	test_panel *t = tp_new(0);
+	for (int k = 0; k < 3; k++) {
+		tp_add(t, 20);
+		for (size_t i = 0; i < 20; i++)
+			t->y[k][i] = (double)i; /* drift wins all three */
+	}
+	cands c = all_kinds();
+	fc_cv_opts o = opts_for(&c, 2, 2, 2);
+	fc_run *r = NULL;
+	ck_assert_int_eq(fc_cv_run(&t->p, &o, &r, NULL), 0);
+	fc_leader_row rows[8];
+	fc_leaderboard(r, FC_METRIC_MAE, rows);
+	ck_assert_str_eq(c.m[rows[0].candidate]->type->name, "drift");
+	ck_assert_uint_eq(rows[0].wins, 3);
+	ck_assert_uint_eq(rows[0].series, 3);
+	for (size_t i = 1; i < c.n; i++) {
+		ck_assert_uint_eq(rows[i].wins, 0);
+		if (!isnan(rows[i].metric[FC_METRIC_MAE]))
+			ck_assert(rows[i].metric[FC_METRIC_MAE] >= rows[i - 1].metric[FC_METRIC_MAE]);
+	}
+	/* snaive never applied: no series, NaN metrics, sorted last */
+	ck_assert_str_eq(c.m[rows[c.n - 1].candidate]->type->name, "snaive");
+	ck_assert_uint_eq(rows[c.n - 1].series, 0);
+	fc_run_free(r);
+	cands_free(&c);
+	free(t);
+}
+END_TEST
+
+START_TEST(test_bad_options)
+{
+	test_panel *t = tp_new(0);
+	tp_add(t, 10);
+	cands c = all_kinds();
+	fc_cv_opts o = opts_for(&c, 0, 3, 0);
+	fc_run *r = NULL;
+	fc_err err;
+	ck_assert_int_eq(fc_cv_run(&t->p, &o, &r, &err), FC_EINVAL);
+	o = opts_for(&c, 2, 0, 0);
+	ck_assert_int_eq(fc_cv_run(&t->p, &o, &r, &err), FC_EINVAL);
+	ck_assert_ptr_null(r);
+	cands_free(&c);
+	free(t);
+}
+END_TEST
+
+int main(void)
+{
+	gsl_set_error_handler_off();
+	Suite *s = suite_create("cv");
+	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_trend_picks_drift);
+	tcase_add_test(tc, test_season_picks_snaive);
+	tcase_add_test(tc, test_sliding_window);
+	tcase_add_test(tc, test_fewer_folds_then_naive);
+	tcase_add_test(tc, test_all_missing_skipped_constant_kept);
+	tcase_add_test(tc, test_same_result_any_thread_count);
+	tcase_add_test(tc, test_leaderboard_wins_and_order);
+	tcase_add_test(tc, test_bad_options);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
