@@ -168,7 +168,8 @@ static int write_series(fc_buf *b, const fc_series *s, const fc_model *m, fc_err
 	fc_buf params, state;
 	fc_buf_init(&params);
 	fc_buf_init(&state);
-	rc = m->type->save_params(m->params, &params, err);
+	if (m->type->save_params) /* kinds without parameters have none */
+		rc = m->type->save_params(m->params, &params, err);
 	if (!rc)
 		rc = m->type->save(m->state, &state, err);
 	if (!rc && (put_record(b, "model", m->type->name) ||
