@@ -18,9 +18,9 @@ assert "header names groups, time, bounds, model" \
 n_series=$(tail -n +2 "$RETAIL" | cut -d, -f1,2 | sort -u | wc -l)
 rows=$(tail -n +2 "$TMP/retail.csv.forecast.csv" | wc -l)
 assert "14 rows per series ($n_series series)" test "$rows" -eq $((14 * n_series))
-last=$(tail -n +2 "$RETAIL" | cut -d, -f3 | sort | tail -1)
-first_fc=$(tail -n +2 "$TMP/retail.csv.forecast.csv" | cut -d, -f3 | sort | head -1)
-assert "forecasts start the day after the last date ($last)" \
+last=$(grep '^S1,bread,' "$RETAIL" | cut -d, -f3 | sort | tail -1)
+first_fc=$(grep '^S1,bread,' "$TMP/retail.csv.forecast.csv" | cut -d, -f3 | sort | head -1)
+assert "forecasts start the day after the series' last date ($last)" \
 	test "$first_fc" = "$(date -u -d "$last + 1 day" +%Y-%m-%d)"
 assert "intervals nest around the forecast" awk -F, 'NR > 1 && !($7 <= $5 && $5 <= $4 && $4 <= $6 && $6 <= $8) { bad = 1 } END { exit bad }' \
 	"$TMP/retail.csv.forecast.csv"
@@ -53,7 +53,7 @@ assert "leaderboard CSV has every metric" \
 
 # --- a tiny panel with known answers -----------------------------------------
 {
-	echo "id,t,y"
+	echo "id,ds,y"
 	for i in $(seq 1 30); do echo "line,$i,$((2 * i))"; done
 	for i in $(seq 1 30); do echo "flat,$i,5"; done
 	for i in $(seq 1 30); do echo "weekly,$i,$(( (i % 7) * 10 ))"; done
@@ -67,10 +67,10 @@ assert "series come out sorted by key" sh -c "cut -d, -f1 '$TMP/tiny.out' | uniq
 (cd "$TMP" && "$FORECAST" fit tiny.csv --horizon 2 --models window --param window.size=4 --level 50 \
 	-o - --quiet --model-out w.model >w.out)
 assert "--param and --level reach the model" grep -q '^line,31,57,[0-9.]*,[0-9.]*,window$' "$TMP/w.out"
-assert "--level sets the interval columns" sh -c "head -1 '$TMP/w.out' | grep -qx 'id,t,forecast,lo_50,hi_50,model'"
+assert "--level sets the interval columns" sh -c "head -1 '$TMP/w.out' | grep -qx 'id,ds,forecast,lo_50,hi_50,model'"
 
 # --- short series fall back instead of aborting -------------------------------
-{ echo "id,t,y"; for i in 1 2 3; do echo "short,$i,$i"; done; for i in $(seq 1 40); do echo "long,$i,$i"; done; } >"$TMP/short.csv"
+{ echo "id,ds,y"; for i in 1 2 3; do echo "short,$i,$i"; done; for i in $(seq 1 40); do echo "long,$i,$i"; done; } >"$TMP/short.csv"
 (cd "$TMP" && "$FORECAST" fit short.csv --horizon 5 -o short.out --model-out short.model >/dev/null 2>short.err)
 assert "short series: fit succeeds" test $? -eq 0
 assert "short series: warned by name" grep -q 'warning: series id=short: 3 observations are too few' "$TMP/short.err"

@@ -160,7 +160,7 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 	optind = 1;
 	int c;
 	long v;
-	char shortopts[] = "+qo:";
+	char shortopts[] = "qo:"; /* GNU getopt permutes: options may follow FILE */
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case O_TIME: o->read.time_col = optarg; break;
@@ -303,7 +303,7 @@ int cli_candidates(const cli_opts *o, fc_model ***out, size_t *n_out)
 	if (!c)
 		return cli_fail(FC_ENOMEM, "out of memory");
 	fc_err err;
-	char what[256];
+	char what[FC_ERR_MSG_MAX + 512];
 	if (!o->models) {
 		for (size_t k = 0; k < fc_model_kind_count(); k++)
 			if (!(c[n++] = fc_model_alloc(fc_model_kind_at(k), &err)))
