@@ -1,0 +1,444 @@
+/* The generic model layer: forecast results, the registry of model kinds,
+ * and fc_model_* which validate arguments and delegate to a kind's table.
+ *
+ * Analytic intervals of Gaussian forecast errors use the standard normal
+ * quantile z = Phi^-1(0.5 + level/200) (gsl_cdf_ugaussian_Pinv), as R's
+ * forecast package does (qnorm(0.5 + level/200)); see Hyndman &
+ * Athanasopoulos, "Forecasting: Principles and Practice", 3rd ed. (2021),
+ * section 5.5.
+ *
+ * Parameters are plain structs (no pointers: they are copied with memcpy);
+ * state is zeroed memory of the kind's state_size that the kind may make
+ * point to heap memory, released by its free().  Changing a parameter of a
+ * fitted model discards the fit, since the state no longer matches; a
+ * failed change leaves the model untouched.  A failed fit leaves the model
+ * unfitted (the previous fit is released first). */
+#include "forecast/model.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+/* ---- forecast results ---------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+int fc_forecast_init(fc_forecast *f, size_t h, const double *levels, size_t n_levels, fc_err *err)
+{
+	if (!f)
+		return fc_err_set(err, FC_EINVAL, "forecast: no result struct given");
+	if (h == 0)
+		return fc_err_set(err, FC_EINVAL, "forecast: the horizon must be at least 1");
+	if (n_levels > FC_MAX_LEVELS)
+		return fc_err_set(err, FC_EINVAL, "forecast: at most %d interval levels, got %zu",
+		                  FC_MAX_LEVELS, n_levels);
+	if (n_levels && !levels)
+		return fc_err_set(err, FC_EINVAL, "forecast: %zu levels but no level array", n_levels);
+	if (h > ((size_t)-1) / sizeof(double) / (FC_MAX_LEVELS + 1))
+		return fc_err_set(err, FC_EINVAL, "forecast: horizon %zu is too large", h);
+
+	double sorted[FC_MAX_LEVELS];
+	for (size_t l = 0; l < n_levels; l++) {
+		if (!(levels[l] > 0 && levels[l] < 100)) /* also rejects NaN */
+			return fc_err_set(err, FC_EINVAL,
+			                  "forecast: interval level %g is not strictly between 0 and 100",
+			                  levels[l]);
+		sorted[l] = levels[l];
+	}
+	qsort(sorted, n_levels, sizeof sorted[0], cmp_double);
+	size_t n_unique = 0;
+	for (size_t l = 0; l < n_levels; l++)
+		if (n_unique == 0 || sorted[l] != sorted[n_unique - 1])
+			sorted[n_unique++] = sorted[l];
+
+	double *mean = malloc(h * sizeof *mean), *lo = NULL, *hi = NULL;
+	if (mean && n_unique) {
+		lo = malloc(n_unique * h * sizeof *lo);
+		hi = malloc(n_unique * h * sizeof *hi);
+	}
+	if (!mean || (n_unique && (!lo || !hi))) {
+		free(mean);
+		free(lo);
+		free(hi);
+		return fc_err_set(err, FC_ENOMEM, "forecast: out of memory");
+	}
+	for (size_t i = 0; i < h; i++)
+		mean[i] = NAN;
+	for (size_t i = 0; i < n_unique * h; i++)
+		lo[i] = hi[i] = NAN;
+
+	memset(f, 0, sizeof *f);
+	f->h = h;
+	f->mean = mean;
+	f->n_levels = n_unique;
+	memcpy(f->levels, sorted, n_unique * sizeof sorted[0]);
+	f->lo = lo;
+	f->hi = hi;
+	return 0;
+}
+
+void fc_forecast_dispose(fc_forecast *f)
+{
+	if (!f)
+		return;
+	free(f->mean);
+	free(f->lo);
+	free(f->hi);
+	memset(f, 0, sizeof *f);
+}
+
+void fc_forecast_normal_bounds(fc_forecast *f, const double *sd)
+{
+	for (size_t l = 0; l < f->n_levels; l++) {
+		double z = gsl_cdf_ugaussian_Pinv(0.5 + f->levels[l] / 200);
+		for (size_t i = 0; i < f->h; i++) {
+			/* NaN sd (not estimable) gives NaN bounds; sd == 0 gives
+			 * exactly the mean (0 * z is 0 for finite z). */
+			f->lo[l * f->h + i] = f->mean[i] - z * sd[i];
+			f->hi[l * f->h + i] = f->mean[i] + z * sd[i];
+		}
+	}
+}
+
+/* ---- registry ------------------------------------------------------------ */
+
+/* Fixed order: it is also the tie-break order of model selection. */
+static const fc_model_type *kinds(size_t i)
+{
+	switch (i) {
+	case 0: return fc_model_naive;
+	case 1: return fc_model_snaive;
+	case 2: return fc_model_drift;
+	case 3: return fc_model_mean;
+	case 4: return fc_model_window;
+	default: return NULL;
+	}
+}
+
+enum { N_KINDS = 5 };
+
+size_t fc_model_kind_count(void)
+{
+	return N_KINDS;
+}
+
+const fc_model_type *fc_model_kind_at(size_t i)
+{
+	return i < N_KINDS ? kinds(i) : NULL;
+}
+
+const fc_model_type *fc_model_lookup(const char *name)
+{
+	if (!name)
+		return NULL;
+	for (size_t i = 0; i < N_KINDS; i++)
+		if (strcmp(kinds(i)->name, name) == 0)
+			return kinds(i);
+	return NULL;
+}
+
+/* ---- instances ----------------------------------------------------------- */
+
+/* Releases a fit: the kind's own memory, then the state block. */
+static void release_state(fc_model *m)
+{
+	if (m->state) {
+		if (m->type->free)
+			m->type->free(m->state);
+		free(m->state);
+	}
+	m->state = NULL;
+	m->fitted = 0;
+}
+
+fc_model *fc_model_alloc(const fc_model_type *type, fc_err *err)
+{
+	if (!type) {
+		fc_err_set(err, FC_EINVAL, "model: no model kind given");
+		return NULL;
+	}
+	fc_model *m = calloc(1, sizeof *m);
+	/* At least one byte, so that params is never NULL. */
+	void *params = calloc(1, type->params_size ? type->params_size : 1);
+	if (!m || !params) {
+		free(m);
+		free(params);
+		fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", type->name);
+		return NULL;
+	}
+	if (type->default_params)
+		type->default_params(params);
+	m->type = type;
+	m->params = params;
+	return m;
+}
+
+fc_model *fc_model_clone_unfitted(const fc_model *m, fc_err *err)
+{
+	if (!m) {
+		fc_err_set(err, FC_EINVAL, "model: no model given");
+		return NULL;
+	}
+	fc_model *c = fc_model_alloc(m->type, err);
+	if (!c)
+		return NULL;
+	memcpy(c->params, m->params, m->type->params_size);
+	return c;
+}
+
+/* Applies a change to a copy of the parameters and commits it only on
+ * success, so that a failure leaves the model untouched; a fit made with
+ * other parameters is discarded. */
+static void commit_params(fc_model *m, const void *tmp)
+{
+	if (memcmp(tmp, m->params, m->type->params_size) != 0) {
+		memcpy(m->params, tmp, m->type->params_size);
+		release_state(m);
+	}
+}
+
+int fc_model_set_param(fc_model *m, const char *key, const char *val, fc_err *err)
+{
+	if (!m || !key || !val)
+		return fc_err_set(err, FC_EINVAL, "model: set_param needs a model, a key and a value");
+	if (!m->type->set_param)
+		return fc_err_set(err, FC_EINVAL, "model '%s' has no parameter '%s'; it has none",
+		                  m->type->name, key);
+	void *tmp = malloc(m->type->params_size ? m->type->params_size : 1);
+	if (!tmp)
+		return fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", m->type->name);
+	memcpy(tmp, m->params, m->type->params_size);
+	int rc = m->type->set_param(tmp, key, val, err);
+	if (rc == 0)
+		commit_params(m, tmp);
+	free(tmp);
+	return rc;
+}
+
+/* Copies token [s, e) into a new string; NULL when out of memory. */
+static char *dup_range(const char *s, const char *e)
+{
+	char *t = malloc((size_t)(e - s) + 1);
+	if (t) {
+		memcpy(t, s, (size_t)(e - s));
+		t[e - s] = '\0';
+	}
+	return t;
+}
+
+/* Skips an optional leading line tag ("params" or "state", as written by
+ * fc_model_save) followed by white space or the end. */
+static const char *skip_tag(const char *s, const char *tag)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t n = strlen(tag);
+	if (strncmp(s, tag, n) == 0 && (s[n] == '\0' || isspace((unsigned char)s[n])))
+		s += n;
+	return s;
+}
+
+/* Applies the tokens of text to params (not to the model) so that a failure
+ * leaves the model's parameters untouched. */
+static int apply_params_text(const fc_model_type *type, void *params, const char *text, fc_err *err)
+{
+	const char *p = skip_tag(text, "params");
+	for (;;) {
+		while (isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			return 0;
+		const char *start = p;
+		while (*p && !isspace((unsigned char)*p))
+			p++;
+		char *tok = dup_range(start, p);
+		if (!tok)
+			return fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", type->name);
+		char *eq = strchr(tok, '=');
+		int rc;
+		if (!eq || eq == tok) {
+			rc = fc_err_set(err, FC_EINVAL,
+			                "model '%s': parameter '%s' is not of the form key=value",
+			                type->name, tok);
+		} else if (!type->set_param) {
+			*eq = '\0';
+			rc = fc_err_set(err, FC_EINVAL, "model '%s' has no parameter '%s'; it has none",
+			                type->name, tok);
+		} else {
+			*eq = '\0';
+			rc = type->set_param(params, tok, eq + 1, err);
+		}
+		free(tok);
+		if (rc)
+			return rc;
+	}
+}
+
+int fc_model_set_params_text(fc_model *m, const char *text, fc_err *err)
+{
+	if (!m || !text)
+		return fc_err_set(err, FC_EINVAL, "model: set_params_text needs a model and a text");
+	void *tmp = malloc(m->type->params_size ? m->type->params_size : 1);
+	if (!tmp)
+		return fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", m->type->name);
+	memcpy(tmp, m->params, m->type->params_size);
+	int rc = apply_params_text(m->type, tmp, text, err);
+	if (rc == 0)
+		commit_params(m, tmp);
+	free(tmp);
+	return rc;
+}
+
+size_t fc_model_min_length(const fc_model *m, const fc_series *y)
+{
+	if (!m)
+		return 0;
+	if (!m->type->min_length)
+		return 1;
+	return m->type->min_length(m->params, y);
+}
+
+int fc_model_fit(fc_model *m, const fc_series *y, fc_err *err)
+{
+	if (!m || !y)
+		return fc_err_set(err, FC_EINVAL, "model: fit needs a model and a series");
+	if (y->n && !y->y)
+		return fc_err_set(err, FC_EINVAL, "model '%s': series of %zu values has no data",
+		                  m->type->name, y->n);
+	if (y->n_seasons && !y->seasons)
+		return fc_err_set(err, FC_EINVAL, "model '%s': series has %zu seasonal periods but no array",
+		                  m->type->name, y->n_seasons);
+	for (size_t t = 0; t < y->n; t++)
+		if (isinf(y->y[t]))
+			return fc_err_set(err, FC_EINPUT, "model '%s': value %zu of the series is infinite",
+			                  m->type->name, t + 1);
+
+	release_state(m);
+	void *state = calloc(1, m->type->state_size ? m->type->state_size : 1);
+	if (!state)
+		return fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", m->type->name);
+	int rc = m->type->fit(state, m->params, y, err);
+	if (rc) {
+		if (m->type->free)
+			m->type->free(state);
+		free(state);
+		return rc;
+	}
+	m->state = state;
+	m->fitted = 1;
+	return 0;
+}
+
+int fc_model_forecast(const fc_model *m, fc_forecast *out, fc_err *err)
+{
+	if (!m || !out)
+		return fc_err_set(err, FC_EINVAL, "model: forecast needs a model and a result");
+	if (!m->fitted || !m->state)
+		return fc_err_set(err, FC_EINVAL, "model '%s' is not fitted", m->type->name);
+	if (out->h == 0 || !out->mean || out->n_levels > FC_MAX_LEVELS ||
+	    (out->n_levels && (!out->lo || !out->hi)))
+		return fc_err_set(err, FC_EINVAL,
+		                  "model '%s': forecast result is not initialized (use fc_forecast_init)",
+		                  m->type->name);
+	return m->type->forecast(m->state, out, err);
+}
+
+int fc_model_save(const fc_model *m, fc_buf *out, fc_err *err)
+{
+	if (!m || !out)
+		return fc_err_set(err, FC_EINVAL, "model: save needs a model and a buffer");
+	if (!m->fitted || !m->state)
+		return fc_err_set(err, FC_EINVAL, "model '%s' is not fitted", m->type->name);
+	fc_buf params, state;
+	fc_buf_init(&params);
+	fc_buf_init(&state);
+	size_t old_len = out->len;
+	int rc = 0;
+	if (m->type->save_params && (rc = m->type->save_params(m->params, &params, err)))
+		goto out;
+	if ((rc = m->type->save(m->state, &state, err)))
+		goto out;
+	if (fc_buf_printf(out, "params%s%s\nstate%s%s\n",
+	                  params.len ? " " : "", params.len ? params.data : "",
+	                  state.len ? " " : "", state.len ? state.data : "")) {
+		rc = fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", m->type->name);
+		goto out;
+	}
+out:
+	if (rc && out->data) {
+		out->len = old_len;
+		out->data[old_len] = '\0';
+	}
+	fc_buf_dispose(&params);
+	fc_buf_dispose(&state);
+	return rc;
+}
+
+fc_model *fc_model_load(const fc_model_type *type, const char *params_text,
+                        const char *state_text, fc_err *err)
+{
+	if (!type || !params_text || !state_text) {
+		fc_err_set(err, FC_EINVAL, "model: load needs a kind, a parameter line and a state line");
+		return NULL;
+	}
+	fc_model *m = fc_model_alloc(type, err);
+	if (!m)
+		return NULL;
+	fc_buf in;
+	fc_buf_init(&in);
+	int rc = fc_model_set_params_text(m, params_text, err);
+	if (rc) {
+		/* In a model file a bad parameter is corruption, not usage. */
+		if (rc != FC_ENOMEM) {
+			rc = FC_EFORMAT;
+			if (err)
+				err->code = rc;
+			fc_err_prefix(err, "model '%s': bad parameter line: ", type->name);
+		}
+		goto out;
+	}
+	const char *s = skip_tag(state_text, "state");
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t len = strlen(s);
+	while (len && isspace((unsigned char)s[len - 1]))
+		len--;
+	if (fc_buf_append(&in, s, len)) {
+		rc = fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", type->name);
+		goto out;
+	}
+	m->state = calloc(1, type->state_size ? type->state_size : 1);
+	if (!m->state) {
+		rc = fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", type->name);
+		goto out;
+	}
+	if ((rc = type->load(m->state, &in, err))) {
+		if (rc != FC_ENOMEM)
+			fc_err_prefix(err, "model '%s': bad state line: ", type->name);
+		goto out;
+	}
+	m->fitted = 1;
+out:
+	fc_buf_dispose(&in);
+	if (rc) {
+		fc_model_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void fc_model_free(fc_model *m)
+{
+	if (!m)
+		return;
+	release_state(m);
+	free(m->params);
+	free(m);
+}
