@@ -244,18 +244,16 @@ static int write_outputs(const cli_opts *o, const fc_panel *p, const fc_run *run
 	for (int k = 0; k < N_OUT && !rc; k++)
 		if (path[k])
 			rc = fc_outfile_commit(&out[k], &err);
-	for (int k = 0; k < N_OUT; k++) {
-		fc_outfile_abort(&out[k]);
-		free(owned[k]);
-	}
-	if (rc)
-		return cli_fail(rc, err.msg);
-	if (fit && !o->quiet) {
+	if (!rc && fit && !o->quiet) {
 		if (strcmp(path[OUT_FORECAST], "-") != 0)
 			fprintf(stderr, "forecast: forecasts written to %s\n", path[OUT_FORECAST]);
 		fprintf(stderr, "forecast: model written to %s\n", path[OUT_MODEL]);
 	}
-	return EXIT_OK;
+	for (int k = 0; k < N_OUT; k++) {
+		fc_outfile_abort(&out[k]);
+		free(owned[k]);
+	}
+	return rc ? cli_fail(rc, err.msg) : EXIT_OK;
 }
 
 static int run(int argc, char **argv, int fit)
