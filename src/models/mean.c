@@ -27,6 +27,7 @@
  * the bounds are NaN (R gives NA too).  A constant series gives s = 0 and
  * zero-width intervals. */
 #include "forecast/model.h"
+#include "model_private.h"
 
 #include <errno.h>
 #include <math.h>
@@ -48,20 +49,6 @@ typedef struct avg_state {
 typedef struct window_params {
 	long size; /* 0 = auto: the primary period when >= 2, else 3 */
 } window_params;
-
-/* Parses a non-negative decimal integer of at most max; -1 otherwise. */
-static int parse_count(const char *val, long max, long *out)
-{
-	if (*val < '0' || *val > '9')
-		return -1;
-	char *end;
-	errno = 0;
-	long v = strtol(val, &end, 10);
-	if (errno || *end || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
 
 /* Fits to the last `size` observed values of y (all of them when size is 0
  * or exceeds their number). */
@@ -186,7 +173,7 @@ static int window_set_param(void *params, const char *key, const char *val, fc_e
 	if (strcmp(key, "size") != 0)
 		return fc_err_set(err, FC_EINVAL, "model 'window' has no parameter '%s'; it has: size", key);
 	long v;
-	if (parse_count(val, MAX_SIZE, &v))
+	if (fc_param_parse_count(val, MAX_SIZE, &v))
 		return fc_err_set(err, FC_EINVAL,
 		                  "model 'window': parameter 'size' must be 0 (auto) or an integer "
 		                  "from 1 to %ld, got '%s'", MAX_SIZE, val);

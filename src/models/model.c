@@ -14,8 +14,10 @@
  * failed change leaves the model untouched.  A failed fit leaves the model
  * unfitted (the previous fit is released first). */
 #include "forecast/model.h"
+#include "model_private.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -441,4 +443,17 @@ void fc_model_free(fc_model *m)
 	release_state(m);
 	free(m->params);
 	free(m);
+}
+
+int fc_param_parse_count(const char *val, long max, long *out)
+{
+	if (*val < '0' || *val > '9')
+		return -1;
+	char *end;
+	errno = 0;
+	long v = strtol(val, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
 }

@@ -40,6 +40,7 @@
  * drift fewer than 2 residuals -- the point forecasts are given and the
  * interval bounds are NaN: the caller decides what to do with them. */
 #include "forecast/model.h"
+#include "model_private.h"
 
 #include <errno.h>
 #include <math.h>
@@ -60,20 +61,6 @@ typedef struct walk_state {
 typedef struct snaive_params {
 	long period; /* 0 = the series' primary period */
 } snaive_params;
-
-/* Parses a non-negative decimal integer of at most max; -1 otherwise. */
-static int parse_count(const char *val, long max, long *out)
-{
-	if (*val < '0' || *val > '9')
-		return -1;
-	char *end;
-	errno = 0;
-	long v = strtol(val, &end, 10);
-	if (errno || *end || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
 
 /* Fits the lag walk of lag L (with drift or not) to y; see the top comment. */
 static int walk_fit(walk_state *st, const fc_series *y, size_t L, int with_drift,
@@ -287,7 +274,7 @@ static int snaive_set_param(void *params, const char *key, const char *val, fc_e
 	if (strcmp(key, "period") != 0)
 		return fc_err_set(err, FC_EINVAL, "model 'snaive' has no parameter '%s'; it has: period", key);
 	long v;
-	if (parse_count(val, MAX_PERIOD, &v) || v == 1)
+	if (fc_param_parse_count(val, MAX_PERIOD, &v) || v == 1)
 		return fc_err_set(err, FC_EINVAL,
 		                  "model 'snaive': parameter 'period' must be 0 (the series' period) "
 		                  "or an integer from 2 to %ld, got '%s'", MAX_PERIOD, val);
