@@ -18,8 +18,10 @@ bench_die() { echo "$(basename "$0"): $*" >&2; exit 2; }
 # Resolve $FORECAST to an absolute path of a working binary, or stop.
 bench_find_forecast() {
     local f=${FORECAST:-./forecast}
-    if [ ! -x "$f" ] && [ -z "${FORECAST:-}" ] && [ -x "$REPO_ROOT/forecast" ]; then
-        f=$REPO_ROOT/forecast
+    if [ ! -x "$f" ] && [ -z "${FORECAST:-}" ]; then
+        for c in "$REPO_ROOT/build/forecast" "$REPO_ROOT/forecast"; do
+            [ -x "$c" ] && { f=$c; break; }
+        done
     fi
     [ -x "$f" ] || bench_die "no forecast binary at '$f': build it first (make forecast) and run" \
         "from the build directory, or set FORECAST=/path/to/forecast"
