@@ -213,12 +213,11 @@ static int parse_decimal(const char *s, size_t n, double *out)
 		      *p == '+' || *p == '-'))
 			return -1;
 	char small[64];
-	const char *t = s;
-	if (n < sizeof small) { /* strtod needs a terminator right at the end */
-		memcpy(small, s, n);
-		small[n] = '\0';
-		t = small;
-	}
+	if (n >= sizeof small) /* cells are not NUL-terminated: strtod must not run on */
+		return -1;
+	memcpy(small, s, n);
+	small[n] = '\0';
+	const char *t = small;
 	char *e;
 	double v = strtod(t, &e);
 	if (e != t + n || !isfinite(v))
