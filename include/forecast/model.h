@@ -56,6 +56,15 @@ typedef struct fc_model_type {
 	int (*save)(const void *state, fc_buf *out, fc_err *err);
 	int (*load)(void *state, const fc_buf *in, fc_err *err);
 	void (*free)(void *state); /* releases what the state points to; may be NULL */
+	/* Optional.  Re-anchors a fitted state on y, newer data of the same
+	 * series, keeping the estimated parameters (e.g. runs a filter over y
+	 * without re-estimating).  On failure the state must still be safe to
+	 * free.  NULL: re-anchoring refits with the same parameters. */
+	int (*anchor)(void *state, const void *params, const fc_series *y, fc_err *err);
+	/* Nonzero for kinds without a stochastic model (Croston, ...): their
+	 * forecast leaves lo/hi NaN, and the selection engine fills them from
+	 * the back-test errors of the folds (split conformal). */
+	int conformal;
 } fc_model_type;
 
 /* The built-in kinds. */
@@ -88,6 +97,10 @@ int fc_model_set_params_text(fc_model *m, const char *text, fc_err *err);
 size_t fc_model_min_length(const fc_model *m, const fc_series *y);
 /* Fits (refits) on y; a previous fit is released first. */
 int fc_model_fit(fc_model *m, const fc_series *y, fc_err *err);
+/* Re-anchors a fitted model on y (see fc_model_type.anchor); an unfitted
+ * model, or a kind without anchor, is fitted on y.  On failure the model is
+ * left unfitted. */
+int fc_model_anchor(fc_model *m, const fc_series *y, fc_err *err);
 /* out must be initialized by fc_forecast_init. */
 int fc_model_forecast(const fc_model *m, fc_forecast *out, fc_err *err);
 /* Parameters and state as two lines of text: "params ...\nstate ...\n". */

@@ -68,7 +68,9 @@ typedef struct prediction {
 	int ok;
 } prediction;
 
-static int predict_one(const fc_artifact *a, const fc_artifact_series *s, const fc_panel *newer,
+/* Forecasts one series; with newer data the saved model is re-anchored in
+ * place (the artifact is this run's own copy). */
+static int predict_one(const fc_artifact *a, fc_artifact_series *s, const fc_panel *newer,
                        const cli_opts *o, size_t h, const double *levels, size_t n_levels,
                        prediction *out, fc_err *err)
 {
@@ -79,46 +81,31 @@ static int predict_one(const fc_artifact *a, const fc_artifact_series *s, const 
 	if (rc)
 		return rc;
 	out->model = s->model->type->name;
-	const fc_model *use = s->model;
-	fc_model *anchored = NULL;
 	out->last = fc_artifact_last(a, s);
-	if (newer) {
-		long k = fc_panel_find(newer, (const char *const *)s->group_values);
-		if (k < 0) {
-			char key[256] = "";
-			for (size_t g = 0; g < a->n_groups; g++) {
-				size_t len = strlen(key);
-				snprintf(key + len, sizeof key - len, "%s%s=%s", g ? "," : "", a->group_names[g], s->group_values[g]);
-			}
-			cli_warn(o, "series %s is not in %s; forecasting from the end of the training data",
-			         a->n_groups ? key : "(the only series)", o->data);
-		} else {
-			const fc_series *ns = &newer->series[k];
-			anchored = fc_model_clone_unfitted(s->model, err);
-			if (!anchored)
-				goto fail;
-			if ((rc = fc_model_fit(anchored, ns, err))) {
-				fc_err_prefix(err, "series %s: ", ns->key[0] ? ns->key : "(the only series)");
-				goto fail_rc;
-			}
-			use = anchored;
-			out->last = fc_freq_add(newer->freq, ns->start, (int64_t)ns->n - 1);
+	long k = newer ? fc_panel_find(newer, (const char *const *)s->group_values) : -1;
+	if (newer && k < 0) {
+		char key[256] = "";
+		for (size_t g = 0; g < a->n_groups; g++) {
+			size_t len = strlen(key);
+			snprintf(key + len, sizeof key - len, "%s%s=%s", g ? "," : "", a->group_names[g], s->group_values[g]);
 		}
+		cli_warn(o, "series %s is not in %s; forecasting from the end of the training data",
+		         a->n_groups ? key : "(the only series)", o->data);
+	} else if (newer) {
+		const fc_series *ns = &newer->series[k];
+		if ((rc = fc_model_anchor(s->model, ns, err))) {
+			fc_err_prefix(err, "series %s: ", ns->key[0] ? ns->key : "(the only series)");
+			fc_forecast_dispose(&out->fc);
+			return rc;
+		}
+		out->last = fc_freq_add(newer->freq, ns->start, (int64_t)ns->n - 1);
 	}
-	rc = fc_model_forecast(use, &out->fc, err);
-	fc_model_free(anchored);
-	if (rc) {
+	if ((rc = fc_model_forecast(s->model, &out->fc, err))) {
 		fc_forecast_dispose(&out->fc);
 		return rc;
 	}
 	out->ok = 1;
 	return 0;
-fail:
-	rc = err->code;
-fail_rc:
-	fc_model_free(anchored);
-	fc_forecast_dispose(&out->fc);
-	return rc;
 }
 
 int cmd_predict(int argc, char **argv)

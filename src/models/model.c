@@ -338,6 +338,18 @@ int fc_model_fit(fc_model *m, const fc_series *y, fc_err *err)
 	return 0;
 }
 
+int fc_model_anchor(fc_model *m, const fc_series *y, fc_err *err)
+{
+	if (!m || !y)
+		return fc_err_set(err, FC_EINVAL, "model: anchor needs a model and a series");
+	if (!m->fitted || !m->type->anchor)
+		return fc_model_fit(m, y, err);
+	int rc = m->type->anchor(m->state, m->params, y, err);
+	if (rc)
+		release_state(m);
+	return rc;
+}
+
 int fc_model_forecast(const fc_model *m, fc_forecast *out, fc_err *err)
 {
 	if (!m || !out)
