@@ -321,6 +321,32 @@ START_TEST(test_bad_options)
 }
 END_TEST
 
+START_TEST(test_conformal_bounds)
+{
+	/* 3 folds x 2 steps of errors; step 2 lost one actual */
+	const double err[] = {1, NAN, -3, 4, 2, -5};
+	const double levels[] = {50, 95};
+	fc_forecast f;
+	ck_assert_int_eq(fc_forecast_init(&f, 3, levels, 2, NULL), 0);
+	for (size_t i = 0; i < 3; i++)
+		f.mean[i] = 10;
+	fc_conformal_bounds(&f, err, 3, 2);
+	/* step 1: |e| = 1,2,3; rank ceil(4 * .5) = 2 -> 2; rank ceil(4 * .95) = 4 > 3 -> 3 */
+	ck_assert_double_eq(f.lo[0], 8);
+	ck_assert_double_eq(f.hi[0], 12);
+	ck_assert_double_eq(f.lo[3 + 0], 7);
+	ck_assert_double_eq(f.hi[3 + 0], 13);
+	/* step 2: |e| = 4,5; rank ceil(3 * .5) = 2 -> 5 */
+	ck_assert_double_eq(f.hi[1], 15);
+	ck_assert_double_eq(f.hi[3 + 1], 15);
+	/* step 3 has no errors of its own: step 2's are reused */
+	ck_assert_double_eq(f.lo[2], 5);
+	fc_conformal_bounds(&f, NULL, 0, 0);
+	ck_assert(isnan(f.lo[0]) && isnan(f.hi[5]));
+	fc_forecast_dispose(&f);
+}
+END_TEST
+
 int main(void)
 {
 	gsl_set_error_handler_off();
@@ -335,6 +361,7 @@ int main(void)
 	tcase_add_test(tc, test_same_result_any_thread_count);
 	tcase_add_test(tc, test_leaderboard_wins_and_order);
 	tcase_add_test(tc, test_bad_options);
+	tcase_add_test(tc, test_conformal_bounds);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

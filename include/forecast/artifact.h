@@ -8,7 +8,9 @@
  * horizon, levels, metric, series), then per series: "series" with its
  * group values, "span" with the raw first timestamp and the number of
  * observations, "model" with the kind (or "none"), "params" and "state"
- * with the model's key=value tokens.  The last line is "end<TAB>" and the
+ * with the model's key=value tokens, and for kinds whose intervals are
+ * conformal a "conformal" record: folds, horizon, and the fold errors
+ * (fold-major, comma-separated).  The last line is "end<TAB>" and the
  * FNV-1a 64-bit hash (hex) of every byte before it, so truncation and
  * corruption are detected.  A reader refuses other versions. */
 #ifndef FORECAST_ARTIFACT_H
@@ -27,6 +29,10 @@ typedef struct fc_artifact_series {
 	fc_time start;       /* first timestamp of the training data */
 	size_t n;            /* observations in the training data */
 	fc_model *model;     /* NULL when the series got no model */
+	/* Back-test errors for conformal intervals (kinds with conformal set):
+	 * conf_folds x conf_h values, fold-major; NULL otherwise. */
+	double *conf_err;
+	size_t conf_folds, conf_h;
 } fc_artifact_series;
 
 typedef struct fc_artifact {

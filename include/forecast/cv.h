@@ -62,6 +62,9 @@ typedef struct fc_series_result {
 	long best;             /* chosen candidate, -1 when none */
 	fc_model *model;       /* the refit winner (opts.forecast); owned */
 	fc_forecast fc;        /* its forecast (opts.forecast; h == 0 when none) */
+	double *conf_err;      /* when the winner is conformal: its fold errors
+	                        * (actual - forecast), conf_folds x horizon */
+	size_t conf_folds;
 	int status;            /* 0, or the error that stopped this series */
 	fc_err err;
 } fc_series_result;
@@ -84,6 +87,16 @@ void fc_run_free(fc_run *r);
 
 /* Mean over a series' folds of metric j for candidate c (NaN when none). */
 double fc_result_metric(const fc_run *r, size_t series, size_t c, fc_metric j);
+
+/* Split-conformal intervals (Vovk, Gammerman & Shafer 2005; as in
+ * Stankeviciute et al. 2021 for multi-step forecasts) for a model without a
+ * stochastic model: for step i, the bound at level L is the
+ * ceil((n+1)L/100)-th smallest absolute back-test error of step i over the
+ * n folds where it was observed (the largest when that rank exceeds n, so
+ * with few folds the intervals are as wide as the folds allow, no wider).
+ * err[k * h_err + i] is fold k's error at step i; steps beyond h_err reuse
+ * step h_err's errors.  Without errors the bounds are NaN. */
+void fc_conformal_bounds(fc_forecast *f, const double *err, size_t folds, size_t h_err);
 
 /* One leaderboard row: a candidate's metrics averaged over all series and
  * folds where it was evaluated, and how many series picked it. */

@@ -104,6 +104,8 @@ static int predict_one(const fc_artifact *a, fc_artifact_series *s, const fc_pan
 		fc_forecast_dispose(&out->fc);
 		return rc;
 	}
+	if (s->model->type->conformal)
+		fc_conformal_bounds(&out->fc, s->conf_err, s->conf_folds, s->conf_h);
 	out->ok = 1;
 	return 0;
 }

@@ -155,8 +155,10 @@ static int write_header(fc_buf *b, const fc_panel *p, const fc_cv_opts *o, fc_ag
 	return rc ? FC_ENOMEM : 0;
 }
 
-static int write_series(fc_buf *b, const fc_series *s, const fc_model *m, fc_err *err)
+static int write_series(fc_buf *b, const fc_series *s, const fc_series_result *r,
+                        size_t horizon, fc_err *err)
 {
+	const fc_model *m = r->model;
 	int rc = fc_buf_append(b, "series", 6);
 	for (size_t g = 0; !rc && g < s->n_groups; g++)
 		rc = put_field(b, s->group_values[g]);
@@ -178,6 +180,17 @@ static int write_series(fc_buf *b, const fc_series *s, const fc_model *m, fc_err
 		rc = fc_err_set(err, FC_ENOMEM, "out of memory");
 	fc_buf_dispose(&params);
 	fc_buf_dispose(&state);
+	if (!rc && r->conf_err) {
+		rc = fc_buf_printf(b, "conformal\t%zu\t%zu\t", r->conf_folds, horizon);
+		char num[40];
+		for (size_t i = 0; !rc && i < r->conf_folds * horizon; i++) {
+			fc_format_double(num, sizeof num, r->conf_err[i]);
+			rc = (i && fc_buf_append(b, ",", 1)) || fc_buf_append(b, num, strlen(num));
+		}
+		rc = rc || fc_buf_append(b, "\n", 1);
+		if (rc)
+			rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+	}
 	return rc;
 }
 
@@ -190,7 +203,7 @@ int fc_artifact_write(FILE *f, const fc_panel *p, const fc_run *run,
 	if (rc)
 		fc_err_set(err, rc, "out of memory");
 	for (size_t i = 0; !rc && i < p->n_series; i++)
-		rc = write_series(&b, &p->series[i], run->res[i].model, err);
+		rc = write_series(&b, &p->series[i], &run->res[i], opts->horizon, err);
 	if (!rc) {
 		uint64_t h = fnv1a(b.data, b.len);
 		rc = fc_buf_printf(&b, "end\t%016" PRIx64 "\n", h);
@@ -416,7 +429,19 @@ static int read_series(reader *r, fc_artifact *a, fc_artifact_series *s)
 	if (!s->model)
 		return fc_err_set(r->err, merr.code == FC_ENOMEM ? FC_ENOMEM : FC_EFORMAT,
 		                  "%s:%zu: corrupt model file: %s", r->path, model_line, merr.msg);
-	return 0;
+	if (strncmp(r->pos, "conformal\t", 10) != 0)
+		return 0;
+	if ((rc = next(r, "conformal", 3)) || (rc = parse_size(r, r->field[1], &s->conf_folds)) ||
+	    (rc = parse_size(r, r->field[2], &s->conf_h)))
+		return rc;
+	size_t count = s->conf_folds * s->conf_h, got;
+	if (!count || s->conf_folds > 1000 || s->conf_h > 100000)
+		return bad(r, "bad conformal error table size");
+	if (!(s->conf_err = malloc(count * sizeof *s->conf_err)))
+		return fc_err_set(r->err, FC_ENOMEM, "out of memory");
+	if ((rc = parse_list(r, r->field[3], s->conf_err, count, &got)))
+		return rc;
+	return got == count ? 0 : bad(r, "conformal error table too short");
 }
 
 static int slurp(const char *path, char **text, size_t *len, fc_err *err)
@@ -516,6 +541,7 @@ void fc_artifact_free(fc_artifact *a)
 				for (size_t g = 0; g < a->n_groups; g++)
 					free(s->group_values[g]);
 			free(s->group_values);
+			free(s->conf_err);
 			fc_model_free(s->model);
 		}
 	}

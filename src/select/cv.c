@@ -98,6 +98,18 @@ static int backtest(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
 		return rc;
 	double m[FC_METRIC_COUNT];
 	size_t period = fc_series_period(s);
+	/* Fold errors of the conformal candidates, kept for the winner's
+	 * intervals: err[(c * folds + k) * h + i]. */
+	double *err = NULL;
+	for (size_t c = 0; c < o->n_candidates && !err; c++) {
+		if (o->candidates[c]->type->conformal) {
+			err = malloc(o->n_candidates * folds * h * sizeof *err);
+			if (!err) {
+				fc_forecast_dispose(&fc);
+				return fc_err_set(&r->err, FC_ENOMEM, "out of memory");
+			}
+		}
+	}
 	for (size_t c = 0; c < o->n_candidates; c++) {
 		size_t need = fc_model_min_length(o->candidates[c], &first);
 		if (need == 0 || need > first_train)
@@ -105,8 +117,10 @@ static int backtest(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
 		fc_model *model = fc_model_clone_unfitted(o->candidates[c], &r->err);
 		if (!model) {
 			fc_forecast_dispose(&fc);
+			free(err);
 			return r->err.code;
 		}
+		int conformal = model->type->conformal;
 		int ok = 1;
 		for (size_t k = 0; k < folds && ok; k++) {
 			size_t origin = n - h - (folds - 1 - k) * step;
@@ -117,6 +131,9 @@ static int backtest(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
 				ok = 0;
 				break;
 			}
+			if (conformal)
+				for (size_t i = 0; i < h; i++)
+					err[(c * folds + k) * h + i] = s->y[origin + i] - fc.mean[i];
 			fc_metric_scale scale = fc_metric_scale_of(v.y, v.n, period);
 			fc_metrics_compute(s->y + origin, fc.mean, h, scale, m);
 			for (int j = 0; j < FC_METRIC_COUNT; j++) {
@@ -148,6 +165,16 @@ static int backtest(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
 			memcpy(best, cur, sizeof best);
 		}
 	}
+	if (r->best >= 0 && o->candidates[r->best]->type->conformal) {
+		r->conf_err = malloc(folds * h * sizeof *r->conf_err);
+		if (!r->conf_err) {
+			free(err);
+			return fc_err_set(&r->err, FC_ENOMEM, "out of memory");
+		}
+		memcpy(r->conf_err, err + (size_t)r->best * folds * h, folds * h * sizeof *err);
+		r->conf_folds = folds;
+	}
+	free(err);
 	if (r->best < 0) {
 		r->fallback = FC_FALLBACK_NO_CV;
 		snprintf(r->note, sizeof r->note,
@@ -168,6 +195,8 @@ static int refit(const fc_series *s, const fc_cv_opts *o, fc_series_result *r)
 		rc = fc_forecast_init(&r->fc, o->horizon, o->levels, o->n_levels, &r->err);
 	if (!rc)
 		rc = fc_model_forecast(model, &r->fc, &r->err);
+	if (!rc && model->type->conformal)
+		fc_conformal_bounds(&r->fc, r->conf_err, r->conf_folds, o->horizon);
 	if (rc) {
 		fc_model_free(model);
 		fc_forecast_dispose(&r->fc);
@@ -219,6 +248,7 @@ void fc_run_free(fc_run *r)
 		free(s->metric_sum);
 		free(s->metric_count);
 		free(s->applicable);
+		free(s->conf_err);
 		fc_model_free(s->model);
 		fc_forecast_dispose(&s->fc);
 	}
@@ -337,4 +367,43 @@ void fc_leaderboard(const fc_run *r, fc_metric primary, fc_leader_row *rows)
 			rows[j] = rows[j - 1];
 		rows[j] = row;
 	}
+}
+
+/* The k-th smallest of v[0..n) (1-based), by insertion into a sorted copy;
+ * n is the number of folds, a handful. */
+static double order_stat(double *v, size_t n, size_t k)
+{
+	for (size_t i = 1; i < n; i++) {
+		double x = v[i];
+		size_t j = i;
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+	return v[k - 1];
+}
+
+void fc_conformal_bounds(fc_forecast *f, const double *err, size_t folds, size_t h_err)
+{
+	double *a = malloc((folds ? folds : 1) * sizeof *a);
+	for (size_t i = 0; i < f->h; i++) {
+		size_t step = i < h_err ? i : h_err - 1, n = 0;
+		for (size_t k = 0; a && k < folds && h_err; k++) {
+			double e = err ? err[k * h_err + step] : NAN;
+			if (!isnan(e))
+				a[n++] = fabs(e);
+		}
+		for (size_t l = 0; l < f->n_levels; l++) {
+			double q = NAN;
+			if (n) {
+				/* split-conformal rank ceil((n+1) level); beyond n the
+				 * largest error is the best the folds can say */
+				size_t rank = (size_t)ceil((double)(n + 1) * f->levels[l] / 100.0);
+				q = order_stat(a, n, rank < 1 ? 1 : rank > n ? n : rank);
+			}
+			f->lo[l * f->h + i] = f->mean[i] - q;
+			f->hi[l * f->h + i] = f->mean[i] + q;
+		}
+	}
+	free(a);
 }
