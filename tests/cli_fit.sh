@@ -24,11 +24,14 @@ assert "forecasts start the day after the series' last date ($last)" \
 	test "$first_fc" = "$(date -u -d "$last + 1 day" +%Y-%m-%d)"
 assert "intervals nest around the forecast" awk -F, 'NR > 1 && !($7 <= $5 && $5 <= $4 && $4 <= $6 && $6 <= $8) { bad = 1 } END { exit bad }' \
 	"$TMP/retail.csv.forecast.csv"
-assert "every model named is a baseline" awk -F, 'NR > 1 && $9 !~ /^(naive|snaive|drift|mean|window)$/ { bad = 1 } END { exit bad }' \
+KINDS=$("$FORECAST" models | cut -d' ' -f1 | tr '\n' '|')
+KINDS=${KINDS%|}
+assert "forecast models lists the baselines first" sh -c "echo '$KINDS' | grep -q '^naive|snaive|drift|mean|window'"
+assert "every model named is a known kind" awk -F, -v k="^($KINDS)\$" 'NR > 1 && $9 !~ k { bad = 1 } END { exit bad }' \
 	"$TMP/retail.csv.forecast.csv"
-assert "leaderboard lists every candidate" sh -c "for m in naive snaive drift mean window; do grep -q \"^\$m \" '$TMP/board.txt' || exit 1; done"
+assert "leaderboard lists every candidate" sh -c "for m in \$(echo '$KINDS' | tr '|' ' '); do grep -q \"^\$m \" '$TMP/board.txt' || exit 1; done"
 assert "leaderboard wins add up to the series" \
-	sh -c "test \$(awk '\$1 ~ /^(naive|snaive|drift|mean|window)\$/ { s += \$3 } END { print s }' '$TMP/board.txt') -eq $n_series"
+	sh -c "test \$(awk -v k='^($KINDS)\$' '\$1 ~ k { s += \$3 } END { print s }' '$TMP/board.txt') -eq $n_series"
 assert "summary of the data on stderr" grep -q "$n_series series, daily (inferred), seasonal periods 7,365.25" "$TMP/stderr.txt"
 
 # --- same bytes for any thread count -----------------------------------------
@@ -85,7 +88,7 @@ assert "monthly forecasts run to 1961-12" sh -c "tail -1 '$TMP/air.out' | grep -
 # --- help and version ---------------------------------------------------------
 assert "--version" sh -c "'$FORECAST' --version | grep -q '^forecast [0-9]'"
 assert "--help lists the commands and exit codes" sh -c "'$FORECAST' --help | grep -q 'Exit codes'"
-for c in fit cv predict inspect; do
+for c in fit cv predict inspect models; do
 	assert "$c --help" sh -c "'$FORECAST' $c --help | grep -q 'Usage: forecast $c'"
 done
 (cd "$TMP" && "$FORECAST" inspect retail.csv >inspect.txt)

@@ -57,7 +57,7 @@ static void write_model(void)
 	fc_series s[2];
 	make_panel(&p, s);
 	fc_model *c[5];
-	for (size_t k = 0; k < fc_model_kind_count(); k++)
+	for (size_t k = 0; k < 5; k++) /* the baselines */
 		c[k] = fc_model_alloc(fc_model_kind_at(k), NULL);
 	ck_assert_int_eq(fc_model_set_param(c[4], "size", "5", NULL), 0);
 	fc_cv_opts o = {.horizon = 7, .folds = 2, .n_levels = 2, .levels = {80, 95},

@@ -53,11 +53,14 @@ typedef struct cands {
 	size_t n;
 } cands;
 
+/* The five baselines, in registry order: the semantics of folds and
+ * selection are tested on kinds whose forecasts are worked out by hand. */
 static cands all_kinds(void)
 {
+	static const char *const names[] = {"naive", "snaive", "drift", "mean", "window"};
 	cands c = {.n = 0};
-	for (size_t k = 0; k < fc_model_kind_count(); k++)
-		c.m[c.n++] = fc_model_alloc(fc_model_kind_at(k), NULL);
+	for (size_t k = 0; k < 5; k++)
+		c.m[c.n++] = fc_model_alloc(fc_model_lookup(names[k]), NULL);
 	return c;
 }
 

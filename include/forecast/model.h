@@ -73,6 +73,14 @@ extern const fc_model_type *const fc_model_snaive;
 extern const fc_model_type *const fc_model_drift;
 extern const fc_model_type *const fc_model_mean;
 extern const fc_model_type *const fc_model_window;
+extern const fc_model_type *const fc_model_stl;
+extern const fc_model_type *const fc_model_otm;
+extern const fc_model_type *const fc_model_dotm;
+extern const fc_model_type *const fc_model_croston;
+extern const fc_model_type *const fc_model_sba;
+extern const fc_model_type *const fc_model_tsb;
+extern const fc_model_type *const fc_model_adida;
+extern const fc_model_type *const fc_model_imapa;
 
 /* Registry of kinds, in a fixed order (which is also the tie-break order). */
 size_t fc_model_kind_count(void);

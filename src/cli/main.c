@@ -13,10 +13,32 @@ typedef struct subcommand {
 	const char *summary;
 } subcommand;
 
+static void models_usage(FILE *f)
+{
+	fprintf(f, "Usage: forecast models\n\nLists the model kinds, one per line: name and summary.\n"
+	           "Their parameters are set with --param KIND.NAME=VALUE.\n");
+}
+
+static int cmd_models(int argc, char **argv)
+{
+	if (argc > 1) {
+		if (strcmp(argv[1], "--help") == 0) {
+			models_usage(stdout);
+			return EXIT_OK;
+		}
+		fprintf(stderr, "forecast: error: unexpected argument '%s'\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	for (size_t k = 0; k < fc_model_kind_count(); k++)
+		printf("%-9s %s\n", fc_model_kind_at(k)->name, fc_model_kind_at(k)->summary);
+	return EXIT_OK;
+}
+
 static const subcommand commands[] = {
 	{"fit", cmd_fit, "back-test candidate models, pick one per series, forecast, save the model"},
 	{"cv", cmd_cv, "back-test candidate models and print the leaderboard only"},
 	{"predict", cmd_predict, "forecast from a saved model, optionally re-anchored on newer data"},
+	{"models", cmd_models, "list the model kinds"},
 	{"inspect", cmd_inspect, "read a CSV and describe the series, frequency and gaps found"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -120,11 +120,19 @@ static const fc_model_type *kinds(size_t i)
 	case 2: return fc_model_drift;
 	case 3: return fc_model_mean;
 	case 4: return fc_model_window;
+	case 5: return fc_model_stl;
+	case 6: return fc_model_otm;
+	case 7: return fc_model_dotm;
+	case 8: return fc_model_croston;
+	case 9: return fc_model_sba;
+	case 10: return fc_model_tsb;
+	case 11: return fc_model_adida;
+	case 12: return fc_model_imapa;
 	default: return NULL;
 	}
 }
 
-enum { N_KINDS = 5 };
+enum { N_KINDS = 13 };
 
 size_t fc_model_kind_count(void)
 {
