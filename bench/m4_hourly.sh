@@ -15,9 +15,6 @@
 # Data: $BENCH_DATA/m4_hourly/{train,test}.csv (default ../shared/data relative to
 # the repository root); never copied into the repository.  Skips (exit 0) if absent.
 #
-# Options are given before FILE: accepted by every getopt style (the documented
-# form `fit FILE --horizon ...` needs argument permutation).
-#
 # Usage (from the build directory or with FORECAST set):  bash bench/m4_hourly.sh
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
