@@ -189,9 +189,10 @@ START_TEST(detect_store_item_date_sales)
 	ck_assert_uint_eq(p->n_seasons, 2);
 	ck_assert_double_eq(p->seasons[0], 7);
 	ck_assert_double_eq(p->seasons[1], 365.25);
-	ck_assert_uint_eq(p->series[0].n_seasons, 2);
-	ck_assert_double_eq(p->series[0].seasons[0], 7);
-	ck_assert_uint_eq(fc_series_period(&p->series[0]), 7);
+	/* a few rows show no seasonality: tested per series, none is kept */
+	ck_assert_int_eq(p->seasons_tested, 1);
+	ck_assert_uint_eq(p->series[0].n_seasons, 0);
+	ck_assert_uint_eq(fc_series_period(&p->series[0]), 1);
 	/* numeric-aware: item 2 before item 10 */
 	ck_assert_str_eq(p->series[0].key, "store=1,item=2");
 	ck_assert_str_eq(p->series[1].key, "store=1,item=10");
@@ -222,6 +223,19 @@ START_TEST(detect_unique_id_ds_y)
 	ck_assert_int_eq(p->series[1].start, 1);
 	check_y(&p->series[1], (double[]){ 10.5, 11.5, 12.5 }, 3);
 	ck_assert_uint_eq(fc_series_period(&p->series[0]), 1);
+	fc_panel_free(p);
+}
+END_TEST
+
+START_TEST(keep_seasons_untested)
+{
+	fc_read_opts o = fc_read_opts_default();
+	o.keep_seasons = 1;
+	fc_panel *p = load(DATA("csv_basic.csv"), &o);
+	ck_assert_int_eq(p->seasons_tested, 0);
+	ck_assert_uint_eq(p->series[0].n_seasons, 2);
+	ck_assert_double_eq(p->series[0].seasons[0], 7);
+	ck_assert_uint_eq(fc_series_period(&p->series[0]), 7);
 	fc_panel_free(p);
 }
 END_TEST
@@ -770,6 +784,7 @@ static Suite *csv_suite(void)
 	tcase_add_test(t, detect_store_item_date_sales);
 	tcase_add_test(t, detect_unique_id_ds_y);
 	tcase_add_test(t, integer_steps_given_seasons);
+	tcase_add_test(t, keep_seasons_untested);
 	tcase_add_test(t, explicit_names);
 	tcase_add_test(t, time_detected_by_values);
 	tcase_add_test(t, no_groups_all_exog);

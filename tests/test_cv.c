@@ -31,6 +31,10 @@ static test_panel *tp_new(double season)
 	t->p.freq = (fc_freq){FC_UNIT_STEP, 1, 0};
 	t->p.style = (fc_time_style){FC_STYLE_INT, 0};
 	t->p.series = t->s;
+	if (season >= 2) {
+		t->p.n_seasons = 1;
+		t->p.seasons[0] = season;
+	}
 	return t;
 }
 

@@ -7,7 +7,7 @@
  * (source, time, target, groups, style, freq, seasons, fill, aggregate,
  * horizon, levels, metric, series), then per series: "series" with its
  * group values, "span" with the raw first timestamp and the number of
- * observations, "model" with the kind (or "none"), "params" and "state"
+ * observations, "periods" with its seasonal periods, "model" with the kind (or "none"), "params" and "state"
  * with the model's key=value tokens, and for kinds whose intervals are
  * conformal a "conformal" record: folds, horizon, and the fold errors
  * (fold-major, comma-separated).  The last line is "end<TAB>" and the
@@ -28,6 +28,9 @@ typedef struct fc_artifact_series {
 	char **group_values; /* n_groups strings */
 	fc_time start;       /* first timestamp of the training data */
 	size_t n;            /* observations in the training data */
+	size_t n_periods;    /* the series' own seasonal periods (they may
+	                      * differ from the panel's when tested per series) */
+	double periods[FC_MAX_SEASONS];
 	fc_model *model;     /* NULL when the series got no model */
 	/* Back-test errors for conformal intervals (kinds with conformal set):
 	 * conf_folds x conf_h values, fold-major; NULL otherwise. */

@@ -62,6 +62,12 @@ typedef struct fc_read_opts {
 	double seasons[FC_MAX_SEASONS];
 	fc_aggregate aggregate;
 	fc_fill fill;
+	/* Periods from the frequency are tested on each series and kept only
+	 * where the data show them; periods the data show strongly are added
+	 * (fc_season_detect).  keep_seasons = 1 skips the test: every series
+	 * gets the frequency's periods.  Periods given in seasons[] are never
+	 * tested. */
+	int keep_seasons;
 } fc_read_opts;
 
 /* Zero/NULL everywhere: sniff, detect, infer, error on duplicates, auto fill. */
@@ -78,8 +84,11 @@ typedef struct fc_panel {
 	fc_time_style style;     /* the time column's style, for output */
 	fc_freq freq;
 	int freq_inferred;       /* 1 when inferred, 0 when given */
-	size_t n_seasons;
+	size_t n_seasons;        /* the periods given or implied by the frequency */
 	double seasons[FC_MAX_SEASONS];
+	int seasons_tested;      /* 1 when each series' periods came from
+	                          * fc_season_detect (then series[i].seasons
+	                          * may differ from the panel's) */
 	fc_fill fill;            /* the fill actually applied (AUTO resolved) */
 	size_t n_rows;           /* data rows read */
 	size_t n_duplicates;     /* rows combined by --aggregate */

@@ -100,7 +100,8 @@ typedef struct fc_season_found {
 	                         * non-integer period) */
 	double acf;             /* r at that lag, on the series tested (see the
 	                         * algorithm in season.c) */
-	double acf_bound;       /* z_(1-alpha) times Bartlett's standard error */
+	double acf_bound;       /* z_(1-alpha) (z_(1-alpha/2) for a non-integer
+	                         * period) times Bartlett's standard error */
 	double pgram_ratio;     /* ratio of the (whitened) periodogram to its
 	                         * local noise level at the most significant
 	                         * harmonic bin (1 is typical of noise); NaN if
@@ -118,9 +119,14 @@ typedef struct fc_season_found {
  * candidates come first (shortest first), then the discovered ones by
  * strength.  opts NULL = fc_season_opts_default().
  *
- * A candidate m needs n_used >= 2 m (two full cycles), an ACF peak at lag m
- * and a significant strength (ACF Bartlett test or periodogram peak test);
- * the full rule and its references are in src/features/season.c.  A
+ * A candidate m needs n_used >= 2 m (two full cycles), an ACF that rises
+ * to lag m and falls after it, and a significant strength: the ACF
+ * Bartlett test of R's thetaf (with the spectrum peaking at 1/m) or a
+ * periodogram peak test at 1/m or a harmonic; the full rule and its
+ * references are in src/features/season.c.  Measured on simulated series
+ * with no seasonality (noise, trends, random walks, AR(1); daily, hourly,
+ * weekly, monthly, quarterly candidates), at most about 1% come out with a
+ * period at the default levels.  A
  * constant (or exactly linear) series, a series too short for every
  * candidate, or one with no observed value gives *n_found = 0 and success.
  * ws as for fc_season_acf.  Errors (outputs untouched): FC_EINVAL (bad

@@ -23,7 +23,9 @@ static void usage_common(FILE *f)
 	        "  --freq F           frequency: D, W-FRI, MS, M, QS, Y, h, 15min, step ...\n"
 	        "                     (default: inferred from the timestamps)\n"
 	        "  --season P[,P2]    seasonal periods in steps (default: from the frequency,\n"
-	        "                     e.g. 7,365.25 for daily; needed for integer time steps)\n"
+	        "                     e.g. 7,365.25 for daily, each kept per series only where\n"
+	        "                     the data show it; needed for integer time steps)\n"
+	        "  --keep-seasons     give every series the frequency's periods, untested\n"
 	        "  --aggregate M      combine duplicate timestamps: sum, mean, min, max, last\n"
 	        "                     (default: duplicates are an error)\n"
 	        "  --fill M           impute missing values: zero, ffill, linear, none\n"
@@ -131,6 +133,32 @@ static void write_leaderboard_csv(FILE *f, const fc_leader_row *rows, size_t n,
 	}
 }
 
+/* How many series kept each period after testing, e.g. "7 in 20 series,
+ * 365.25 in 12, none in 3, other periods found in 2". */
+static void describe_tested_seasons(const fc_panel *p)
+{
+	size_t kept[FC_MAX_SEASONS] = {0}, none = 0, other = 0;
+	for (size_t i = 0; i < p->n_series; i++) {
+		const fc_series *s = &p->series[i];
+		none += s->n_seasons == 0;
+		int found_other = 0;
+		for (size_t k = 0; k < s->n_seasons; k++) {
+			size_t j = 0;
+			while (j < p->n_seasons && p->seasons[j] != s->seasons[k])
+				j++;
+			if (j < p->n_seasons)
+				kept[j]++;
+			else
+				found_other = 1;
+		}
+		other += found_other;
+	}
+	fputs("forecast: seasonal periods tested per series (--keep-seasons to skip):", stderr);
+	for (size_t j = 0; j < p->n_seasons; j++)
+		fprintf(stderr, " %g in %zu,", p->seasons[j], kept[j]);
+	fprintf(stderr, " none in %zu, other periods found in %zu\n", none, other);
+}
+
 /* Tells the user what was read, so surprises (a wrong frequency, many
  * inserted gaps) show before the results. */
 static void describe_panel(const cli_opts *o, const fc_panel *p)
@@ -155,6 +183,8 @@ static void describe_panel(const cli_opts *o, const fc_panel *p)
 		fputs(", no seasonal period", stderr);
 	}
 	fputc('\n', stderr);
+	if (p->seasons_tested)
+		describe_tested_seasons(p);
 	if (inserted || filled || missing || p->n_duplicates)
 		fprintf(stderr, "forecast: %zu missing timestamps inserted, %zu values filled (%s), "
 		                "%zu left missing, %zu duplicate rows combined\n",

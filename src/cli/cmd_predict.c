@@ -47,6 +47,7 @@ static int read_newer(const cli_opts *o, const fc_artifact *a, fc_panel **out, f
 	ro.freq = freq;
 	ro.n_seasons = a->n_seasons;
 	memcpy(ro.seasons, a->seasons, sizeof ro.seasons);
+	ro.keep_seasons = 1; /* each series keeps its fitted periods */
 	ro.aggregate = a->aggregate;
 	ro.fill = a->fill;
 	int rc = fc_panel_read(o->data, &ro, out, err);
@@ -92,7 +93,11 @@ static int predict_one(const fc_artifact *a, fc_artifact_series *s, const fc_pan
 		cli_warn(o, "series %s is not in %s; forecasting from the end of the training data",
 		         a->n_groups ? key : "(the only series)", o->data);
 	} else if (newer) {
-		const fc_series *ns = &newer->series[k];
+		/* the series keeps the seasonal periods it was fitted with */
+		fc_series view = newer->series[k];
+		view.n_seasons = s->n_periods;
+		view.seasons = s->periods;
+		const fc_series *ns = &view;
 		if ((rc = fc_model_anchor(s->model, ns, err))) {
 			fc_err_prefix(err, "series %s: ", ns->key[0] ? ns->key : "(the only series)");
 			fc_forecast_dispose(&out->fc);

@@ -21,7 +21,7 @@ enum {
 	O_TIME = 1000, O_TARGET, O_GROUP, O_SEP, O_FREQ, O_SEASON, O_AGGREGATE, O_FILL,
 	O_HORIZON, O_FOLDS, O_STEP, O_WINDOW, O_METRIC, O_MODELS, O_PARAM, O_STRICT,
 	O_LEVEL, O_OUTPUT, O_LEADERBOARD, O_MODEL_OUT, O_MODEL, O_DATA, O_THREADS,
-	O_QUIET, O_HELP, O_FORMAT
+	O_QUIET, O_HELP, O_FORMAT, O_KEEP_SEASONS
 };
 
 static const struct {
@@ -35,6 +35,7 @@ static const struct {
 	{{"freq", required_argument, NULL, O_FREQ}, OPT_READ},
 	{{"season", required_argument, NULL, O_SEASON}, OPT_READ},
 	{{"aggregate", required_argument, NULL, O_AGGREGATE}, OPT_READ},
+	{{"keep-seasons", no_argument, NULL, O_KEEP_SEASONS}, OPT_READ},
 	{{"fill", required_argument, NULL, O_FILL}, OPT_READ},
 	{{"horizon", required_argument, NULL, O_HORIZON}, OPT_CV | OPT_PREDICT},
 	{{"folds", required_argument, NULL, O_FOLDS}, OPT_CV},
@@ -198,6 +199,7 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 			if (fc_fill_parse(optarg, &o->read.fill))
 				return usage_error(cmd, "--fill: expected auto, zero, ffill, linear or none; got '%s'", optarg);
 			break;
+		case O_KEEP_SEASONS: o->read.keep_seasons = 1; break;
 		case O_HORIZON:
 			if (parse_count(optarg, 1, 100000, &v))
 				return usage_error(cmd, "--horizon: expected a whole number of steps from 1 to 100000, got '%s'", optarg);

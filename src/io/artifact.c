@@ -163,6 +163,7 @@ static int write_series(fc_buf *b, const fc_series *s, const fc_series_result *r
 	for (size_t g = 0; !rc && g < s->n_groups; g++)
 		rc = put_field(b, s->group_values[g]);
 	rc = rc || fc_buf_printf(b, "\nspan\t%" PRId64 "\t%zu\n", s->start, s->n);
+	rc = rc || put_doubles(b, "periods", s->seasons, s->n_seasons);
 	if (rc)
 		return fc_err_set(err, FC_ENOMEM, "out of memory");
 	if (!m)
@@ -409,6 +410,9 @@ static int read_series(reader *r, fc_artifact *a, fc_artifact_series *s)
 	if (end == r->field[1] || *end || errno)
 		return bad(r, "bad start time");
 	if ((rc = parse_size(r, r->field[2], &s->n)))
+		return rc;
+	if ((rc = next(r, "periods", 0)) ||
+	    (rc = parse_list(r, r->n_fields > 1 ? r->field[1] : "", s->periods, FC_MAX_SEASONS, &s->n_periods)))
 		return rc;
 	if ((rc = next(r, "model", 1)))
 		return rc;

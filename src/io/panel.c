@@ -40,6 +40,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "forecast/season.h"
+
 typedef struct panel_priv {
 	size_t n_groups;
 	char **group_text;  /* per group column, the interned values */
@@ -48,6 +50,7 @@ typedef struct panel_priv {
 	double *y;
 	double *exog;              /* n_exog blocks of the total length */
 	const double **exog_ptrs;  /* n_series x n_exog */
+	double *series_seasons;    /* n_series x FC_MAX_SEASONS, when tested */
 } panel_priv;
 
 fc_read_opts fc_read_opts_default(void)
@@ -70,6 +73,7 @@ static void priv_free(panel_priv *pv)
 	free(pv->y);
 	free(pv->exog);
 	free(pv->exog_ptrs);
+	free(pv->series_seasons);
 	free(pv);
 }
 
@@ -703,6 +707,45 @@ static int check_opts(const fc_read_opts *o, fc_freq *freq, fc_err *err)
 	return 0;
 }
 
+/* Tests the panel's periods on every series (OpenMP over series, one FFT
+ * workspace per thread) and points each series at the periods its data
+ * show.  A series the test cannot judge keeps none of them. */
+static int test_seasons(fc_panel *p, panel_priv *pv, fc_err *err)
+{
+	size_t S = p->n_series, max_n = 1;
+	for (size_t s = 0; s < S; s++)
+		if (p->series[s].n > max_n)
+			max_n = p->series[s].n;
+	pv->series_seasons = calloc(S ? S * FC_MAX_SEASONS : 1, sizeof *pv->series_seasons);
+	if (!pv->series_seasons)
+		return nomem(err);
+	int failed = 0;
+	#pragma omp parallel reduction(|:failed)
+	{
+		fc_season_ws *ws = fc_season_ws_alloc(max_n, NULL);
+		failed |= !ws;
+		#pragma omp for schedule(dynamic, 16)
+		for (size_t s = 0; s < S; s++) {
+			fc_series *ser = &p->series[s];
+			double *mine = pv->series_seasons + s * FC_MAX_SEASONS;
+			fc_season_found found[FC_MAX_SEASONS];
+			size_t n_found = 0;
+			if (ws && fc_season_detect(ws, ser->y, ser->n, p->seasons, p->n_seasons, NULL,
+			                           FC_MAX_SEASONS, found, &n_found, NULL) != 0)
+				n_found = 0;
+			for (size_t i = 0; i < n_found; i++)
+				mine[i] = found[i].period;
+			ser->seasons = mine;
+			ser->n_seasons = n_found;
+		}
+		fc_season_ws_free(ws);
+	}
+	if (failed)
+		return nomem(err);
+	p->seasons_tested = 1;
+	return 0;
+}
+
 int fc_panel_read(const char *path, const fc_read_opts *opts, fc_panel **out, fc_err *err)
 {
 	fc_read_opts dflt = fc_read_opts_default();
@@ -759,6 +802,8 @@ int fc_panel_read(const char *path, const fc_read_opts *opts, fc_panel **out, fc
 	if (!o->n_seasons)
 		p->n_seasons = fc_freq_seasons(p->freq, p->seasons, FC_MAX_SEASONS);
 	if ((rc = regularize(&b, p, pv)))
+		goto out;
+	if (!o->n_seasons && !o->keep_seasons && p->n_seasons && (rc = test_seasons(p, pv, err)))
 		goto out;
 
 	/* the group values move from the reader's tables into the panel */

@@ -97,7 +97,13 @@ static int backtest(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
 	if (rc)
 		return rc;
 	double m[FC_METRIC_COUNT];
-	size_t period = fc_series_period(s);
+	/* MASE is scaled with the frequency's period for every series (as M4
+	 * does), not with the periods a series kept after testing, so that
+	 * series stay comparable. */
+	fc_series nominal = *s;
+	nominal.n_seasons = p->n_seasons;
+	nominal.seasons = p->seasons;
+	size_t period = fc_series_period(&nominal);
 	/* Fold errors of the conformal candidates, kept for the winner's
 	 * intervals: err[(c * folds + k) * h + i]. */
 	double *err = NULL;
