@@ -75,6 +75,9 @@ void cli_progress_update(void *ctx, size_t done, size_t total);
 void cli_progress_finish(cli_progress *p);
 double cli_now(void);
 
+/* One line: how many series kept each of the panel's seasonal periods. */
+void cli_describe_tested_seasons(FILE *f, const char *prefix, const fc_panel *p);
+
 int cmd_fit(int argc, char **argv);
 int cmd_cv(int argc, char **argv);
 int cmd_predict(int argc, char **argv);

@@ -135,7 +135,7 @@ static void write_leaderboard_csv(FILE *f, const fc_leader_row *rows, size_t n,
 
 /* How many series kept each period after testing, e.g. "7 in 20 series,
  * 365.25 in 12, none in 3, other periods found in 2". */
-static void describe_tested_seasons(const fc_panel *p)
+void cli_describe_tested_seasons(FILE *f, const char *prefix, const fc_panel *p)
 {
 	size_t kept[FC_MAX_SEASONS] = {0}, none = 0, other = 0;
 	for (size_t i = 0; i < p->n_series; i++) {
@@ -153,10 +153,10 @@ static void describe_tested_seasons(const fc_panel *p)
 		}
 		other += found_other;
 	}
-	fputs("forecast: seasonal periods tested per series (--keep-seasons to skip):", stderr);
+	fprintf(f, "%s", prefix);
 	for (size_t j = 0; j < p->n_seasons; j++)
-		fprintf(stderr, " %g in %zu,", p->seasons[j], kept[j]);
-	fprintf(stderr, " none in %zu, other periods found in %zu\n", none, other);
+		fprintf(f, " %g in %zu,", p->seasons[j], kept[j]);
+	fprintf(f, " none in %zu, other periods found in %zu\n", none, other);
 }
 
 /* Tells the user what was read, so surprises (a wrong frequency, many
@@ -184,7 +184,8 @@ static void describe_panel(const cli_opts *o, const fc_panel *p)
 	}
 	fputc('\n', stderr);
 	if (p->seasons_tested)
-		describe_tested_seasons(p);
+		cli_describe_tested_seasons(stderr, "forecast: seasonal periods tested per series "
+		                                    "(--keep-seasons to skip):", p);
 	if (inserted || filled || missing || p->n_duplicates)
 		fprintf(stderr, "forecast: %zu missing timestamps inserted, %zu values filled (%s), "
 		                "%zu left missing, %zu duplicate rows combined\n",

@@ -37,7 +37,7 @@ static void per_series_csv(const fc_panel *p)
 		fc_csv_field(stdout, p->group_names[g]);
 		fputc(',', stdout);
 	}
-	fputs("start,end,n,inserted,filled,missing,zeros\n", stdout);
+	fputs("start,end,n,inserted,filled,missing,zeros,seasons\n", stdout);
 	for (size_t i = 0; i < p->n_series; i++) {
 		const fc_series *s = &p->series[i];
 		for (size_t g = 0; g < p->n_groups; g++) {
@@ -50,7 +50,12 @@ static void per_series_csv(const fc_panel *p)
 		fc_time_format(s->start, p->style, when, sizeof when);
 		printf("%s,", when);
 		fc_time_format(fc_freq_add(p->freq, s->start, (int64_t)s->n - 1), p->style, when, sizeof when);
-		printf("%s,%zu,%zu,%zu,%zu,%zu\n", when, s->n, s->n_inserted, s->n_filled, s->n_missing, zeros);
+		printf("%s,%zu,%zu,%zu,%zu,%zu,", when, s->n, s->n_inserted, s->n_filled, s->n_missing, zeros);
+		if (s->n_seasons > 1)
+			fputc('"', stdout);
+		for (size_t k = 0; k < s->n_seasons; k++)
+			printf("%s%g", k ? "," : "", s->seasons[k]);
+		fputs(s->n_seasons > 1 ? "\"\n" : "\n", stdout);
 	}
 }
 
@@ -77,6 +82,8 @@ static void summary(const fc_panel *p)
 	for (size_t s = 0; s < p->n_seasons; s++)
 		printf(" %g", p->seasons[s]);
 	printf("%s\n", p->n_seasons ? "" : " (none)");
+	if (p->seasons_tested)
+		cli_describe_tested_seasons(stdout, "seasons kept ", p);
 	printf("series        %zu\n", p->n_series);
 	if (!p->n_series)
 		return;
