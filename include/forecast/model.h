@@ -81,6 +81,8 @@ extern const fc_model_type *const fc_model_sba;
 extern const fc_model_type *const fc_model_tsb;
 extern const fc_model_type *const fc_model_adida;
 extern const fc_model_type *const fc_model_imapa;
+extern const fc_model_type *const fc_model_ets;
+extern const fc_model_type *const fc_model_theta;
 
 /* Registry of kinds, in a fixed order (which is also the tie-break order). */
 size_t fc_model_kind_count(void);

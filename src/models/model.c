@@ -128,11 +128,13 @@ static const fc_model_type *kinds(size_t i)
 	case 10: return fc_model_tsb;
 	case 11: return fc_model_adida;
 	case 12: return fc_model_imapa;
+	case 13: return fc_model_ets;
+	case 14: return fc_model_theta;
 	default: return NULL;
 	}
 }
 
-enum { N_KINDS = 13 };
+enum { N_KINDS = 15 };
 
 size_t fc_model_kind_count(void)
 {
