@@ -22,8 +22,6 @@
 
 #include "forecast/model.h"
 
-extern const fc_model_type *const fc_model_ets;
-extern const fc_model_type *const fc_model_theta;
 
 typedef struct series {
 	char id[32];

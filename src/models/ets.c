@@ -345,12 +345,11 @@ static int init_states(const double *y, size_t n, const fc_ets_spec *sp, double 
  * values).  Returns R's lik (n log SSE [+ 2 sum log|mu|]), possibly NaN or
  * infinite.  Optional outputs: e[0..n) the errors, xn the final state,
  * *mse R's amse[1] (running mean of (y - mu)^2). */
-static double ets_filter(const double *y, size_t n, const fc_ets_spec *sp, double alpha,
-                         double beta, double gamma, double phi, const double *x0, double *e,
-                         double *xn, double *mse)
+static inline __attribute__((always_inline)) double
+filter_body(const double *y, size_t n, size_t m, const int tr, const int se, const int mult_err,
+            double alpha, double beta, double gamma, double phi, const double *x0, double *e,
+            double *xn, double *mse)
 {
-	const size_t m = sp->m;
-	const int tr = sp->trend, se = sp->season, mult_err = sp->error == FC_ETS_M;
 	double l = x0[0], b = tr ? x0[1] : 0;
 	double ring[FC_ETS_MAX_M];
 	/* ring[k]: seasonal state of the positions t with t % m == k; x0 holds
@@ -385,9 +384,15 @@ static double ets_filter(const double *y, size_t n, const fc_ets_spec *sp, doubl
 			p = y[i] - so;
 		else
 			p = fabs(so) < ETS_TOL ? ETS_HUGEN : y[i] / so;
-		double lnew = q + alpha * (p - q);
+		/* R's l' = q + alpha (p - q) and b' = phi b + (beta / alpha)
+		 * (l' - l - phi b), rearranged so that the chain of dependent
+		 * operations from one step to the next is shorter (the filter is
+		 * latency-bound): l' = (1 - alpha) q + alpha p and, since
+		 * l' - l - phi b = l' - q = alpha (p - q), b' = phi b + beta (p - q).
+		 * Equal in exact arithmetic; differs from R's in the last bits. */
+		double lnew = (1.0 - alpha) * q + alpha * p;
 		if (tr)
-			b = phib + (beta / alpha) * ((lnew - l) - phib);
+			b = phib + beta * (p - q);
 		if (se) {
 			double r;
 			if (se == FC_ETS_A)
@@ -426,6 +431,29 @@ static double ets_filter(const double *y, size_t n, const fc_ets_spec *sp, doubl
 		lik += 2 * (log(prod) + (double)pexp * M_LN2);
 	return lik;
 }
+
+/* The filter specialized per (trend, season, error) combination: the
+ * optimizer calls it hundreds of times per model, and with the component
+ * tests resolved at compile time the loop body is branch-free (about twice
+ * as fast on long non-seasonal series). */
+#define FILTER_CASE(tr, se, me)                                                                \
+	case (tr) * 6 + (se) * 2 + (me):                                                       \
+		return filter_body(y, n, sp->m, tr, se, me, alpha, beta, gamma, phi, x0, e, xn, \
+		                   mse)
+
+static double ets_filter(const double *y, size_t n, const fc_ets_spec *sp, double alpha,
+                         double beta, double gamma, double phi, const double *x0, double *e,
+                         double *xn, double *mse)
+{
+	switch ((sp->trend != FC_ETS_N) * 6 + sp->season * 2 + (sp->error == FC_ETS_M)) {
+	FILTER_CASE(0, 0, 0); FILTER_CASE(0, 0, 1); FILTER_CASE(0, 1, 0);
+	FILTER_CASE(0, 1, 1); FILTER_CASE(0, 2, 0); FILTER_CASE(0, 2, 1);
+	FILTER_CASE(1, 0, 0); FILTER_CASE(1, 0, 1); FILTER_CASE(1, 1, 0);
+	FILTER_CASE(1, 1, 1); FILTER_CASE(1, 2, 0); FILTER_CASE(1, 2, 1);
+	}
+	return NAN;
+}
+#undef FILTER_CASE
 
 /* ---- parameter checks (R's check.param, admissible) ----------------------- */
 
