@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include "forecast/cv.h"
 #include "forecast/error.h"
+#include "forecast/features.h"
 #include "forecast/model.h"
 #include "forecast/panel.h"
 
@@ -36,6 +37,11 @@ typedef struct cli_opts {
 	int strict, quiet, threads;
 	int format_csv;           /* inspect: per-series CSV instead of a summary */
 	int levels_given;         /* --level was on the command line */
+	fc_feature_spec feat;     /* features: --lags --windows --agg ... */
+	int lags_auto;            /* --lags auto */
+	const char *countries;    /* --country, comma-separated */
+	const char *events;       /* --events FILE */
+	const char *calendars;    /* --calendars DIR */
 } cli_opts;
 
 /* Which options a subcommand accepts. */
@@ -46,7 +52,8 @@ enum {
 	OPT_OUT = 1 << 3,    /* --output --leaderboard --model-out */
 	OPT_PREDICT = 1 << 4, /* --model --data --output --horizon */
 	OPT_BOARD = 1 << 5,   /* --leaderboard */
-	OPT_FORMAT = 1 << 6   /* --format table|csv */
+	OPT_FORMAT = 1 << 6,  /* --format table|csv */
+	OPT_FEATURES = 1 << 7 /* --lags --windows --agg --calendar --fourier ... */
 };
 
 /* Parses argv (after the subcommand name) into o.  Prints a message and
@@ -82,5 +89,6 @@ int cmd_fit(int argc, char **argv);
 int cmd_cv(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_features(int argc, char **argv);
 
 #endif

@@ -21,7 +21,10 @@ enum {
 	O_TIME = 1000, O_TARGET, O_GROUP, O_SEP, O_FREQ, O_SEASON, O_AGGREGATE, O_FILL,
 	O_HORIZON, O_FOLDS, O_STEP, O_WINDOW, O_METRIC, O_MODELS, O_PARAM, O_STRICT,
 	O_LEVEL, O_OUTPUT, O_LEADERBOARD, O_MODEL_OUT, O_MODEL, O_DATA, O_THREADS,
-	O_QUIET, O_HELP, O_FORMAT, O_KEEP_SEASONS
+	O_QUIET, O_HELP, O_FORMAT, O_KEEP_SEASONS,
+	O_LAGS, O_WINDOWS, O_AGG, O_CALENDAR, O_FOURIER, O_SEASONAL_WINDOW, O_EXPANDING,
+	O_SHIFT, O_TRANSFORM, O_COUNTRY, O_HOLIDAY_WINDOW, O_EVENTS, O_KNOWN_FUTURE,
+	O_NO_GROUP_KEYS, O_CALENDARS
 };
 
 static const struct {
@@ -46,12 +49,27 @@ static const struct {
 	{{"param", required_argument, NULL, O_PARAM}, OPT_CV},
 	{{"strict", no_argument, NULL, O_STRICT}, OPT_CV},
 	{{"level", required_argument, NULL, O_LEVEL}, OPT_LEVEL},
-	{{"output", required_argument, NULL, O_OUTPUT}, OPT_OUT | OPT_PREDICT},
+	{{"output", required_argument, NULL, O_OUTPUT}, OPT_OUT | OPT_PREDICT | OPT_FEATURES},
 	{{"leaderboard", required_argument, NULL, O_LEADERBOARD}, OPT_OUT | OPT_BOARD},
 	{{"model-out", required_argument, NULL, O_MODEL_OUT}, OPT_OUT},
 	{{"model", required_argument, NULL, O_MODEL}, OPT_PREDICT},
 	{{"data", required_argument, NULL, O_DATA}, OPT_PREDICT},
 	{{"format", required_argument, NULL, O_FORMAT}, OPT_FORMAT},
+	{{"lags", required_argument, NULL, O_LAGS}, OPT_FEATURES},
+	{{"windows", required_argument, NULL, O_WINDOWS}, OPT_FEATURES},
+	{{"agg", required_argument, NULL, O_AGG}, OPT_FEATURES},
+	{{"calendar", required_argument, NULL, O_CALENDAR}, OPT_FEATURES},
+	{{"fourier", required_argument, NULL, O_FOURIER}, OPT_FEATURES},
+	{{"seasonal-window", required_argument, NULL, O_SEASONAL_WINDOW}, OPT_FEATURES},
+	{{"expanding-mean", no_argument, NULL, O_EXPANDING}, OPT_FEATURES},
+	{{"shift", required_argument, NULL, O_SHIFT}, OPT_FEATURES},
+	{{"transform", required_argument, NULL, O_TRANSFORM}, OPT_FEATURES},
+	{{"country", required_argument, NULL, O_COUNTRY}, OPT_FEATURES},
+	{{"holiday-window", required_argument, NULL, O_HOLIDAY_WINDOW}, OPT_FEATURES},
+	{{"events", required_argument, NULL, O_EVENTS}, OPT_FEATURES},
+	{{"calendars", required_argument, NULL, O_CALENDARS}, OPT_FEATURES},
+	{{"known-future", required_argument, NULL, O_KNOWN_FUTURE}, OPT_FEATURES},
+	{{"no-group-keys", no_argument, NULL, O_NO_GROUP_KEYS}, OPT_FEATURES},
 	{{"threads", required_argument, NULL, O_THREADS}, 0},
 	{{"quiet", no_argument, NULL, O_QUIET}, 0},
 	{{"help", no_argument, NULL, O_HELP}, 0},
@@ -156,11 +174,14 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 	o->levels[1] = 95;
 	o->n_levels = 2;
 	o->metric = FC_METRIC_MASE;
+	o->feat = fc_feature_spec_default();
+	o->feat.group_keys = 1;
 
 	opterr = 0;
 	optind = 1;
 	int c;
 	long v;
+	fc_err ferr;
 	char shortopts[] = "qo:"; /* GNU getopt permutes: options may follow FILE */
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
@@ -258,6 +279,56 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 			o->threads = (int)v;
 			break;
 		case 'q':
+		case O_LAGS:
+			if (strcmp(optarg, "auto") == 0) {
+				o->lags_auto = 1;
+			} else {
+				o->lags_auto = 0;
+				if (fc_feature_parse_lags(optarg, &o->feat, &ferr))
+					return usage_error(cmd, "%s", ferr.msg);
+			}
+			break;
+		case O_WINDOWS:
+			if (fc_feature_parse_windows(optarg, &o->feat, &ferr))
+				return usage_error(cmd, "%s", ferr.msg);
+			break;
+		case O_AGG:
+			if (fc_feature_parse_aggs(optarg, &o->feat, &ferr))
+				return usage_error(cmd, "%s", ferr.msg);
+			break;
+		case O_CALENDAR:
+			if (fc_feature_parse_calendar(optarg, &o->feat, &ferr))
+				return usage_error(cmd, "%s", ferr.msg);
+			break;
+		case O_TRANSFORM:
+			if (fc_feature_parse_transform(optarg, &o->feat, &ferr))
+				return usage_error(cmd, "%s", ferr.msg);
+			break;
+		case O_HOLIDAY_WINDOW:
+			if (fc_feature_parse_holiday_window(optarg, &o->feat, &ferr))
+				return usage_error(cmd, "%s", ferr.msg);
+			break;
+		case O_FOURIER:
+			if (parse_count(optarg, 0, 50, &v))
+				return usage_error(cmd, "--fourier: expected a number of sin/cos pairs from 0 to 50, got '%s'", optarg);
+			o->feat.fourier_k = (size_t)v;
+			break;
+		case O_SEASONAL_WINDOW:
+			if (parse_count(optarg, 0, 520, &v))
+				return usage_error(cmd, "--seasonal-window: expected a number of cycles from 0 to 520, got '%s'", optarg);
+			o->feat.seasonal_k = (size_t)v;
+			break;
+		case O_EXPANDING: o->feat.expanding_mean = 1; break;
+		case O_SHIFT:
+			if (parse_count(optarg, 1, 10000, &v))
+				return usage_error(cmd, "--shift: expected a whole number of steps from 1 to 10000, got '%s'", optarg);
+			o->feat.shift = (size_t)v;
+			break;
+		case O_COUNTRY: o->countries = optarg; break;
+		case O_EVENTS: o->events = optarg; break;
+		case O_CALENDARS: o->calendars = optarg; break;
+		case O_KNOWN_FUTURE: o->feat.known_future = optarg; break;
+		case O_NO_GROUP_KEYS: o->feat.group_keys = 0; break;
 		case O_QUIET: o->quiet = 1; break;
 		case O_HELP:
 			usage(stdout);

@@ -1,0 +1,45 @@
+#!/bin/sh
+# `forecast features`: the design matrix as CSV, with values checked by hand
+# on a tiny panel, the same bytes for any thread count, and clear errors for
+# bad feature flags with no output file left behind.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/setup.sh"
+
+# two stores, ten days from Monday 2024-01-01, sales = day number (+100 for B)
+{
+	printf 'store,date,sales,price\n'
+	for s in A B; do
+		for d in 01 02 03 04 05 06 07 08 09 10; do
+			v=${d#0}
+			[ "$s" = B ] && v=$((v + 100))
+			printf '%s,2024-01-%s,%d,%d.5\n' "$s" "$d" "$v" "${d#0}"
+		done
+	done
+} >"$TMP/tiny.csv"
+{ printf 't,y\n'; for i in 1 2 3 4 5 6 7 8 9 10; do printf '%d,%d\n' "$i" "$i"; done; } >"$TMP/steps.csv"
+
+(cd "$TMP" && "$FORECAST" features tiny.csv --lags 1,2 --windows 3 --agg mean,max \
+	--calendar dow,weekend --known-future price -o feat.csv 2>"$TMP/err")
+assert "features exits 0" test -s "$TMP/feat.csv"
+assert "header" grep -qx 'store,date,sales,lag_1,lag_2,win3_mean,win3_max,dow,weekend,price,store_code' "$TMP/feat.csv"
+# 2024-01-06 is a Saturday (dow 5); window of the 3 days before: 3,4,5
+assert "row of A on Jan 6" grep -qx 'A,2024-01-06,6,5,4,4,5,5,1,6.5,0' "$TMP/feat.csv"
+assert "row of B on Jan 4" grep -qx 'B,2024-01-04,104,103,102,102,103,3,0,4.5,1' "$TMP/feat.csv"
+assert "first row has empty lags" grep -qx 'A,2024-01-01,1,,,,,0,0,1.5,0' "$TMP/feat.csv"
+assert "one row per observation" test "$(wc -l <"$TMP/feat.csv")" -eq 21
+
+(cd "$TMP" && OMP_NUM_THREADS=1 "$FORECAST" features "$SAMPLES/retail_daily.csv" --lags 1-7,14 \
+	--windows 7,28 --agg mean,std,min,max,ewm --expanding-mean --fourier 2 -o one.csv 2>/dev/null)
+(cd "$TMP" && OMP_NUM_THREADS=2 "$FORECAST" features "$SAMPLES/retail_daily.csv" --lags 1-7,14 \
+	--windows 7,28 --agg mean,std,min,max,ewm --expanding-mean --fourier 2 -o two.csv 2>/dev/null)
+assert "same bytes for 1 and 2 threads" cmp "$TMP/one.csv" "$TMP/two.csv"
+assert "sample has rows" test "$(wc -l <"$TMP/one.csv")" -gt 15000
+
+INPUTS="tiny.csv"
+expect_error "bad lags" 2 '\-\-lags: expected' -- features tiny.csv --lags 0-3 -o out.csv
+expect_error "bad aggregate" 2 '\-\-agg: .*median' -- features tiny.csv --agg median -o out.csv
+expect_error "lag below shift" 2 'lag 1 is shorter than the forecast shift 2' -- features tiny.csv --shift 2 -o out.csv
+expect_error "unknown known-future column" 2 "known-future: 'cost'" -- features tiny.csv --known-future cost -o out.csv
+INPUTS="steps.csv"
+expect_error "sdiff without season" 2 'sdiff: the data have no seasonal period' -- features steps.csv --time t --transform sdiff -o out.csv
+expect_error "calendar on integer steps" 2 'integer steps' -- features steps.csv --time t --calendar dow -o out.csv
+finish
