@@ -379,6 +379,59 @@ START_TEST(test_holidays_weekly)
 }
 END_TEST
 
+
+START_TEST(test_events_grouped)
+{
+	/* a promotion for store A on Jan 3, a company-wide event on Jan 5 */
+	int32_t days[2] = {day_number(2024, 1, 3), day_number(2024, 1, 5)};
+	int32_t ids[2] = {1, 2};
+	int32_t grp[2] = {0, -1};
+	const char *groups[1] = {"store=A"};
+	fc_holiday_days ev = {.n = 2, .day = days, .id = ids, .group = grp, .n_groups = 1, .groups = groups};
+	double y[2][10];
+	const char *gv[2][1] = {{"A"}, {"B"}};
+	fc_series s[2];
+	for (size_t k = 0; k < 2; k++) {
+		for (size_t i = 0; i < 10; i++)
+			y[k][i] = 1;
+		s[k] = series_of(y[k], 10, fc_time_from_civil(2024, 1, 1, 0, 0, 0));
+		s[k].n_groups = 1;
+		s[k].group_values = gv[k];
+	}
+	fc_feature_spec sp = fc_feature_spec_default();
+	sp.n_lags = 0;
+	sp.n_windows = 0;
+	sp.calendar = 0;
+	sp.events = &ev;
+	const char *names[1] = {"store"};
+	fc_featurizer *f = NULL;
+	fc_err err;
+	ck_assert_int_eq(fc_featurizer_alloc(&sp, s, 2, daily(), WEEKLY_SEASON, 1, NULL, 0, names, &f, &err), 0);
+	ck_assert_uint_eq(fc_featurizer_ncols(f), 4);
+	float row[4];
+	row_of(f, 0, y[0], 10, 2, row); /* A, Jan 3: its promotion */
+	ASSERT_COL(f, row, "event", 1);
+	ASSERT_COL(f, row, "event_id", 1);
+	row_of(f, 1, y[1], 10, 2, row); /* B, Jan 3: nothing; the shared event in 2 days */
+	ASSERT_COL(f, row, "event", 0);
+	ASSERT_COL(f, row, "days_to_event", 2);
+	ASSERT_COL(f, row, "days_since_event", 30);
+	row_of(f, 1, y[1], 10, 4, row); /* B, Jan 5 */
+	ASSERT_COL(f, row, "event", 1);
+	ASSERT_COL(f, row, "event_id", 2);
+	row_of(f, 0, y[0], 10, 3, row); /* A, Jan 4 */
+	ASSERT_COL(f, row, "days_since_event", 1);
+	ASSERT_COL(f, row, "days_to_event", 1);
+	fc_featurizer_free(f);
+	/* an event column that is not a group column */
+	const char *bad[1] = {"shop=A"};
+	ev.groups = bad;
+	ck_assert_int_eq(fc_featurizer_alloc(&sp, s, 2, daily(), WEEKLY_SEASON, 1, NULL, 0, names, &f, &err),
+	                 FC_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "'shop'"));
+}
+END_TEST
+
 /* ---- transforms ---------------------------------------------------------------- */
 
 START_TEST(test_transforms_round_trip)
@@ -662,6 +715,7 @@ static Suite *features_suite(void)
 	tcase_add_test(tc, test_calendar_auto);
 	tcase_add_test(tc, test_holidays_daily);
 	tcase_add_test(tc, test_holidays_weekly);
+	tcase_add_test(tc, test_events_grouped);
 	tcase_add_test(tc, test_transforms_round_trip);
 	tcase_add_test(tc, test_no_leakage);
 	tcase_add_test(tc, test_recursive_equals_training);

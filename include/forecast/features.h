@@ -59,13 +59,19 @@ typedef enum fc_target_tf {
 } fc_target_tf;
 
 /* Holiday and event dates, sorted by day (days since 1970-01-01), with a
- * 1-based id per date naming names[id - 1].  Borrowed by the spec. */
+ * 1-based id per date naming names[id - 1].  For events, group[i] (when
+ * group is not NULL) selects the series an event applies to: -1 for every
+ * series, else groups[group[i]], a "col=value;col=value" list that a
+ * series' group values must all match.  Borrowed by the spec. */
 typedef struct fc_holiday_days {
 	size_t n;
 	const int32_t *day;
 	const int32_t *id;
+	const int32_t *group;
 	size_t n_names;
 	const char *const *names;
+	size_t n_groups;
+	const char *const *groups;
 } fc_holiday_days;
 
 typedef struct fc_feature_spec {
@@ -85,6 +91,7 @@ typedef struct fc_feature_spec {
 	unsigned calendar;             /* FC_CAL_* bits, FC_CAL_AUTO, or 0 */
 	size_t fourier_k;              /* sin/cos pairs per seasonal period */
 	const fc_holiday_days *holidays; /* NULL: no holiday features */
+	const fc_holiday_days *events;   /* NULL: no event features */
 	int hol_before, hol_after;     /* window flags: days before and after */
 	int hol_clip;                  /* days to next / since last clipped here */
 	const char *known_future;      /* comma-separated exogenous columns known
@@ -147,8 +154,17 @@ typedef struct fc_featurizer fc_featurizer;
  * seasons: the periods for Fourier terms and seasonal rolling (the first
  * is the primary period), at most FC_MAX_SEASONS.  FC_EINVAL for a spec that makes no sense (a lag
  * below shift, an unknown known-future column, calendar features on
- * integer time steps), FC_ENOMEM.  group_names (may be NULL) name the
- * group-key columns. */
+ * integer time steps, an event group naming a column that is not a group
+ * column), FC_ENOMEM.  group_names (may be NULL without group keys or
+ * grouped events) name the series' group columns.
+ *
+ * Holiday features (per day: holiday, holiday_id, days_to_holiday,
+ * days_since_holiday clipped at hol_clip, holiday_in_k for k = 1..hol_before
+ * days ahead, holiday_ago_k for k = 1..hol_after days back; for weekly and
+ * coarser data: holidays_in_period and the first one's holiday_id) come
+ * from the shared time table.  Event features are the same four per day
+ * (event, event_id, days_to_event, days_since_event) or two per period,
+ * from the events that apply to each series. */
 int fc_featurizer_alloc(const fc_feature_spec *spec, const fc_series *series, size_t n_series,
                         fc_freq freq, const double *seasons, size_t n_seasons,
                         const char *const *exog_names, size_t n_exog,

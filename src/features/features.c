@@ -483,6 +483,11 @@ void fc_featurizer_free(fc_featurizer *f)
 	free(f->group_code);
 	free(f->kf_index);
 	free(f->po_index);
+	free(f->ev_off);
+	free(f->ev_day);
+	free(f->ev_id);
+	free(f->grid_lo);
+	free(f->grid_hi);
 	free(f);
 }
 
@@ -570,6 +575,24 @@ static int is_holiday(const fc_holiday_days *h, int64_t d)
 	return i < h->n && h->day[i] == d;
 }
 
+/* The days [*a, *b) that timestamp ts stands for: its own day for daily
+ * and finer data; for coarser data the week or end-anchored month ending at
+ * it, else the period starting at it (pandas' labelling of W-xxx, M and
+ * MS; Walmart's weeks end on the Friday that labels them). */
+static void period_days(const fc_featurizer *f, fc_time ts, int64_t *a, int64_t *b)
+{
+	if (f->hol_daily) {
+		*a = fc_feat_day_of(ts);
+		*b = *a + 1;
+	} else if (f->freq.unit == FC_UNIT_WEEK || f->freq.anchor == FC_ANCHOR_END) {
+		*a = fc_feat_day_of(fc_freq_add(f->freq, ts, -1)) + 1;
+		*b = fc_feat_day_of(ts) + 1;
+	} else {
+		*a = fc_feat_day_of(ts);
+		*b = fc_feat_day_of(fc_freq_add(f->freq, ts, 1));
+	}
+}
+
 /* Fills the time table row of grid position g with timestamp ts. */
 static void time_row(const fc_featurizer *f, fc_time ts, size_t g, float *out)
 {
@@ -618,17 +641,8 @@ static void time_row(const fc_featurizer *f, fc_time ts, size_t g, float *out)
 			for (int k = 1; k <= sp->hol_after; k++)
 				out[c++] = (float)is_holiday(h, day - k);
 		} else {
-			/* the period the timestamp stands for: the week or the
-			 * end-anchored month ending at it, else the period starting
-			 * at it (pandas' labelling of W-xxx, M and MS) */
 			int64_t a, b; /* [a, b) in days */
-			if (f->freq.unit == FC_UNIT_WEEK || f->freq.anchor == FC_ANCHOR_END) {
-				a = fc_feat_day_of(fc_freq_add(f->freq, ts, -1)) + 1;
-				b = fc_feat_day_of(ts) + 1;
-			} else {
-				a = fc_feat_day_of(ts);
-				b = fc_feat_day_of(fc_freq_add(f->freq, ts, 1));
-			}
+			period_days(f, ts, &a, &b);
 			size_t i = hol_lower(h, a), count = 0;
 			int32_t first_id = 0, last_day = INT32_MIN;
 			for (size_t j = i; j < h->n && h->day[j] < b; j++) {
@@ -642,6 +656,101 @@ static void time_row(const fc_featurizer *f, fc_time ts, size_t g, float *out)
 			out[c++] = (float)first_id;
 		}
 	}
+}
+
+/* Whether series s matches an event group "col=value;col=value". */
+static int event_applies(const fc_series *s, const char *group, const char *const *group_names,
+                         size_t *bad_len, const char **bad)
+{
+	for (const char *p = group; *p;) {
+		const char *end = strchr(p, ';');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		const char *eq = memchr(p, '=', len);
+		if (!eq) {
+			*bad = p;
+			*bad_len = len;
+			return -1;
+		}
+		size_t kl = (size_t)(eq - p), g = 0;
+		while (g < s->n_groups && !(group_names && strlen(group_names[g]) == kl &&
+		                            strncmp(group_names[g], p, kl) == 0))
+			g++;
+		if (g == s->n_groups) {
+			*bad = p;
+			*bad_len = kl;
+			return -1;
+		}
+		size_t vl = len - kl - 1;
+		const char *v = s->group_values[g];
+		if (strlen(v) != vl || strncmp(v, eq + 1, vl) != 0)
+			return 0;
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return 1;
+}
+
+/* Per-series event lists (CSR) and the days each grid position covers. */
+static int prepare_events(fc_featurizer *f, const char *const *group_names, fc_err *err)
+{
+	const fc_holiday_days *ev = f->spec.events;
+	size_t ns = f->n_series;
+	f->ev_off = malloc((ns + 1) * sizeof *f->ev_off);
+	f->grid_lo = malloc(f->grid * sizeof *f->grid_lo);
+	f->grid_hi = malloc(f->grid * sizeof *f->grid_hi);
+	if (!f->ev_off || !f->grid_lo || !f->grid_hi)
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	/* which groups apply to which series: one pass per group */
+	unsigned char *match = calloc(ns * (ev->n_groups ? ev->n_groups : 1), 1);
+	if (!match)
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	for (size_t gi = 0; gi < ev->n_groups; gi++)
+		for (size_t s = 0; s < ns; s++) {
+			const char *bad = NULL;
+			size_t bad_len = 0;
+			int m = event_applies(&f->series[s], ev->groups[gi], group_names, &bad_len, &bad);
+			if (m < 0) {
+				free(match);
+				return fc_err_set(err, FC_EINVAL,
+				                  "events: '%.*s' is not a group column of the data (an event's "
+				                  "extra columns must name group columns)",
+				                  (int)bad_len, bad);
+			}
+			match[gi * ns + s] = (unsigned char)m;
+		}
+	size_t total = 0;
+	for (size_t s = 0; s < ns; s++) {
+		f->ev_off[s] = total;
+		for (size_t i = 0; i < ev->n; i++) {
+			int32_t gi = ev->group ? ev->group[i] : -1;
+			total += gi < 0 || match[(size_t)gi * ns + s];
+		}
+	}
+	f->ev_off[ns] = total;
+	f->ev_day = malloc((total ? total : 1) * sizeof *f->ev_day);
+	f->ev_id = malloc((total ? total : 1) * sizeof *f->ev_id);
+	if (!f->ev_day || !f->ev_id) {
+		free(match);
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	}
+	for (size_t s = 0, k = 0; s < ns; s++)
+		for (size_t i = 0; i < ev->n; i++) {
+			int32_t gi = ev->group ? ev->group[i] : -1;
+			if (gi < 0 || match[(size_t)gi * ns + s]) {
+				f->ev_day[k] = ev->day[i];
+				f->ev_id[k++] = ev->id[i];
+			}
+		}
+	free(match);
+	for (size_t g = 0; g < f->grid; g++) {
+		fc_time ts = fc_freq_add(f->freq, f->t0, (int64_t)g);
+		int64_t a, b;
+		period_days(f, ts, &a, &b);
+		f->grid_lo[g] = (int32_t)a;
+		f->grid_hi[g] = (int32_t)b;
+	}
+	return 0;
 }
 
 typedef struct group_ref {
@@ -676,8 +785,8 @@ int fc_featurizer_alloc(const fc_feature_spec *spec, const fc_series *series, si
 		                  "--transform sdiff: the data have no seasonal period (give one with "
 		                  "--season)");
 	unsigned cal = spec->calendar & FC_CAL_AUTO ? auto_calendar(freq) : spec->calendar & FC_CAL_ALL;
-	if (freq.unit == FC_UNIT_STEP && (cal || spec->holidays)) {
-		if (spec->calendar & FC_CAL_AUTO && !spec->holidays)
+	if (freq.unit == FC_UNIT_STEP && (cal || spec->holidays || spec->events)) {
+		if (spec->calendar & FC_CAL_AUTO && !spec->holidays && !spec->events)
 			cal = 0;
 		else
 			return fc_err_set(err, FC_EINVAL,
@@ -735,7 +844,7 @@ int fc_featurizer_alloc(const fc_feature_spec *spec, const fc_series *series, si
 
 	/* columns */
 	size_t n_ewm = spec->n_ewm, n_aggs = (size_t)__builtin_popcount(spec->aggs);
-	size_t cap = spec->n_lags + spec->n_windows * n_aggs + n_ewm + 2 + 16 +
+	size_t cap = spec->n_lags + spec->n_windows * n_aggs + n_ewm + 2 + 16 + 4 +
 	             2 * spec->fourier_k * f->n_seasons + 6 + (size_t)spec->hol_before +
 	             (size_t)spec->hol_after + n_exog + series[0].n_groups;
 	f->names = calloc(cap, MAX_COL_NAME);
@@ -783,6 +892,17 @@ int fc_featurizer_alloc(const fc_feature_spec *spec, const fc_series *series, si
 		}
 	}
 	f->n_time_cols = f->n_cols - f->first_time_col;
+	if (spec->events) {
+		if (f->hol_daily) {
+			add_col(f, cap, 0, "event");
+			add_col(f, cap, 1, "event_id");
+			add_col(f, cap, 0, "days_to_event");
+			add_col(f, cap, 0, "days_since_event");
+		} else {
+			add_col(f, cap, 0, "events_in_period");
+			add_col(f, cap, 1, "event_id");
+		}
+	}
 	for (size_t j = 0; j < f->n_kf; j++)
 		add_col(f, cap, 0, "%s", exog_names[f->kf_index[j]]);
 	for (size_t j = 0; j < f->n_po; j++)
@@ -843,6 +963,8 @@ int fc_featurizer_alloc(const fc_feature_spec *spec, const fc_series *series, si
 		for (size_t g = 0; g < f->grid; g++)
 			time_row(f, fc_freq_add(freq, t0, (int64_t)g), g, f->table + g * f->n_time_cols);
 	}
+	if (spec->events && (rc = prepare_events(f, group_names, err)))
+		goto fail;
 	*out = f;
 	return 0;
 fail:
@@ -954,6 +1076,49 @@ static size_t windows_row(const fc_feature_spec *sp, const double *z, int have, 
 	return c;
 }
 
+/* First index of d[0..n) >= x. */
+static size_t lower_i32(const int32_t *d, size_t n, int64_t x)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if ((int64_t)d[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The event features of series s at grid position g. */
+static size_t event_row(const fc_featurizer *f, size_t s, size_t g, float *out, size_t stride)
+{
+	const int32_t *d = f->ev_day + f->ev_off[s], *id = f->ev_id + f->ev_off[s];
+	size_t n = f->ev_off[s + 1] - f->ev_off[s];
+	int64_t a = f->grid_lo[g], b = f->grid_hi[g];
+	size_t i = lower_i32(d, n, a);
+	double clip = f->spec.hol_clip;
+	if (f->hol_daily) {
+		int on = i < n && d[i] == a;
+		out[0] = (float)on;
+		out[stride] = on ? (float)id[i] : 0.0f;
+		out[2 * stride] = (float)fmin(i < n ? (double)(d[i] - a) : clip, clip);
+		out[3 * stride] = (float)fmin(on ? 0 : i > 0 ? (double)(a - d[i - 1]) : clip, clip);
+		return 4;
+	}
+	size_t count = 0;
+	int32_t first_id = 0, last = INT32_MIN;
+	for (size_t j = i; j < n && d[j] < b; j++) {
+		count += d[j] != last;
+		last = d[j];
+		if (!first_id)
+			first_id = id[j];
+	}
+	out[0] = (float)count;
+	out[stride] = (float)first_id;
+	return 2;
+}
+
 int fc_featurizer_row(const fc_featurizer *f, size_t s, const double *z, const double *prefix,
                       size_t t, const double *const *exog_future, float *row, size_t stride,
                       fc_err *err)
@@ -1010,6 +1175,8 @@ int fc_featurizer_row(const fc_featurizer *f, size_t s, const double *z, const d
 		for (size_t k = 0; k < f->n_time_cols; k++)
 			row[c++ * stride] = tr[k];
 	}
+	if (f->ev_off)
+		c += event_row(f, s, g, row + c * stride, stride);
 	for (size_t j = 0; j < f->n_kf; j++) {
 		double v = NAN;
 		if (t < ser->n)

@@ -30,6 +30,11 @@ struct fc_featurizer {
 	size_t grid;             /* positions in the table */
 	size_t *offset;          /* grid position of each series' first value */
 	float *table;            /* grid x n_time_cols, row-major */
+	/* events: series s's event days ev_day[ev_off[s] .. ev_off[s+1]),
+	 * sorted, with ids; each grid position's days [grid_lo, grid_hi) */
+	size_t *ev_off;
+	int32_t *ev_day, *ev_id;
+	int32_t *grid_lo, *grid_hi;
 };
 
 /* Days since 1970-01-01 of a calendar timestamp (floor). */
