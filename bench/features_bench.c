@@ -9,8 +9,8 @@
  * memory (a CSV of 57 million rows would measure the reader, not the
  * pivot).  Features: lags 1-28, windows 7, 14, 28 and 56 with mean, std,
  * min and max, the calendar fields of daily data, and US holidays with a
- * window of 2 days before and 1 after (from CALENDAR_DIR/US.cal when the
- * holiday engine is built in; otherwise the bench says so and uses none).
+ * window of 2 days before and 1 after (from CALENDAR_DIR/US.cal; none
+ * without CALENDAR_DIR).
  *
  * Prints key=value lines: rows, cols, matrix_bytes, build_seconds
  * (fc_featurizer_alloc + fc_design_build), peak_rss_bytes and the
@@ -27,9 +27,7 @@
 #include "forecast/panel.h"
 #include "forecast/time.h"
 
-#ifdef HAVE_CALENDAR
 #include "forecast/calendar.h"
-#endif
 
 static double now(void)
 {
@@ -98,19 +96,31 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err.msg);
 		return 1;
 	}
-	const char *holidays = "none (holiday engine not built in)";
-#ifdef HAVE_CALENDAR
+	const char *holidays = "none";
+	fc_holiday_list hl;
+	fc_holiday_list_init(&hl);
+	int32_t *hday = NULL, *hid = NULL;
 	fc_holiday_days hd;
-	fc_calendar_set *cs = NULL;
 	if (argc > 3) {
-		if (fc_calendar_days_for(argv[3], "US", 2011, 2017, &cs, &hd, &err)) {
+		fc_calendar *cal = NULL;
+		if (fc_calendar_load_country(argv[3], "US", &cal, &err) ||
+		    fc_calendar_eval(cal, 2010, 2017, &hl, &err)) {
 			fprintf(stderr, "calendar: %s\n", err.msg);
 			return 1;
 		}
+		fc_calendar_free(cal);
+		hday = malloc((hl.n + 1) * sizeof *hday);
+		hid = malloc((hl.n + 1) * sizeof *hid);
+		if (!hday || !hid)
+			return 1;
+		for (size_t i = 0; i < hl.n; i++) {
+			hday[i] = hl.items[i].day;
+			hid[i] = hl.items[i].id + 1;
+		}
+		hd = (fc_holiday_days){.n = hl.n, .day = hday, .id = hid};
 		sp.holidays = &hd;
 		holidays = "US";
 	}
-#endif
 	fc_freq daily = {.unit = FC_UNIT_DAY, .mult = 1, .anchor = 0};
 	long rss0 = rss_kib();
 	double t0 = now();
@@ -140,6 +150,9 @@ int main(int argc, char **argv)
 	printf("build_memory_ratio=%.3f checksum=%.6g\n", ((double)peak - (double)rss0) * 1024 / matrix, sum);
 	fc_design_free(d);
 	fc_featurizer_free(f);
+	fc_holiday_list_dispose(&hl);
+	free(hday);
+	free(hid);
 	free(s);
 	free(y);
 	return 0;

@@ -34,6 +34,29 @@ assert "one row per observation" test "$(wc -l <"$TMP/feat.csv")" -eq 21
 assert "same bytes for 1 and 2 threads" cmp "$TMP/one.csv" "$TMP/two.csv"
 assert "sample has rows" test "$(wc -l <"$TMP/one.csv")" -gt 15000
 
+# US holidays: New Year's Day on Monday 2024-01-01, none in the rest of the span
+(cd "$TMP" && "$FORECAST" features tiny.csv --lags 1 --windows none --calendar none --country US \
+	--holiday-window -1,1 --no-group-keys -o hol.csv 2>"$TMP/err")
+col_of() { head -1 "$2" | tr ',' '\n' | grep -nx "$1" | cut -d: -f1; }
+value_at() { awk -F, -v k="$2" -v c="$(col_of "$3" "$1")" '$1 "," $2 == k { print $c }' "$1"; }
+assert "holiday on Jan 1" test "$(value_at "$TMP/hol.csv" A,2024-01-01 holiday)" = 1
+assert "no holiday on Jan 2" test "$(value_at "$TMP/hol.csv" A,2024-01-02 holiday)" = 0
+assert "one day since the holiday on Jan 2" test "$(value_at "$TMP/hol.csv" B,2024-01-02 days_since_holiday)" = 1
+assert "holiday yesterday on Jan 2" test "$(value_at "$TMP/hol.csv" B,2024-01-02 holiday_ago_1)" = 1
+assert "MLK day (Jan 15) in 5 days on Jan 10" test "$(value_at "$TMP/hol.csv" A,2024-01-10 days_to_holiday)" = 5
+
+# events: a promotion at store A only
+printf 'date,name,store\n2024-01-04,promo,A\n2024-01-08,inventory,\n' >"$TMP/events.csv"
+(cd "$TMP" && "$FORECAST" features tiny.csv --lags 1 --windows none --calendar none \
+	--events events.csv -o ev.csv 2>"$TMP/err")
+assert "event for A" test "$(value_at "$TMP/ev.csv" A,2024-01-04 event)" = 1
+assert "no event for B" test "$(value_at "$TMP/ev.csv" B,2024-01-04 event)" = 0
+printf 'date,name,shop\n2024-01-04,promo,A\n' >"$TMP/badevents.csv"
+
+INPUTS="tiny.csv"
+expect_error "unknown country" 4 "\-\-country ZZ: .*ZZ\.cal" -- features tiny.csv --country ZZ -o out.csv
+INPUTS="tiny.csv badevents.csv"
+expect_error "event column not a group" 2 "'shop' is not a group column" -- features tiny.csv --events badevents.csv -o out.csv
 INPUTS="tiny.csv"
 expect_error "bad lags" 2 '\-\-lags: expected' -- features tiny.csv --lags 0-3 -o out.csv
 expect_error "bad aggregate" 2 '\-\-agg: .*median' -- features tiny.csv --agg median -o out.csv

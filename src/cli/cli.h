@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include "forecast/cv.h"
 #include "forecast/error.h"
+#include "forecast/calendar.h"
 #include "forecast/features.h"
 #include "forecast/model.h"
 #include "forecast/panel.h"
@@ -82,6 +83,21 @@ void cli_progress_update(void *ctx, size_t done, size_t total);
 void cli_progress_finish(cli_progress *p);
 double cli_now(void);
 
+/* Holidays of --country (evaluated for from_year..to_year, clipped to each
+ * calendar's range with a warning) and events of --events, ready for the
+ * feature spec.  Prints the error and returns an exit code on failure. */
+typedef struct cli_holidays {
+	fc_holiday_list hol, ev;
+	fc_holiday_days hol_days, ev_days;
+	int have_hol, have_ev;
+	int32_t *hday, *hid, *hgroup, *eday, *eid, *egroup;
+} cli_holidays;
+int cli_holidays_load(const cli_opts *o, int from_year, int to_year, cli_holidays *h);
+void cli_holidays_dispose(cli_holidays *h);
+/* --calendars, else $FORECAST_CALENDARS, else the installed directory (or
+ * the source tree's when running uninstalled). */
+const char *cli_calendar_dir(const cli_opts *o);
+
 /* One line: how many series kept each of the panel's seasonal periods. */
 void cli_describe_tested_seasons(FILE *f, const char *prefix, const fc_panel *p);
 
@@ -90,5 +106,6 @@ int cmd_cv(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_features(int argc, char **argv);
+int cmd_holidays(int argc, char **argv);
 
 #endif

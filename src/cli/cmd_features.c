@@ -35,6 +35,10 @@ static void usage(FILE *f)
 	        "                        the others are used at t - shift\n"
 	        "  --no-group-keys       leave out the group values as categorical codes\n"
 	        "  --transform T         none, standard, robust, log1p, diff, sdiff\n"
+	        "  --country LIST        holiday features from these calendars, e.g. US,BR\n"
+	        "  --holiday-window B,A  flags for the days before/after a holiday, e.g. -2,1\n"
+	        "  --events FILE         user events: CSV date,name[,group columns]\n"
+	        "  --calendars DIR       where XX.cal files are (default: installed ones)\n"
 	        "  -o, --output FILE     write here instead of standard output\n"
 	        "\n"
 	        "Data options: --time, --target, --group, --sep, --freq, --season,\n"
@@ -56,8 +60,6 @@ int cmd_features(int argc, char **argv)
 		return rc < 0 ? EXIT_OK : rc;
 	if (!o.input)
 		return cli_fail(FC_EINVAL, "features: no input file (try 'forecast features --help')");
-	if (o.countries || o.events)
-		return cli_fail(FC_EINVAL, "features: --country and --events are not available yet");
 	fc_err err;
 	fc_panel *p = NULL;
 	if ((rc = fc_panel_read(o.input, &o.read, &p, &err)))
@@ -66,6 +68,28 @@ int cmd_features(int argc, char **argv)
 	fc_design *d = NULL;
 	fc_outfile out = {0};
 	int status = EXIT_OK;
+	cli_holidays hol;
+	memset(&hol, 0, sizeof hol);
+	if (o.countries || o.events) {
+		int y0 = 9999, y1 = -9999, y, mo, dd, hh, mi, se;
+		for (size_t i = 0; i < p->n_series; i++) {
+			const fc_series *s = &p->series[i];
+			fc_time_to_civil(s->start, &y, &mo, &dd, &hh, &mi, &se);
+			y0 = y < y0 ? y : y0;
+			fc_time_to_civil(fc_freq_add(p->freq, s->start, (int64_t)s->n), &y, &mo, &dd, &hh, &mi, &se);
+			y1 = y > y1 ? y : y1;
+		}
+		if (p->freq.unit == FC_UNIT_STEP) {
+			fc_panel_free(p);
+			return cli_fail(FC_EINVAL, "--country/--events: the time column holds integer steps, not dates");
+		}
+		if ((status = cli_holidays_load(&o, y0 - 1, y1 + 1, &hol))) {
+			fc_panel_free(p);
+			return status;
+		}
+		o.feat.holidays = hol.have_hol ? &hol.hol_days : NULL;
+		o.feat.events = hol.have_ev ? &hol.ev_days : NULL;
+	}
 	if (o.lags_auto && (rc = fc_feature_auto_lags(p->series, p->n_series, &o.feat, &err)))
 		goto fail;
 	if ((rc = fc_featurizer_alloc(&o.feat, p->series, p->n_series, p->freq, p->seasons,
@@ -119,6 +143,7 @@ fail:
 done:
 	fc_design_free(d);
 	fc_featurizer_free(fz);
+	cli_holidays_dispose(&hol);
 	fc_panel_free(p);
 	return status;
 }

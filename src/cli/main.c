@@ -40,6 +40,7 @@ static const subcommand commands[] = {
 	{"predict", cmd_predict, "forecast from a saved model, optionally re-anchored on newer data"},
 	{"models", cmd_models, "list the model kinds"},
 	{"inspect", cmd_inspect, "read a CSV and describe the series, frequency and gaps found"},
+	{"holidays", cmd_holidays, "list the holidays a country calendar computes for some years"},
 	{"features", cmd_features, "write the regression features (lags, windows, calendar) as CSV"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -1,0 +1,21 @@
+#!/bin/sh
+# `forecast holidays`: dates a calendar computes, observed days included,
+# both output formats, and clear errors.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/setup.sh"
+
+"$FORECAST" holidays --country US --from 2021 --to 2022 --format csv >"$TMP/us.csv" 2>"$TMP/err"
+assert "US 2021-2022 listed" test -s "$TMP/us.csv"
+assert "Independence Day 2022" grep -q '^2022-07-04,US,Independence Day,0' "$TMP/us.csv"
+# New Year's Day 2022 is a Saturday: observed on Friday 31 December 2021
+assert "observed New Year on 2021-12-31" grep -q "^2021-12-31,US,New Year's Day,1" "$TMP/us.csv"
+assert "Thanksgiving 2021 (fourth Thursday)" grep -q '^2021-11-25,US,Thanksgiving Day' "$TMP/us.csv"
+"$FORECAST" holidays --country BR,EC --from 2024 --to 2024 >"$TMP/table.txt" 2>"$TMP/err"
+assert "table with two countries" sh -c "grep -q 'Carnaval' '$TMP/table.txt' && grep -q ' EC ' '$TMP/table.txt'"
+# Easter-relative: Good Friday 2024 (Easter 31 March)
+assert "Good Friday 2024 in Ecuador" grep -q '2024-03-29' "$TMP/table.txt"
+
+INPUTS=""
+expect_error "unknown country" 4 'ZZ\.cal' -- holidays --country ZZ --from 2024 --to 2024
+expect_error "reversed years" 2 'from|to' -- holidays --country US --from 2025 --to 2024
+expect_error "no country" 2 'country' -- holidays --from 2024 --to 2024
+finish
