@@ -328,6 +328,135 @@ START_TEST(test_bad_options)
 }
 END_TEST
 
+
+/* ---- global candidates ------------------------------------------------------
+ * A test-only global kind: pooled drift.  Fitting records the cuts it saw
+ * and the mean over series of the last step before each cut; forecasting
+ * adds (k + 1) times that to each series' value at its cut. */
+typedef struct pooled {
+	double drift;
+	size_t fits_seen; /* fits made before this one, for the counter test */
+} pooled;
+
+static size_t pooled_fits;
+static size_t pooled_cut_log[16][MAXS];
+
+static int pooled_fit(void **state, const void *params, const fc_panel *p, const size_t *cut,
+                      fc_err *err)
+{
+	double sum = 0;
+	size_t k = 0;
+	for (size_t i = 0; i < p->n_series; i++) {
+		if (pooled_fits < 16)
+			pooled_cut_log[pooled_fits][i] = cut[i];
+		if (cut[i] >= 2) {
+			sum += p->series[i].y[cut[i] - 1] - p->series[i].y[cut[i] - 2];
+			k++;
+		}
+	}
+	if (!k)
+		return fc_err_set(err, FC_EMODEL, "pooled: no series long enough");
+	pooled *st = malloc(sizeof *st);
+	st->drift = sum / (double)k;
+	st->fits_seen = pooled_fits++;
+	*state = st;
+	return 0;
+}
+
+static int pooled_forecast(const void *state, const void *params, const fc_panel *p,
+                           const size_t *cut, size_t h, double *mean, fc_err *err)
+{
+	const pooled *st = state;
+	for (size_t i = 0; i < p->n_series; i++)
+		for (size_t k = 0; k < h; k++)
+			mean[i * h + k] = cut[i] ? p->series[i].y[cut[i] - 1] + (double)(k + 1) * st->drift : NAN;
+	return 0;
+}
+
+static void pooled_free(void *state)
+{
+	free(state);
+}
+
+static const fc_global_ops pooled_ops = {.fit = pooled_fit, .forecast = pooled_forecast,
+                                         .free = pooled_free};
+static const fc_model_type pooled_type = {.name = "pooled", .summary = "test: pooled drift",
+                                          .global = &pooled_ops};
+
+START_TEST(test_global_candidate)
+{
+	/* three lines with slopes 1, 2 and 3 and a short one: the pooled drift
+	 * (2) is exact for the middle series only, and a fold's cut is each
+	 * series' own origin */
+	test_panel *t = tp_new(0);
+	size_t len[4] = {30, 30, 26, 9};
+	for (size_t i = 0; i < 4; i++) {
+		tp_add(t, len[i]);
+		for (size_t j = 0; j < len[i]; j++)
+			t->y[i][j] = (i == 3 ? 2.0 : (double)(i + 1)) * (double)j;
+	}
+	cands c = all_kinds();
+	c.m[c.n] = calloc(1, sizeof(fc_model));
+	c.m[c.n]->type = &pooled_type;
+	c.m[c.n]->params = calloc(1, 1);
+	size_t g = c.n++;
+	fc_cv_opts o = opts_for(&c, 2, 3, 2);
+	fc_run *r = NULL;
+	fc_err err;
+	pooled_fits = 0;
+	ck_assert_int_eq(fc_cv_run(&t->p, &o, &r, &err), 0);
+	/* three back-test fits (one per fold, all series together); no refit,
+	 * since drift is as exact on lines and comes first */
+	ck_assert_uint_eq(pooled_fits, 3);
+	ck_assert_ptr_null(r->global_state[g]);
+	/* the first fit is the earliest fold: origins n - 2 - 2*2; the short
+	 * series (9 observations) has all three folds too (9 >= 2 + 4 + 2) */
+	ck_assert_uint_eq(pooled_cut_log[0][0], 24);
+	ck_assert_uint_eq(pooled_cut_log[0][2], 20);
+	ck_assert_uint_eq(pooled_cut_log[0][3], 3);
+	ck_assert_uint_eq(pooled_cut_log[2][0], 28);
+	ck_assert(r->res[1].applicable[g]);
+	/* series 1 (slope 2): pooled drift (1+2+3+2)/4 = 2 is exact */
+	ck_assert_double_eq_tol(fc_result_metric(r, 1, g, FC_METRIC_MAE), 0.0, 1e-12);
+	/* series 0 (slope 1): errors 1 and 2 in every fold */
+	ck_assert_double_eq_tol(fc_result_metric(r, 0, g, FC_METRIC_MAE), 1.5, 1e-12);
+	/* drift is exact on every line too; ties go to the earlier candidate */
+	ck_assert_int_eq(r->res[1].best, index_of(&c, "drift"));
+	fc_run_free(r);
+
+	/* with drift and naive gone the global model wins series 1 and is
+	 * refitted once for its series; intervals come from the folds */
+	cands c2 = {.n = 0};
+	c2.m[c2.n++] = fc_model_alloc(fc_model_lookup("mean"), NULL);
+	c2.m[c2.n++] = c.m[g];
+	o = opts_for(&c2, 2, 3, 2);
+	o.refit_every = 3;
+	pooled_fits = 0;
+	ck_assert_int_eq(fc_cv_run(&t->p, &o, &r, &err), 0);
+	ck_assert_uint_eq(pooled_fits, 2); /* one back-test fit reused by 3 folds, one refit */
+	ck_assert_uint_eq(pooled_cut_log[1][0], 30); /* the refit sees everything */
+	ck_assert_int_eq(r->res[1].best, 1);
+	ck_assert_ptr_nonnull(r->res[1].model);
+	ck_assert_str_eq(r->res[1].model->type->name, "pooled");
+	ck_assert_ptr_nonnull(r->global_state[1]);
+	ck_assert_ptr_null(r->global_state[0]);
+	/* refit on all data: drift (1+2+3+2)/4 = 2 from 2*29 = 58 */
+	ck_assert_double_eq_tol(r->res[1].fc.mean[0], 60.0, 1e-12);
+	ck_assert_double_eq_tol(r->res[1].fc.mean[1], 62.0, 1e-12);
+	ck_assert(r->res[1].fc.lo[0] <= 60.0 && r->res[1].fc.hi[0] >= 60.0);
+	/* with the fit reused, later folds forecast from their own cut with
+	 * the earliest fold's drift: still exact for slope 2 */
+	ck_assert_double_eq_tol(fc_result_metric(r, 1, 1, FC_METRIC_MAE), 0.0, 1e-12);
+	fc_run_free(r);
+	fc_model_free(c2.m[0]);
+	free(c.m[g]->params);
+	free(c.m[g]);
+	c.n--;
+	cands_free(&c);
+	free(t);
+}
+END_TEST
+
 START_TEST(test_conformal_bounds)
 {
 	/* 3 folds x 2 steps of errors; step 2 lost one actual */
@@ -369,6 +498,7 @@ int main(void)
 	tcase_add_test(tc, test_leaderboard_wins_and_order);
 	tcase_add_test(tc, test_bad_options);
 	tcase_add_test(tc, test_conformal_bounds);
+	tcase_add_test(tc, test_global_candidate);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -9,6 +9,12 @@
  * candidate whose minimum length exceeds the first fold's training window is
  * not applicable to that series and is left out of its comparison.
  *
+ * Global candidates (fc_model_type.global) are fitted once per fold on all
+ * series together, each series cut at its own origin of that fold (folds
+ * counted from the end, so the last fold of every series is fitted
+ * together), and scored per series like the others; the winner's refit is
+ * one fit over all series.
+ *
  * When a series is too short for K folds, fewer folds are used; when it is
  * too short for one, the fallback model (naive) is fitted without
  * back-testing; a series with no observed value gets no forecast.  Each such
@@ -41,6 +47,9 @@ typedef struct fc_cv_opts {
 	int forecast;              /* refit the winner on all data and forecast */
 	fc_progress_fn progress;   /* called in a critical section; may be NULL */
 	void *progress_ctx;
+	size_t refit_every;        /* global candidates: fit on every refit_every-th
+	                            * fold (from the earliest) and reuse that fit
+	                            * for the folds after it; 0 or 1 = every fold */
 } fc_cv_opts;
 
 enum {
@@ -72,6 +81,12 @@ typedef struct fc_series_result {
 typedef struct fc_run {
 	size_t n_series, n_candidates;
 	fc_series_result *res;
+	/* Per candidate: for a global kind chosen by some series (with
+	 * opts.forecast), its fit on all the data (owned; the kind's
+	 * global->free releases it); NULL otherwise.  Series that chose it
+	 * hold an unfitted clone of the candidate in their result's model. */
+	void **global_state;
+	const fc_model_type **global_types; /* per candidate, to release them */
 } fc_run;
 
 /* Back-tests every candidate on every series of the panel (OpenMP over

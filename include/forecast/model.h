@@ -35,6 +35,27 @@ void fc_forecast_dispose(fc_forecast *f);
  * each level: the analytic interval of a Gaussian forecast error. */
 void fc_forecast_normal_bounds(fc_forecast *f, const double *sd);
 
+/* Operations of a global model kind: one model learned across many series
+ * (gradient-boosted trees over lag and calendar features).  The panel is
+ * the data; cut[i] limits series i to its first cut[i] observations
+ * (0: the series takes no part), so that one call serves a back-test fold
+ * of every series at once.  A global kind is a candidate like any other;
+ * the selection engine calls these instead of fit and forecast. */
+typedef struct fc_global_ops {
+	/* Fits one model on the panel's series cut at cut[] into *state (the
+	 * kind allocates it).  On failure *state is untouched. */
+	int (*fit)(void **state, const void *params, const fc_panel *p, const size_t *cut,
+	           fc_err *err);
+	/* Forecasts h steps past cut[i] for every series with cut[i] > 0 into
+	 * mean[i * h + k] (NaN where it cannot, and for series with cut[i] ==
+	 * 0), from a state fitted on this or an earlier cut. */
+	int (*forecast)(const void *state, const void *params, const fc_panel *p, const size_t *cut,
+	                size_t h, double *mean, fc_err *err);
+	int (*save)(const void *state, fc_buf *out, fc_err *err);
+	int (*load)(void **state, const fc_buf *in, fc_err *err);
+	void (*free)(void *state);
+} fc_global_ops;
+
 typedef struct fc_model_type {
 	const char *name;        /* CLI and model-file key */
 	const char *summary;     /* one line for --help */
@@ -65,6 +86,9 @@ typedef struct fc_model_type {
 	 * forecast leaves lo/hi NaN, and the selection engine fills them from
 	 * the back-test errors of the folds (split conformal). */
 	int conformal;
+	/* Non-NULL for global kinds (see fc_global_ops); their fit and
+	 * forecast may be NULL, and their intervals are conformal. */
+	const fc_global_ops *global;
 } fc_model_type;
 
 /* The built-in kinds. */

@@ -332,6 +332,10 @@ int fc_model_fit(fc_model *m, const fc_series *y, fc_err *err)
 			return fc_err_set(err, FC_EINPUT, "model '%s': value %zu of the series is infinite",
 			                  m->type->name, t + 1);
 
+	if (!m->type->fit)
+		return fc_err_set(err, FC_EINVAL,
+		                  "model '%s' is a global model: it is fitted on the whole panel",
+		                  m->type->name);
 	release_state(m);
 	void *state = calloc(1, m->type->state_size ? m->type->state_size : 1);
 	if (!state)
@@ -364,7 +368,7 @@ int fc_model_forecast(const fc_model *m, fc_forecast *out, fc_err *err)
 {
 	if (!m || !out)
 		return fc_err_set(err, FC_EINVAL, "model: forecast needs a model and a result");
-	if (!m->fitted || !m->state)
+	if (!m->fitted || !m->state || !m->type->forecast)
 		return fc_err_set(err, FC_EINVAL, "model '%s' is not fitted", m->type->name);
 	if (out->h == 0 || !out->mean || out->n_levels > FC_MAX_LEVELS ||
 	    (out->n_levels && (!out->lo || !out->hi)))

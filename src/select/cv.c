@@ -43,6 +43,29 @@ static size_t count_observed(const fc_series *s)
 	return k;
 }
 
+/* How many folds a series of n observations gets (at most o->folds), and
+ * the training length of its first fold. */
+static size_t fold_plan(size_t n, const fc_cv_opts *o, size_t step, size_t *first_train)
+{
+	for (size_t k = o->folds; k >= 1; k--) {
+		size_t need = o->horizon + (k - 1) * step;
+		if (n >= need + FC_CV_MIN_TRAIN) {
+			size_t origin = n - need;
+			*first_train = o->window && o->window < origin ? o->window : origin;
+			return k;
+		}
+	}
+	*first_train = 0;
+	return 0;
+}
+
+/* Kinds whose intervals come from the back-test errors: those without a
+ * stochastic model, and global models. */
+static int is_conformal(const fc_model_type *t)
+{
+	return t->conformal || t->global;
+}
+
 /* Primary metric first, then MAE, NaN as +inf; ties go to the lower index. */
 static int better(const double *a, const double *b, fc_metric primary)
 {
@@ -65,18 +88,11 @@ static void mean_metrics(const fc_series_result *r, size_t c, double *out)
 
 /* Scores every applicable candidate on the folds of one series. */
 static int backtest(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
-                    size_t step, fc_series_result *r, const double **exog_ptrs)
+                    size_t step, fc_series_result *r, const double **exog_ptrs,
+                    const double *const *gfc, size_t series_index)
 {
-	size_t h = o->horizon, n = s->n, folds = 0, first_train = 0;
-	for (size_t k = o->folds; k >= 1; k--) {
-		size_t need = h + (k - 1) * step;
-		if (n >= need + FC_CV_MIN_TRAIN) {
-			folds = k;
-			size_t origin = n - need;
-			first_train = o->window && o->window < origin ? o->window : origin;
-			break;
-		}
-	}
+	size_t h = o->horizon, n = s->n, first_train = 0;
+	size_t folds = fold_plan(n, o, step, &first_train);
 	r->folds = folds;
 	if (folds == 0) {
 		r->fallback = FC_FALLBACK_NO_CV;
@@ -108,7 +124,7 @@ static int backtest(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
 	 * intervals: err[(c * folds + k) * h + i]. */
 	double *err = NULL;
 	for (size_t c = 0; c < o->n_candidates && !err; c++) {
-		if (o->candidates[c]->type->conformal) {
+		if (is_conformal(o->candidates[c]->type)) {
 			err = malloc(o->n_candidates * folds * h * sizeof *err);
 			if (!err) {
 				fc_forecast_dispose(&fc);
@@ -117,25 +133,36 @@ static int backtest(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
 		}
 	}
 	for (size_t c = 0; c < o->n_candidates; c++) {
+		const fc_model_type *type = o->candidates[c]->type;
 		size_t need = fc_model_min_length(o->candidates[c], &first);
-		if (need == 0 || need > first_train)
+		if (need == 0 || need > first_train || (type->global && !gfc[c]))
 			continue;
-		fc_model *model = fc_model_clone_unfitted(o->candidates[c], &r->err);
-		if (!model) {
+		fc_model *model = type->global ? NULL : fc_model_clone_unfitted(o->candidates[c], &r->err);
+		if (!type->global && !model) {
 			fc_forecast_dispose(&fc);
 			free(err);
 			return r->err.code;
 		}
-		int conformal = model->type->conformal;
+		int conformal = is_conformal(type);
 		int ok = 1;
 		for (size_t k = 0; k < folds && ok; k++) {
 			size_t origin = n - h - (folds - 1 - k) * step;
 			size_t train = o->window && o->window < origin ? o->window : origin;
 			fc_series v = view_of(s, p->freq, origin - train, train, exog_ptrs);
-			fc_err ferr;
-			if (fc_model_fit(model, &v, &ferr) || fc_model_forecast(model, &fc, &ferr)) {
-				ok = 0;
-				break;
+			if (type->global) {
+				/* fitted over all series at this distance from the end */
+				const double *g = gfc[c] + (series_index * o->folds + (folds - 1 - k)) * h;
+				for (size_t i = 0; i < h && ok; i++)
+					ok = !isnan(g[i]);
+				if (!ok)
+					break;
+				memcpy(fc.mean, g, h * sizeof *g);
+			} else {
+				fc_err ferr;
+				if (fc_model_fit(model, &v, &ferr) || fc_model_forecast(model, &fc, &ferr)) {
+					ok = 0;
+					break;
+				}
 			}
 			if (conformal)
 				for (size_t i = 0; i < h; i++)
@@ -171,7 +198,7 @@ static int backtest(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
 			memcpy(best, cur, sizeof best);
 		}
 	}
-	if (r->best >= 0 && o->candidates[r->best]->type->conformal) {
+	if (r->best >= 0 && is_conformal(o->candidates[r->best]->type)) {
 		r->conf_err = malloc(folds * h * sizeof *r->conf_err);
 		if (!r->conf_err) {
 			free(err);
@@ -213,7 +240,7 @@ static int refit(const fc_series *s, const fc_cv_opts *o, fc_series_result *r)
 }
 
 static void run_series(const fc_panel *p, const fc_cv_opts *o, size_t step, size_t i,
-                       fc_series_result *r)
+                       fc_series_result *r, const double *const *gfc)
 {
 	const fc_series *s = &p->series[i];
 	const double **exog_ptrs = s->n_exog ? malloc(s->n_exog * sizeof *exog_ptrs) : NULL;
@@ -225,8 +252,9 @@ static void run_series(const fc_panel *p, const fc_cv_opts *o, size_t step, size
 		r->fallback = FC_FALLBACK_SKIPPED;
 		snprintf(r->note, sizeof r->note, "every value is missing; no forecast");
 	} else {
-		r->status = backtest(p, s, o, step, r, exog_ptrs);
-		if (!r->status && o->forecast)
+		r->status = backtest(p, s, o, step, r, exog_ptrs, gfc, i);
+		/* a global winner is refitted once for all its series afterwards */
+		if (!r->status && o->forecast && !(r->best >= 0 && o->candidates[r->best]->type->global))
 			r->status = refit(s, o, r);
 	}
 	free(exog_ptrs);
@@ -258,6 +286,12 @@ void fc_run_free(fc_run *r)
 		fc_model_free(s->model);
 		fc_forecast_dispose(&s->fc);
 	}
+	if (r->global_state)
+		for (size_t c = 0; c < r->n_candidates; c++)
+			if (r->global_state[c])
+				r->global_types[c]->global->free(r->global_state[c]);
+	free(r->global_state);
+	free(r->global_types);
 	free(r->res);
 	free(r);
 }
@@ -265,6 +299,130 @@ void fc_run_free(fc_run *r)
 static const char *key_or_series(const fc_series *s)
 {
 	return s->key[0] ? s->key : "(the only series)";
+}
+
+/* Back-test forecasts of global candidate c for every series and fold:
+ * gfc[(i * K + j) * h + k], j the fold's distance from the last (0 = the
+ * last fold), NaN where series i has no such fold or the fit failed.  One
+ * fit per j over every series cut at its origin, from the earliest fold;
+ * with refit_every > 1 a fit is reused by the next folds, which have seen
+ * more data, never fewer. */
+static int global_backtest(const fc_panel *p, const fc_cv_opts *o, size_t step, size_t c,
+                           double **out, fc_err *err)
+{
+	const fc_model *cand = o->candidates[c];
+	const fc_global_ops *g = cand->type->global;
+	size_t ns = p->n_series, K = o->folds, h = o->horizon;
+	double *gfc = malloc(ns * K * h * sizeof *gfc);
+	double *mean = malloc(ns * h * sizeof *mean);
+	size_t *cut = malloc(ns * sizeof *cut), *folds = malloc(ns * sizeof *folds);
+	if (!gfc || !mean || !cut || !folds) {
+		free(gfc);
+		free(mean);
+		free(cut);
+		free(folds);
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < ns * K * h; i++)
+		gfc[i] = NAN;
+	for (size_t i = 0; i < ns; i++) {
+		size_t first_train;
+		folds[i] = count_observed(&p->series[i]) ? fold_plan(p->series[i].n, o, step, &first_train) : 0;
+	}
+	void *state = NULL;
+	size_t every = o->refit_every > 1 ? o->refit_every : 1, fitted_at = 0;
+	int rc = 0;
+	for (size_t jj = K; jj-- > 0 && !rc;) {
+		size_t any = 0;
+		for (size_t i = 0; i < ns; i++) {
+			cut[i] = folds[i] > jj ? p->series[i].n - h - jj * step : 0;
+			any += cut[i] > 0;
+		}
+		if (!any)
+			continue;
+		if (!state || (fitted_at - jj) % every == 0) {
+			void *fresh = NULL;
+			fc_err ferr;
+			int frc = g->fit(&fresh, cand->params, p, cut, &ferr);
+			if (frc == FC_ENOMEM) {
+				rc = fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", cand->type->name);
+				break;
+			}
+			if (frc)
+				continue; /* this fold is not scored for this candidate */
+			if (state)
+				g->free(state);
+			state = fresh;
+			fitted_at = jj;
+		}
+		fc_err ferr;
+		int frc = g->forecast(state, cand->params, p, cut, h, mean, &ferr);
+		if (frc == FC_ENOMEM) {
+			rc = fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", cand->type->name);
+			break;
+		}
+		if (frc)
+			continue;
+		for (size_t i = 0; i < ns; i++)
+			if (cut[i])
+				memcpy(gfc + (i * K + jj) * h, mean + i * h, h * sizeof *mean);
+	}
+	if (state)
+		g->free(state);
+	free(mean);
+	free(cut);
+	free(folds);
+	if (rc) {
+		free(gfc);
+		return rc;
+	}
+	*out = gfc;
+	return 0;
+}
+
+/* Refits global candidate c on all the data and forecasts the series that
+ * chose it. */
+static int global_refit(const fc_panel *p, const fc_cv_opts *o, size_t c, fc_run *run)
+{
+	const fc_model *cand = o->candidates[c];
+	const fc_global_ops *g = cand->type->global;
+	size_t ns = p->n_series, h = o->horizon;
+	size_t *cut = malloc(ns * sizeof *cut);
+	double *mean = malloc(ns * h * sizeof *mean);
+	void *state = NULL;
+	fc_err ferr;
+	int rc = cut && mean ? 0 : fc_err_set(&ferr, FC_ENOMEM, "out of memory");
+	for (size_t i = 0; i < ns && !rc; i++)
+		cut[i] = count_observed(&p->series[i]) ? p->series[i].n : 0;
+	if (!rc)
+		rc = g->fit(&state, cand->params, p, cut, &ferr);
+	if (!rc)
+		rc = g->forecast(state, cand->params, p, cut, h, mean, &ferr);
+	for (size_t i = 0; i < ns; i++) {
+		fc_series_result *r = &run->res[i];
+		if (r->status || r->best != (long)c)
+			continue;
+		if (rc) {
+			r->status = rc;
+			r->err = ferr;
+			continue;
+		}
+		if ((r->status = fc_forecast_init(&r->fc, h, o->levels, o->n_levels, &r->err)))
+			continue;
+		memcpy(r->fc.mean, mean + i * h, h * sizeof *mean);
+		fc_conformal_bounds(&r->fc, r->conf_err, r->conf_folds, h);
+		if (!(r->model = fc_model_clone_unfitted(cand, &r->err)))
+			r->status = r->err.code;
+	}
+	free(cut);
+	free(mean);
+	if (rc) {
+		if (state)
+			g->free(state);
+		return rc == FC_ENOMEM ? rc : 0;
+	}
+	run->global_state[c] = state;
+	return 0;
 }
 
 int fc_cv_run(const fc_panel *p, const fc_cv_opts *o, fc_run **out, fc_err *err)
@@ -295,17 +453,45 @@ int fc_cv_run(const fc_panel *p, const fc_cv_opts *o, fc_run **out, fc_err *err)
 		}
 	}
 
+	run->global_state = calloc(nc, sizeof *run->global_state);
+	run->global_types = calloc(nc, sizeof *run->global_types);
+	double **gfc = calloc(nc, sizeof *gfc);
+	if (!run->global_state || !run->global_types || !gfc) {
+		free(gfc);
+		fc_run_free(run);
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	}
+	for (size_t c = 0; c < nc; c++) {
+		run->global_types[c] = o->candidates[c]->type;
+		if (o->candidates[c]->type->global && (rc = global_backtest(p, o, step, c, &gfc[c], err)))
+			break;
+	}
+
 	size_t done = 0;
 	#pragma omp parallel for schedule(dynamic, 8)
 	for (size_t i = 0; i < p->n_series; i++) {
-		run_series(p, o, step, i, &run->res[i]);
+		if (rc)
+			continue;
+		run_series(p, o, step, i, &run->res[i], (const double *const *)gfc);
 		if (o->progress) {
 			#pragma omp critical(fc_cv_progress)
 			o->progress(o->progress_ctx, ++done, p->n_series);
 		}
 	}
 
-	for (size_t i = 0; i < p->n_series; i++) {
+	for (size_t c = 0; c < nc; c++)
+		free(gfc[c]);
+	free(gfc);
+	for (size_t c = 0; c < nc && !rc && o->forecast; c++) {
+		if (!o->candidates[c]->type->global)
+			continue;
+		size_t chosen = 0;
+		for (size_t i = 0; i < p->n_series; i++)
+			chosen += run->res[i].best == (long)c && !run->res[i].status;
+		if (chosen && (rc = global_refit(p, o, c, run)))
+			fc_err_set(err, rc, "model '%s': out of memory", o->candidates[c]->type->name);
+	}
+	for (size_t i = 0; i < p->n_series && !rc; i++) {
 		const fc_series_result *r = &run->res[i];
 		const fc_series *s = &p->series[i];
 		if (r->status && (r->status == FC_ENOMEM || o->strict)) {
