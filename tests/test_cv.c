@@ -342,7 +342,7 @@ static size_t pooled_fits;
 static size_t pooled_cut_log[16][MAXS];
 
 static int pooled_fit(void **state, const void *params, const fc_panel *p, const size_t *cut,
-                      fc_err *err)
+                      size_t h, fc_err *err)
 {
 	double sum = 0;
 	size_t k = 0;

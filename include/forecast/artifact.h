@@ -10,7 +10,12 @@
  * observations, "periods" with its seasonal periods, "model" with the kind (or "none"), "params" and "state"
  * with the model's key=value tokens, and for kinds whose intervals are
  * conformal a "conformal" record: folds, horizon, and the fold errors
- * (fold-major, comma-separated).  The last line is "end<TAB>" and the
+ * (fold-major, comma-separated).  Optional records: "exog" (after
+ * "metric") names the exogenous columns; "global" records (after
+ * "series") hold global models, kind, parameters and state, once each; a
+ * series whose model is global has "state" "global=K" (K its 0-based
+ * global record) and a "history" record: count and the newest values of
+ * its training data, which forecasting from its end needs.  The last line is "end<TAB>" and the
  * FNV-1a 64-bit hash (hex) of every byte before it, so truncation and
  * corruption are detected.  A reader refuses other versions. */
 #ifndef FORECAST_ARTIFACT_H
@@ -36,7 +41,19 @@ typedef struct fc_artifact_series {
 	 * conf_folds x conf_h values, fold-major; NULL otherwise. */
 	double *conf_err;
 	size_t conf_folds, conf_h;
+	/* Global models: the model is an unfitted instance (kind and
+	 * parameters) of globals[global]; history holds the newest n_history
+	 * observations of the training data (ending at start + n - 1). */
+	size_t global;
+	double *history;
+	size_t n_history;
 } fc_artifact_series;
+
+/* A global model fitted on all series together, stored once. */
+typedef struct fc_artifact_global {
+	fc_model *model; /* kind and parameters (unfitted) */
+	void *state;     /* loaded by the kind's global->load */
+} fc_artifact_global;
 
 typedef struct fc_artifact {
 	char *source;
@@ -53,6 +70,10 @@ typedef struct fc_artifact {
 	size_t n_levels;
 	double levels[FC_MAX_LEVELS];
 	fc_metric metric;
+	size_t n_exog;
+	char **exog_names;
+	size_t n_globals;
+	fc_artifact_global *globals;
 	size_t n_series;
 	fc_artifact_series *series;
 } fc_artifact;

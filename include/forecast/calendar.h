@@ -79,6 +79,11 @@ int fc_calendar_load_country(const char *dir, const char *code,
 
 void fc_calendar_free(fc_calendar *cal); /* NULL is a no-op */
 
+/* Where country calendars are looked for when the caller names no folder:
+ * $FORECAST_CALENDARS if set, else the installed folder, else (a build
+ * tree that was not installed) the source tree's calendars/. */
+const char *fc_calendar_default_dir(void);
+
 /* The "country" line of the file ("" if absent), borrowed until free. */
 const char *fc_calendar_country(const fc_calendar *cal);
 

@@ -98,6 +98,13 @@ typedef struct fc_feature_spec {
 	                                * for the horizon; the others are used
 	                                * at t - shift */
 	int group_keys;                /* group values as categorical codes */
+	/* Optional code books for the group keys: for group column g, the
+	 * sorted distinct values group_levels[g][0 .. n_group_levels[g]); a
+	 * value's code is its position (missing when absent).  NULL: codes are
+	 * ranks among the series given.  A model keeps the books of its fit so
+	 * that codes mean the same at forecast time. */
+	const char *const *const *group_levels;
+	const size_t *n_group_levels;
 	fc_target_tf transform;
 	size_t horizon;                /* steps of future rows the time tables
 	                                * must cover */
@@ -172,6 +179,13 @@ int fc_featurizer_alloc(const fc_feature_spec *spec, const fc_series *series, si
 void fc_featurizer_free(fc_featurizer *f);
 
 size_t fc_featurizer_ncols(const fc_featurizer *f);
+/* The known-future exogenous columns, in the order fc_featurizer_row
+ * takes their future values: how many, and the series' exog index of the
+ * j-th. */
+size_t fc_featurizer_n_known_future(const fc_featurizer *f);
+size_t fc_featurizer_known_future(const fc_featurizer *f, size_t j);
+/* The flags of all columns (1 = categorical), n_cols entries, borrowed. */
+const unsigned char *fc_featurizer_categorical_flags(const fc_featurizer *f);
 /* Column name (borrowed) and whether it is categorical. */
 const char *fc_featurizer_colname(const fc_featurizer *f, size_t c);
 int fc_featurizer_categorical(const fc_featurizer *f, size_t c);

@@ -43,8 +43,9 @@ void fc_forecast_normal_bounds(fc_forecast *f, const double *sd);
  * the selection engine calls these instead of fit and forecast. */
 typedef struct fc_global_ops {
 	/* Fits one model on the panel's series cut at cut[] into *state (the
-	 * kind allocates it).  On failure *state is untouched. */
-	int (*fit)(void **state, const void *params, const fc_panel *p, const size_t *cut,
+	 * kind allocates it), for forecasts of up to h steps.  On failure
+	 * *state is untouched. */
+	int (*fit)(void **state, const void *params, const fc_panel *p, const size_t *cut, size_t h,
 	           fc_err *err);
 	/* Forecasts h steps past cut[i] for every series with cut[i] > 0 into
 	 * mean[i * h + k] (NaN where it cannot, and for series with cut[i] ==
@@ -54,6 +55,10 @@ typedef struct fc_global_ops {
 	int (*save)(const void *state, fc_buf *out, fc_err *err);
 	int (*load)(void **state, const fc_buf *in, fc_err *err);
 	void (*free)(void *state);
+	/* How many of a series' newest observations forecasting from its end
+	 * needs (the model file keeps them); 0 = all. */
+	size_t (*history)(const void *params, const void *state, const double *seasons,
+	                  size_t n_seasons);
 } fc_global_ops;
 
 typedef struct fc_model_type {
@@ -107,6 +112,7 @@ extern const fc_model_type *const fc_model_adida;
 extern const fc_model_type *const fc_model_imapa;
 extern const fc_model_type *const fc_model_ets;
 extern const fc_model_type *const fc_model_theta;
+extern const fc_model_type *const fc_model_gbdt;
 
 /* Registry of kinds, in a fixed order (which is also the tie-break order). */
 size_t fc_model_kind_count(void);

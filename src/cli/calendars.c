@@ -4,33 +4,10 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-
-#ifndef FC_CALENDAR_DIR
-#define FC_CALENDAR_DIR "/usr/local/share/forecast/calendars"
-#endif
-
-static int is_dir(const char *p)
-{
-	struct stat st;
-	return p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
 
 const char *cli_calendar_dir(const cli_opts *o)
 {
-	if (o->calendars)
-		return o->calendars;
-	const char *env = getenv("FORECAST_CALENDARS");
-	if (env && *env)
-		return env;
-	if (is_dir(FC_CALENDAR_DIR))
-		return FC_CALENDAR_DIR;
-#ifdef FC_CALENDAR_SRC_DIR
-	/* running from a build tree that was not installed */
-	if (is_dir(FC_CALENDAR_SRC_DIR))
-		return FC_CALENDAR_SRC_DIR;
-#endif
-	return FC_CALENDAR_DIR;
+	return o->calendars ? o->calendars : fc_calendar_default_dir();
 }
 
 /* The list's days and 1-based ids (and event groups) as plain arrays. */

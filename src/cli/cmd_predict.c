@@ -4,6 +4,7 @@
  * from the end of the training data. */
 #include "cli.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,11 +70,93 @@ typedef struct prediction {
 	int ok;
 } prediction;
 
+/* Forecasts of the series whose model is global model k, all at once: from
+ * the newer data where a series has some, else from the history kept in
+ * the model file.  mean[i * h + step] for artifact series i. */
+static int predict_global(const fc_artifact *a, size_t k, const fc_panel *newer, size_t h,
+                          double *mean, fc_time *last, fc_err *err)
+{
+	size_t n = 0, max_hist = 1;
+	for (size_t i = 0; i < a->n_series; i++)
+		if (a->series[i].model && a->series[i].model->type->global && a->series[i].global == k) {
+			n++;
+			max_hist = a->series[i].n_history > max_hist ? a->series[i].n_history : max_hist;
+		}
+	if (n == 0)
+		return 0;
+	if (newer && newer->n_exog != a->n_exog)
+		return fc_err_set(err, FC_EINPUT, "%s has %zu exogenous columns; the model was fitted with %zu",
+		                  newer->path, newer->n_exog, a->n_exog);
+	fc_series *ser = calloc(n, sizeof *ser);
+	size_t *idx = malloc(n * sizeof *idx), *cut = malloc(n * sizeof *cut);
+	double *nan_col = malloc(max_hist * sizeof *nan_col), *out = malloc(n * h * sizeof *out);
+	const double **nan_exog = malloc((a->n_exog ? a->n_exog : 1) * sizeof *nan_exog);
+	int rc = 0;
+	if (!ser || !idx || !cut || !nan_col || !out || !nan_exog) {
+		rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t t = 0; t < max_hist; t++)
+		nan_col[t] = NAN;
+	for (size_t j = 0; j < a->n_exog; j++)
+		nan_exog[j] = nan_col;
+	size_t m = 0;
+	for (size_t i = 0; i < a->n_series; i++) {
+		fc_artifact_series *s = &a->series[i];
+		if (!(s->model && s->model->type->global && s->global == k))
+			continue;
+		long f = newer ? fc_panel_find(newer, (const char *const *)s->group_values) : -1;
+		if (f >= 0) {
+			ser[m] = newer->series[f];
+		} else {
+			ser[m].key = "";
+			ser[m].group_values = (const char *const *)s->group_values;
+			ser[m].n_groups = a->n_groups;
+			ser[m].start = fc_freq_add(a->freq, s->start, (int64_t)(s->n - s->n_history));
+			ser[m].n = s->n_history;
+			ser[m].y = s->history;
+			ser[m].n_exog = a->n_exog;
+			ser[m].exog = a->n_exog ? nan_exog : NULL;
+		}
+		ser[m].n_seasons = s->n_periods;
+		ser[m].seasons = s->periods;
+		last[i] = fc_freq_add(a->freq, ser[m].start, (int64_t)ser[m].n - 1);
+		cut[m] = ser[m].n;
+		idx[m++] = i;
+	}
+	fc_panel gp;
+	memset(&gp, 0, sizeof gp);
+	gp.path = newer ? newer->path : a->source;
+	gp.freq = a->freq;
+	gp.style = a->style;
+	gp.n_seasons = a->n_seasons;
+	memcpy(gp.seasons, a->seasons, sizeof gp.seasons);
+	gp.n_groups = a->n_groups;
+	gp.group_names = a->group_names;
+	gp.n_exog = a->n_exog;
+	gp.exog_names = a->exog_names;
+	gp.n_series = n;
+	gp.series = ser;
+	const fc_artifact_global *g = &a->globals[k];
+	if ((rc = g->model->type->global->forecast(g->state, g->model->params, &gp, cut, h, out, err)))
+		goto done;
+	for (size_t j = 0; j < n; j++)
+		memcpy(mean + idx[j] * h, out + j * h, h * sizeof *out);
+done:
+	free(ser);
+	free(idx);
+	free(cut);
+	free(nan_col);
+	free(out);
+	free(nan_exog);
+	return rc;
+}
+
 /* Forecasts one series; with newer data the saved model is re-anchored in
  * place (the artifact is this run's own copy). */
 static int predict_one(const fc_artifact *a, fc_artifact_series *s, const fc_panel *newer,
                        const cli_opts *o, size_t h, const double *levels, size_t n_levels,
-                       prediction *out, fc_err *err)
+                       const double *gmean, fc_time glast, prediction *out, fc_err *err)
 {
 	memset(out, 0, sizeof *out);
 	if (!s->model)
@@ -83,6 +166,14 @@ static int predict_one(const fc_artifact *a, fc_artifact_series *s, const fc_pan
 		return rc;
 	out->model = s->model->type->name;
 	out->last = fc_artifact_last(a, s);
+	if (s->model->type->global) {
+		/* forecast with all the series of its global model beforehand */
+		memcpy(out->fc.mean, gmean, h * sizeof *gmean);
+		out->last = glast;
+		fc_conformal_bounds(&out->fc, s->conf_err, s->conf_folds, s->conf_h);
+		out->ok = 1;
+		return 0;
+	}
 	long k = newer ? fc_panel_find(newer, (const char *const *)s->group_values) : -1;
 	if (newer && k < 0) {
 		char key[256] = "";
@@ -159,17 +250,34 @@ int cmd_predict(int argc, char **argv)
 	}
 
 	prediction *pred = calloc(a->n_series ? a->n_series : 1, sizeof *pred);
-	if (!pred) {
+	double *gmean = a->n_globals ? malloc(a->n_series * h * sizeof *gmean) : NULL;
+	fc_time *glast = a->n_globals ? calloc(a->n_series, sizeof *glast) : NULL;
+	if (!pred || (a->n_globals && (!gmean || !glast))) {
+		free(gmean);
+		free(glast);
 		rc = cli_fail(FC_ENOMEM, "out of memory");
 		goto out;
 	}
+	for (size_t k = 0; k < a->n_globals; k++) {
+		if ((rc = predict_global(a, k, newer, h, gmean, glast, &err))) {
+			free(gmean);
+			free(glast);
+			rc = cli_fail(rc, err.msg);
+			goto out;
+		}
+	}
 	for (size_t i = 0; i < a->n_series; i++) {
-		if ((rc = predict_one(a, &a->series[i], newer, &o, h, levels, n_levels, &pred[i], &err))) {
+		if ((rc = predict_one(a, &a->series[i], newer, &o, h, levels, n_levels,
+		                      gmean ? gmean + i * h : NULL, glast ? glast[i] : 0, &pred[i], &err))) {
+			free(gmean);
+			free(glast);
 			rc = cli_fail(rc, err.msg);
 			goto out;
 		}
 	}
 
+	free(gmean);
+	free(glast);
 	fc_outfile out;
 	if ((rc = fc_outfile_open(&out, o.output ? o.output : "-", &err))) {
 		rc = cli_fail(rc, err.msg);

@@ -278,7 +278,6 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 				return usage_error(cmd, "--threads: expected a whole number from 1 to 1024, got '%s'", optarg);
 			o->threads = (int)v;
 			break;
-		case 'q':
 		case O_LAGS:
 			if (strcmp(optarg, "auto") == 0) {
 				o->lags_auto = 1;
@@ -329,6 +328,7 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 		case O_CALENDARS: o->calendars = optarg; break;
 		case O_KNOWN_FUTURE: o->feat.known_future = optarg; break;
 		case O_NO_GROUP_KEYS: o->feat.group_keys = 0; break;
+		case 'q':
 		case O_QUIET: o->quiet = 1; break;
 		case O_HELP:
 			usage(stdout);

@@ -22,6 +22,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <strings.h>
 
@@ -1346,4 +1347,28 @@ out:
 	if (rc == FC_ENOMEM)
 		fc_err_set(err, FC_ENOMEM, "out of memory");
 	return rc;
+}
+
+#ifndef FC_CALENDAR_DIR
+#define FC_CALENDAR_DIR "/usr/local/share/forecast/calendars"
+#endif
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+	return p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *fc_calendar_default_dir(void)
+{
+	const char *env = getenv("FORECAST_CALENDARS");
+	if (env && *env)
+		return env;
+	if (is_dir(FC_CALENDAR_DIR))
+		return FC_CALENDAR_DIR;
+#ifdef FC_CALENDAR_SRC_DIR
+	if (is_dir(FC_CALENDAR_SRC_DIR))
+		return FC_CALENDAR_SRC_DIR;
+#endif
+	return FC_CALENDAR_DIR;
 }

@@ -496,6 +496,21 @@ size_t fc_featurizer_ncols(const fc_featurizer *f)
 	return f->n_cols;
 }
 
+size_t fc_featurizer_n_known_future(const fc_featurizer *f)
+{
+	return f->n_kf;
+}
+
+size_t fc_featurizer_known_future(const fc_featurizer *f, size_t j)
+{
+	return j < f->n_kf ? f->kf_index[j] : (size_t)-1;
+}
+
+const unsigned char *fc_featurizer_categorical_flags(const fc_featurizer *f)
+{
+	return f->categorical;
+}
+
 const char *fc_featurizer_colname(const fc_featurizer *f, size_t c)
 {
 	return c < f->n_cols ? f->names + c * MAX_COL_NAME : NULL;
@@ -923,6 +938,24 @@ int fc_featurizer_alloc(const fc_feature_spec *spec, const fc_series *series, si
 			add_col(f, cap, 1, "%s_code", group_names ? group_names[g] : "group");
 			for (size_t s = 0; s < n_series; s++)
 				ref[s] = (group_ref){series[s].group_values[g], s};
+			if (spec->group_levels) {
+				/* the code book given: binary search */
+				const char *const *lv = spec->group_levels[g];
+				size_t nl = spec->n_group_levels[g];
+				for (size_t s = 0; s < n_series; s++) {
+					size_t lo = 0, hi = nl;
+					while (lo < hi) {
+						size_t mid = lo + (hi - lo) / 2;
+						if (strcmp(lv[mid], series[s].group_values[g]) < 0)
+							lo = mid + 1;
+						else
+							hi = mid;
+					}
+					f->group_code[s * n_groups + g] =
+						lo < nl && strcmp(lv[lo], series[s].group_values[g]) == 0 ? (float)lo : NAN;
+				}
+				continue;
+			}
 			qsort(ref, n_series, sizeof *ref, cmp_group_ref);
 			size_t rank = 0;
 			for (size_t i = 0; i < n_series; i++) {

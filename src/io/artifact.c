@@ -151,12 +151,28 @@ static int write_header(fc_buf *b, const fc_panel *p, const fc_cv_opts *o, fc_ag
 	rc = rc || fc_buf_printf(b, "horizon\t%zu\n", o->horizon);
 	rc = rc || put_doubles(b, "levels", o->levels, o->n_levels);
 	rc = rc || put_record(b, "metric", fc_metric_name(o->metric));
+	if (!rc && p->n_exog) {
+		rc = fc_buf_append(b, "exog", 4);
+		for (size_t j = 0; !rc && j < p->n_exog; j++)
+			rc = put_field(b, p->exog_names[j]);
+		rc = rc || fc_buf_append(b, "\n", 1);
+	}
 	rc = rc || fc_buf_printf(b, "series\t%zu\n", p->n_series);
 	return rc ? FC_ENOMEM : 0;
 }
 
+/* The global record of a series' model: its index among the run's global
+ * states. */
+static size_t global_record(const fc_run *run, long best)
+{
+	size_t k = 0;
+	for (long c = 0; c < best; c++)
+		k += run->global_state[c] != NULL;
+	return k;
+}
+
 static int write_series(fc_buf *b, const fc_series *s, const fc_series_result *r,
-                        size_t horizon, fc_err *err)
+                        const fc_run *run, const fc_panel *p, size_t horizon, fc_err *err)
 {
 	const fc_model *m = r->model;
 	int rc = fc_buf_append(b, "series", 6);
@@ -173,7 +189,9 @@ static int write_series(fc_buf *b, const fc_series *s, const fc_series_result *r
 	fc_buf_init(&state);
 	if (m->type->save_params) /* kinds without parameters have none */
 		rc = m->type->save_params(m->params, &params, err);
-	if (!rc)
+	if (!rc && m->type->global)
+		rc = fc_buf_printf(&state, "global=%zu", global_record(run, r->best)) ? fc_err_set(err, FC_ENOMEM, "out of memory") : 0;
+	else if (!rc)
 		rc = m->type->save(m->state, &state, err);
 	if (!rc && (put_record(b, "model", m->type->name) ||
 	            put_record(b, "params", params.data ? params.data : "") ||
@@ -181,6 +199,25 @@ static int write_series(fc_buf *b, const fc_series *s, const fc_series_result *r
 		rc = fc_err_set(err, FC_ENOMEM, "out of memory");
 	fc_buf_dispose(&params);
 	fc_buf_dispose(&state);
+	if (!rc && m->type->global) {
+		/* the newest observations the global model needs to forecast again */
+		const fc_global_ops *g = m->type->global;
+		size_t keep = g->history ? g->history(m->params, run->global_state[r->best], s->seasons,
+		                                      s->n_seasons)
+		                         : 0;
+		if (keep == 0 || keep > s->n)
+			keep = s->n;
+		(void)p;
+		rc = fc_buf_printf(b, "history\t%zu\t", keep);
+		char num[40];
+		for (size_t i = 0; !rc && i < keep; i++) {
+			fc_format_double(num, sizeof num, s->y[s->n - keep + i]);
+			rc = (i && fc_buf_append(b, ",", 1)) || fc_buf_append(b, num, strlen(num));
+		}
+		rc = rc || fc_buf_append(b, "\n", 1);
+		if (rc)
+			return fc_err_set(err, FC_ENOMEM, "out of memory");
+	}
 	if (!rc && r->conf_err) {
 		rc = fc_buf_printf(b, "conformal\t%zu\t%zu\t", r->conf_folds, horizon);
 		char num[40];
@@ -203,8 +240,26 @@ int fc_artifact_write(FILE *f, const fc_panel *p, const fc_run *run,
 	int rc = write_header(&b, p, opts, aggregate);
 	if (rc)
 		fc_err_set(err, rc, "out of memory");
+	for (size_t c = 0; !rc && run->global_state && c < run->n_candidates; c++) {
+		if (!run->global_state[c])
+			continue;
+		const fc_model *m = opts->candidates[c];
+		fc_buf params, state;
+		fc_buf_init(&params);
+		fc_buf_init(&state);
+		if (m->type->save_params)
+			rc = m->type->save_params(m->params, &params, err);
+		if (!rc)
+			rc = m->type->global->save(run->global_state[c], &state, err);
+		if (!rc && (fc_buf_append(&b, "global", 6) || put_field(&b, m->type->name) ||
+		            put_field(&b, params.data ? params.data : "") ||
+		            put_field(&b, state.data ? state.data : "") || fc_buf_append(&b, "\n", 1)))
+			rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+		fc_buf_dispose(&params);
+		fc_buf_dispose(&state);
+	}
 	for (size_t i = 0; !rc && i < p->n_series; i++)
-		rc = write_series(&b, &p->series[i], &run->res[i], opts->horizon, err);
+		rc = write_series(&b, &p->series[i], &run->res[i], run, p, opts->horizon, err);
 	if (!rc) {
 		uint64_t h = fnv1a(b.data, b.len);
 		rc = fc_buf_printf(&b, "end\t%016" PRIx64 "\n", h);
@@ -379,12 +434,47 @@ static int read_header(reader *r, fc_artifact *a)
 		return rc;
 	if (fc_metric_parse(r->field[1], &a->metric))
 		return bad(r, "unknown metric");
+	if (strncmp(r->pos, "exog\t", 5) == 0) {
+		if ((rc = next(r, "exog", 1)))
+			return rc;
+		a->n_exog = r->n_fields - 1;
+		if (!(a->exog_names = calloc(a->n_exog, sizeof *a->exog_names)))
+			return fc_err_set(err, FC_ENOMEM, "out of memory");
+		for (size_t j = 0; j < a->n_exog; j++)
+			if (!(a->exog_names[j] = dup_str(r->field[j + 1])))
+				return fc_err_set(err, FC_ENOMEM, "out of memory");
+	}
 	if ((rc = next(r, "series", 1)) || (rc = parse_size(r, r->field[1], &a->n_series)))
 		return rc;
 	if (a->n_series > (size_t)1 << 32)
 		return bad(r, "absurd series count");
 	a->series = calloc(a->n_series ? a->n_series : 1, sizeof *a->series);
-	return a->series ? 0 : fc_err_set(err, FC_ENOMEM, "out of memory");
+	if (!a->series)
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	while (strncmp(r->pos, "global\t", 7) == 0) {
+		size_t line = r->line + 1;
+		if ((rc = next(r, "global", 3)))
+			return rc;
+		const fc_model_type *type = fc_model_lookup(r->field[1]);
+		if (!type || !type->global)
+			return bad(r, "unknown global model kind (written by a newer forecast?)");
+		fc_artifact_global *ng = realloc(a->globals, (a->n_globals + 1) * sizeof *ng);
+		if (!ng)
+			return fc_err_set(err, FC_ENOMEM, "out of memory");
+		a->globals = ng;
+		fc_artifact_global *g = &a->globals[a->n_globals++];
+		memset(g, 0, sizeof *g);
+		fc_err merr;
+		if (!(g->model = fc_model_alloc(type, &merr)) ||
+		    fc_model_set_params_text(g->model, r->field[2], &merr))
+			return fc_err_set(err, merr.code == FC_ENOMEM ? FC_ENOMEM : FC_EFORMAT,
+			                  "%s:%zu: corrupt model file: %s", r->path, line, merr.msg);
+		fc_buf st = {.data = r->field[3], .len = strlen(r->field[3]), .cap = 0};
+		if (type->global->load(&g->state, &st, &merr))
+			return fc_err_set(err, merr.code == FC_ENOMEM ? FC_ENOMEM : FC_EFORMAT,
+			                  "%s:%zu: corrupt model file: %s", r->path, line, merr.msg);
+	}
+	return 0;
 }
 
 static int read_series(reader *r, fc_artifact *a, fc_artifact_series *s)
@@ -429,7 +519,30 @@ static int read_series(reader *r, fc_artifact *a, fc_artifact_series *s)
 		return rc;
 	const char *state = r->n_fields > 1 ? r->field[1] : "";
 	fc_err merr;
-	s->model = fc_model_load(type, params, state, &merr);
+	if (type->global) {
+		size_t k;
+		char *end;
+		if (strncmp(state, "global=", 7) != 0 || (k = strtoul(state + 7, &end, 10), *end) ||
+		    k >= a->n_globals || a->globals[k].model->type != type)
+			return bad(r, "a global model's series does not name its global record");
+		s->global = k;
+		if (!(s->model = fc_model_alloc(type, &merr)) || fc_model_set_params_text(s->model, params, &merr))
+			return fc_err_set(r->err, merr.code == FC_ENOMEM ? FC_ENOMEM : FC_EFORMAT,
+			                  "%s:%zu: corrupt model file: %s", r->path, model_line, merr.msg);
+		if ((rc = next(r, "history", 2)) || (rc = parse_size(r, r->field[1], &s->n_history)))
+			return rc;
+		if (s->n_history == 0 || s->n_history > s->n)
+			return bad(r, "bad history length");
+		if (!(s->history = malloc(s->n_history * sizeof *s->history)))
+			return fc_err_set(r->err, FC_ENOMEM, "out of memory");
+		size_t got;
+		if ((rc = parse_list(r, r->field[2], s->history, s->n_history, &got)))
+			return rc;
+		if (got != s->n_history)
+			return bad(r, "history too short");
+	} else {
+		s->model = fc_model_load(type, params, state, &merr);
+	}
 	if (!s->model)
 		return fc_err_set(r->err, merr.code == FC_ENOMEM ? FC_ENOMEM : FC_EFORMAT,
 		                  "%s:%zu: corrupt model file: %s", r->path, model_line, merr.msg);
@@ -546,10 +659,21 @@ void fc_artifact_free(fc_artifact *a)
 					free(s->group_values[g]);
 			free(s->group_values);
 			free(s->conf_err);
+			free(s->history);
 			fc_model_free(s->model);
 		}
 	}
 	free(a->series);
+	for (size_t k = 0; k < a->n_globals; k++) {
+		if (a->globals[k].state)
+			a->globals[k].model->type->global->free(a->globals[k].state);
+		fc_model_free(a->globals[k].model);
+	}
+	free(a->globals);
+	if (a->exog_names)
+		for (size_t j = 0; j < a->n_exog; j++)
+			free(a->exog_names[j]);
+	free(a->exog_names);
 	if (a->group_names)
 		for (size_t g = 0; g < a->n_groups; g++)
 			free(a->group_names[g]);

@@ -343,9 +343,13 @@ static int global_backtest(const fc_panel *p, const fc_cv_opts *o, size_t step, 
 		if (!state || (fitted_at - jj) % every == 0) {
 			void *fresh = NULL;
 			fc_err ferr;
-			int frc = g->fit(&fresh, cand->params, p, cut, &ferr);
-			if (frc == FC_ENOMEM) {
-				rc = fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", cand->type->name);
+			int frc = g->fit(&fresh, cand->params, p, cut, h, &ferr);
+			if (frc == FC_ENOMEM || frc == FC_EINVAL) {
+				/* out of memory, or parameters that do not fit the data
+				 * (a column that is not there): stop, naming the cause */
+				rc = frc == FC_ENOMEM
+					? fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", cand->type->name)
+					: fc_err_set(err, FC_EINVAL, "%s", ferr.msg);
 				break;
 			}
 			if (frc)
@@ -395,7 +399,7 @@ static int global_refit(const fc_panel *p, const fc_cv_opts *o, size_t c, fc_run
 	for (size_t i = 0; i < ns && !rc; i++)
 		cut[i] = count_observed(&p->series[i]) ? p->series[i].n : 0;
 	if (!rc)
-		rc = g->fit(&state, cand->params, p, cut, &ferr);
+		rc = g->fit(&state, cand->params, p, cut, h, &ferr);
 	if (!rc)
 		rc = g->forecast(state, cand->params, p, cut, h, mean, &ferr);
 	for (size_t i = 0; i < ns; i++) {
