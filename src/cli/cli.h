@@ -43,6 +43,11 @@ typedef struct cli_opts {
 	const char *countries;    /* --country, comma-separated */
 	const char *events;       /* --events FILE */
 	const char *calendars;    /* --calendars DIR */
+	/* fit/cv: settings of the global (gbdt) model, as given */
+	const char *strategy, *global_by;
+	size_t refit_every;
+	size_t n_feature_params;
+	const char *feature_params[16]; /* "key=value" for the gbdt kind */
 } cli_opts;
 
 /* Which options a subcommand accepts. */

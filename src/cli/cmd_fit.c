@@ -48,6 +48,15 @@ static void usage_common(FILE *f)
 	        "  --param K.N=V      set model parameter N of kind K (repeatable),\n"
 	        "                     e.g. window.size=28, snaive.period=7\n"
 	        "  --strict           fail instead of falling back on series that are too short\n"
+	        "\n"
+	        "Global model (gbdt: one gradient-boosted tree model over all series):\n"
+	        "  --strategy S       recursive (default) or direct (one model per step)\n"
+	        "  --global-by COL    one model per value of group column COL\n"
+	        "  --refit-every K    in back-tests, fit on every K-th fold and reuse it\n"
+	        "  --lags, --windows, --agg, --calendar, --fourier, --transform, --country,\n"
+	        "  --holiday-window, --known-future ...: its features (see 'forecast\n"
+	        "                     features --help'); --param gbdt.num_leaves=63 etc. set\n"
+	        "                     the learner (n_trees, learning_rate, loss=poisson ...)\n"
 	        "  --level L1,L2      prediction interval levels in percent (default 80,95)\n"
 	        "\n"
 	        "General: --threads N, --quiet (-q), --help\n"
@@ -291,7 +300,7 @@ static int run(int argc, char **argv, int fit)
 {
 	const char *cmd = fit ? "fit" : "cv";
 	cli_opts o;
-	unsigned accepted = OPT_READ | OPT_CV | OPT_LEVEL | (fit ? OPT_OUT : OPT_BOARD);
+	unsigned accepted = OPT_READ | OPT_CV | OPT_LEVEL | OPT_FEATURES | (fit ? OPT_OUT : OPT_BOARD);
 	int rc = cli_parse(argc, argv, accepted, cmd, fit ? usage_fit : usage_cv, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
@@ -304,6 +313,15 @@ static int run(int argc, char **argv, int fit)
 		                "Try 'forecast %s --help' for more information.\n", cmd);
 		return EXIT_USAGE;
 	}
+
+	if (o.events || o.feat.shift != 1) {
+		fprintf(stderr, "forecast: error: %s is an option of 'forecast features' only; the global "
+		                "model of %s sets its own shift and does not take events yet\n",
+		        o.events ? "--events" : "--shift", cmd);
+		return EXIT_USAGE;
+	}
+	if (o.calendars)
+		setenv("FORECAST_CALENDARS", o.calendars, 1); /* read by the global model's holidays */
 
 	fc_model **cand = NULL;
 	size_t n_cand = 0;
@@ -323,7 +341,7 @@ static int run(int argc, char **argv, int fit)
 	fc_cv_opts cv = {
 		.horizon = o.horizon, .folds = o.folds, .step = o.step, .window = o.window,
 		.n_levels = o.n_levels, .metric = o.metric, .n_candidates = n_cand,
-		.candidates = cand, .strict = o.strict, .forecast = fit,
+		.candidates = cand, .strict = o.strict, .forecast = fit, .refit_every = o.refit_every,
 		.progress = cli_progress_update, .progress_ctx = &prog,
 	};
 	memcpy(cv.levels, o.levels, sizeof cv.levels);

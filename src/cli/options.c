@@ -24,7 +24,7 @@ enum {
 	O_QUIET, O_HELP, O_FORMAT, O_KEEP_SEASONS,
 	O_LAGS, O_WINDOWS, O_AGG, O_CALENDAR, O_FOURIER, O_SEASONAL_WINDOW, O_EXPANDING,
 	O_SHIFT, O_TRANSFORM, O_COUNTRY, O_HOLIDAY_WINDOW, O_EVENTS, O_KNOWN_FUTURE,
-	O_NO_GROUP_KEYS, O_CALENDARS
+	O_NO_GROUP_KEYS, O_CALENDARS, O_STRATEGY, O_GLOBAL_BY, O_REFIT_EVERY
 };
 
 static const struct {
@@ -70,6 +70,9 @@ static const struct {
 	{{"calendars", required_argument, NULL, O_CALENDARS}, OPT_FEATURES},
 	{{"known-future", required_argument, NULL, O_KNOWN_FUTURE}, OPT_FEATURES},
 	{{"no-group-keys", no_argument, NULL, O_NO_GROUP_KEYS}, OPT_FEATURES},
+	{{"strategy", required_argument, NULL, O_STRATEGY}, OPT_CV},
+	{{"global-by", required_argument, NULL, O_GLOBAL_BY}, OPT_CV},
+	{{"refit-every", required_argument, NULL, O_REFIT_EVERY}, OPT_CV},
 	{{"threads", required_argument, NULL, O_THREADS}, 0},
 	{{"quiet", no_argument, NULL, O_QUIET}, 0},
 	{{"help", no_argument, NULL, O_HELP}, 0},
@@ -147,6 +150,19 @@ static int parse_numbers(const char *s, double lo, double hi, double *out, size_
 			return -1;
 		s = end + 1;
 	}
+}
+
+/* Keeps a feature option as "key=value" for the global model's
+ * parameters; -1 when there are too many. */
+static int remember(cli_opts *o, const char *key, const char *val)
+{
+	static char store[16][256];
+	if (o->n_feature_params == sizeof o->feature_params / sizeof o->feature_params[0])
+		return -1;
+	char *slot = store[o->n_feature_params];
+	snprintf(slot, sizeof store[0], "%s=%s", key, val);
+	o->feature_params[o->n_feature_params++] = slot;
+	return 0;
 }
 
 static const char *opt_name(int id)
@@ -286,48 +302,91 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 				if (fc_feature_parse_lags(optarg, &o->feat, &ferr))
 					return usage_error(cmd, "%s", ferr.msg);
 			}
+			if (remember(o, "lags", optarg))
+				return usage_error(cmd, "too many feature options");
 			break;
 		case O_WINDOWS:
 			if (fc_feature_parse_windows(optarg, &o->feat, &ferr))
 				return usage_error(cmd, "%s", ferr.msg);
+			if (remember(o, "windows", optarg))
+				return usage_error(cmd, "too many feature options");
 			break;
 		case O_AGG:
 			if (fc_feature_parse_aggs(optarg, &o->feat, &ferr))
 				return usage_error(cmd, "%s", ferr.msg);
+			if (remember(o, "agg", optarg))
+				return usage_error(cmd, "too many feature options");
 			break;
 		case O_CALENDAR:
 			if (fc_feature_parse_calendar(optarg, &o->feat, &ferr))
 				return usage_error(cmd, "%s", ferr.msg);
+			if (remember(o, "calendar", optarg))
+				return usage_error(cmd, "too many feature options");
 			break;
 		case O_TRANSFORM:
 			if (fc_feature_parse_transform(optarg, &o->feat, &ferr))
 				return usage_error(cmd, "%s", ferr.msg);
+			if (remember(o, "transform", optarg))
+				return usage_error(cmd, "too many feature options");
 			break;
 		case O_HOLIDAY_WINDOW:
 			if (fc_feature_parse_holiday_window(optarg, &o->feat, &ferr))
 				return usage_error(cmd, "%s", ferr.msg);
+			if (remember(o, "holiday_window", optarg))
+				return usage_error(cmd, "too many feature options");
 			break;
 		case O_FOURIER:
 			if (parse_count(optarg, 0, 50, &v))
 				return usage_error(cmd, "--fourier: expected a number of sin/cos pairs from 0 to 50, got '%s'", optarg);
 			o->feat.fourier_k = (size_t)v;
+			if (remember(o, "fourier", optarg))
+				return usage_error(cmd, "too many feature options");
 			break;
 		case O_SEASONAL_WINDOW:
 			if (parse_count(optarg, 0, 520, &v))
 				return usage_error(cmd, "--seasonal-window: expected a number of cycles from 0 to 520, got '%s'", optarg);
 			o->feat.seasonal_k = (size_t)v;
+			if (remember(o, "seasonal_window", optarg))
+				return usage_error(cmd, "too many feature options");
 			break;
-		case O_EXPANDING: o->feat.expanding_mean = 1; break;
+		case O_EXPANDING:
+			o->feat.expanding_mean = 1;
+			if (remember(o, "expanding_mean", "true"))
+				return usage_error(cmd, "too many feature options");
+			break;
 		case O_SHIFT:
 			if (parse_count(optarg, 1, 10000, &v))
 				return usage_error(cmd, "--shift: expected a whole number of steps from 1 to 10000, got '%s'", optarg);
 			o->feat.shift = (size_t)v;
 			break;
-		case O_COUNTRY: o->countries = optarg; break;
+		case O_COUNTRY:
+			o->countries = optarg;
+			if (remember(o, "country", optarg))
+				return usage_error(cmd, "too many feature options");
+			break;
 		case O_EVENTS: o->events = optarg; break;
 		case O_CALENDARS: o->calendars = optarg; break;
-		case O_KNOWN_FUTURE: o->feat.known_future = optarg; break;
-		case O_NO_GROUP_KEYS: o->feat.group_keys = 0; break;
+		case O_KNOWN_FUTURE:
+			o->feat.known_future = optarg;
+			if (remember(o, "known_future", optarg))
+				return usage_error(cmd, "too many feature options");
+			break;
+		case O_STRATEGY:
+			if (strcmp(optarg, "recursive") && strcmp(optarg, "direct"))
+				return usage_error(cmd, "--strategy: expected recursive or direct, got '%s'", optarg);
+			o->strategy = optarg;
+			break;
+		case O_GLOBAL_BY: o->global_by = optarg; break;
+		case O_REFIT_EVERY:
+			if (parse_count(optarg, 1, 1000, &v))
+				return usage_error(cmd, "--refit-every: expected a whole number of folds from 1 to 1000, got '%s'", optarg);
+			o->refit_every = (size_t)v;
+			break;
+		case O_NO_GROUP_KEYS:
+			o->feat.group_keys = 0;
+			if (remember(o, "group_keys", "false"))
+				return usage_error(cmd, "too many feature options");
+			break;
 		case 'q':
 		case O_QUIET: o->quiet = 1; break;
 		case O_HELP:
@@ -408,6 +467,35 @@ int cli_candidates(const cli_opts *o, fc_model ***out, size_t *n_out)
 		if (n == 0) {
 			cli_candidates_free(c, n);
 			return kind_list_error("--models: no model named");
+		}
+	}
+	/* the feature and strategy options configure the global model; --param
+	 * gbdt.* given explicitly comes after and wins */
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(c[i]->type->name, "gbdt") != 0)
+			continue;
+		const char *kv[20];
+		size_t nkv = 0;
+		char s1[128], s2[128];
+		for (size_t k = 0; k < o->n_feature_params; k++)
+			kv[nkv++] = o->feature_params[k];
+		if (o->strategy) {
+			snprintf(s1, sizeof s1, "strategy=%s", o->strategy);
+			kv[nkv++] = s1;
+		}
+		if (o->global_by) {
+			snprintf(s2, sizeof s2, "global_by=%s", o->global_by);
+			kv[nkv++] = s2;
+		}
+		for (size_t k = 0; k < nkv; k++) {
+			char key[64];
+			const char *eq = strchr(kv[k], '=');
+			snprintf(key, sizeof key, "%.*s", (int)(eq - kv[k]), kv[k]);
+			if (fc_model_set_param(c[i], key, eq + 1, &err)) {
+				snprintf(what, sizeof what, "%s", err.msg);
+				cli_candidates_free(c, n);
+				return cli_fail(FC_EINVAL, what);
+			}
 		}
 	}
 	for (size_t p = 0; p < o->n_params; p++) {
