@@ -59,7 +59,8 @@ enum {
 	OPT_PREDICT = 1 << 4, /* --model --data --output --horizon */
 	OPT_BOARD = 1 << 5,   /* --leaderboard */
 	OPT_FORMAT = 1 << 6,  /* --format table|csv */
-	OPT_FEATURES = 1 << 7 /* --lags --windows --agg --calendar --fourier ... */
+	OPT_FEATURES = 1 << 7, /* --lags --windows --agg --calendar --fourier ... */
+	OPT_FEATOUT = 1 << 8   /* --output for 'features' */
 };
 
 /* Parses argv (after the subcommand name) into o.  Prints a message and

@@ -55,7 +55,7 @@ static void write_value(FILE *f, double v)
 int cmd_features(int argc, char **argv)
 {
 	cli_opts o;
-	int rc = cli_parse(argc, argv, OPT_READ | OPT_FEATURES, "features", usage, &o);
+	int rc = cli_parse(argc, argv, OPT_READ | OPT_FEATURES | OPT_FEATOUT, "features", usage, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
 	if (!o.input)

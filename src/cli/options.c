@@ -49,7 +49,7 @@ static const struct {
 	{{"param", required_argument, NULL, O_PARAM}, OPT_CV},
 	{{"strict", no_argument, NULL, O_STRICT}, OPT_CV},
 	{{"level", required_argument, NULL, O_LEVEL}, OPT_LEVEL},
-	{{"output", required_argument, NULL, O_OUTPUT}, OPT_OUT | OPT_PREDICT | OPT_FEATURES},
+	{{"output", required_argument, NULL, O_OUTPUT}, OPT_OUT | OPT_PREDICT | OPT_FEATOUT},
 	{{"leaderboard", required_argument, NULL, O_LEADERBOARD}, OPT_OUT | OPT_BOARD},
 	{{"model-out", required_argument, NULL, O_MODEL_OUT}, OPT_OUT},
 	{{"model", required_argument, NULL, O_MODEL}, OPT_PREDICT},

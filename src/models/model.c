@@ -130,11 +130,12 @@ static const fc_model_type *kinds(size_t i)
 	case 12: return fc_model_imapa;
 	case 13: return fc_model_ets;
 	case 14: return fc_model_theta;
+	case 15: return fc_model_gbdt;
 	default: return NULL;
 	}
 }
 
-enum { N_KINDS = 15 };
+enum { N_KINDS = 16 };
 
 size_t fc_model_kind_count(void)
 {

@@ -1,0 +1,1025 @@
+/* The `gbdt` kind: one gradient-boosted tree model learned across all the
+ * series of a panel from the regression features of src/features (lags,
+ * rolling windows, calendar, holidays, exogenous columns, group codes), as
+ * the M5 winners did (Makridakis, Spiliotis & Assimakopoulos, "M5 accuracy
+ * competition: results, findings and conclusions", IJF 38(4), 2022).
+ *
+ * Multi-step strategies (Taieb, Bontempi, Atiya & Sorjamaa, "A review and
+ * comparison of strategies for multi-step ahead time series forecasting",
+ * Expert Systems with Applications 39(8), 2012):
+ *   recursive -- one model of the next value; forecasts step by step, each
+ *     prediction appended to the history the next row's lags and windows
+ *     are computed from, by the same row function that built the training
+ *     rows;
+ *   direct -- one model per step j = 1..h, trained on rows whose features
+ *     end j steps before the target (lags >= j, windows shifted by j), so
+ *     no prediction is fed back.
+ * With global_by = COLUMN one model is learned per value of that group
+ * column (per store, say) instead of one for the whole panel.
+ *
+ * Targets may be transformed per series (features.h); predictions are
+ * mapped back.  Intervals come from the back-test errors (split conformal,
+ * done by the selection engine).  Early stopping, when asked for
+ * (early_stopping_rounds > 0 and valid > 0), holds out the last `valid`
+ * observations of every series.
+ *
+ * Omissions: no known-future exogenous values beyond the data at the final
+ * forecast (they are missing there); direct models per horizon bucket. */
+#include "forecast/model.h"
+#include "forecast/calendar.h"
+#include "forecast/features.h"
+#include "forecast/gbdt.h"
+#include "model_private.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { STRATEGY_RECURSIVE = 0, STRATEGY_DIRECT = 1 };
+
+typedef struct gbdt_kind_params {
+	fc_gbdt_params learner;
+	char lags[128];      /* "1-7,14,28", "auto" */
+	char windows[64];    /* "7,28", "none" */
+	char aggs[64];       /* "mean,std" */
+	char calendar[96];   /* "auto" */
+	char transform[16];  /* "none" */
+	char country[64];    /* "" or "US,BR" */
+	char known_future[128];
+	char global_by[64];  /* "" = one model for the panel */
+	int hol_before, hol_after;
+	size_t fourier_k, seasonal_k;
+	int expanding_mean, group_keys;
+	int strategy;
+	size_t valid;
+} gbdt_kind_params;
+
+/* ---- parameters ------------------------------------------------------------- */
+
+static void gbdt_default_params(void *params)
+{
+	gbdt_kind_params *p = params;
+	memset(p, 0, sizeof *p);
+	p->learner = fc_gbdt_default_params();
+	strcpy(p->lags, "auto");
+	strcpy(p->windows, "7,28");
+	strcpy(p->aggs, "mean,std");
+	strcpy(p->calendar, "auto");
+	strcpy(p->transform, "none");
+	p->group_keys = 1;
+	p->strategy = STRATEGY_RECURSIVE;
+}
+
+static int set_text(char *dst, size_t cap, const char *key, const char *val, fc_err *err)
+{
+	if (strlen(val) >= cap)
+		return fc_err_set(err, FC_EINVAL, "model 'gbdt': parameter '%s' is too long", key);
+	strcpy(dst, val);
+	return 0;
+}
+
+/* Parses the feature strings into a spec (holidays and lags "auto" left to
+ * the caller); FC_EINVAL naming the parameter. */
+static int spec_from_params(const gbdt_kind_params *p, fc_feature_spec *sp, int *lags_auto,
+                            fc_err *err)
+{
+	*sp = fc_feature_spec_default();
+	*lags_auto = strcmp(p->lags, "auto") == 0;
+	int rc = 0;
+	if (!*lags_auto)
+		rc = fc_feature_parse_lags(p->lags, sp, err);
+	if (!rc)
+		rc = fc_feature_parse_windows(p->windows, sp, err);
+	if (!rc)
+		rc = fc_feature_parse_aggs(p->aggs, sp, err);
+	if (!rc)
+		rc = fc_feature_parse_calendar(p->calendar, sp, err);
+	if (!rc)
+		rc = fc_feature_parse_transform(p->transform, sp, err);
+	if (rc)
+		return fc_err_prefix(err, "model 'gbdt': ");
+	sp->hol_before = p->hol_before;
+	sp->hol_after = p->hol_after;
+	sp->fourier_k = p->fourier_k;
+	sp->seasonal_k = p->seasonal_k;
+	sp->expanding_mean = p->expanding_mean;
+	sp->group_keys = p->group_keys;
+	sp->known_future = p->known_future[0] ? p->known_future : NULL;
+	return 0;
+}
+
+static int gbdt_set_param(void *params, const char *key, const char *val, fc_err *err)
+{
+	gbdt_kind_params *p = params;
+	long v;
+	int rc = 0;
+	if (strcmp(key, "strategy") == 0) {
+		if (strcmp(val, "recursive") == 0)
+			p->strategy = STRATEGY_RECURSIVE;
+		else if (strcmp(val, "direct") == 0)
+			p->strategy = STRATEGY_DIRECT;
+		else
+			return fc_err_set(err, FC_EINVAL,
+			                  "model 'gbdt': strategy must be recursive or direct, got '%s'", val);
+		return 0;
+	}
+	if (strcmp(key, "lags") == 0)
+		rc = set_text(p->lags, sizeof p->lags, key, val, err);
+	else if (strcmp(key, "windows") == 0)
+		rc = set_text(p->windows, sizeof p->windows, key, val, err);
+	else if (strcmp(key, "agg") == 0)
+		rc = set_text(p->aggs, sizeof p->aggs, key, val, err);
+	else if (strcmp(key, "calendar") == 0)
+		rc = set_text(p->calendar, sizeof p->calendar, key, val, err);
+	else if (strcmp(key, "transform") == 0)
+		rc = set_text(p->transform, sizeof p->transform, key, val, err);
+	else if (strcmp(key, "country") == 0)
+		rc = set_text(p->country, sizeof p->country, key, val, err);
+	else if (strcmp(key, "known_future") == 0)
+		rc = set_text(p->known_future, sizeof p->known_future, key, val, err);
+	else if (strcmp(key, "global_by") == 0)
+		rc = set_text(p->global_by, sizeof p->global_by, key, val, err);
+	else if (strcmp(key, "holiday_window") == 0) {
+		fc_feature_spec sp = fc_feature_spec_default();
+		if (fc_feature_parse_holiday_window(val, &sp, err))
+			return fc_err_prefix(err, "model 'gbdt': ");
+		p->hol_before = sp.hol_before;
+		p->hol_after = sp.hol_after;
+		return 0;
+	} else if (strcmp(key, "fourier") == 0 || strcmp(key, "seasonal_window") == 0 ||
+	           strcmp(key, "valid") == 0) {
+		if (fc_param_parse_count(val, 10000, &v))
+			return fc_err_set(err, FC_EINVAL,
+			                  "model 'gbdt': %s must be a whole number from 0 to 10000, got '%s'",
+			                  key, val);
+		if (key[0] == 'f')
+			p->fourier_k = (size_t)v;
+		else if (key[0] == 's')
+			p->seasonal_k = (size_t)v;
+		else
+			p->valid = (size_t)v;
+		return 0;
+	} else if (strcmp(key, "expanding_mean") == 0 || strcmp(key, "group_keys") == 0) {
+		int b = strcmp(val, "true") == 0 ? 1 : strcmp(val, "false") == 0 ? 0 : -1;
+		if (b < 0)
+			return fc_err_set(err, FC_EINVAL, "model 'gbdt': %s must be true or false, got '%s'",
+			                  key, val);
+		if (key[0] == 'e')
+			p->expanding_mean = b;
+		else
+			p->group_keys = b;
+		return 0;
+	} else {
+		/* everything else belongs to the learner */
+		return fc_gbdt_set_param(&p->learner, key, val, err) ? fc_err_prefix(err, "model 'gbdt': ")
+		                                                     : 0;
+	}
+	if (rc)
+		return rc;
+	/* check the feature strings now, so that a typo is a usage error */
+	fc_feature_spec sp;
+	int lags_auto;
+	return spec_from_params(p, &sp, &lags_auto, err);
+}
+
+static const char *loss_name(fc_gbdt_loss l)
+{
+	switch (l) {
+	case FC_GBDT_POISSON: return "poisson";
+	case FC_GBDT_TWEEDIE: return "tweedie";
+	case FC_GBDT_ABSOLUTE: return "absolute";
+	case FC_GBDT_QUANTILE: return "quantile";
+	default: return "squared";
+	}
+}
+
+static int gbdt_save_params(const void *params, fc_buf *out, fc_err *err)
+{
+	const gbdt_kind_params *p = params;
+	const fc_gbdt_params *l = &p->learner;
+	int rc = fc_buf_printf(
+		out,
+		"strategy=%s lags=%s windows=%s agg=%s calendar=%s transform=%s country=%s "
+		"known_future=%s global_by=%s holiday_window=-%d,%d fourier=%zu seasonal_window=%zu "
+		"valid=%zu expanding_mean=%s group_keys=%s loss=%s tweedie_power=%.17g "
+		"quantile_alpha=%.17g poisson_max_delta_step=%.17g n_trees=%zu learning_rate=%.17g "
+		"num_leaves=%zu max_depth=%zu min_data_in_leaf=%zu min_sum_hessian=%.17g "
+		"lambda_l1=%.17g lambda_l2=%.17g min_gain=%.17g bagging_fraction=%.17g "
+		"feature_fraction=%.17g max_bin=%zu early_stopping_rounds=%zu seed=%llu "
+		"max_cat_to_onehot=%zu max_cat_threshold=%zu cat_smooth=%.17g cat_l2=%.17g "
+		"min_data_per_group=%zu",
+		p->strategy == STRATEGY_DIRECT ? "direct" : "recursive", p->lags, p->windows, p->aggs,
+		p->calendar, p->transform, p->country, p->known_future, p->global_by, p->hol_before,
+		p->hol_after, p->fourier_k, p->seasonal_k, p->valid, p->expanding_mean ? "true" : "false",
+		p->group_keys ? "true" : "false", loss_name(l->loss), l->tweedie_power, l->quantile_alpha,
+		l->poisson_max_delta_step, l->n_trees, l->learning_rate, l->num_leaves, l->max_depth,
+		l->min_data_in_leaf, l->min_sum_hessian, l->lambda_l1, l->lambda_l2, l->min_gain,
+		l->bagging_fraction, l->feature_fraction, l->max_bin, l->early_stopping_rounds,
+		(unsigned long long)l->seed, l->max_cat_to_onehot, l->max_cat_threshold, l->cat_smooth,
+		l->cat_l2, l->min_data_per_group);
+	return rc ? fc_err_set(err, FC_ENOMEM, "out of memory") : 0;
+}
+
+static size_t gbdt_min_length(const void *params, const fc_series *y)
+{
+	return 2;
+}
+
+/* ---- state ------------------------------------------------------------------ */
+
+/* One learner per (group, step): models[g * n_steps + j]. */
+typedef struct gbdt_state {
+	int strategy;
+	size_t n_steps;   /* 1 (recursive) or h (direct) */
+	size_t n_groups;  /* distinct values of global_by (1 without) */
+	char **group_values;
+	size_t n_lags;    /* the lags used (auto resolved at fit) */
+	size_t lags[FC_FEAT_MAX_LAGS];
+	fc_gbdt **models;
+	/* code books of the group columns at fit time (see features.h) */
+	size_t n_group_cols;
+	char ***levels;
+	size_t *n_levels;
+} gbdt_state;
+
+static void gbdt_state_free(void *state)
+{
+	gbdt_state *st = state;
+	if (!st)
+		return;
+	for (size_t i = 0; i < st->n_groups * st->n_steps; i++)
+		fc_gbdt_free(st->models ? st->models[i] : NULL);
+	for (size_t g = 0; g < st->n_groups; g++)
+		free(st->group_values ? st->group_values[g] : NULL);
+	for (size_t g = 0; st->levels && g < st->n_group_cols; g++) {
+		for (size_t k = 0; st->levels[g] && k < st->n_levels[g]; k++)
+			free(st->levels[g][k]);
+		free(st->levels[g]);
+	}
+	free(st->levels);
+	free(st->n_levels);
+	free(st->group_values);
+	free(st->models);
+	free(st);
+}
+
+/* ---- data preparation ---------------------------------------------------------- */
+
+/* Holidays of the countries in p->country over the years of the series
+ * (plus the horizon), as feature-ready arrays. */
+typedef struct holidays {
+	fc_holiday_list list;
+	int32_t *day, *id;
+	fc_holiday_days days;
+	int have;
+} holidays;
+
+static void holidays_dispose(holidays *h)
+{
+	fc_holiday_list_dispose(&h->list);
+	free(h->day);
+	free(h->id);
+	memset(h, 0, sizeof *h);
+}
+
+static int holidays_load(const gbdt_kind_params *p, const fc_panel *pn, size_t h, holidays *out,
+                         fc_err *err)
+{
+	memset(out, 0, sizeof *out);
+	fc_holiday_list_init(&out->list);
+	if (!p->country[0])
+		return 0;
+	if (pn->freq.unit == FC_UNIT_STEP)
+		return fc_err_set(err, FC_EINVAL, "model 'gbdt': country holidays need dates, not integer steps");
+	int y0 = 9999, y1 = -9999, y, mo, d, hh, mi, se;
+	for (size_t i = 0; i < pn->n_series; i++) {
+		const fc_series *s = &pn->series[i];
+		fc_time_to_civil(s->start, &y, &mo, &d, &hh, &mi, &se);
+		y0 = y < y0 ? y : y0;
+		fc_time_to_civil(fc_freq_add(pn->freq, s->start, (int64_t)(s->n + h)), &y, &mo, &d, &hh, &mi, &se);
+		y1 = y > y1 ? y : y1;
+	}
+	char codes[sizeof p->country];
+	strcpy(codes, p->country);
+	int rc = 0;
+	char *save;
+	for (char *c = strtok_r(codes, ",", &save); c && !rc; c = strtok_r(NULL, ",", &save)) {
+		fc_calendar *cal = NULL;
+		if ((rc = fc_calendar_load_country(fc_calendar_default_dir(), c, &cal, err)))
+			break;
+		int lo, hi;
+		fc_calendar_range(cal, &lo, &hi);
+		int a = y0 - 1 > lo ? y0 - 1 : lo, b = y1 + 1 < hi ? y1 + 1 : hi;
+		fc_holiday_list one;
+		fc_holiday_list_init(&one);
+		if (a <= b && !(rc = fc_calendar_eval(cal, a, b, &one, err)))
+			rc = fc_holiday_list_merge(&out->list, &one, err);
+		fc_holiday_list_dispose(&one);
+		fc_calendar_free(cal);
+	}
+	if (rc) {
+		holidays_dispose(out);
+		return fc_err_prefix(err, "model 'gbdt': ");
+	}
+	size_t n = out->list.n ? out->list.n : 1;
+	out->day = malloc(n * sizeof *out->day);
+	out->id = malloc(n * sizeof *out->id);
+	if (!out->day || !out->id) {
+		holidays_dispose(out);
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < out->list.n; i++) {
+		out->day[i] = out->list.items[i].day;
+		out->id[i] = out->list.items[i].id + 1;
+	}
+	out->days = (fc_holiday_days){.n = out->list.n, .day = out->day, .id = out->id};
+	out->have = 1;
+	return 0;
+}
+
+/* The panel's series cut at cut[] (0: left out), grouped by global_by:
+ * views[k] for k in group g are views + first[g] .. first[g + 1]; idx[k] is
+ * the panel index of views[k].  *values gets each group's value. */
+typedef struct grouping {
+	fc_series *views;
+	size_t *idx;
+	size_t *first;
+	size_t n_groups;
+	char **values; /* borrowed from the panel */
+} grouping;
+
+static void grouping_dispose(grouping *g)
+{
+	free(g->views);
+	free(g->idx);
+	free(g->first);
+	free(g->values);
+	memset(g, 0, sizeof *g);
+}
+
+static long group_column(const gbdt_kind_params *p, const fc_panel *pn, fc_err *err)
+{
+	if (!p->global_by[0])
+		return -1;
+	for (size_t g = 0; g < pn->n_groups; g++)
+		if (strcmp(pn->group_names[g], p->global_by) == 0)
+			return (long)g;
+	fc_err_set(err, FC_EINVAL, "model 'gbdt': global_by '%s' is not a group column of the data",
+	           p->global_by);
+	return -2;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int make_grouping(const gbdt_kind_params *p, const fc_panel *pn, const size_t *cut,
+                         grouping *gr, fc_err *err)
+{
+	memset(gr, 0, sizeof *gr);
+	long gc = group_column(p, pn, err);
+	if (gc == -2)
+		return FC_EINVAL;
+	size_t ns = pn->n_series;
+	gr->views = malloc((ns ? ns : 1) * sizeof *gr->views);
+	gr->idx = malloc((ns ? ns : 1) * sizeof *gr->idx);
+	gr->values = malloc((ns ? ns : 1) * sizeof *gr->values);
+	gr->first = malloc((ns + 2) * sizeof *gr->first);
+	if (!gr->views || !gr->idx || !gr->values || !gr->first) {
+		grouping_dispose(gr);
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	}
+	/* distinct values, sorted */
+	size_t nv = 0;
+	if (gc >= 0) {
+		for (size_t i = 0; i < ns; i++)
+			gr->values[nv++] = (char *)pn->series[i].group_values[gc];
+		qsort(gr->values, nv, sizeof *gr->values, cmp_str);
+		size_t k = 0;
+		for (size_t i = 0; i < nv; i++)
+			if (k == 0 || strcmp(gr->values[i], gr->values[k - 1]) != 0)
+				gr->values[k++] = gr->values[i];
+		nv = k;
+	} else {
+		gr->values[0] = "";
+		nv = 1;
+	}
+	gr->n_groups = nv;
+	size_t k = 0;
+	for (size_t g = 0; g < nv; g++) {
+		gr->first[g] = k;
+		for (size_t i = 0; i < ns; i++) {
+			if (gc >= 0 && strcmp(pn->series[i].group_values[gc], gr->values[g]) != 0)
+				continue;
+			gr->views[k] = pn->series[i];
+			gr->views[k].n = cut[i];
+			gr->idx[k++] = i;
+		}
+	}
+	gr->first[nv] = k;
+	return 0;
+}
+
+/* A featurizer over views[0..n) with the state's lags, shift and horizon. */
+static int featurizer_for(const gbdt_kind_params *p, const fc_panel *pn, const holidays *hol,
+                          const gbdt_state *st, size_t shift, size_t horizon,
+                          const fc_series *views, size_t n, fc_featurizer **out, fc_err *err)
+{
+	const size_t *lags = st->lags, n_lags = st->n_lags;
+	fc_feature_spec sp;
+	int lags_auto;
+	int rc = spec_from_params(p, &sp, &lags_auto, err);
+	if (rc)
+		return rc;
+	sp.n_lags = 0;
+	for (size_t i = 0; i < n_lags; i++)
+		if (lags[i] >= shift)
+			sp.lags[sp.n_lags++] = lags[i];
+	if (sp.n_lags == 0) /* direct steps beyond every lag: the newest value they may use */
+		sp.lags[sp.n_lags++] = shift;
+	sp.shift = shift;
+	sp.horizon = horizon;
+	sp.holidays = hol->have ? &hol->days : NULL;
+	if (st->n_group_cols) {
+		sp.group_levels = (const char *const *const *)st->levels;
+		sp.n_group_levels = st->n_levels;
+	}
+	return fc_featurizer_alloc(&sp, views, n, pn->freq, pn->seasons, pn->n_seasons,
+	                           (const char *const *)pn->exog_names, pn->n_exog,
+	                           (const char *const *)pn->group_names, out, err);
+}
+
+/* ---- fit ---------------------------------------------------------------------- */
+
+/* The sorted distinct values of every group column of the panel. */
+static int make_levels(const fc_panel *pn, gbdt_state *st, fc_err *err)
+{
+	size_t ng = pn->n_groups, ns = pn->n_series;
+	st->n_group_cols = ng;
+	if (!ng)
+		return 0;
+	st->levels = calloc(ng, sizeof *st->levels);
+	st->n_levels = calloc(ng, sizeof *st->n_levels);
+	const char **tmp = malloc((ns ? ns : 1) * sizeof *tmp);
+	if (!st->levels || !st->n_levels || !tmp) {
+		free(tmp);
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	}
+	for (size_t g = 0; g < ng; g++) {
+		for (size_t i = 0; i < ns; i++)
+			tmp[i] = pn->series[i].group_values[g];
+		qsort(tmp, ns, sizeof *tmp, cmp_str);
+		size_t k = 0;
+		for (size_t i = 0; i < ns; i++)
+			if (k == 0 || strcmp(tmp[i], tmp[k - 1]) != 0)
+				tmp[k++] = tmp[i];
+		st->levels[g] = calloc(k ? k : 1, sizeof *st->levels[g]);
+		if (!st->levels[g]) {
+			free(tmp);
+			return fc_err_set(err, FC_ENOMEM, "out of memory");
+		}
+		st->n_levels[g] = k;
+		for (size_t i = 0; i < k; i++)
+			if (!(st->levels[g][i] = strdup(tmp[i]))) {
+				free(tmp);
+				return fc_err_set(err, FC_ENOMEM, "out of memory");
+			}
+	}
+	free(tmp);
+	return 0;
+}
+
+/* Trains one learner on the design of featurizer f (rows t >= 1), holding
+ * out the last `valid` observations of each series when early stopping. */
+static int train_one(const gbdt_kind_params *p, const fc_featurizer *f, fc_gbdt **out, fc_err *err)
+{
+	fc_design *d = NULL;
+	int rc = fc_design_build(f, 1, &d, err);
+	if (rc)
+		return rc;
+	if (d->n_rows == 0) {
+		fc_design_free(d);
+		return fc_err_set(err, FC_EMODEL, "model 'gbdt': no training rows");
+	}
+	const unsigned char *cat = fc_featurizer_categorical_flags(f);
+	if (p->valid == 0 || p->learner.early_stopping_rounds == 0) {
+		rc = fc_gbdt_train(&p->learner, d->x, d->n_rows, d->n_cols, cat, d->y, NULL, NULL, 0, NULL,
+		                   out, err);
+		fc_design_free(d);
+		return rc;
+	}
+	/* split: the last `valid` steps of every series validate */
+	size_t nr = d->n_rows, nc = d->n_cols, nv = 0;
+	unsigned char *is_valid = malloc(nr);
+	if (!is_valid) {
+		fc_design_free(d);
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	}
+	for (size_t r = 0; r < nr; r++) {
+		/* rows of a series are consecutive and end with its last t */
+		size_t last = r;
+		while (last + 1 < nr && d->series[last + 1] == d->series[r])
+			last++;
+		for (size_t q = r; q <= last; q++) {
+			is_valid[q] = d->t[last] - d->t[q] < p->valid;
+			nv += is_valid[q];
+		}
+		r = last;
+	}
+	size_t nt = nr - nv;
+	float *xt = malloc((nt ? nt : 1) * nc * sizeof *xt), *yt = malloc((nt ? nt : 1) * sizeof *yt);
+	float *xv = malloc((nv ? nv : 1) * nc * sizeof *xv), *yv = malloc((nv ? nv : 1) * sizeof *yv);
+	if (!xt || !yt || !xv || !yv) {
+		rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+	} else if (nt == 0 || nv == 0) {
+		rc = fc_err_set(err, FC_EMODEL, "model 'gbdt': valid=%zu leaves no training or no validation rows",
+		                p->valid);
+	} else {
+		for (size_t c = 0; c < nc; c++) {
+			size_t a = 0, b = 0;
+			for (size_t r = 0; r < nr; r++) {
+				if (is_valid[r])
+					xv[c * nv + b++] = d->x[c * nr + r];
+				else
+					xt[c * nt + a++] = d->x[c * nr + r];
+			}
+		}
+		for (size_t r = 0, a = 0, b = 0; r < nr; r++) {
+			if (is_valid[r])
+				yv[b++] = d->y[r];
+			else
+				yt[a++] = d->y[r];
+		}
+		rc = fc_gbdt_train(&p->learner, xt, nt, nc, cat, yt, NULL, xv, nv, yv, out, err);
+	}
+	free(is_valid);
+	free(xt);
+	free(yt);
+	free(xv);
+	free(yv);
+	fc_design_free(d);
+	return rc;
+}
+
+static int gbdt_fit_panel(void **state, const void *params, const fc_panel *pn, const size_t *cut,
+                          size_t h, fc_err *err)
+{
+	const gbdt_kind_params *p = params;
+	grouping gr;
+	holidays hol;
+	int rc = make_grouping(p, pn, cut, &gr, err);
+	if (rc)
+		return rc;
+	if ((rc = holidays_load(p, pn, h, &hol, err))) {
+		grouping_dispose(&gr);
+		return rc;
+	}
+	gbdt_state *st = calloc(1, sizeof *st);
+	if (!st) {
+		rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+		goto out;
+	}
+	st->strategy = p->strategy;
+	st->n_steps = p->strategy == STRATEGY_DIRECT ? h : 1;
+	st->n_groups = gr.n_groups;
+	st->models = calloc(st->n_groups * st->n_steps, sizeof *st->models);
+	st->group_values = calloc(st->n_groups, sizeof *st->group_values);
+	if (!st->models || !st->group_values) {
+		rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* the lags, "auto" resolved once on all the (cut) series */
+	{
+		fc_feature_spec sp;
+		int lags_auto;
+		if ((rc = spec_from_params(p, &sp, &lags_auto, err)))
+			goto out;
+		if (lags_auto && (rc = fc_feature_auto_lags(gr.views, gr.first[gr.n_groups], &sp, err)))
+			goto out;
+		st->n_lags = sp.n_lags;
+		memcpy(st->lags, sp.lags, sp.n_lags * sizeof sp.lags[0]);
+	}
+	if ((rc = make_levels(pn, st, err)))
+		goto out;
+	for (size_t g = 0; g < gr.n_groups && !rc; g++) {
+		if (!(st->group_values[g] = strdup(gr.values[g]))) {
+			rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+			break;
+		}
+		const fc_series *views = gr.views + gr.first[g];
+		size_t n = gr.first[g + 1] - gr.first[g];
+		for (size_t j = 0; j < st->n_steps && !rc; j++) {
+			fc_featurizer *f = NULL;
+			if ((rc = featurizer_for(p, pn, &hol, st, j + 1, 0, views, n, &f, err)))
+				break;
+			rc = train_one(p, f, &st->models[g * st->n_steps + j], err);
+			fc_featurizer_free(f);
+			if (rc && p->global_by[0])
+				fc_err_prefix(err, "%s=%s: ", p->global_by, gr.values[g]);
+		}
+	}
+out:
+	grouping_dispose(&gr);
+	holidays_dispose(&hol);
+	if (rc) {
+		gbdt_state_free(st);
+		return rc;
+	}
+	*state = st;
+	return 0;
+}
+
+/* ---- forecast ------------------------------------------------------------------- */
+
+static long find_group(const gbdt_state *st, const char *v)
+{
+	for (size_t g = 0; g < st->n_groups; g++)
+		if (strcmp(st->group_values[g], v) == 0)
+			return (long)g;
+	return -1;
+}
+
+static int gbdt_forecast_panel(const void *state, const void *params, const fc_panel *pn,
+                               const size_t *cut, size_t h, double *mean, fc_err *err)
+{
+	const gbdt_state *st = state;
+	const gbdt_kind_params *p = params;
+	size_t ns = pn->n_series;
+	for (size_t i = 0; i < ns * h; i++)
+		mean[i] = NAN;
+	if (st->strategy == STRATEGY_DIRECT && h > st->n_steps)
+		return fc_err_set(err, FC_EINVAL,
+		                  "model 'gbdt': the direct models were fitted for %zu steps, %zu asked",
+		                  st->n_steps, h);
+	grouping gr;
+	holidays hol;
+	int rc = make_grouping(p, pn, cut, &gr, err);
+	if (rc)
+		return rc;
+	if ((rc = holidays_load(p, pn, h, &hol, err))) {
+		grouping_dispose(&gr);
+		return rc;
+	}
+	long gc = group_column(p, pn, err);
+	fc_feature_spec tf_spec;
+	int lags_auto;
+	if ((rc = spec_from_params(p, &tf_spec, &lags_auto, err))) {
+		grouping_dispose(&gr);
+		holidays_dispose(&hol);
+		return rc;
+	}
+	/* as fc_design_build transforms: with the panel's primary period */
+	const fc_target_tf tf_kind = tf_spec.transform;
+	const size_t tf_m = pn->n_seasons && pn->seasons[0] >= 2 ? (size_t)llround(pn->seasons[0]) : 1;
+	for (size_t g = 0; g < gr.n_groups && !rc; g++) {
+		long sg = gc >= 0 ? find_group(st, gr.values[g]) : 0;
+		if (sg < 0)
+			continue; /* a group the model never saw: no forecast */
+		const fc_series *views = gr.views + gr.first[g];
+		size_t n = gr.first[g + 1] - gr.first[g];
+		size_t n_models = st->strategy == STRATEGY_DIRECT ? h : 1;
+		fc_featurizer **f = calloc(n_models, sizeof *f);
+		if (!f) {
+			rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+			break;
+		}
+		for (size_t j = 0; j < n_models && !rc; j++)
+			rc = featurizer_for(p, pn, &hol, st, j + 1, h, views, n, &f[j], err);
+		size_t max_n = 0;
+		for (size_t k = 0; k < n; k++)
+			max_n = views[k].n > max_n ? views[k].n : max_n;
+		int fail = rc != 0;
+		if (!rc) {
+#pragma omp parallel
+			{
+				size_t nc = fc_featurizer_ncols(f[0]);
+				for (size_t j = 1; j < n_models; j++)
+					nc = fc_featurizer_ncols(f[j]) > nc ? fc_featurizer_ncols(f[j]) : nc;
+				size_t nkf = fc_featurizer_n_known_future(f[0]);
+				double *z = malloc((max_n + h) * sizeof *z);
+				double *prefix = malloc(2 * (max_n + h + 1) * sizeof *prefix);
+				float *row = malloc((nc ? nc : 1) * sizeof *row);
+				double *fut = malloc((nkf ? nkf : 1) * h * sizeof *fut);
+				const double **futp = malloc((nkf ? nkf : 1) * sizeof *futp);
+				double *zf = malloc(h * sizeof *zf);
+				if (!z || !prefix || !row || !fut || !futp || !zf) {
+#pragma omp atomic write
+					fail = 1;
+				}
+#pragma omp for schedule(dynamic, 4)
+				for (size_t k = 0; k < n; k++) {
+					if (fail)
+						continue;
+					const fc_series *v = &views[k];
+					size_t c0 = v->n, i = gr.idx[gr.first[g] + k];
+					if (c0 == 0)
+						continue;
+					/* known-future values after the cut: the panel's own when
+					 * it has them (back-tests), else missing */
+					const fc_series *full = &pn->series[i];
+					for (size_t q = 0; q < nkf; q++) {
+						size_t col = fc_featurizer_known_future(f[0], q);
+						for (size_t s = 0; s < h; s++)
+							fut[q * h + s] = c0 + s < full->n ? full->exog[col][c0 + s] : NAN;
+						futp[q] = fut + q * h;
+					}
+					fc_transform tr;
+					if (fc_transform_apply(tf_kind, tf_m, v->y, c0, z, &tr, NULL))
+						continue;
+					const fc_gbdt *const *models =
+						(const fc_gbdt *const *)st->models + (size_t)sg * st->n_steps;
+					fc_featurizer_prefix(z, c0, prefix);
+					for (size_t s = 0; s < h; s++) {
+						size_t t = c0 + s;
+						if (st->strategy == STRATEGY_RECURSIVE) {
+							/* the prediction becomes history for the next row */
+							fc_featurizer_row(f[0], k, z, prefix, t, futp, row, 1, NULL);
+							double pred = fc_gbdt_predict_row(models[0], row, 1);
+							z[t] = pred;
+							prefix[2 * t + 2] = prefix[2 * t] + pred;
+							prefix[2 * t + 3] = prefix[2 * t + 1] + 1;
+							zf[s] = pred;
+						} else {
+							/* model s reads nothing after the cut */
+							fc_featurizer_row(f[s], k, z, prefix, t, futp, row, 1, NULL);
+							zf[s] = fc_gbdt_predict_row(models[s], row, 1);
+						}
+					}
+					fc_transform_invert(&tr, v->y, c0, zf, h, mean + i * h);
+				}
+				free(z);
+				free(prefix);
+				free(row);
+				free(fut);
+				free(futp);
+				free(zf);
+			}
+			if (fail)
+				rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+		}
+		for (size_t j = 0; j < n_models; j++)
+			fc_featurizer_free(f[j]);
+		free(f);
+	}
+	grouping_dispose(&gr);
+	holidays_dispose(&hol);
+	return rc;
+}
+
+/* ---- save / load ---------------------------------------------------------------
+ * Line 1: "gbdt_global=1 strategy=S n_steps=J n_groups=G lags=l1,l2,...";
+ * then per group a line "group VALUE" (VALUE with '%' and line breaks
+ * written %25, %0A, %0D) followed by its J learners, one line each as
+ * fc_gbdt_save writes them. */
+
+static int put_escaped(fc_buf *b, const char *s)
+{
+	int rc = 0;
+	for (; *s && !rc; s++) {
+		if (*s == '%')
+			rc = fc_buf_append(b, "%25", 3);
+		else if (*s == '\n')
+			rc = fc_buf_append(b, "%0A", 3);
+		else if (*s == '\r')
+			rc = fc_buf_append(b, "%0D", 3);
+		else if (*s == '\t')
+			rc = fc_buf_append(b, "%09", 3);
+		else
+			rc = fc_buf_append(b, s, 1);
+	}
+	return rc;
+}
+
+static int gbdt_save_state(const void *state, fc_buf *out, fc_err *err)
+{
+	const gbdt_state *st = state;
+	int rc = fc_buf_printf(out, "gbdt_global=1 strategy=%d n_steps=%zu n_groups=%zu lags=", st->strategy,
+	                       st->n_steps, st->n_groups);
+	for (size_t i = 0; i < st->n_lags && !rc; i++)
+		rc = fc_buf_printf(out, "%s%zu", i ? "," : "", st->lags[i]);
+	rc = rc || fc_buf_printf(out, " n_group_cols=%zu\n", st->n_group_cols);
+	for (size_t g = 0; g < st->n_group_cols && !rc; g++) {
+		rc = fc_buf_printf(out, "levels %zu", st->n_levels[g]);
+		for (size_t k = 0; k < st->n_levels[g] && !rc; k++)
+			rc = fc_buf_append(out, "\t", 1) || put_escaped(out, st->levels[g][k]);
+		rc = rc || fc_buf_append(out, "\n", 1);
+	}
+	for (size_t g = 0; g < st->n_groups && !rc; g++) {
+		rc = fc_buf_append(out, "group ", 6) || put_escaped(out, st->group_values[g]) ||
+		     fc_buf_append(out, "\n", 1);
+		for (size_t j = 0; j < st->n_steps && !rc; j++) {
+			fc_buf one;
+			fc_buf_init(&one);
+			if ((rc = fc_gbdt_save(st->models[g * st->n_steps + j], &one, err)) == 0)
+				rc = fc_buf_append(out, one.data, one.len) || fc_buf_append(out, "\n", 1)
+				             ? fc_err_set(err, FC_ENOMEM, "out of memory")
+				             : 0;
+			fc_buf_dispose(&one);
+			if (rc)
+				return rc;
+		}
+	}
+	return rc ? fc_err_set(err, FC_ENOMEM, "out of memory") : 0;
+}
+
+/* The next line of text at *pos (without its line break) into a new
+ * buffer; -1 at the end. */
+static int next_line(const char *text, size_t *pos, fc_buf *line)
+{
+	if (!text[*pos])
+		return -1;
+	const char *s = text + *pos, *e = strchr(s, '\n');
+	size_t len = e ? (size_t)(e - s) : strlen(s);
+	fc_buf_init(line);
+	if (fc_buf_append(line, s, len))
+		return -2;
+	*pos += len + (e != NULL);
+	return 0;
+}
+
+static char *unescape(const char *s)
+{
+	char *out = malloc(strlen(s) + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (; *s; s++) {
+		if (s[0] == '%' && s[1] && s[2]) {
+			if (strncmp(s, "%25", 3) == 0) { *o++ = '%'; s += 2; continue; }
+			if (strncmp(s, "%0A", 3) == 0) { *o++ = '\n'; s += 2; continue; }
+			if (strncmp(s, "%0D", 3) == 0) { *o++ = '\r'; s += 2; continue; }
+			if (strncmp(s, "%09", 3) == 0) { *o++ = '\t'; s += 2; continue; }
+		}
+		*o++ = *s;
+	}
+	*o = '\0';
+	return out;
+}
+
+static int gbdt_load_state(void **state, const fc_buf *in, fc_err *err)
+{
+	const char *text = in->data ? in->data : "";
+	size_t pos = 0;
+	fc_buf line;
+	if (next_line(text, &pos, &line))
+		return fc_err_set(err, FC_EFORMAT, "gbdt state: empty");
+	long version, strategy, n_steps, n_groups;
+	int rc = fc_buf_get_long(&line, "gbdt_global", &version, err);
+	rc = rc || fc_buf_get_long(&line, "strategy", &strategy, err);
+	rc = rc || fc_buf_get_long(&line, "n_steps", &n_steps, err);
+	rc = rc || fc_buf_get_long(&line, "n_groups", &n_groups, err);
+	long n_group_cols = 0;
+	rc = rc || fc_buf_get_long(&line, "n_group_cols", &n_group_cols, err);
+	double *lags = NULL;
+	size_t n_lags = 0;
+	const char *lv = strstr(line.data, " lags=");
+	if (!rc && lv && lv[6] && lv[6] != ' ')
+		rc = fc_buf_get_doubles(&line, "lags", &lags, &n_lags, err);
+	fc_buf_dispose(&line);
+	if (rc)
+		return FC_EFORMAT;
+	if (version != 1 || n_steps < 1 || n_steps > 100000 || n_groups < 1 || n_groups > 10000000 ||
+	    n_lags > FC_FEAT_MAX_LAGS || (strategy != STRATEGY_RECURSIVE && strategy != STRATEGY_DIRECT)) {
+		free(lags);
+		return fc_err_set(err, FC_EFORMAT, "gbdt state: bad header");
+	}
+	gbdt_state *st = calloc(1, sizeof *st);
+	if (!st) {
+		free(lags);
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	}
+	st->strategy = (int)strategy;
+	st->n_steps = (size_t)n_steps;
+	st->n_groups = (size_t)n_groups;
+	st->n_lags = n_lags;
+	for (size_t i = 0; i < n_lags; i++)
+		st->lags[i] = (size_t)lags[i];
+	free(lags);
+	st->models = calloc(st->n_groups * st->n_steps, sizeof *st->models);
+	st->group_values = calloc(st->n_groups, sizeof *st->group_values);
+	if (!st->models || !st->group_values) {
+		gbdt_state_free(st);
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	}
+	if (n_group_cols < 0 || n_group_cols > 1000) {
+		gbdt_state_free(st);
+		return fc_err_set(err, FC_EFORMAT, "gbdt state: bad group column count");
+	}
+	st->n_group_cols = (size_t)n_group_cols;
+	if (st->n_group_cols) {
+		st->levels = calloc(st->n_group_cols, sizeof *st->levels);
+		st->n_levels = calloc(st->n_group_cols, sizeof *st->n_levels);
+		if (!st->levels || !st->n_levels)
+			rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+	}
+	for (size_t g = 0; g < st->n_group_cols && !rc; g++) {
+		if (next_line(text, &pos, &line) || strncmp(line.data, "levels ", 7) != 0) {
+			rc = fc_err_set(err, FC_EFORMAT, "gbdt state: code book %zu missing", g + 1);
+			break;
+		}
+		char *end;
+		size_t k = strtoul(line.data + 7, &end, 10);
+		st->levels[g] = calloc(k ? k : 1, sizeof *st->levels[g]);
+		if (!st->levels[g]) {
+			fc_buf_dispose(&line);
+			rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+			break;
+		}
+		for (size_t i = 0; i < k && !rc; i++) {
+			if (*end != '\t') {
+				rc = fc_err_set(err, FC_EFORMAT, "gbdt state: code book %zu too short", g + 1);
+				break;
+			}
+			char *vs = end + 1, *ve = strchr(vs, '\t');
+			if (!ve)
+				ve = vs + strlen(vs);
+			char saved = *ve;
+			*ve = '\0';
+			st->levels[g][i] = unescape(vs);
+			*ve = saved;
+			st->n_levels[g] = i + 1;
+			if (!st->levels[g][i])
+				rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+			end = ve;
+		}
+		fc_buf_dispose(&line);
+	}
+	for (size_t g = 0; g < st->n_groups && !rc; g++) {
+		if (next_line(text, &pos, &line) || strncmp(line.data, "group ", 6) != 0) {
+			rc = fc_err_set(err, FC_EFORMAT, "gbdt state: group %zu missing", g + 1);
+			break;
+		}
+		st->group_values[g] = unescape(line.data + 6);
+		fc_buf_dispose(&line);
+		if (!st->group_values[g]) {
+			rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+			break;
+		}
+		for (size_t j = 0; j < st->n_steps && !rc; j++) {
+			if (next_line(text, &pos, &line)) {
+				rc = fc_err_set(err, FC_EFORMAT, "gbdt state: model %zu of group %zu missing", j + 1,
+				                g + 1);
+				break;
+			}
+			rc = fc_gbdt_load(&line, &st->models[g * st->n_steps + j], err);
+			fc_buf_dispose(&line);
+		}
+	}
+	if (rc) {
+		gbdt_state_free(st);
+		return rc;
+	}
+	*state = st;
+	return 0;
+}
+
+/* The newest observations a forecast from a series' end reads: the
+ * longest lag plus the longest window, the seasonal rolling span, the
+ * EWM tail and a seasonal difference; all of them for an expanding mean
+ * or a transform fitted on the whole series (standard, robust). */
+static size_t gbdt_history(const void *params, const void *state, const double *seasons,
+                           size_t n_seasons)
+{
+	const gbdt_kind_params *p = params;
+	const gbdt_state *st = state;
+	fc_feature_spec sp;
+	int lags_auto;
+	if (spec_from_params(p, &sp, &lags_auto, NULL) || sp.expanding_mean ||
+	    sp.transform == FC_TF_STANDARD || sp.transform == FC_TF_ROBUST)
+		return 0;
+	size_t m = n_seasons && seasons[0] >= 2 ? (size_t)llround(seasons[0]) : 1;
+	size_t need = 1;
+	for (size_t i = 0; st && i < st->n_lags; i++)
+		need = st->lags[i] > need ? st->lags[i] : need;
+	for (size_t w = 0; w < sp.n_windows; w++)
+		need = sp.windows[w] + 1 > need ? sp.windows[w] + 1 : need;
+	need += sp.seasonal_k * m + m + 1;
+	for (size_t k = 0; k < sp.n_ewm; k++)
+		need += (size_t)ceil(log(1e-4) / log(1 - sp.ewm_alpha[k]));
+	return need;
+}
+
+static const fc_global_ops gbdt_ops = {
+	.history = gbdt_history,
+	.fit = gbdt_fit_panel,
+	.forecast = gbdt_forecast_panel,
+	.save = gbdt_save_state,
+	.load = gbdt_load_state,
+	.free = gbdt_state_free,
+};
+
+static const fc_model_type gbdt_type = {
+	.name = "gbdt",
+	.summary = "gradient-boosted trees learned across all series from lag, window, calendar and "
+	           "holiday features (global model)",
+	.params_size = sizeof(gbdt_kind_params),
+	.state_size = 0,
+	.default_params = gbdt_default_params,
+	.set_param = gbdt_set_param,
+	.save_params = gbdt_save_params,
+	.min_length = gbdt_min_length,
+	.conformal = 1,
+	.global = &gbdt_ops,
+};
+const fc_model_type *const fc_model_gbdt = &gbdt_type;

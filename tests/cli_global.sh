@@ -1,0 +1,41 @@
+#!/bin/sh
+# The global gbdt model through the CLI: fit with it among the candidates,
+# the model file keeps it once with each series' recent history, predict
+# reproduces the fit's forecasts from the file alone and from the same
+# data, and forecasts from newer data's end.  Also -q silences the run.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/setup.sh"
+
+cp "$SAMPLES/retail_daily.csv" "$TMP/sales.csv"
+(cd "$TMP" && "$FORECAST" fit sales.csv --horizon 7 --models naive,gbdt --param gbdt.n_trees=40 -q \
+	>"$TMP/out.txt" 2>"$TMP/err.txt")
+assert "fit with gbdt succeeds" test -s "$TMP/sales.csv.model"
+assert "-q prints nothing on stderr" test ! -s "$TMP/err.txt"
+assert "gbdt wins some series" grep -q ',gbdt$' "$TMP/sales.csv.forecast.csv"
+assert "model file holds one global record" test "$(grep -c '^global	gbdt' "$TMP/sales.csv.model")" -eq 1
+assert "gbdt series keep their history" grep -q '^history	' "$TMP/sales.csv.model"
+(cd "$TMP" && "$FORECAST" predict --model sales.csv.model -o p1.csv 2>/dev/null)
+assert "predict from the model file = fit" sh -c "sort '$TMP/p1.csv' | cmp -s - '$TMP/sorted_fit' || { sort '$TMP/sales.csv.forecast.csv' > '$TMP/sorted_fit'; sort '$TMP/p1.csv' | cmp -s - '$TMP/sorted_fit'; }"
+(cd "$TMP" && "$FORECAST" predict --model sales.csv.model --data sales.csv -o p2.csv 2>/dev/null)
+assert "gbdt rows of predict --data (same data) = fit" sh -c "grep ',gbdt\$' '$TMP/p2.csv' | sort > '$TMP/a'; grep ',gbdt\$' '$TMP/sales.csv.forecast.csv' | sort > '$TMP/b'; test -s '$TMP/a' && cmp -s '$TMP/a' '$TMP/b'"
+head -1 "$TMP/sales.csv" > "$TMP/short.csv"
+awk -F, 'NR > 1 && $3 < "2024-12-01"' "$TMP/sales.csv" >> "$TMP/short.csv"
+(cd "$TMP" && "$FORECAST" predict --model sales.csv.model --data short.csv -o p3.csv 2>/dev/null)
+assert "predict --data newer forecasts from its end" grep -q '^S1,bread,2024-12-01,.*,gbdt$' "$TMP/p3.csv"
+(cd "$TMP" && OMP_NUM_THREADS=1 "$FORECAST" fit sales.csv --horizon 7 --models naive,gbdt --param gbdt.n_trees=40 \
+	-q --output one.csv --model-out one.model)
+(cd "$TMP" && OMP_NUM_THREADS=2 "$FORECAST" fit sales.csv --horizon 7 --models naive,gbdt --param gbdt.n_trees=40 \
+	-q --output two.csv --model-out two.model)
+assert "same forecasts for 1 and 2 threads" cmp "$TMP/one.csv" "$TMP/two.csv"
+assert "same model file for 1 and 2 threads" cmp "$TMP/one.model" "$TMP/two.model"
+
+(cd "$TMP" && "$FORECAST" fit sales.csv --horizon 7 --models naive,gbdt --param gbdt.n_trees=20 \
+	--country US --lags 1-7,14 --strategy direct --refit-every 3 -q -o direct.csv --model-out direct.model)
+assert "feature flags reach the global model" grep -q '^global	gbdt	strategy=direct lags=1-7,14 .*country=US' "$TMP/direct.model"
+assert "direct strategy forecasts" grep -q ',gbdt$' "$TMP/direct.csv"
+
+INPUTS="sales.csv"
+expect_error "events not taken by fit" 2 "\-\-events is an option of 'forecast features'" -- fit sales.csv --horizon 7 --events sales.csv
+expect_error "bad strategy" 2 "\-\-strategy" -- fit sales.csv --horizon 7 --strategy sideways
+expect_error "bad gbdt parameter" 2 "gbdt.*num_leaves" -- fit sales.csv --horizon 7 --models gbdt --param gbdt.num_leaves=1
+expect_error "bad global_by" 2 "global_by 'region'" -- fit sales.csv --horizon 7 --models gbdt --param gbdt.global_by=region
+finish
