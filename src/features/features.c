@@ -1060,6 +1060,47 @@ static size_t windows_row(const fc_feature_spec *sp, const double *z, int have, 
 				ref = z[e - j];
 				break;
 			}
+		/* Fast path for windows without missing values: branch-free
+		 * sums (a missing value turns s1 into NaN, and then the careful
+		 * path below redoes the work). */
+		{
+			double s1 = 0, s2 = 0, mn = INFINITY, mx = -INFINITY;
+			size_t j = 0, c_fast = c, w_fast = wi;
+			while (w_fast < sp->n_windows && sp->windows[w_fast] <= reach) {
+				size_t end = sp->windows[w_fast];
+				double a1[4] = {0, 0, 0, 0}, a2[4] = {0, 0, 0, 0};
+				double lo[4] = {INFINITY, INFINITY, INFINITY, INFINITY};
+				double hi[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+				for (; j + 4 <= end; j += 4)
+					for (size_t l = 0; l < 4; l++) {
+						double v = z[e - j - l], dv = v - ref;
+						a1[l] += dv;
+						a2[l] += dv * dv;
+						lo[l] = v < lo[l] ? v : lo[l];
+						hi[l] = v > hi[l] ? v : hi[l];
+					}
+				for (; j < end; j++) {
+					double v = z[e - j], dv = v - ref;
+					a1[0] += dv;
+					a2[0] += dv * dv;
+					lo[0] = v < lo[0] ? v : lo[0];
+					hi[0] = v > hi[0] ? v : hi[0];
+				}
+				s1 += (a1[0] + a1[1]) + (a1[2] + a1[3]);
+				s2 += (a2[0] + a2[1]) + (a2[2] + a2[3]);
+				for (size_t l = 0; l < 4; l++) {
+					mn = lo[l] < mn ? lo[l] : mn;
+					mx = hi[l] > mx ? hi[l] : mx;
+				}
+				c_fast += emit_window(ref, s1, s2, mn, mx, end, sp->aggs, out + c_fast * stride, stride);
+				w_fast++;
+			}
+			if (!isnan(s1) && !isnan(s2)) {
+				c = c_fast;
+				wi = w_fast;
+				goto rest;
+			}
+		}
 		/* four independent partial sums per quantity, folded at each
 		 * window boundary: the additions then do not wait on each other */
 		double s1 = 0, s2 = 0, mn = INFINITY, mx = -INFINITY;
@@ -1103,6 +1144,7 @@ static size_t windows_row(const fc_feature_spec *sp, const double *z, int have, 
 			wi++;
 		}
 	}
+rest:
 	for (; wi < sp->n_windows; wi++)
 		for (size_t a = 0; a < n_aggs; a++)
 			out[c++ * stride] = NAN;
