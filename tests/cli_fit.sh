@@ -29,7 +29,9 @@ KINDS=${KINDS%|}
 assert "forecast models lists the baselines first" sh -c "echo '$KINDS' | grep -q '^naive|snaive|drift|mean|window'"
 assert "every model named is a known kind" awk -F, -v k="^($KINDS)\$" 'NR > 1 && $9 !~ k { bad = 1 } END { exit bad }' \
 	"$TMP/retail.csv.forecast.csv"
-assert "leaderboard lists every candidate" sh -c "for m in \$(echo '$KINDS' | tr '|' ' '); do grep -q \"^\$m \" '$TMP/board.txt' || exit 1; done"
+DEFAULT_KINDS=$("$FORECAST" models | grep -v 'not in the default set' | cut -d' ' -f1 | tr '\n' ' ')
+assert "leaderboard lists every default candidate" sh -c "for m in $DEFAULT_KINDS; do grep -q \"^\$m \" '$TMP/board.txt' || exit 1; done"
+assert "opt-in kinds stay out of the default set" sh -c "! grep -q '^arima ' '$TMP/board.txt'"
 assert "leaderboard wins add up to the series" \
 	sh -c "test \$(awk -v k='^($KINDS)\$' '\$1 ~ k { s += \$3 } END { print s }' '$TMP/board.txt') -eq $n_series"
 assert "summary of the data on stderr" grep -q "$n_series series, daily (inferred), seasonal periods 7,365.25" "$TMP/stderr.txt"
@@ -94,4 +96,12 @@ done
 (cd "$TMP" && "$FORECAST" inspect retail.csv >inspect.txt)
 assert "inspect describes the panel" grep -q "series        $n_series" "$TMP/inspect.txt"
 
+# auto-ARIMA when named: AirPassengers (log scale not applied) gets a
+# seasonal model, and the model file reproduces its forecasts
+cp "$SAMPLES/air_passengers.csv" "$TMP/air.csv"
+(cd "$TMP" && "$FORECAST" fit air.csv --horizon 12 --models arima -q -o air_fc.csv --model-out air.model)
+assert "arima fits AirPassengers" grep -q ',arima$' "$TMP/air_fc.csv"
+assert "arima order is seasonal (m = 12)" grep -q 'm=12' "$TMP/air.model"
+(cd "$TMP" && "$FORECAST" predict --model air.model -o air_p.csv)
+assert "arima predict = fit" cmp "$TMP/air_fc.csv" "$TMP/air_p.csv"
 finish

@@ -94,6 +94,9 @@ typedef struct fc_model_type {
 	/* Non-NULL for global kinds (see fc_global_ops); their fit and
 	 * forecast may be NULL, and their intervals are conformal. */
 	const fc_global_ops *global;
+	/* Nonzero for kinds left out of the default candidate set (too slow
+	 * to try on every series by default); they run when named. */
+	int opt_in;
 } fc_model_type;
 
 /* The built-in kinds. */
@@ -113,6 +116,7 @@ extern const fc_model_type *const fc_model_imapa;
 extern const fc_model_type *const fc_model_ets;
 extern const fc_model_type *const fc_model_theta;
 extern const fc_model_type *const fc_model_gbdt;
+extern const fc_model_type *const fc_model_arima;
 
 /* Registry of kinds, in a fixed order (which is also the tie-break order). */
 size_t fc_model_kind_count(void);

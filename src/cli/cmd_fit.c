@@ -41,8 +41,17 @@ static void usage_common(FILE *f)
 	        "                     wape, nrmse\n"
 	        "  --models A,B       candidate models (default: all that apply):\n"
 	        "                    ");
-	for (size_t k = 0; k < fc_model_kind_count(); k++)
-		fprintf(f, "%s %s", k ? "," : "", fc_model_kind_at(k)->name);
+	for (size_t k = 0, first = 1; k < fc_model_kind_count(); k++)
+		if (!fc_model_kind_at(k)->opt_in) {
+			fprintf(f, "%s %s", first ? "" : ",", fc_model_kind_at(k)->name);
+			first = 0;
+		}
+	fprintf(f, "\n                     and when named: ");
+	for (size_t k = 0, first = 1; k < fc_model_kind_count(); k++)
+		if (fc_model_kind_at(k)->opt_in) {
+			fprintf(f, "%s%s", first ? "" : ", ", fc_model_kind_at(k)->name);
+			first = 0;
+		}
 	fprintf(f,
 	        "\n"
 	        "  --param K.N=V      set model parameter N of kind K (repeatable),\n"

@@ -30,7 +30,8 @@ static int cmd_models(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	for (size_t k = 0; k < fc_model_kind_count(); k++)
-		printf("%-9s %s\n", fc_model_kind_at(k)->name, fc_model_kind_at(k)->summary);
+		printf("%-9s %s%s\n", fc_model_kind_at(k)->name, fc_model_kind_at(k)->summary,
+		       fc_model_kind_at(k)->opt_in ? " [not in the default set: name it in --models]" : "");
 	return EXIT_OK;
 }
 

@@ -438,7 +438,7 @@ int cli_candidates(const cli_opts *o, fc_model ***out, size_t *n_out)
 	char what[FC_ERR_MSG_MAX + 512];
 	if (!o->models) {
 		for (size_t k = 0; k < fc_model_kind_count(); k++)
-			if (!(c[n++] = fc_model_alloc(fc_model_kind_at(k), &err)))
+			if (!fc_model_kind_at(k)->opt_in && !(c[n++] = fc_model_alloc(fc_model_kind_at(k), &err)))
 				goto fail_err;
 	} else {
 		char names[1024];

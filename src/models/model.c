@@ -131,11 +131,12 @@ static const fc_model_type *kinds(size_t i)
 	case 13: return fc_model_ets;
 	case 14: return fc_model_theta;
 	case 15: return fc_model_gbdt;
+	case 16: return fc_model_arima;
 	default: return NULL;
 	}
 }
 
-enum { N_KINDS = 16 };
+enum { N_KINDS = 17 };
 
 size_t fc_model_kind_count(void)
 {

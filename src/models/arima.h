@@ -1,0 +1,92 @@
+/* Estimation and forecasting of one seasonal ARIMA model with an optional
+ * mean or drift, shared by the `arima` kind's order search
+ * (arima_search.c).  Private to src/models/.
+ *
+ * See arima.c for the algorithm, references and departures from R. */
+#ifndef FORECAST_ARIMA_H
+#define FORECAST_ARIMA_H
+
+#include <stddef.h>
+#include "forecast/error.h"
+
+/* Most estimated coefficients: ar, ma, sar, sma, intercept, drift. */
+#define FC_ARIMA_MAX_COEF 64
+
+/* ARIMA(p,d,q)(P,D,Q)m.  m is 1 when P = D = Q = 0. */
+typedef struct fc_arima_spec {
+	int p, d, q, P, D, Q;
+	size_t m;
+	int mean;  /* intercept; used only when d + D == 0 (as R's include.mean) */
+	int drift; /* regressor 1..n (R's include.drift; forecast::Arima) */
+} fc_arima_spec;
+
+/* R's `method` of stats::arima. */
+enum { FC_ARIMA_CSS_ML = 0, FC_ARIMA_ML = 1, FC_ARIMA_CSS = 2 };
+
+/* A fitted model.  a and P are owned (fc_arima_fit_dispose). */
+typedef struct fc_arima_fit {
+	fc_arima_spec spec;
+	int method;                      /* as used (CSS-ML becomes ML with gaps) */
+	size_t ncoef;                    /* p + q + P + Q + intercept + drift */
+	double coef[FC_ARIMA_MAX_COEF];  /* ar1..p, ma1..q, sar1..P, sma1..Q,
+	                                  * intercept, drift */
+	size_t nfree;                    /* estimated coefficients (R's sum(mask)) */
+	int intercept, has_drift;        /* columns present in coef */
+	double loglik, aic, aicc, bic;   /* aic of a CSS fit: NaN (as R) */
+	double sigma2;                   /* forecast::Arima's: sum resid^2 / (nstar - npar + 1) */
+	double sigma2_ss;                /* stats::arima's: ssq / n.used (CSS: ssq / nu) */
+	size_t n;                        /* length of y (missing values included) */
+	size_t n_used;                   /* observed values - length(Delta) */
+	size_t nstar;                    /* observed span - d - D m */
+	int converged;                   /* optim code == 0 */
+	/* Kalman filter state after the last value (for forecasting): */
+	size_t rd;                       /* r + d + D m */
+	double *a;                       /* rd */
+	double *P;                       /* rd x rd */
+} fc_arima_fit;
+
+/* Fits spec to y[0..n) (NaN = missing) as R's stats::arima(method =) with
+ * transform.pars = TRUE, called the way forecast::Arima calls it
+ * (include.drift adds the regressor 1..n).  fixed (may be NULL) holds
+ * ncoef values in coef's order, NaN = estimate.
+ *
+ * 0 and *out filled; FC_EMODEL with a reason when R's arima would stop
+ * (non-stationary AR part from CSS, too few observations, a non-finite
+ * objective or gradient); FC_ENOMEM.  *out untouched on failure. */
+int fc_arima_estimate(const double *y, size_t n, const fc_arima_spec *spec, int method,
+                      const double *fixed, fc_arima_fit *out, fc_err *err);
+
+/* Point forecasts and forecast variances (sigma2 included) for steps
+ * 1..h after the end of the fit (R's predict.Arima).  var may be NULL. */
+int fc_arima_forecast(const fc_arima_fit *fit, size_t h, double *mean, double *var, fc_err *err);
+
+/* Runs the Kalman filter of fit's coefficients over y[0..n) (newer data
+ * of the same series), replacing the final state: forecasts then start
+ * after y.  Coefficients and sigma2 are kept.  FC_EMODEL, FC_ENOMEM. */
+int fc_arima_anchor(fc_arima_fit *fit, const double *y, size_t n, fc_err *err);
+
+/* Smallest modulus of the roots of the expanded AR and MA polynomials
+ * (2 when there are none), as forecast's myarima checks (|x| > 1e-8). */
+double fc_arima_min_root(const fc_arima_fit *fit);
+
+/* forecast's checkarima on a fit of y[0..n) with every coefficient
+ * estimated: recomputes R's optim Hessian at the estimate (central
+ * differences of the numerical gradient, in the optimizer's
+ * parameterization) and the coefficient covariance R derives from it.
+ * 1 when R would reject the fit: the Hessian is not finite or is singular
+ * (R's arima stops), or a variance is negative or NaN (NaN standard
+ * errors); 0 when it passes; FC_ENOMEM. */
+int fc_arima_se_check(const double *y, size_t n, const fc_arima_fit *fit);
+
+/* Copies src into *dst (deep).  FC_ENOMEM. */
+int fc_arima_fit_copy(fc_arima_fit *dst, const fc_arima_fit *src);
+void fc_arima_fit_dispose(fc_arima_fit *fit);
+
+/* "ARIMA(2,1,1)(0,1,1)[12] with drift" into buf. */
+void fc_arima_spec_name(const fc_arima_spec *spec, char *buf, size_t cap);
+
+/* KPSS level-stationarity statistic (Kwiatkowski et al. 1992) with the
+ * Bartlett window of `lags` lags, as urca::ur.kpss(type = "mu"). */
+double fc_kpss_stat(const double *x, size_t n, size_t lags);
+
+#endif
