@@ -104,4 +104,10 @@ assert "arima fits AirPassengers" grep -q ',arima$' "$TMP/air_fc.csv"
 assert "arima order is seasonal (m = 12)" grep -q 'm=12' "$TMP/air.model"
 (cd "$TMP" && "$FORECAST" predict --model air.model -o air_p.csv)
 assert "arima predict = fit" cmp "$TMP/air_fc.csv" "$TMP/air_p.csv"
+# stl with ARIMA on the seasonally adjusted series: R 4.2 / forecast 8.20,
+# stlf(AirPassengers, h = 12, method = "arima"): 447.7238 432.9707 477.3424,
+# 95% lower bound of step 1 427.6797
+(cd "$TMP" && "$FORECAST" fit air.csv --horizon 12 --models stl --param stl.method=arima -q -o stl_arima.csv --model-out stl_arima.model)
+assert "stlf(method = arima) as R" awk -F, 'NR == 2 { ok = ($2 > 447.7233 && $2 < 447.7243 && $5 > 427.6792 && $5 < 427.6802) }
+	NR == 3 { ok = ok && ($2 > 432.9702 && $2 < 432.9712) } NR == 4 { ok = ok && ($2 > 477.3419 && $2 < 477.3429) } END { exit !ok }' "$TMP/stl_arima.csv"
 finish
