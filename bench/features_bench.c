@@ -97,28 +97,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	const char *holidays = "none";
-	fc_holiday_list hl;
-	fc_holiday_list_init(&hl);
-	int32_t *hday = NULL, *hid = NULL;
-	fc_holiday_days hd;
+	fc_holiday_set hs = {0};
 	if (argc > 3) {
-		fc_calendar *cal = NULL;
-		if (fc_calendar_load_country(argv[3], "US", &cal, &err) ||
-		    fc_calendar_eval(cal, 2010, 2017, &hl, &err)) {
+		if (fc_holiday_set_countries(&hs, argv[3], "US", 2010, 2017, NULL, NULL, NULL, &err)) {
 			fprintf(stderr, "calendar: %s\n", err.msg);
 			return 1;
 		}
-		fc_calendar_free(cal);
-		hday = malloc((hl.n + 1) * sizeof *hday);
-		hid = malloc((hl.n + 1) * sizeof *hid);
-		if (!hday || !hid)
-			return 1;
-		for (size_t i = 0; i < hl.n; i++) {
-			hday[i] = hl.items[i].day;
-			hid[i] = hl.items[i].id + 1;
-		}
-		hd = (fc_holiday_days){.n = hl.n, .day = hday, .id = hid};
-		sp.holidays = &hd;
+		sp.holidays = &hs.days;
 		holidays = "US";
 	}
 	fc_freq daily = {.unit = FC_UNIT_DAY, .mult = 1, .anchor = 0};
@@ -150,9 +135,7 @@ int main(int argc, char **argv)
 	printf("build_memory_ratio=%.3f checksum=%.6g\n", ((double)peak - (double)rss0) * 1024 / matrix, sum);
 	fc_design_free(d);
 	fc_featurizer_free(f);
-	fc_holiday_list_dispose(&hl);
-	free(hday);
-	free(hid);
+	fc_holiday_set_dispose(&hs);
 	free(s);
 	free(y);
 	return 0;

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "forecast/calendar.h"
 #include "forecast/error.h"
 #include "forecast/panel.h"
 #include "forecast/time.h"
@@ -73,6 +74,31 @@ typedef struct fc_holiday_days {
 	size_t n_groups;
 	const char *const *groups;
 } fc_holiday_days;
+
+/* Holidays or events loaded for the features: the list and its arrays.
+ * Zero-initialise, fill with one of the loaders, release with
+ * fc_holiday_set_dispose. */
+typedef struct fc_holiday_set {
+	fc_holiday_list list;
+	int32_t *day, *id, *group;
+	fc_holiday_days days; /* borrows the above */
+} fc_holiday_set;
+
+/* The holidays of the comma-separated country codes ("US,BR") of the
+ * calendars in dir, for the years from..to clipped to each calendar's
+ * range.  When a calendar's range cuts the years, the first such country
+ * and its range go to clip_code (>= 16 bytes; "" when none) and
+ * *clip_lo / *clip_hi.  Errors name the country code. */
+int fc_holiday_set_countries(fc_holiday_set *s, const char *dir, const char *codes, int from,
+                             int to, char *clip_code, int *clip_lo, int *clip_hi, fc_err *err);
+/* The events of an event CSV (fc_events_load), with their groups. */
+int fc_holiday_set_events(fc_holiday_set *s, const char *path, fc_err *err);
+void fc_holiday_set_dispose(fc_holiday_set *s);
+
+/* The calendar years spanned by the series, extended by `extra` steps
+ * after each series' end. */
+void fc_series_years(const fc_series *series, size_t n_series, fc_freq freq, size_t extra,
+                     int *from, int *to);
 
 typedef struct fc_feature_spec {
 	size_t n_lags;                 /* lags of the target, ascending, >= shift */

@@ -93,10 +93,8 @@ double cli_now(void);
  * calendar's range with a warning) and events of --events, ready for the
  * feature spec.  Prints the error and returns an exit code on failure. */
 typedef struct cli_holidays {
-	fc_holiday_list hol, ev;
-	fc_holiday_days hol_days, ev_days;
+	fc_holiday_set hol, ev;
 	int have_hol, have_ev;
-	int32_t *hday, *hid, *hgroup, *eday, *eid, *egroup;
 } cli_holidays;
 int cli_holidays_load(const cli_opts *o, int from_year, int to_year, cli_holidays *h);
 void cli_holidays_dispose(cli_holidays *h);

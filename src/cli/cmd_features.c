@@ -71,14 +71,8 @@ int cmd_features(int argc, char **argv)
 	cli_holidays hol;
 	memset(&hol, 0, sizeof hol);
 	if (o.countries || o.events) {
-		int y0 = 9999, y1 = -9999, y, mo, dd, hh, mi, se;
-		for (size_t i = 0; i < p->n_series; i++) {
-			const fc_series *s = &p->series[i];
-			fc_time_to_civil(s->start, &y, &mo, &dd, &hh, &mi, &se);
-			y0 = y < y0 ? y : y0;
-			fc_time_to_civil(fc_freq_add(p->freq, s->start, (int64_t)s->n), &y, &mo, &dd, &hh, &mi, &se);
-			y1 = y > y1 ? y : y1;
-		}
+		int y0, y1;
+		fc_series_years(p->series, p->n_series, p->freq, 0, &y0, &y1);
 		if (p->freq.unit == FC_UNIT_STEP) {
 			fc_panel_free(p);
 			return cli_fail(FC_EINVAL, "--country/--events: the time column holds integer steps, not dates");
@@ -87,8 +81,8 @@ int cmd_features(int argc, char **argv)
 			fc_panel_free(p);
 			return status;
 		}
-		o.feat.holidays = hol.have_hol ? &hol.hol_days : NULL;
-		o.feat.events = hol.have_ev ? &hol.ev_days : NULL;
+		o.feat.holidays = hol.have_hol ? &hol.hol.days : NULL;
+		o.feat.events = hol.have_ev ? &hol.ev.days : NULL;
 	}
 	if (o.lags_auto && (rc = fc_feature_auto_lags(p->series, p->n_series, &o.feat, &err)))
 		goto fail;

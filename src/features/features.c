@@ -1369,3 +1369,109 @@ int fc_feature_auto_lags(const fc_series *series, size_t n_series, fc_feature_sp
 	spec->n_lags = n;
 	return 0;
 }
+
+/* ---- holiday sets ------------------------------------------------------------- */
+
+void fc_holiday_set_dispose(fc_holiday_set *s)
+{
+	fc_holiday_list_dispose(&s->list);
+	free(s->day);
+	free(s->id);
+	free(s->group);
+	memset(s, 0, sizeof *s);
+}
+
+/* The list's days, 1-based ids and (events) groups as arrays. */
+static int fill_arrays(fc_holiday_set *s, int with_groups, fc_err *err)
+{
+	const fc_holiday_list *l = &s->list;
+	size_t n = l->n ? l->n : 1;
+	s->day = malloc(n * sizeof *s->day);
+	s->id = malloc(n * sizeof *s->id);
+	s->group = with_groups ? malloc(n * sizeof *s->group) : NULL;
+	if (!s->day || !s->id || (with_groups && !s->group))
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	for (size_t i = 0; i < l->n; i++) {
+		s->day[i] = l->items[i].day;
+		s->id[i] = l->items[i].id + 1;
+		if (with_groups)
+			s->group[i] = l->items[i].group;
+	}
+	s->days = (fc_holiday_days){
+		.n = l->n, .day = s->day, .id = s->id, .group = s->group,
+		.n_names = l->n_names, .names = (const char *const *)l->names,
+		.n_groups = l->n_groups, .groups = (const char *const *)l->groups,
+	};
+	return 0;
+}
+
+int fc_holiday_set_countries(fc_holiday_set *s, const char *dir, const char *codes, int from,
+                             int to, char *clip_code, int *clip_lo, int *clip_hi, fc_err *err)
+{
+	memset(s, 0, sizeof *s);
+	fc_holiday_list_init(&s->list);
+	if (clip_code)
+		clip_code[0] = '\0';
+	char buf[256];
+	if (strlen(codes) >= sizeof buf)
+		return fc_err_set(err, FC_EINVAL, "--country: list too long");
+	strcpy(buf, codes);
+	int rc = 0;
+	char *save;
+	for (char *c = strtok_r(buf, ",", &save); c && !rc; c = strtok_r(NULL, ",", &save)) {
+		fc_calendar *cal = NULL;
+		if ((rc = fc_calendar_load_country(dir, c, &cal, err))) {
+			fc_err_prefix(err, "--country %s: ", c);
+			break;
+		}
+		int lo, hi;
+		fc_calendar_range(cal, &lo, &hi);
+		int a = from > lo ? from : lo, b = to < hi ? to : hi;
+		if ((a > from || b < to) && clip_code && !clip_code[0]) {
+			snprintf(clip_code, 16, "%s", c);
+			*clip_lo = lo;
+			*clip_hi = hi;
+		}
+		fc_holiday_list one;
+		fc_holiday_list_init(&one);
+		if (a <= b && !(rc = fc_calendar_eval(cal, a, b, &one, err)))
+			rc = fc_holiday_list_merge(&s->list, &one, err);
+		if (rc)
+			fc_err_prefix(err, "--country %s: ", c);
+		fc_holiday_list_dispose(&one);
+		fc_calendar_free(cal);
+	}
+	if (!rc)
+		rc = fill_arrays(s, 0, err);
+	if (rc)
+		fc_holiday_set_dispose(s);
+	return rc;
+}
+
+int fc_holiday_set_events(fc_holiday_set *s, const char *path, fc_err *err)
+{
+	memset(s, 0, sizeof *s);
+	fc_holiday_list_init(&s->list);
+	int rc = fc_events_load(path, &s->list, err);
+	if (!rc)
+		rc = fill_arrays(s, 1, err);
+	if (rc)
+		fc_holiday_set_dispose(s);
+	return rc;
+}
+
+void fc_series_years(const fc_series *series, size_t n_series, fc_freq freq, size_t extra,
+                     int *from, int *to)
+{
+	int y0 = 9999, y1 = -9999, y, mo, d, hh, mi, se;
+	for (size_t i = 0; i < n_series; i++) {
+		const fc_series *s = &series[i];
+		fc_time_to_civil(s->start, &y, &mo, &d, &hh, &mi, &se);
+		y0 = y < y0 ? y : y0;
+		fc_time_to_civil(fc_freq_add(freq, s->start, (int64_t)(s->n + extra)), &y, &mo, &d, &hh,
+		                 &mi, &se);
+		y1 = y > y1 ? y : y1;
+	}
+	*from = y0;
+	*to = y1;
+}

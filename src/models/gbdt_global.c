@@ -267,75 +267,20 @@ static void gbdt_state_free(void *state)
 /* ---- data preparation ---------------------------------------------------------- */
 
 /* Holidays of the countries in p->country over the years of the series
- * (plus the horizon), as feature-ready arrays. */
-typedef struct holidays {
-	fc_holiday_list list;
-	int32_t *day, *id;
-	fc_holiday_days days;
-	int have;
-} holidays;
-
-static void holidays_dispose(holidays *h)
-{
-	fc_holiday_list_dispose(&h->list);
-	free(h->day);
-	free(h->id);
-	memset(h, 0, sizeof *h);
-}
-
-static int holidays_load(const gbdt_kind_params *p, const fc_panel *pn, size_t h, holidays *out,
-                         fc_err *err)
+ * (plus the horizon); empty without countries. */
+static int holidays_load(const gbdt_kind_params *p, const fc_panel *pn, size_t h,
+                         fc_holiday_set *out, fc_err *err)
 {
 	memset(out, 0, sizeof *out);
-	fc_holiday_list_init(&out->list);
 	if (!p->country[0])
 		return 0;
 	if (pn->freq.unit == FC_UNIT_STEP)
 		return fc_err_set(err, FC_EINVAL, "model 'gbdt': country holidays need dates, not integer steps");
-	int y0 = 9999, y1 = -9999, y, mo, d, hh, mi, se;
-	for (size_t i = 0; i < pn->n_series; i++) {
-		const fc_series *s = &pn->series[i];
-		fc_time_to_civil(s->start, &y, &mo, &d, &hh, &mi, &se);
-		y0 = y < y0 ? y : y0;
-		fc_time_to_civil(fc_freq_add(pn->freq, s->start, (int64_t)(s->n + h)), &y, &mo, &d, &hh, &mi, &se);
-		y1 = y > y1 ? y : y1;
-	}
-	char codes[sizeof p->country];
-	strcpy(codes, p->country);
-	int rc = 0;
-	char *save;
-	for (char *c = strtok_r(codes, ",", &save); c && !rc; c = strtok_r(NULL, ",", &save)) {
-		fc_calendar *cal = NULL;
-		if ((rc = fc_calendar_load_country(fc_calendar_default_dir(), c, &cal, err)))
-			break;
-		int lo, hi;
-		fc_calendar_range(cal, &lo, &hi);
-		int a = y0 - 1 > lo ? y0 - 1 : lo, b = y1 + 1 < hi ? y1 + 1 : hi;
-		fc_holiday_list one;
-		fc_holiday_list_init(&one);
-		if (a <= b && !(rc = fc_calendar_eval(cal, a, b, &one, err)))
-			rc = fc_holiday_list_merge(&out->list, &one, err);
-		fc_holiday_list_dispose(&one);
-		fc_calendar_free(cal);
-	}
-	if (rc) {
-		holidays_dispose(out);
-		return fc_err_prefix(err, "model 'gbdt': ");
-	}
-	size_t n = out->list.n ? out->list.n : 1;
-	out->day = malloc(n * sizeof *out->day);
-	out->id = malloc(n * sizeof *out->id);
-	if (!out->day || !out->id) {
-		holidays_dispose(out);
-		return fc_err_set(err, FC_ENOMEM, "out of memory");
-	}
-	for (size_t i = 0; i < out->list.n; i++) {
-		out->day[i] = out->list.items[i].day;
-		out->id[i] = out->list.items[i].id + 1;
-	}
-	out->days = (fc_holiday_days){.n = out->list.n, .day = out->day, .id = out->id};
-	out->have = 1;
-	return 0;
+	int y0, y1;
+	fc_series_years(pn->series, pn->n_series, pn->freq, h, &y0, &y1);
+	int rc = fc_holiday_set_countries(out, fc_calendar_default_dir(), p->country, y0 - 1, y1 + 1,
+	                                  NULL, NULL, NULL, err);
+	return rc ? fc_err_prefix(err, "model 'gbdt': ") : 0;
 }
 
 /* The panel's series cut at cut[] (0: left out), grouped by global_by:
@@ -423,7 +368,7 @@ static int make_grouping(const gbdt_kind_params *p, const fc_panel *pn, const si
 }
 
 /* A featurizer over views[0..n) with the state's lags, shift and horizon. */
-static int featurizer_for(const gbdt_kind_params *p, const fc_panel *pn, const holidays *hol,
+static int featurizer_for(const gbdt_kind_params *p, const fc_panel *pn, const fc_holiday_set *hol,
                           const gbdt_state *st, size_t shift, size_t horizon,
                           const fc_series *views, size_t n, fc_featurizer **out, fc_err *err)
 {
@@ -441,7 +386,7 @@ static int featurizer_for(const gbdt_kind_params *p, const fc_panel *pn, const h
 		sp.lags[sp.n_lags++] = shift;
 	sp.shift = shift;
 	sp.horizon = horizon;
-	sp.holidays = hol->have ? &hol->days : NULL;
+	sp.holidays = hol->day ? &hol->days : NULL;
 	if (st->n_group_cols) {
 		sp.group_levels = (const char *const *const *)st->levels;
 		sp.n_group_levels = st->n_levels;
@@ -568,7 +513,7 @@ static int gbdt_fit_panel(void **state, const void *params, const fc_panel *pn, 
 {
 	const gbdt_kind_params *p = params;
 	grouping gr;
-	holidays hol;
+	fc_holiday_set hol;
 	int rc = make_grouping(p, pn, cut, &gr, err);
 	if (rc)
 		return rc;
@@ -622,7 +567,7 @@ static int gbdt_fit_panel(void **state, const void *params, const fc_panel *pn, 
 	}
 out:
 	grouping_dispose(&gr);
-	holidays_dispose(&hol);
+	fc_holiday_set_dispose(&hol);
 	if (rc) {
 		gbdt_state_free(st);
 		return rc;
@@ -654,7 +599,7 @@ static int gbdt_forecast_panel(const void *state, const void *params, const fc_p
 		                  "model 'gbdt': the direct models were fitted for %zu steps, %zu asked",
 		                  st->n_steps, h);
 	grouping gr;
-	holidays hol;
+	fc_holiday_set hol;
 	int rc = make_grouping(p, pn, cut, &gr, err);
 	if (rc)
 		return rc;
@@ -667,7 +612,7 @@ static int gbdt_forecast_panel(const void *state, const void *params, const fc_p
 	int lags_auto;
 	if ((rc = spec_from_params(p, &tf_spec, &lags_auto, err))) {
 		grouping_dispose(&gr);
-		holidays_dispose(&hol);
+		fc_holiday_set_dispose(&hol);
 		return rc;
 	}
 	/* as fc_design_build transforms: with the panel's primary period */
@@ -764,7 +709,7 @@ static int gbdt_forecast_panel(const void *state, const void *params, const fc_p
 		free(f);
 	}
 	grouping_dispose(&gr);
-	holidays_dispose(&hol);
+	fc_holiday_set_dispose(&hol);
 	return rc;
 }
 
