@@ -45,10 +45,16 @@
  * optimizer stops early, so reproducing R's estimates to 1e-3 needs R's
  * line search, stopping rule and gradient steps.
  *
- * Speed without changing R's numbers: the covariance recursion skips the
- * zero coefficients of the differencing polynomial, and switches to
- * mean-only updates once the filter has reached its steady state (see
- * kalman_like); both leave the results unchanged to rounding.
+ * Speed without changing R's numbers: for series without missing values
+ * the likelihood is computed by the Chandrasekhar recursions (fast_like):
+ * the same filter, prior and rules in O(r + d + Dm) per value instead of
+ * O((r + d + Dm)^2), with the first column of Q0 from the ARMA
+ * autocovariances instead of the whole matrix (stationary_col).  The full
+ * filter (kalman_like) runs once per fit for the final state and the
+ * standardized residuals, and for series with gaps; it skips the zero
+ * coefficients of the differencing polynomial and switches to mean-only
+ * updates once it reaches its steady state.  The conditional sum of
+ * squares loops over the nonzero coefficients only.
  *
  * Forecasts (R's KalmanForecast): the state is propagated without updates;
  * the variance of step h is Z P_h Z' times sigma2, where sigma2 is
@@ -216,9 +222,13 @@ typedef struct arima_ws {
 	double *phi, *theta; /* pp, r - 1 (theta padded) */
 	double *delta;       /* nd */
 	size_t *dnz, nnz;    /* indices of the nonzero delta (most are 0 for seasonal D) */
+	size_t *phinz, nphi; /* indices of the nonzero phi, theta (set by trans_pars) */
+	size_t *thnz, nth;
 	double *a, *anew, *M, *P, *Pnew, *mm; /* rd, rd, rd, rd^2 x3 */
 	double *Mprev;       /* rd: the previous step's P Z' (steady-state test) */
 	double *S, *A, *B, *C; /* r^2 each: Lyapunov doubling */
+	double *gam, *psi, *sys; /* r + 1, r, (p' + 1)^2: stationary_col */
+	int complete;        /* no missing values: fast_like applies */
 	double *x;           /* n: y - xreg beta */
 	double *w, *resid;   /* n each: CSS */
 	double *xreg;        /* n x ncxreg, column-major */
@@ -236,6 +246,7 @@ static void ws_free(arima_ws *w)
 	free(w->phi);
 	free(w->a);
 	free(w->S);
+	free(w->gam);
 	free(w->x);
 	free(w->work);
 	free(w->dnz);
@@ -249,6 +260,10 @@ static int ws_init(arima_ws *w, const fc_arima_spec *s, const double *y, size_t 
 	w->s = *s;
 	w->y = y;
 	w->n = n;
+	w->complete = y != NULL;
+	for (size_t t = 0; y && t < n; t++)
+		if (isnan(y[t]))
+			w->complete = 0;
 	w->narma = (size_t)(s->p + s->q + s->P + s->Q);
 	w->ncxreg = (size_t)((s->mean && s->d + s->D == 0) ? 1 : 0) + (size_t)(s->drift ? 1 : 0);
 	w->ncoef = w->narma + w->ncxreg;
@@ -263,7 +278,8 @@ static int ws_init(arima_ws *w, const fc_arima_spec *s, const double *y, size_t 
 	w->S = calloc(4 * r * r, sizeof(double));
 	w->x = calloc(3 * n + n * (w->ncxreg + 1), sizeof(double));
 	w->work = calloc(8 * nc + nc * nc + 8, sizeof(double));
-	if (!w->phi || !w->a || !w->S || !w->x || !w->work) {
+	w->gam = calloc(2 * r + 1 + (w->pp + 1) * (w->pp + 1), sizeof(double));
+	if (!w->phi || !w->a || !w->S || !w->x || !w->work || !w->gam) {
 		ws_free(w);
 		return -1;
 	}
@@ -278,6 +294,8 @@ static int ws_init(arima_ws *w, const fc_arima_spec *s, const double *y, size_t 
 	w->A = w->S + r * r;
 	w->B = w->A + r * r;
 	w->C = w->B + r * r;
+	w->psi = w->gam + r + 1;
+	w->sys = w->psi + r;
 	w->w = w->x + n;
 	w->resid = w->w + n;
 	w->xreg = w->resid + n;
@@ -293,7 +311,7 @@ static int ws_init(arima_ws *w, const fc_arima_spec *s, const double *y, size_t 
 			poly[j] -= poly[j - lag];
 		len += lag;
 	}
-	w->dnz = malloc((w->nd + 1) * sizeof *w->dnz);
+	w->dnz = malloc((w->nd + 1 + w->pp + r) * sizeof *w->dnz);
 	if (!w->dnz) {
 		ws_free(w);
 		return -1;
@@ -303,6 +321,8 @@ static int ws_init(arima_ws *w, const fc_arima_spec *s, const double *y, size_t 
 		if (w->delta[i] != 0)
 			w->dnz[w->nnz++] = i;
 	}
+	w->phinz = w->dnz + w->nd + 1;
+	w->thnz = w->phinz + w->pp;
 	size_t c = 0;
 	if (s->mean && s->d + s->D == 0) {
 		for (size_t t = 0; t < n; t++)
@@ -344,6 +364,13 @@ static void trans_pars(arima_ws *w, const double *in, int trans)
 		for (size_t i = 0; i < mq; i++)
 			theta[(j + 1) * ns + i] += par[i + mp] * par[j + mp + mq + msp];
 	}
+	w->nphi = w->nth = 0;
+	for (size_t i = 0; i < w->pp; i++)
+		if (phi[i] != 0)
+			w->phinz[w->nphi++] = i;
+	for (size_t i = 0; i < w->qq; i++)
+		if (theta[i] != 0)
+			w->thnz[w->nth++] = i;
 }
 
 /* Q0 = T Q0 T' + R R' for the stationary block, by doubling; into Pnew's
@@ -603,6 +630,241 @@ static like_out kalman_like(arima_ws *w, const double *x, size_t n, double *resi
 	return o;
 }
 
+/* ---- the likelihood by Chandrasekhar recursions ---------------------------- */
+
+/* Solves the n x n system A x = b (A row-major, overwritten; b -> x) by
+ * Gaussian elimination with partial pivoting.  Returns -1 if singular. */
+static int solve_dense(double *A, double *b, size_t n)
+{
+	for (size_t c = 0; c < n; c++) {
+		size_t piv = c;
+		for (size_t i = c + 1; i < n; i++)
+			if (fabs(A[i * n + c]) > fabs(A[piv * n + c]))
+				piv = i;
+		if (!(fabs(A[piv * n + c]) > 1e-300))
+			return -1;
+		if (piv != c) {
+			for (size_t j = c; j < n; j++) {
+				double t = A[c * n + j];
+				A[c * n + j] = A[piv * n + j];
+				A[piv * n + j] = t;
+			}
+			double t = b[c];
+			b[c] = b[piv];
+			b[piv] = t;
+		}
+		for (size_t i = c + 1; i < n; i++) {
+			double f = A[i * n + c] / A[c * n + c];
+			if (f == 0)
+				continue;
+			for (size_t j = c + 1; j < n; j++)
+				A[i * n + j] -= f * A[c * n + j];
+			b[i] -= f * b[c];
+		}
+	}
+	for (size_t c = n; c-- > 0;) {
+		double t = b[c];
+		for (size_t j = c + 1; j < n; j++)
+			t -= A[c * n + j] * b[j];
+		b[c] = t / A[c * n + c];
+	}
+	return 0;
+}
+
+/* The first column of Q0, the unconditional covariance of the r ARMA
+ * states (unit innovation variance), into col[0..r): state 0 is the ARMA
+ * value y_t and state i >= 1 is sum_{s>=1} phi_{i+s} y_{t-s} +
+ * sum_{s>=0} theta_{i+s} e_{t-s}, so
+ *   Cov(state_i, y_t) = sum_s phi_{i+s} gamma(s) + sum_s theta_{i+s} psi_s,
+ * with gamma the autocovariances and psi the MA(infinity) weights.  gamma
+ * comes from the p' + 1 linear equations
+ *   gamma(k) - sum_j phi_j gamma(|k - j|) = sum_{j>=k} theta_j psi_{j-k}
+ * (Brockwell & Davis 1991, "Time Series: Theory and Methods", eq. 3.3.8)
+ * and the same recursion beyond lag p'.  Returns -1 if the system is
+ * singular (an AR root on the unit circle). */
+static int stationary_col(arima_ws *w, double *col)
+{
+	size_t r = w->r, p = w->pp, q = w->qq;
+	const double *phi = w->phi, *theta = w->theta;
+	double *gam = w->gam, *psi = w->psi, *A = w->sys;
+	/* psi_j = theta_j + sum_{i=1..min(j,p)} phi_i psi_{j-i}, j < r */
+	for (size_t j = 0; j < r; j++) {
+		double t = j == 0 ? 1 : theta[j - 1];
+		for (size_t i = 1; i <= j && i <= p; i++)
+			t += phi[i - 1] * psi[j - i];
+		psi[j] = t;
+	}
+	/* right-hand sides c_k = sum_{j=k..q} theta_j psi_{j-k}, theta_0 = 1 */
+	for (size_t k = 0; k < r; k++) {
+		double t = 0;
+		for (size_t j = k; j <= q; j++)
+			t += (j == 0 ? 1 : theta[j - 1]) * psi[j - k];
+		gam[k] = t;
+	}
+	gam[r] = 0;
+	if (p > 0) {
+		size_t m = p + 1;
+		memset(A, 0, m * m * sizeof *A);
+		for (size_t k = 0; k < m; k++) {
+			A[k * m + k] += 1;
+			for (size_t j = 1; j <= p; j++)
+				A[k * m + (k > j ? k - j : j - k)] -= phi[j - 1];
+		}
+		if (solve_dense(A, gam, m))
+			return -1;
+		for (size_t k = m; k < r; k++)
+			for (size_t j = 1; j <= p; j++)
+				gam[k] += phi[j - 1] * gam[k - j];
+	}
+	col[0] = gam[0];
+	for (size_t i = 1; i < r; i++) {
+		double t = 0;
+		for (size_t s = 1; i + s <= p; s++)
+			t += phi[i + s - 1] * gam[s];
+		for (size_t s = 0; i + s <= q; s++)
+			t += theta[i + s - 1] * psi[s];
+		col[i] = t;
+	}
+	return 0;
+}
+
+/* v <- T v in place (T the transition of kalman_like); returns Z v of the
+ * old v (the observed combination, which is also the new first
+ * differencing state). */
+static double tmul(const arima_ws *w, double *v)
+{
+	size_t r = w->r, nd = w->nd;
+	double v0 = v[0], zv = v0;
+	for (size_t i = 0; i < w->nnz; i++)
+		zv += w->delta[w->dnz[i]] * v[r + w->dnz[i]];
+	for (size_t i = 0; i + 1 < r; i++)
+		v[i] = v[i + 1];
+	v[r - 1] = 0;
+	for (size_t i = 0; i < w->nphi; i++)
+		v[w->phinz[i]] += w->phi[w->phinz[i]] * v0;
+	if (nd > 0) {
+		for (size_t i = nd - 1; i > 0; i--)
+			v[r + i] = v[r + i - 1];
+		v[r] = zv;
+	}
+	return zv;
+}
+
+/* kalman_like's likelihood for a series without missing values, in O(r + d
+ * + Dm) operations per value instead of O((r + d + Dm)^2), with the same
+ * model, prior (kappa) and rules, so the same numbers to rounding.
+ *
+ * The Chandrasekhar recursions (Morf, Sidhu & Kailath 1974, IEEE Trans.
+ * Autom. Control 19:315-323; for likelihoods, Herbst 2015, Comput. Econ.
+ * 45:693-705) carry the change of the prediction covariance,
+ * P_{t+1} - P_t = W_t M_t W_t', instead of P_t itself.  With u = Z W_t
+ * (a row), g = T W_t and F_t = Z P_t Z', k_t = T P_t Z':
+ *   F_{t+1} = F_t + u M_t u'
+ *   k_{t+1} = k_t + g M_t u'
+ *   W_{t+1} = g - k_{t+1} u / F_{t+1}
+ *   M_{t+1} = M_t + M_t u' u M_t / F_t
+ * (the last from expanding P_{t+2} - P_{t+1}; it keeps the rank of W).
+ * The start P_1 = diag(Q0, kappa I) gives a change of rank at most three:
+ * Q0 solves Q0 = T_s Q0 T_s' + V, so T P_1 T' + V - P_1 is zero but for
+ * the row and column of the first differencing state e, i.e. e x' + x e'
+ * with x = (T_s Q0 e_1; (Q0[0,0] + kappa (delta'delta - 1)) / 2,
+ * kappa delta_1, ..., kappa delta_{nd-1}), and the update subtracts
+ * k_1 k_1' / F_1:  W_1 = [e, x, k_1], M_1 = [[0,1,0],[1,0,0],[0,0,-1/F_1]].
+ * Without differencing only the last column remains.
+ *
+ * Returns -1 (use kalman_like) if the series has missing values (a skipped
+ * update breaks the low rank) or the recursion breaks down. */
+static int fast_like(arima_ws *w, like_out *o)
+{
+	size_t n = w->n, r = w->r, nd = w->nd, rd = w->rd;
+	const double *x = w->x, *delta = w->delta;
+	if (!w->complete || n == 0)
+		return -1;
+	/* W: up to 3 columns of rd in P and Pnew (unused here; 2 rd^2 >= 3 rd
+	 * whenever rd >= 2, and rd = 1 has one column) */
+	double *a = w->a, *kb = w->anew, *W = w->P;
+	double *col = w->Mprev;
+	if (stationary_col(w, col))
+		return -1;
+	size_t nc = nd > 0 ? 3 : 1;
+	double M[9] = {0};
+	/* P_1 Z' and F_1 */
+	double dd = 0;
+	for (size_t i = 0; i < w->nnz; i++)
+		dd += delta[w->dnz[i]] * delta[w->dnz[i]];
+	for (size_t i = 0; i < r; i++)
+		kb[i] = col[i];
+	for (size_t i = 0; i < nd; i++)
+		kb[r + i] = KAPPA * delta[i];
+	double F = col[0] + KAPPA * dd;
+	if (!(F > 0) || !isfinite(F))
+		return -1;
+	tmul(w, kb); /* k_1 = T P_1 Z' */
+	double *Wk = W + (nc - 1) * rd;
+	memcpy(Wk, kb, rd * sizeof *kb);
+	M[(nc - 1) * 3 + (nc - 1)] = -1 / F;
+	if (nd > 0) {
+		double *We = W, *Wx = W + rd;
+		memset(We, 0, rd * sizeof *We);
+		We[r] = 1;
+		memcpy(Wx, col, r * sizeof *col);
+		tmul(w, Wx); /* T_s Q0 e_1 (the differencing part is rewritten below) */
+		Wx[r] = 0.5 * (col[0] + KAPPA * (dd - 1));
+		for (size_t i = 1; i < nd; i++)
+			Wx[r + i] = KAPPA * delta[i - 1];
+		M[1] = M[3] = 1;
+	}
+	memset(a, 0, rd * sizeof *a);
+	double ssq = 0, sumlog = 0;
+	size_t nu = 0;
+	for (size_t l = 0; l < n; l++) {
+		double e = x[l] - tmul(w, a), ef = e / F; /* a <- T a */
+		if (F < GAIN_MAX) {
+			nu++;
+			ssq += e * ef;
+			sumlog += log(F);
+		}
+		for (size_t i = 0; i < rd; i++)
+			a[i] += kb[i] * ef;
+		/* g = T W (in place), u = Z W */
+		double u[3], Mu[3];
+		for (size_t j = 0; j < nc; j++)
+			u[j] = tmul(w, W + j * rd);
+		double uMu = 0;
+		for (size_t j = 0; j < nc; j++) {
+			double t = 0;
+			for (size_t c = 0; c < nc; c++)
+				t += M[j * 3 + c] * u[c];
+			Mu[j] = t;
+			uMu += u[j] * t;
+		}
+		double Fn = F + uMu;
+		if (!(Fn > 0))
+			return -1;
+		for (size_t j = 0; j < nc; j++) {
+			double *g = W + j * rd;
+			for (size_t i = 0; i < rd; i++)
+				kb[i] += g[i] * Mu[j];
+		}
+		for (size_t j = 0; j < nc; j++) {
+			double *g = W + j * rd, s = u[j] / Fn;
+			for (size_t i = 0; i < rd; i++)
+				g[i] -= kb[i] * s;
+		}
+		for (size_t j = 0; j < nc; j++)
+			for (size_t c = 0; c < nc; c++)
+				M[j * 3 + c] += Mu[j] * Mu[c] / F;
+		F = Fn;
+	}
+	if (!isfinite(ssq) || !isfinite(sumlog) || nu == 0)
+		return -1;
+	o->ssq = ssq;
+	o->sumlog = sumlog;
+	o->nu = nu;
+	o->rss_std = NAN;
+	return 0;
+}
+
 /* x = y - xreg beta. */
 static void regress_out(arima_ws *w, const double *coef)
 {
@@ -615,11 +877,37 @@ static void regress_out(arima_ws *w, const double *coef)
 	}
 }
 
+/* css_value's recursion over every coefficient, zero or not, for series
+ * with missing values: as in R, 0 * NaN spreads a missing residual to the
+ * later ones (and so out of the sum). */
+static double css_dense(arima_ws *w, const double *x, size_t *nu_out)
+{
+	size_t n = w->n, ncond = w->ncond, p = w->pp, q = w->qq;
+	double *resid = w->resid, ssq = 0;
+	size_t nu = 0;
+	for (size_t l = ncond; l < n; l++) {
+		double t = x[l];
+		for (size_t j = 0; j < p; j++)
+			t -= w->phi[j] * x[l - j - 1];
+		size_t jmax = l - ncond < q ? l - ncond : q;
+		for (size_t j = 0; j < jmax; j++)
+			t -= w->theta[j] * resid[l - j - 1];
+		resid[l] = t;
+		if (!isnan(t)) {
+			nu++;
+			ssq += t * t;
+		}
+	}
+	if (nu_out)
+		*nu_out = nu;
+	return ssq / (double)nu;
+}
+
 /* R's ARIMA_CSS: ssq / nu of the conditional residuals. */
 static double css_value(arima_ws *w, size_t *nu_out)
 {
 	const fc_arima_spec *s = &w->s;
-	size_t n = w->n, ncond = w->ncond, p = w->pp, q = w->qq;
+	size_t n = w->n, ncond = w->ncond, q = w->qq;
 	double *x = w->w, *resid = w->resid;
 	memcpy(x, w->x, n * sizeof *x);
 	for (int i = 0; i < s->d; i++)
@@ -632,13 +920,22 @@ static double css_value(arima_ws *w, size_t *nu_out)
 	size_t nu = 0;
 	for (size_t l = 0; l < ncond && l < n; l++)
 		resid[l] = 0;
+	if (!w->complete)
+		return css_dense(w, x, nu_out);
+	/* only the nonzero coefficients (most are zero in seasonal models) */
+	const size_t *phinz = w->phinz, *thnz = w->thnz;
+	size_t nphi = w->nphi, nth = w->nth;
 	for (size_t l = ncond; l < n; l++) {
 		double t = x[l];
-		for (size_t j = 0; j < p; j++)
+		for (size_t i = 0; i < nphi; i++) {
+			size_t j = phinz[i];
 			t -= w->phi[j] * x[l - j - 1];
+		}
 		size_t jmax = l - ncond < q ? l - ncond : q;
-		for (size_t j = 0; j < jmax; j++)
+		for (size_t i = 0; i < nth && thnz[i] < jmax; i++) {
+			size_t j = thnz[i];
 			t -= w->theta[j] * resid[l - j - 1];
+		}
 		resid[l] = t;
 		if (!isnan(t)) {
 			nu++;
@@ -676,8 +973,11 @@ static double obj_ml(const double *par, void *ctx)
 	full_coef(w, par, coef);
 	trans_pars(w, coef, w->trans);
 	regress_out(w, coef);
-	init_state(w);
-	like_out o = kalman_like(w, w->x, w->n, NULL);
+	like_out o;
+	if (fast_like(w, &o)) {
+		init_state(w);
+		o = kalman_like(w, w->x, w->n, NULL);
+	}
 	double s2 = o.ssq / (double)o.nu;
 	return 0.5 * (log(s2) + o.sumlog / (double)o.nu);
 }
@@ -944,6 +1244,8 @@ int fc_arima_estimate(const double *y, size_t n, const fc_arima_spec *spec, int 
 	    spec->m < 1 || spec->m > 400 || (spec->m == 1 && spec->P + spec->D + spec->Q > 0) ||
 	    spec->d + spec->D > 3 || (size_t)spec->d + spec->m * (size_t)spec->D >= 512)
 		return fc_err_set(err, FC_EINVAL, "%s: bad order", name);
+	int want_state = !(method & FC_ARIMA_NO_STATE);
+	method &= ~FC_ARIMA_NO_STATE;
 	arima_ws w;
 	if (ws_init(&w, spec, y, n))
 		return fc_err_set(err, FC_ENOMEM, "%s: out of memory", name);
@@ -1020,8 +1322,10 @@ int fc_arima_estimate(const double *y, size_t n, const fc_arima_spec *spec, int 
 			for (size_t t = 0; t < n; t++)
 				if (!isnan(w.resid[t]))
 					rss += w.resid[t] * w.resid[t];
-			init_state(&w);
-			kalman_like(&w, w.x, n, NULL);
+			if (want_state) {
+				init_state(&w);
+				kalman_like(&w, w.x, n, NULL);
+			}
 			memcpy(out->coef, coef, nc * sizeof *coef);
 			out->sigma2_ss = s2;
 			out->loglik = -0.5 * (2 * (double)n_used * fmin + (double)n_used +
@@ -1134,6 +1438,9 @@ finish:
 	}
 	out->converged = !fail;
 	out->rd = w.rd;
+	out->a = out->P = NULL;
+	if (!want_state)
+		goto out;
 	out->a = malloc(w.rd * sizeof *out->a);
 	out->P = malloc(w.rd * w.rd * sizeof *out->P);
 	if (!out->a || !out->P) {
@@ -1155,6 +1462,8 @@ out:
 
 int fc_arima_forecast(const fc_arima_fit *fit, size_t h, double *mean, double *var, fc_err *err)
 {
+	if (!fit->a || !fit->P)
+		return fc_err_set(err, FC_EINVAL, "arima: the fit has no state to forecast from");
 	arima_ws w;
 	if (ws_init(&w, &fit->spec, NULL, 1))
 		return fc_err_set(err, FC_ENOMEM, "arima: out of memory");
@@ -1204,6 +1513,8 @@ int fc_arima_anchor(fc_arima_fit *fit, const double *y, size_t n, fc_err *err)
 {
 	if (n == 0)
 		return fc_err_set(err, FC_EMODEL, "arima: no data to re-anchor on");
+	if (!fit->a || !fit->P)
+		return fc_err_set(err, FC_EINVAL, "arima: the fit has no state to re-anchor");
 	arima_ws w;
 	if (ws_init(&w, &fit->spec, y, n))
 		return fc_err_set(err, FC_ENOMEM, "arima: out of memory");
@@ -1260,6 +1571,11 @@ double fc_arima_min_root(const fc_arima_fit *fit)
 int fc_arima_fit_copy(fc_arima_fit *dst, const fc_arima_fit *src)
 {
 	fc_arima_fit t = *src;
+	if (!src->a || !src->P) {
+		t.a = t.P = NULL;
+		*dst = t;
+		return 0;
+	}
 	t.a = malloc(src->rd * sizeof *t.a);
 	t.P = malloc(src->rd * src->rd * sizeof *t.P);
 	if (!t.a || !t.P) {

@@ -22,6 +22,10 @@ typedef struct fc_arima_spec {
 
 /* R's `method` of stats::arima. */
 enum { FC_ARIMA_CSS_ML = 0, FC_ARIMA_ML = 1, FC_ARIMA_CSS = 2 };
+/* Or'ed into the method: skip the filtered state (a = P = NULL) where no
+ * forecast will be made, e.g. the approximate fits of the order search.
+ * Only CSS fits save work by it (ML fits run the filter anyway). */
+enum { FC_ARIMA_NO_STATE = 8 };
 
 /* A fitted model.  a and P are owned (fc_arima_fit_dispose). */
 typedef struct fc_arima_fit {

@@ -211,8 +211,9 @@ static double myarima(search_ctx *sc, int p, int q, int P, int Q, int constant, 
 	fc_arima_fit fit;
 	memset(&fit, 0, sizeof fit);
 	fc_err e;
-	int rc = fc_arima_estimate(sc->y, sc->n, &s, approx ? FC_ARIMA_CSS : FC_ARIMA_CSS_ML, NULL, &fit,
-	                           &e);
+	/* approximate fits are refitted exactly before any forecast */
+	int method = approx ? FC_ARIMA_CSS | FC_ARIMA_NO_STATE : FC_ARIMA_CSS_ML;
+	int rc = fc_arima_estimate(sc->y, sc->n, &s, method, NULL, &fit, &e);
 	if (rc) {
 		if (rc == FC_ENOMEM)
 			sc->failed_nomem = 1;
