@@ -24,6 +24,7 @@
 #include "forecast/model.h"
 #include "models/arima.h"
 #include "data/arima_fixtures.h"
+#include "data/arima_xreg_fixtures.h"
 
 extern const fc_model_type *const fc_model_arima;
 
@@ -209,7 +210,7 @@ START_TEST(test_r_fixed_orders)
 		fc_arima_fit fit;
 		memset(&fit, 0, sizeof fit);
 		fc_err err;
-		int rc = fc_arima_estimate(y + lead, n - lead, &spec, FC_ARIMA_CSS_ML, NULL, &fit, &err);
+		int rc = fc_arima_estimate(y + lead, n - lead, NULL, 0, &spec, FC_ARIMA_CSS_ML, NULL, &fit, &err);
 		ck_assert_msg(rc == 0, "%s: %s", s->name, err.msg);
 		ck_assert_uint_eq(fit.ncoef, fx->ncoef);
 		double dll = reldiff(fit.loglik, fx->loglik, 0);
@@ -218,7 +219,7 @@ START_TEST(test_r_fixed_orders)
 		fc_err_clear(&err);
 		ck_assert_int_eq(fc_forecast_init(&f, fx->h, LEVELS, 2, &err), 0);
 		double *var = malloc(fx->h * sizeof *var);
-		ck_assert_int_eq(fc_arima_forecast(&fit, fx->h, f.mean, var, &err), 0);
+		ck_assert_int_eq(fc_arima_forecast(&fit, fx->h, NULL, f.mean, var, &err), 0);
 		for (size_t i = 0; i < fx->h; i++)
 			var[i] = sqrt(var[i]);
 		fc_forecast_normal_bounds(&f, var);
@@ -462,20 +463,20 @@ START_TEST(test_magnitudes)
 	fc_arima_fit base, fit;
 	fc_err err;
 	memset(&base, 0, sizeof base);
-	ck_assert_int_eq(fc_arima_estimate(s->y, n, &spec, FC_ARIMA_CSS_ML, NULL, &base, &err), 0);
+	ck_assert_int_eq(fc_arima_estimate(s->y, n, NULL, 0, &spec, FC_ARIMA_CSS_ML, NULL, &base, &err), 0);
 	double mb[12], mf[12];
-	ck_assert_int_eq(fc_arima_forecast(&base, 12, mb, NULL, &err), 0);
+	ck_assert_int_eq(fc_arima_forecast(&base, 12, NULL, mb, NULL, &err), 0);
 	const double scales[2] = {1e9, 1e-9};
 	for (int k = 0; k < 2; k++) {
 		for (size_t i = 0; i < n; i++)
 			y[i] = s->y[i] * scales[k];
 		memset(&fit, 0, sizeof fit);
-		ck_assert_int_eq(fc_arima_estimate(y, n, &spec, FC_ARIMA_CSS_ML, NULL, &fit, &err), 0);
+		ck_assert_int_eq(fc_arima_estimate(y, n, NULL, 0, &spec, FC_ARIMA_CSS_ML, NULL, &fit, &err), 0);
 		for (size_t i = 0; i < 2; i++)
 			ck_assert_double_eq_tol(fit.coef[i], base.coef[i], 1e-3);
 		ck_assert_double_eq_tol(fit.loglik, base.loglik - (double)base.n_used * log(scales[k]),
 		                        1e-4 * fabs(base.loglik));
-		ck_assert_int_eq(fc_arima_forecast(&fit, 12, mf, NULL, &err), 0);
+		ck_assert_int_eq(fc_arima_forecast(&fit, 12, NULL, mf, NULL, &err), 0);
 		for (int i = 0; i < 12; i++)
 			ck_assert_double_eq_tol(mf[i] / scales[k], mb[i], 0.005 * mb[i]);
 		fc_arima_fit_dispose(&fit);
@@ -586,6 +587,46 @@ START_TEST(test_long_period_nonseasonal)
 	fc_buf b;
 	saved_state(m, &b);
 	ck_assert_int_eq(state_long(&b, "m"), 1);
+	/* the seasonality by Fourier terms: the forecasts follow the sine */
+	ck_assert_int_ge(state_long(&b, "fourier_k"), 1);
+	fc_forecast f;
+	run_forecast(m, 48, &f);
+	for (int i = 0; i < 48; i++) {
+		double truth = 10 + sin((300 + i) * 2 * M_PI / 48) + 0.01 * (300 + i);
+		ck_assert_msg(fabs(f.mean[i] - truth) < 0.3, "step %d: %g vs %g", i + 1, f.mean[i], truth);
+	}
+	fc_forecast_dispose(&f);
+	/* with fourier=0: no Fourier terms (the old non-seasonal model) */
+	fc_model *m0 = fit_arima("fourier=0", &s);
+	fc_buf b0;
+	saved_state(m0, &b0);
+	ck_assert_ptr_null(strstr(b0.data, "fourier_k="));
+	fc_buf_dispose(&b0);
+	fc_model_free(m0);
+	/* save/load keeps the Fourier regressors: the same forecasts */
+	char *nl = strchr(b.data, '\n');
+	ck_assert_ptr_nonnull(nl);
+	*nl = 0;
+	fc_err err;
+	fc_model *m2 = fc_model_load(fc_model_arima, b.data + strlen("params "),
+	                             nl + 1 + strlen("state "), &err);
+	ck_assert_msg(m2 != NULL, "load: %s", err.msg);
+	fc_forecast f2;
+	run_forecast(m, 48, &f);
+	run_forecast(m2, 48, &f2);
+	for (int i = 0; i < 48; i++)
+		ck_assert_double_eq(f.mean[i], f2.mean[i]);
+	fc_forecast_dispose(&f);
+	fc_forecast_dispose(&f2);
+	/* re-anchored on the same data: the same forecasts again */
+	ck_assert_int_eq(fc_model_anchor(m2, &s, &err), 0);
+	run_forecast(m2, 48, &f2);
+	run_forecast(m, 48, &f);
+	for (int i = 0; i < 48; i++)
+		ck_assert_double_eq_tol(f.mean[i], f2.mean[i], 1e-9 * fabs(f.mean[i]));
+	fc_forecast_dispose(&f);
+	fc_forecast_dispose(&f2);
+	fc_model_free(m2);
 	fc_buf_dispose(&b);
 	fc_model_free(m);
 }
@@ -628,6 +669,150 @@ START_TEST(test_deterministic)
 }
 END_TEST
 
+/* ---- regression with ARIMA errors and Fourier terms --------------------------- */
+
+/* Seatbelts' regressors used by case c, columns of rows [from, from + len). */
+static size_t xr_columns(const xr_fx_case *c, size_t from, size_t len, double *X)
+{
+	size_t k = 0;
+	if (c->law) {
+		memcpy(X + k * len, xr_seatbelts_law + from, len * sizeof *X);
+		k++;
+	}
+	if (c->petrol) {
+		memcpy(X + k * len, xr_seatbelts_petrol + from, len * sizeof *X);
+		k++;
+	}
+	return k;
+}
+
+START_TEST(test_r_xreg_fixed)
+{
+	size_t bad = 0;
+	double max_ll = 0, max_coef = 0, max_fc = 0;
+	for (size_t i = 0; i < XR_FX_N_CASES; i++) {
+		const xr_fx_case *c = &xr_fx_cases[i];
+		double X[2 * 180], Xf[2 * 12];
+		size_t nx = xr_columns(c, 0, 180, X);
+		xr_columns(c, 180, 12, Xf);
+		fc_arima_spec spec = {c->p, c->d, c->q, c->P, c->D, c->Q, c->P + c->D + c->Q > 0 ? 12 : 1,
+		                      c->mean, c->drift};
+		fc_arima_fit fit;
+		memset(&fit, 0, sizeof fit);
+		fc_err err;
+		int rc = fc_arima_estimate(xr_seatbelts_y, 180, X, nx, &spec, FC_ARIMA_CSS_ML, NULL, &fit,
+		                           &err);
+		ck_assert_msg(rc == 0, "case %zu: %s", i + 1, err.msg);
+		ck_assert_uint_eq(fit.ncoef, c->ncoef);
+		ck_assert_uint_eq(fit.nxreg, nx);
+		double mean[12], var[12];
+		ck_assert_int_eq(fc_arima_forecast(&fit, 12, Xf, mean, var, &err), 0);
+		/* without the future regressors: a clear error */
+		ck_assert_int_eq(fc_arima_forecast(&fit, 12, NULL, mean, var, &err), FC_EINVAL);
+		double ll = reldiff(fit.loglik, c->loglik, 0), cf = coef_diff(fit.coef, c->coef, c->ncoef);
+		double fc = 0;
+		for (size_t t = 0; t < 12; t++) {
+			double floor = 0.5 * (c->hi95[t] - c->lo95[t]), sd = sqrt(var[t]);
+			fc = fmax(fc, reldiff(mean[t], c->mean_fc[t], floor));
+			fc = fmax(fc, reldiff(mean[t] - 1.959963984540054 * sd, c->lo95[t], floor));
+			fc = fmax(fc, reldiff(mean[t] + 1.959963984540054 * sd, c->hi95[t], floor));
+		}
+		int ok = ll <= 1e-4 && cf <= 1e-3 && fc <= 0.005;
+		printf("  Seatbelts case %zu (%d,%d,%d)(%d,%d,%d)[12] %zu regressors%s%s: loglik %.2e coef "
+		       "%.2e fc %.2e %s\n", i + 1, c->p, c->d, c->q, c->P, c->D, c->Q, nx,
+		       c->mean && c->d + c->D == 0 ? " + intercept" : "", c->drift ? " + drift" : "", ll,
+		       cf, fc, ok ? "ok" : "FAIL");
+		bad += !ok;
+		max_ll = fmax(max_ll, ll);
+		max_coef = fmax(max_coef, cf);
+		max_fc = fmax(max_fc, fc);
+		fc_arima_fit_dispose(&fit);
+	}
+	printf("regression with ARIMA errors: %zu cases, %zu outside tolerance; max loglik %.2e coef "
+	       "%.2e forecast/bounds %.2e\n", (size_t)XR_FX_N_CASES, bad, max_ll, max_coef, max_fc);
+	ck_assert_uint_eq(bad, 0);
+}
+END_TEST
+
+START_TEST(test_xreg_degenerate)
+{
+	/* collinear, constant-after-differencing and too many regressors: errors, not crashes */
+	const double *y = xr_seatbelts_y;
+	double X[3 * 180];
+	memcpy(X, xr_seatbelts_petrol, 180 * sizeof *X);
+	memcpy(X + 180, xr_seatbelts_petrol, 180 * sizeof *X); /* the same column twice */
+	fc_arima_spec s = {1, 0, 0, 0, 0, 0, 1, 1, 0};
+	fc_arima_fit fit;
+	memset(&fit, 0, sizeof fit);
+	fc_err err;
+	ck_assert_int_eq(fc_arima_estimate(y, 180, X, 2, &s, FC_ARIMA_CSS_ML, NULL, &fit, &err),
+	                 FC_EMODEL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "collinear"));
+	for (size_t t = 0; t < 180; t++)
+		X[t] = 5; /* constant: the intercept's twin */
+	ck_assert_int_eq(fc_arima_estimate(y, 180, X, 1, &s, FC_ARIMA_CSS_ML, NULL, &fit, &err),
+	                 FC_EMODEL);
+	fc_arima_spec s1 = {0, 1, 1, 0, 0, 0, 1, 1, 0};
+	/* a constant column vanishes with the difference and is degenerate undifferenced
+	 * only with an intercept: without one it is a level shift R can estimate */
+	int rc = fc_arima_estimate(y, 180, X, 1, &s1, FC_ARIMA_CSS_ML, NULL, &fit, &err);
+	ck_assert(rc == 0 || rc == FC_EMODEL);
+	if (rc == 0)
+		fc_arima_fit_dispose(&fit);
+	ck_assert_int_eq(fc_arima_estimate(y, 180, X, FC_ARIMA_MAX_COEF + 1, &s, FC_ARIMA_CSS_ML, NULL,
+	                                   &fit, &err), FC_EINVAL);
+}
+END_TEST
+
+START_TEST(test_r_fourier)
+{
+	size_t cases = 0, same = 0, worse = 0, fc_bad = 0;
+	for (size_t i = 0; i < XR_FX_N_FOURIER; i++) {
+		const xr_fx_fourier *fx = &xr_fx_fouriers[i];
+		size_t n;
+		double *y = read_shared(fx->folder, fx->id, &n);
+		if (!y || n != fx->n) {
+			free(y);
+			printf("  %s %s: skipped (no shared data)\n", fx->folder, fx->id);
+			continue;
+		}
+		double period = fx->period;
+		fc_series ser = make_series(y, n, &period);
+		fc_model *m = fit_arima(NULL, &ser);
+		fc_buf b;
+		saved_state(m, &b);
+		int K = (int)state_long(&b, "fourier_k"), p = (int)state_long(&b, "p");
+		int d = (int)state_long(&b, "d"), q = (int)state_long(&b, "q");
+		int cst = state_long(&b, "drift") || (state_long(&b, "mean") && d == 0);
+		double aicc = state_double(&b, "aicc");
+		fc_buf_dispose(&b);
+		cases++;
+		int match = K == fx->K && p == fx->p && d == fx->d && q == fx->q && cst == fx->constant;
+		fc_forecast f;
+		run_forecast(m, fx->h, &f);
+		double worst = 0;
+		for (size_t t = 0; t < fx->h; t++)
+			worst = fmax(worst, reldiff(f.mean[t], fx->mean_fc[t], 1e-9));
+		printf("  %s %s period %g: R K=%d (%d,%d,%d)%s AICc %.3f; ours K=%d (%d,%d,%d)%s AICc %.3f; "
+		       "forecast diff %.2e\n", fx->folder, fx->id, fx->period, fx->K, fx->p, fx->d, fx->q,
+		       fx->constant ? "+c" : "", fx->aicc, K, p, d, q, cst ? "+c" : "", aicc, worst);
+		if (match) {
+			same++;
+			fc_bad += worst > 0.005;
+		} else if (d == fx->d && aicc > fx->aicc + 0.1) {
+			worse++;
+		}
+		fc_forecast_dispose(&f);
+		fc_model_free(m);
+		free(y);
+	}
+	printf("Fourier-term auto.arima: %zu series, same K and order on %zu; %zu with a worse AICc, %zu "
+	       "same-model forecasts outside 0.5%%\n", cases, same, worse, fc_bad);
+	ck_assert_uint_eq(worse, 0);
+	ck_assert_uint_eq(fc_bad, 0);
+}
+END_TEST
+
 static Suite *arima_suite(void)
 {
 	Suite *su = suite_create("arima");
@@ -642,11 +827,14 @@ static Suite *arima_suite(void)
 	tcase_add_test(tc, test_long_period_nonseasonal);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_deterministic);
+	tcase_add_test(tc, test_xreg_degenerate);
 	suite_add_tcase(su, tc);
 	TCase *tr = tcase_create("r_fixtures");
 	tcase_set_timeout(tr, 600);
 	tcase_add_test(tr, test_r_fixed_orders);
 	tcase_add_test(tr, test_r_automatic);
+	tcase_add_test(tr, test_r_xreg_fixed);
+	tcase_add_test(tr, test_r_fourier);
 	suite_add_tcase(su, tr);
 	return su;
 }

@@ -3,7 +3,8 @@
  * stats::arima (R 4.2) fits it when forecast::Arima calls it.
  *
  * Model: phi(B) Phi(B^m) (1-B)^d (1-B^m)^D (y_t - x_t' beta) = theta(B) Theta(B^m) e_t,
- * with x_t an intercept (d + D = 0) and/or the drift regressor t = 1..n.
+ * with x_t an intercept (d + D = 0) and/or the drift regressor t = 1..n,
+ * then any external regressors (regression with ARIMA errors).
  *
  * State space (Harvey 1989, "Forecasting, structural time series models and
  * the Kalman filter", sec. 3.4; R's makeARIMA): with the expanded AR and MA
@@ -66,9 +67,11 @@
  * for M3 N1801 (sar1 = 0.993) our log-likelihood is -918.5479977834, equal
  * to R's with SSinit = "Rossignol2011" (its exact alternative) to all 10
  * digits, while R's default Gardner1980 gives -918.5140150450;
- * no rotation of two regressors by their SVD before optimizing (R rotates
- * intercept + drift when both are present: same optimum, another path);
- * exogenous regressors other than intercept and drift.  The Hessian of
+ * regressors that are collinear after differencing are an error (R's lm
+ * leaves their coefficient NA and its optimizer fails later).  Several
+ * free regressors are rotated by their SVD before optimizing, as R does
+ * (GSL's singular vectors may differ from LAPACK's in sign, which the
+ * optimizer's steps do not notice).  The Hessian of
  * R's optim (for forecast's test of NaN standard errors) is computed on
  * request only (fc_arima_se_check), by the same finite differences. */
 #include "arima.h"
@@ -231,7 +234,8 @@ typedef struct arima_ws {
 	int complete;        /* no missing values: fast_like applies */
 	double *x;           /* n: y - xreg beta */
 	double *w, *resid;   /* n each: CSS */
-	double *xreg;        /* n x ncxreg, column-major */
+	double *xreg;        /* n x ncxreg, column-major: intercept, drift, external */
+	size_t nx;           /* external regressors (the last nx columns) */
 	double *work;        /* optimizer: 6 ncoef + ncoef^2 */
 	/* the problem being optimized */
 	double coef[FC_ARIMA_MAX_COEF];
@@ -252,7 +256,8 @@ static void ws_free(arima_ws *w)
 	free(w->dnz);
 }
 
-static int ws_init(arima_ws *w, const fc_arima_spec *s, const double *y, size_t n)
+static int ws_init(arima_ws *w, const fc_arima_spec *s, const double *y, size_t n,
+                   const double *xreg, size_t nx)
 {
 	memset(w, 0, sizeof *w);
 	if ((size_t)s->d + s->m * (size_t)s->D >= 512)
@@ -265,7 +270,8 @@ static int ws_init(arima_ws *w, const fc_arima_spec *s, const double *y, size_t 
 		if (isnan(y[t]))
 			w->complete = 0;
 	w->narma = (size_t)(s->p + s->q + s->P + s->Q);
-	w->ncxreg = (size_t)((s->mean && s->d + s->D == 0) ? 1 : 0) + (size_t)(s->drift ? 1 : 0);
+	w->nx = nx;
+	w->ncxreg = (size_t)((s->mean && s->d + s->D == 0) ? 1 : 0) + (size_t)(s->drift ? 1 : 0) + nx;
 	w->ncoef = w->narma + w->ncxreg;
 	w->pp = (size_t)s->p + s->m * (size_t)s->P;
 	w->qq = (size_t)s->q + s->m * (size_t)s->Q;
@@ -329,9 +335,17 @@ static int ws_init(arima_ws *w, const fc_arima_spec *s, const double *y, size_t 
 			w->xreg[t] = 1;
 		c++;
 	}
-	if (s->drift)
+	if (s->drift) {
 		for (size_t t = 0; t < n; t++)
 			w->xreg[c * n + t] = (double)(t + 1);
+		c++;
+	}
+	if (xreg) {
+		memcpy(w->xreg + c * n, xreg, nx * n * sizeof *xreg);
+		for (size_t t = 0; t < nx * n; t++)
+			if (isnan(xreg[t]))
+				w->complete = 0;
+	}
 	return 0;
 }
 
@@ -815,17 +829,23 @@ static int fast_like(arima_ws *w, like_out *o)
 		M[1] = M[3] = 1;
 	}
 	memset(a, 0, rd * sizeof *a);
-	double ssq = 0, sumlog = 0;
-	size_t nu = 0;
+	double ssq = 0, sumlog = 0, logF = log(F);
+	size_t nu = 0, calm = 0;
 	for (size_t l = 0; l < n; l++) {
 		double e = x[l] - tmul(w, a), ef = e / F; /* a <- T a */
 		if (F < GAIN_MAX) {
 			nu++;
 			ssq += e * ef;
-			sumlog += log(F);
+			sumlog += logF;
 		}
 		for (size_t i = 0; i < rd; i++)
 			a[i] += kb[i] * ef;
+		/* Steady state: once F has not moved (relative change below 1e-15)
+		 * for a whole state length of steps, the change W M W' has
+		 * decayed away and F, k stay as they are (the same rule as
+		 * kalman_like's switch to mean-only updates). */
+		if (calm > rd)
+			continue;
 		/* g = T W (in place), u = Z W */
 		double u[3], Mu[3];
 		for (size_t j = 0; j < nc; j++)
@@ -854,6 +874,9 @@ static int fast_like(arima_ws *w, like_out *o)
 		for (size_t j = 0; j < nc; j++)
 			for (size_t c = 0; c < nc; c++)
 				M[j * 3 + c] += Mu[j] * Mu[c] / F;
+		calm = fabs(uMu) <= 1e-15 * F ? calm + 1 : 0;
+		if (Fn != F)
+			logF = log(Fn);
 		F = Fn;
 	}
 	if (!isfinite(ssq) || !isfinite(sumlog) || nu == 0)
@@ -1135,21 +1158,45 @@ static int bfgs(objfn f, void *ctx, double *x, size_t n, const double *ps, int m
 
 /* ---- estimation ----------------------------------------------------------- */
 
+/* Maps rotated regression coefficients back (see xreg_rotate); V NULL: none. */
+static void unrotate(const arima_ws *w, const double *V, double *coef)
+{
+	if (!V)
+		return;
+	size_t k = w->ncxreg;
+	double b[FC_ARIMA_MAX_COEF];
+	for (size_t a = 0; a < k; a++) {
+		double v = 0;
+		for (size_t c = 0; c < k; c++)
+			v += V[a * k + c] * coef[w->narma + c];
+		b[a] = v;
+	}
+	memcpy(coef + w->narma, b, k * sizeof *b);
+}
+
 /* Least squares of the (d, D)-differenced x on the differenced regressors
  * (R's lm(dx ~ dxreg - 1) with na.omit): coefficients and standard errors.
- * Falls back to the undifferenced data when too few rows remain. */
-static void regression_init(arima_ws *w, double *beta, double *se)
+ * Falls back to the undifferenced data when too few rows remain or the
+ * differenced regressors are degenerate (R's rank-0 fallback).  Returns -1
+ * when the regressors are collinear both ways (R would leave a coefficient
+ * NA) or on allocation failure. */
+static int regression_init(arima_ws *w, double *beta, double *se)
 {
 	const fc_arima_spec *s = &w->s;
 	size_t n = w->n, k = w->ncxreg;
-	/* scratch (k <= 2): the series in w, the regressors in x and resid */
-	double *dx = w->w;
-	double *cols[3] = {dx, w->x, w->resid};
-	for (int undiff = 0; undiff < 2; undiff++) {
+	double *cols = malloc((k + 1) * n * sizeof *cols);
+	double *xtx = malloc((k * k + k) * sizeof *xtx);
+	if (!cols || !xtx) {
+		free(cols);
+		free(xtx);
+		return -1;
+	}
+	double *xty = xtx + k * k;
+	int rc = -1;
+	for (int undiff = 0; undiff < 2 && rc; undiff++) {
 		size_t len = n;
-		memcpy(dx, w->y, n * sizeof *dx);
-		for (size_t c = 0; c < k; c++)
-			memcpy(cols[c + 1], w->xreg + c * n, n * sizeof *dx);
+		memcpy(cols, w->y, n * sizeof *cols);
+		memcpy(cols + n, w->xreg, k * n * sizeof *cols);
 		if (!undiff) {
 			for (int i = 0; i < s->d + s->D; i++) {
 				size_t lag = i < s->d ? 1 : s->m;
@@ -1157,65 +1204,137 @@ static void regression_init(arima_ws *w, double *beta, double *se)
 					len = 0;
 					break;
 				}
-				for (size_t c = 0; c <= k; c++)
+				for (size_t c = 0; c <= k; c++) {
+					double *v = cols + c * n;
 					for (size_t t = 0; t + lag < len; t++)
-						cols[c][t] = cols[c][t + lag] - cols[c][t];
+						v[t] = v[t + lag] - v[t];
+				}
 				len -= lag;
 			}
+			if (!(len > k))
+				continue;
 		}
-		double xtx[4] = {0, 0, 0, 0}, xty[2] = {0, 0};
+		memset(xtx, 0, (k * k + k) * sizeof *xtx);
 		size_t rows = 0;
 		for (size_t t = 0; t < len; t++) {
-			int ok = !isnan(dx[t]);
-			for (size_t c = 0; c < k; c++)
-				ok = ok && !isnan(cols[c + 1][t]);
+			int ok = 1;
+			for (size_t c = 0; c <= k; c++)
+				ok = ok && !isnan(cols[c * n + t]);
 			if (!ok)
 				continue;
 			rows++;
 			for (size_t i = 0; i < k; i++) {
-				xty[i] += cols[i + 1][t] * dx[t];
-				for (size_t j = 0; j < k; j++)
-					xtx[i * k + j] += cols[i + 1][t] * cols[j + 1][t];
+				double xi = cols[(i + 1) * n + t];
+				xty[i] += xi * cols[t];
+				for (size_t j = 0; j <= i; j++)
+					xtx[i * k + j] += xi * cols[(j + 1) * n + t];
 			}
 		}
-		double inv[4];
-		int ok = 0;
-		if (!undiff && !(len > k))
-			continue;
-		if (k == 1 && xtx[0] > 0) {
-			inv[0] = 1 / xtx[0];
-			beta[0] = xty[0] * inv[0];
-			ok = 1;
-		} else if (k == 2) {
-			double det = xtx[0] * xtx[3] - xtx[1] * xtx[2];
-			if (det > 1e-12 * xtx[0] * xtx[3]) {
-				inv[0] = xtx[3] / det;
-				inv[3] = xtx[0] / det;
-				inv[1] = inv[2] = -xtx[1] / det;
-				beta[0] = inv[0] * xty[0] + inv[1] * xty[1];
-				beta[1] = inv[2] * xty[0] + inv[3] * xty[1];
-				ok = 1;
-			}
+		for (size_t i = 0; i < k; i++)
+			for (size_t j = 0; j < i; j++)
+				xtx[j * k + i] = xtx[i * k + j];
+		/* Cholesky with a relative pivot test (rank deficiency -> next try) */
+		gsl_matrix_view A = gsl_matrix_view_array(xtx, k, k);
+		int ok = rows > k;
+		double dmax = 0;
+		for (size_t i = 0; i < k; i++)
+			dmax = fmax(dmax, xtx[i * k + i]);
+		gsl_error_handler_t *old = gsl_set_error_handler_off();
+		ok = ok && dmax > 0 && gsl_linalg_cholesky_decomp1(&A.matrix) == GSL_SUCCESS;
+		for (size_t i = 0; ok && i < k; i++) {
+			double l = xtx[i * k + i];
+			if (!(l * l > 1e-12 * dmax))
+				ok = 0;
 		}
+		if (ok) {
+			gsl_vector_view b = gsl_vector_view_array(beta, k);
+			gsl_vector_const_view rhs = gsl_vector_const_view_array(xty, k);
+			ok = gsl_linalg_cholesky_solve(&A.matrix, &rhs.vector, &b.vector) == GSL_SUCCESS &&
+			     gsl_linalg_cholesky_invert(&A.matrix) == GSL_SUCCESS;
+		}
+		gsl_set_error_handler(old);
 		if (!ok)
 			continue;
 		double rss = 0;
 		for (size_t t = 0; t < len; t++) {
-			double e = dx[t];
+			double e = cols[t];
 			for (size_t c = 0; c < k; c++)
-				e -= cols[c + 1][t] * beta[c];
+				e -= cols[(c + 1) * n + t] * beta[c];
 			if (!isnan(e))
 				rss += e * e;
 		}
-		double s2 = rows > k ? rss / (double)(rows - k) : NAN;
+		double s2 = rss / (double)(rows - k);
 		for (size_t c = 0; c < k; c++)
-			se[c] = sqrt(s2 * inv[c * k + c]);
-		return;
+			se[c] = sqrt(s2 * xtx[c * k + c]);
+		rc = 0;
 	}
-	for (size_t c = 0; c < k; c++) {
-		beta[c] = 0;
-		se[c] = NAN;
+	if (rc)
+		for (size_t c = 0; c < k; c++) {
+			beta[c] = 0;
+			se[c] = NAN;
+		}
+	free(cols);
+	free(xtx);
+	return rc;
+}
+
+/* R's rotation of several free regressors by their right singular vectors
+ * (stats::arima: S <- svd(na.omit(xreg)); xreg <- xreg %*% S$v), which
+ * makes the columns orthogonal for the optimizer.  V (k x k, row-major)
+ * receives S$v; the coefficients map back as beta = V beta_rotated.
+ * Returns 0, or -1 when the rotation does not apply (fewer complete rows
+ * than columns, or the decomposition failed): the caller goes on without. */
+static int xreg_rotate(arima_ws *w, double *V)
+{
+	size_t n = w->n, k = w->ncxreg, rows = 0;
+	for (size_t t = 0; t < n; t++) {
+		int ok = 1;
+		for (size_t c = 0; c < k; c++)
+			ok = ok && !isnan(w->xreg[c * n + t]);
+		rows += (size_t)ok;
 	}
+	if (rows < k)
+		return -1;
+	gsl_matrix *X = gsl_matrix_alloc(rows, k), *Vm = gsl_matrix_alloc(k, k);
+	gsl_vector *S = gsl_vector_alloc(k), *work = gsl_vector_alloc(k);
+	int rc = -1;
+	if (X && Vm && S && work) {
+		size_t i = 0;
+		for (size_t t = 0; t < n; t++) {
+			int ok = 1;
+			for (size_t c = 0; c < k; c++)
+				ok = ok && !isnan(w->xreg[c * n + t]);
+			if (!ok)
+				continue;
+			for (size_t c = 0; c < k; c++)
+				gsl_matrix_set(X, i, c, w->xreg[c * n + t]);
+			i++;
+		}
+		gsl_error_handler_t *old = gsl_set_error_handler_off();
+		if (gsl_linalg_SV_decomp(X, Vm, S, work) == GSL_SUCCESS) {
+			for (size_t a = 0; a < k; a++)
+				for (size_t b = 0; b < k; b++)
+					V[a * k + b] = gsl_matrix_get(Vm, a, b);
+			double *row = gsl_vector_ptr(work, 0); /* k scratch values */
+			for (size_t t = 0; t < n; t++) {
+				for (size_t b = 0; b < k; b++) {
+					double v = 0;
+					for (size_t a = 0; a < k; a++)
+						v += w->xreg[a * n + t] * V[a * k + b];
+					row[b] = v;
+				}
+				for (size_t b = 0; b < k; b++)
+					w->xreg[b * n + t] = row[b];
+			}
+			rc = 0;
+		}
+		gsl_set_error_handler(old);
+	}
+	gsl_matrix_free(X);
+	gsl_matrix_free(Vm);
+	gsl_vector_free(S);
+	gsl_vector_free(work);
+	return rc;
 }
 
 void fc_arima_spec_name(const fc_arima_spec *s, char *buf, size_t cap)
@@ -1235,8 +1354,9 @@ void fc_arima_spec_name(const fc_arima_spec *s, char *buf, size_t cap)
 		snprintf(buf + len, cap - (size_t)len, " with non-zero mean");
 }
 
-int fc_arima_estimate(const double *y, size_t n, const fc_arima_spec *spec, int method,
-                      const double *fixed, fc_arima_fit *out, fc_err *err)
+int fc_arima_estimate(const double *y, size_t n, const double *xreg, size_t nx,
+                      const fc_arima_spec *spec, int method, const double *fixed, fc_arima_fit *out,
+                      fc_err *err)
 {
 	char name[96];
 	fc_arima_spec_name(spec, name, sizeof name);
@@ -1246,9 +1366,12 @@ int fc_arima_estimate(const double *y, size_t n, const fc_arima_spec *spec, int 
 		return fc_err_set(err, FC_EINVAL, "%s: bad order", name);
 	int want_state = !(method & FC_ARIMA_NO_STATE);
 	method &= ~FC_ARIMA_NO_STATE;
+	if (nx > FC_ARIMA_MAX_COEF)
+		return fc_err_set(err, FC_EINVAL, "%s: too many regressors (%zu)", name, nx);
 	arima_ws w;
-	if (ws_init(&w, spec, y, n))
+	if (ws_init(&w, spec, y, n, xreg, nx))
 		return fc_err_set(err, FC_ENOMEM, "%s: out of memory", name);
+	double *V = NULL; /* the regressors' rotation, if any */
 	if (w.ncoef > FC_ARIMA_MAX_COEF || w.pp >= FC_ARIMA_MAX_COEF + 200 || w.nd >= 500) {
 		ws_free(&w);
 		return fc_err_set(err, FC_EINVAL, "%s: too many coefficients", name);
@@ -1281,9 +1404,28 @@ int fc_arima_estimate(const double *y, size_t n, const fc_arima_spec *spec, int 
 		if (!w.mask[(size_t)(spec->p + spec->q + i)])
 			trans = 0;
 	if (w.ncxreg) {
-		double beta[2], se[2];
-		regression_init(&w, beta, se);
-		for (size_t c = 0; c < w.ncxreg; c++) {
+		size_t kx = w.ncxreg;
+		int all_free = kx > 1;
+		for (size_t c = 0; c < kx; c++)
+			all_free = all_free && w.mask[narma + c];
+		if (all_free) {
+			V = malloc(kx * kx * sizeof *V);
+			if (!V) {
+				rc = fc_err_set(err, FC_ENOMEM, "%s: out of memory", name);
+				goto out;
+			}
+			if (xreg_rotate(&w, V)) {
+				free(V);
+				V = NULL;
+			}
+		}
+		double beta[FC_ARIMA_MAX_COEF], se[FC_ARIMA_MAX_COEF];
+		if (regression_init(&w, beta, se)) {
+			rc = fc_err_set(err, FC_EMODEL, "%s: the regressors are collinear (or constant where "
+			                "the differencing removes a constant)", name);
+			goto out;
+		}
+		for (size_t c = 0; c < kx; c++) {
 			init[narma + c] = beta[c];
 			ps_all[narma + c] = 10 * se[c];
 			if (!(ps_all[narma + c] > 0) || !isfinite(ps_all[narma + c]))
@@ -1326,6 +1468,7 @@ int fc_arima_estimate(const double *y, size_t n, const fc_arima_spec *spec, int 
 				init_state(&w);
 				kalman_like(&w, w.x, n, NULL);
 			}
+			unrotate(&w, V, coef);
 			memcpy(out->coef, coef, nc * sizeof *coef);
 			out->sigma2_ss = s2;
 			out->loglik = -0.5 * (2 * (double)n_used * fmin + (double)n_used +
@@ -1407,6 +1550,7 @@ int fc_arima_estimate(const double *y, size_t n, const fc_arima_spec *spec, int 
 		regress_out(&w, coef);
 		init_state(&w);
 		like_out o = kalman_like(&w, w.x, n, NULL);
+		unrotate(&w, V, coef);
 		memcpy(out->coef, coef, nc * sizeof *coef);
 		out->sigma2_ss = o.ssq / (double)n_used;
 		double value = 2 * (double)n_used * fmin + (double)n_used + (double)n_used * log(2 * M_PI);
@@ -1425,6 +1569,7 @@ finish:
 	out->nfree = w.nmask;
 	out->intercept = spec->mean && spec->d + spec->D == 0;
 	out->has_drift = spec->drift;
+	out->nxreg = nx;
 	out->n = n;
 	out->n_used = n_used;
 	{
@@ -1454,18 +1599,22 @@ finish:
 	memcpy(out->P, w.P, w.rd * w.rd * sizeof *out->P);
 out:
 #undef PACK
+	free(V);
 	ws_free(&w);
 	return rc;
 }
 
 /* ---- forecasting ---------------------------------------------------------- */
 
-int fc_arima_forecast(const fc_arima_fit *fit, size_t h, double *mean, double *var, fc_err *err)
+int fc_arima_forecast(const fc_arima_fit *fit, size_t h, const double *xfuture, double *mean,
+                      double *var, fc_err *err)
 {
+	if (fit->nxreg && !xfuture)
+		return fc_err_set(err, FC_EINVAL, "arima: the future values of the regressors are needed");
 	if (!fit->a || !fit->P)
 		return fc_err_set(err, FC_EINVAL, "arima: the fit has no state to forecast from");
 	arima_ws w;
-	if (ws_init(&w, &fit->spec, NULL, 1))
+	if (ws_init(&w, &fit->spec, NULL, 1, NULL, 0))
 		return fc_err_set(err, FC_ENOMEM, "arima: out of memory");
 	if (w.rd != fit->rd) {
 		ws_free(&w);
@@ -1487,7 +1636,9 @@ int fc_arima_forecast(const fc_arima_fit *fit, size_t h, double *mean, double *v
 		if (fit->intercept)
 			f += fit->coef[c++];
 		if (fit->has_drift)
-			f += fit->coef[c] * (double)(fit->n + i + 1);
+			f += fit->coef[c++] * (double)(fit->n + i + 1);
+		for (size_t j = 0; j < fit->nxreg; j++)
+			f += fit->coef[c + j] * xfuture[j * h + i];
 		mean[i] = f;
 		if (var) {
 			/* Z P Z' with Z = (1, 0.., delta) */
@@ -1509,14 +1660,16 @@ int fc_arima_forecast(const fc_arima_fit *fit, size_t h, double *mean, double *v
 	return 0;
 }
 
-int fc_arima_anchor(fc_arima_fit *fit, const double *y, size_t n, fc_err *err)
+int fc_arima_anchor(fc_arima_fit *fit, const double *y, size_t n, const double *xreg, fc_err *err)
 {
+	if (fit->nxreg && !xreg)
+		return fc_err_set(err, FC_EINVAL, "arima: the regressors of the newer data are needed");
 	if (n == 0)
 		return fc_err_set(err, FC_EMODEL, "arima: no data to re-anchor on");
 	if (!fit->a || !fit->P)
 		return fc_err_set(err, FC_EINVAL, "arima: the fit has no state to re-anchor");
 	arima_ws w;
-	if (ws_init(&w, &fit->spec, y, n))
+	if (ws_init(&w, &fit->spec, y, n, xreg, fit->nxreg))
 		return fc_err_set(err, FC_ENOMEM, "arima: out of memory");
 	if (w.rd != fit->rd) {
 		ws_free(&w);
@@ -1536,7 +1689,7 @@ int fc_arima_anchor(fc_arima_fit *fit, const double *y, size_t n, fc_err *err)
 double fc_arima_min_root(const fc_arima_fit *fit)
 {
 	arima_ws w;
-	if (ws_init(&w, &fit->spec, NULL, 1))
+	if (ws_init(&w, &fit->spec, NULL, 1, NULL, 0))
 		return NAN;
 	trans_pars(&w, fit->coef, 0);
 	double minroot = 2;
@@ -1703,13 +1856,13 @@ out:
 	return rc;
 }
 
-int fc_arima_se_check(const double *y, size_t n, const fc_arima_fit *fit)
+int fc_arima_se_check(const double *y, size_t n, const double *xreg, const fc_arima_fit *fit)
 {
 	const fc_arima_spec *spec = &fit->spec;
 	if (fit->nfree == 0)
 		return 0;
 	arima_ws w;
-	if (ws_init(&w, spec, y, n))
+	if (ws_init(&w, spec, y, n, xreg, fit->nxreg))
 		return FC_ENOMEM;
 	size_t nc = w.ncoef, k = 0;
 	double ps_all[FC_ARIMA_MAX_COEF], par[FC_ARIMA_MAX_COEF], ps[FC_ARIMA_MAX_COEF];
@@ -1722,8 +1875,8 @@ int fc_arima_se_check(const double *y, size_t n, const fc_arima_fit *fit)
 		ps_all[i] = 1;
 	}
 	if (w.ncxreg) {
-		double beta[2], se[2];
-		regression_init(&w, beta, se);
+		double beta[FC_ARIMA_MAX_COEF], se[FC_ARIMA_MAX_COEF];
+		regression_init(&w, beta, se); /* on failure se is NaN: parscale 1 */
 		for (size_t c = 0; c < w.ncxreg; c++) {
 			ps_all[w.narma + c] = 10 * se[c];
 			if (!(ps_all[w.narma + c] > 0) || !isfinite(ps_all[w.narma + c]))

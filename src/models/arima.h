@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include "forecast/error.h"
 
-/* Most estimated coefficients: ar, ma, sar, sma, intercept, drift. */
+/* Most coefficients: ar, ma, sar, sma, intercept, drift, regressors. */
 #define FC_ARIMA_MAX_COEF 64
 
 /* ARIMA(p,d,q)(P,D,Q)m.  m is 1 when P = D = Q = 0. */
@@ -36,6 +36,7 @@ typedef struct fc_arima_fit {
 	                                  * intercept, drift */
 	size_t nfree;                    /* estimated coefficients (R's sum(mask)) */
 	int intercept, has_drift;        /* columns present in coef */
+	size_t nxreg;                    /* external regressors: the last nxreg of coef */
 	double loglik, aic, aicc, bic;   /* aic of a CSS fit: NaN (as R) */
 	double sigma2;                   /* forecast::Arima's: sum resid^2 / (nstar - npar + 1) */
 	double sigma2_ss;                /* stats::arima's: ssq / n.used (CSS: ssq / nu) */
@@ -51,23 +52,30 @@ typedef struct fc_arima_fit {
 
 /* Fits spec to y[0..n) (NaN = missing) as R's stats::arima(method =) with
  * transform.pars = TRUE, called the way forecast::Arima calls it
- * (include.drift adds the regressor 1..n).  fixed (may be NULL) holds
- * ncoef values in coef's order, NaN = estimate.
+ * (include.drift adds the regressor 1..n).  xreg (may be NULL when nx is
+ * 0): nx external regressors, column-major n x nx, aligned with y
+ * (regression with ARIMA errors; their coefficients come last in coef).
+ * fixed (may be NULL) holds ncoef values in coef's order, NaN = estimate.
  *
  * 0 and *out filled; FC_EMODEL with a reason when R's arima would stop
  * (non-stationary AR part from CSS, too few observations, a non-finite
  * objective or gradient); FC_ENOMEM.  *out untouched on failure. */
-int fc_arima_estimate(const double *y, size_t n, const fc_arima_spec *spec, int method,
-                      const double *fixed, fc_arima_fit *out, fc_err *err);
+int fc_arima_estimate(const double *y, size_t n, const double *xreg, size_t nx,
+                      const fc_arima_spec *spec, int method, const double *fixed, fc_arima_fit *out,
+                      fc_err *err);
 
 /* Point forecasts and forecast variances (sigma2 included) for steps
- * 1..h after the end of the fit (R's predict.Arima).  var may be NULL. */
-int fc_arima_forecast(const fc_arima_fit *fit, size_t h, double *mean, double *var, fc_err *err);
+ * 1..h after the end of the fit (R's predict.Arima).  var may be NULL.
+ * xfuture: the regressors' values for the h steps (column-major h x
+ * nxreg); NULL only when the fit has none (else FC_EINVAL). */
+int fc_arima_forecast(const fc_arima_fit *fit, size_t h, const double *xfuture, double *mean,
+                      double *var, fc_err *err);
 
 /* Runs the Kalman filter of fit's coefficients over y[0..n) (newer data
- * of the same series), replacing the final state: forecasts then start
- * after y.  Coefficients and sigma2 are kept.  FC_EMODEL, FC_ENOMEM. */
-int fc_arima_anchor(fc_arima_fit *fit, const double *y, size_t n, fc_err *err);
+ * of the same series, with its regressors xreg as in fc_arima_estimate),
+ * replacing the final state: forecasts then start after y.  Coefficients
+ * and sigma2 are kept.  FC_EMODEL, FC_EINVAL, FC_ENOMEM. */
+int fc_arima_anchor(fc_arima_fit *fit, const double *y, size_t n, const double *xreg, fc_err *err);
 
 /* Smallest modulus of the roots of the expanded AR and MA polynomials
  * (2 when there are none), as forecast's myarima checks (|x| > 1e-8). */
@@ -80,7 +88,7 @@ double fc_arima_min_root(const fc_arima_fit *fit);
  * 1 when R would reject the fit: the Hessian is not finite or is singular
  * (R's arima stops), or a variance is negative or NaN (NaN standard
  * errors); 0 when it passes; FC_ENOMEM. */
-int fc_arima_se_check(const double *y, size_t n, const fc_arima_fit *fit);
+int fc_arima_se_check(const double *y, size_t n, const double *xreg, const fc_arima_fit *fit);
 
 /* Copies src into *dst (deep).  FC_ENOMEM. */
 int fc_arima_fit_copy(fc_arima_fit *dst, const fc_arima_fit *src);

@@ -29,10 +29,21 @@
  *
  * Estimation of each candidate: arima.c.
  *
- * Departures: seasonal periods above 24 are not modelled (the model is
- * non-seasonal; R's auto.arima would fit the seasonal model with a CSS
- * approximation); no exogenous regressors (no Fourier terms); missing values are filled by linear interpolation for
- * the STL behind D (R uses na.interp). */
+ * Long seasonal periods (the primary period above 24, e.g. 168 for hourly
+ * data with a weekly cycle, 52.18 for weekly, 365.25 for daily data) are
+ * modelled as R users model them: a non-seasonal auto.arima with K
+ * Fourier pairs per long period as regressors (auto.arima(y, xreg =
+ * fourier(y, K), seasonal = FALSE)), K = 1..fourier_max (default 10, at
+ * most period / 2) chosen by the IC (Hyndman & Athanasopoulos,
+ * "Forecasting: Principles and Practice", 3rd ed., sec. 12.1, dynamic
+ * harmonic regression).  With regressors the differencing tests run on
+ * the residuals of their least-squares fit, and a difference is dropped
+ * when it makes a regressor constant, as in auto.arima.
+ *
+ * Departures: missing values are filled by linear interpolation for the
+ * STL behind D (R uses na.interp); the regressors' Fourier phase counts
+ * from the first value of the series (R's from the first of its ts), which
+ * changes the coefficients, not the fit. */
 #include "forecast/model.h"
 #include "forecast/decompose.h"
 #include "model_private.h"
@@ -40,6 +51,10 @@
 
 #include <errno.h>
 #include <float.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_multifit.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,11 +76,18 @@ typedef struct arima_params {
 	/* a fixed model: order[0] >= 0 */
 	int order[3], sorder[3];
 	int constant;        /* fixed model: -1 auto (d + D <= 1), 0, 1 */
+	int fourier;         /* Fourier pairs per period above ARIMA_MAX_M: -1 auto
+	                      * (1..fourier_max by the IC), 0 none, K */
+	int fourier_max;
 } arima_params;
 
 typedef struct arima_state {
 	fc_arima_fit fit;
 	size_t lead;         /* leading missing values dropped */
+	/* Fourier regressors (fit.nxreg columns): K pairs for each period */
+	int fourier_k;
+	size_t n_periods;
+	double periods[FC_MAX_SEASONS];
 } arima_state;
 
 /* ---- helpers -------------------------------------------------------------- */
@@ -183,6 +205,8 @@ typedef struct cand {
 typedef struct search_ctx {
 	const double *y;
 	size_t n, m;
+	const double *xreg; /* n x nx, column-major; NULL when nx = 0 */
+	size_t nx;
 	int d, D;
 	int ic;
 	double offset;
@@ -213,7 +237,7 @@ static double myarima(search_ctx *sc, int p, int q, int P, int Q, int constant, 
 	fc_err e;
 	/* approximate fits are refitted exactly before any forecast */
 	int method = approx ? FC_ARIMA_CSS | FC_ARIMA_NO_STATE : FC_ARIMA_CSS_ML;
-	int rc = fc_arima_estimate(sc->y, sc->n, &s, method, NULL, &fit, &e);
+	int rc = fc_arima_estimate(sc->y, sc->n, sc->xreg, sc->nx, &s, method, NULL, &fit, &e);
 	if (rc) {
 		if (rc == FC_ENOMEM)
 			sc->failed_nomem = 1;
@@ -236,7 +260,7 @@ static double myarima(search_ctx *sc, int p, int q, int P, int Q, int constant, 
 		ic = INFINITY;
 	/* checkarima: only where the outcome can matter (ic below threshold) */
 	if (ic < threshold) {
-		int chk = fc_arima_se_check(sc->y, sc->n, &fit);
+		int chk = fc_arima_se_check(sc->y, sc->n, sc->xreg, &fit);
 		if (chk == FC_ENOMEM)
 			sc->failed_nomem = 1;
 		if (chk)
@@ -396,9 +420,115 @@ static double exhaustive(search_ctx *sc, const arima_params *pr, int max_p, int 
 	return best_ic;
 }
 
-/* R's auto.arima on y[0..n) (first value observed) with period m. */
-static int auto_arima(const double *y, size_t n, size_t m, const arima_params *pr, fc_arima_fit *out,
-                      fc_err *err)
+/* Residuals of the least-squares fit of y on an intercept and the nx
+ * regressors (rows with a missing value keep y: R's xx[j] <- residuals(lm(x
+ * ~ xreg))) into res.  FC_EMODEL when [1, xreg] is rank deficient (R's
+ * min(sv) / sum(sv) < eps test), FC_ENOMEM. */
+static int xreg_residuals(const double *y, size_t n, const double *xreg, size_t nx, double *res,
+                          fc_err *err)
+{
+	size_t k = nx + 1, rows = 0;
+	memcpy(res, y, n * sizeof *res);
+	for (size_t t = 0; t < n; t++) {
+		int ok = !isnan(y[t]);
+		for (size_t c = 0; c < nx; c++)
+			ok = ok && !isnan(xreg[c * n + t]);
+		rows += (size_t)ok;
+	}
+	if (rows <= k)
+		return fc_err_set(err, FC_EMODEL, "model 'arima': too few observations for %zu regressors",
+		                  nx);
+	gsl_matrix *X = gsl_matrix_alloc(rows, k), *U = gsl_matrix_alloc(rows, k);
+	gsl_matrix *V = gsl_matrix_alloc(k, k), *cov = gsl_matrix_alloc(k, k);
+	gsl_vector *yy = gsl_vector_alloc(rows), *S = gsl_vector_alloc(k), *w = gsl_vector_alloc(k);
+	gsl_vector *b = gsl_vector_alloc(k);
+	gsl_multifit_linear_workspace *ws = gsl_multifit_linear_alloc(rows, k);
+	int rc = 0;
+	if (!X || !U || !V || !cov || !yy || !S || !w || !b || !ws) {
+		rc = fc_err_set(err, FC_ENOMEM, "model 'arima': out of memory");
+		goto done;
+	}
+	size_t i = 0;
+	for (size_t t = 0; t < n; t++) {
+		int ok = !isnan(y[t]);
+		for (size_t c = 0; c < nx; c++)
+			ok = ok && !isnan(xreg[c * n + t]);
+		if (!ok)
+			continue;
+		gsl_matrix_set(X, i, 0, 1);
+		for (size_t c = 0; c < nx; c++)
+			gsl_matrix_set(X, i, c + 1, xreg[c * n + t]);
+		gsl_vector_set(yy, i, y[t]);
+		i++;
+	}
+	gsl_matrix_memcpy(U, X);
+	gsl_error_handler_t *old = gsl_set_error_handler_off();
+	double chisq, sum = 0, mn = INFINITY;
+	int bad = gsl_linalg_SV_decomp(U, V, S, w) != GSL_SUCCESS;
+	for (size_t c = 0; !bad && c < k; c++) {
+		sum += gsl_vector_get(S, c);
+		mn = fmin(mn, gsl_vector_get(S, c));
+	}
+	if (bad || !(mn / sum >= DBL_EPSILON)) {
+		gsl_set_error_handler(old);
+		rc = fc_err_set(err, FC_EMODEL, "model 'arima': the regressors are rank deficient (a "
+		                "constant column, or columns that are linear combinations of others)");
+		goto done;
+	}
+	bad = gsl_multifit_linear(X, yy, b, cov, &chisq, ws) != GSL_SUCCESS;
+	gsl_set_error_handler(old);
+	if (bad) {
+		rc = fc_err_set(err, FC_EMODEL, "model 'arima': least squares on the regressors failed");
+		goto done;
+	}
+	for (size_t t = 0; t < n; t++) {
+		int ok = !isnan(y[t]);
+		for (size_t c = 0; c < nx; c++)
+			ok = ok && !isnan(xreg[c * n + t]);
+		if (!ok)
+			continue;
+		double f = gsl_vector_get(b, 0);
+		for (size_t c = 0; c < nx; c++)
+			f += gsl_vector_get(b, c + 1) * xreg[c * n + t];
+		res[t] = y[t] - f;
+	}
+done:
+	gsl_matrix_free(X);
+	gsl_matrix_free(U);
+	gsl_matrix_free(V);
+	gsl_matrix_free(cov);
+	gsl_vector_free(yy);
+	gsl_vector_free(S);
+	gsl_vector_free(w);
+	gsl_vector_free(b);
+	if (ws)
+		gsl_multifit_linear_free(ws);
+	return rc;
+}
+
+/* Whether some regressor is constant after differencing at lag (times
+ * times): R then takes one difference fewer. */
+static int xreg_diff_constant(const double *xreg, size_t n, size_t nx, size_t lag, int times)
+{
+	double *v = malloc((n + 1) * sizeof *v);
+	int any = 0;
+	if (!v)
+		return 0;
+	for (size_t c = 0; c < nx && !any; c++) {
+		memcpy(v, xreg + c * n, n * sizeof *v);
+		size_t len = n;
+		for (int i = 0; i < times; i++)
+			len = diff_lag(v, len, lag);
+		any = is_constant(v, len);
+	}
+	free(v);
+	return any;
+}
+
+/* R's auto.arima on y[0..n) (first value observed) with period m and nx
+ * regressors xreg (n x nx, column-major; NULL when nx = 0). */
+static int auto_arima(const double *y, size_t n, const double *xreg, size_t nx, size_t m,
+                      const arima_params *pr, fc_arima_fit *out, fc_err *err)
 {
 	size_t nobs = 0;
 	for (size_t t = 0; t < n; t++)
@@ -408,7 +538,7 @@ static int auto_arima(const double *y, size_t n, size_t m, const arima_params *p
 		last--;
 	size_t serieslength = nobs;
 	int rc = 0;
-	search_ctx sc = {y, n, 1, 0, 0, pr->ic, 0, 0};
+	search_ctx sc = {y, n, 1, xreg, nx, 0, 0, pr->ic, 0, 0};
 	if (is_constant(y, n)) {
 		fc_arima_spec s = {0, 0, 0, 0, 0, 0, 1, pr->allowmean, 0};
 		double mean = 0;
@@ -417,7 +547,8 @@ static int auto_arima(const double *y, size_t n, size_t m, const arima_params *p
 		mean /= (double)n;
 		double fixed[1] = {mean};
 		fc_err e;
-		rc = fc_arima_estimate(y, n, &s, FC_ARIMA_CSS_ML, pr->allowmean ? fixed : NULL, out, &e);
+		rc = fc_arima_estimate(y, n, NULL, 0, &s, FC_ARIMA_CSS_ML, pr->allowmean ? fixed : NULL,
+		                       out, &e);
 		if (rc)
 			return fc_err_set(err, rc, "model 'arima': %s", e.msg);
 		return 0;
@@ -438,15 +569,27 @@ static int auto_arima(const double *y, size_t n, size_t m, const arima_params *p
 	if (pr->stationary)
 		d = D = 0;
 	double *x = malloc((n + 1) * sizeof *x);
-	if (!x)
+	double *xx = malloc((n + 1) * sizeof *xx); /* y, or its residuals on the regressors */
+	if (!x || !xx) {
+		free(x);
+		free(xx);
 		return fc_err_set(err, FC_ENOMEM, "model 'arima': out of memory");
+	}
+	memcpy(xx, y, n * sizeof *xx);
+	if (nx > 0 && (rc = xreg_residuals(y, n, xreg, nx, xx, err))) {
+		free(x);
+		free(xx);
+		return rc;
+	}
 	if (m == 1) {
 		D = 0;
 		max_P = max_Q = 0;
 	} else if (D < 0 && n <= 2 * m) {
 		D = 0;
 	} else if (D < 0) {
-		D = nsdiffs(y, n, m) ? (pr->max_D >= 1 ? 1 : 0) : 0;
+		D = nsdiffs(xx, n, m) ? (pr->max_D >= 1 ? 1 : 0) : 0;
+		if (D > 0 && nx > 0 && xreg_diff_constant(xreg, n, nx, m, D))
+			D--;
 		if (D > 0) {
 			int all_nan = 1;
 			for (size_t t = m; t < n; t++)
@@ -457,26 +600,44 @@ static int auto_arima(const double *y, size_t n, size_t m, const arima_params *p
 		}
 	}
 	/* dx = seasonally differenced series, NaN kept */
-	memcpy(x, y, n * sizeof *x);
-	size_t nx = n;
+	memcpy(x, xx, n * sizeof *x);
+	free(xx);
+	size_t lx = n;
 	for (int i = 0; i < D; i++)
-		nx = diff_lag(x, nx, m);
+		lx = diff_lag(x, lx, m);
 	if (d < 0) {
-		double *z = malloc((nx + 1) * sizeof *z);
+		double *z = malloc((lx + 1) * sizeof *z);
 		if (!z) {
 			free(x);
 			return fc_err_set(err, FC_ENOMEM, "model 'arima': out of memory");
 		}
 		size_t nz = 0;
-		for (size_t t = 0; t < nx; t++)
+		for (size_t t = 0; t < lx; t++)
 			if (!isnan(x[t]))
 				z[nz++] = x[t];
 		d = ndiffs(z, nz, pr->max_d);
 		free(z);
+		if (d > 0 && nx > 0) {
+			/* the regressors differenced D times at m, then d times at 1 */
+			double *v = malloc((n + 1) * sizeof *v);
+			int any = 0;
+			for (size_t c = 0; v && c < nx && !any; c++) {
+				memcpy(v, xreg + c * n, n * sizeof *v);
+				size_t len = n;
+				for (int i = 0; i < D; i++)
+					len = diff_lag(v, len, m);
+				for (int i = 0; i < d; i++)
+					len = diff_lag(v, len, 1);
+				any = is_constant(v, len);
+			}
+			free(v);
+			if (any)
+				d--;
+		}
 		if (d > 0) {
 			/* all differences missing: one fewer */
 			int all_nan = 1;
-			for (size_t t = 1; t < nx; t++)
+			for (size_t t = 1; t < lx; t++)
 				if (!isnan(x[t]) && !isnan(x[t - 1]))
 					all_nan = 0;
 			if (all_nan)
@@ -484,15 +645,15 @@ static int auto_arima(const double *y, size_t n, size_t m, const arima_params *p
 		}
 	}
 	for (int i = 0; i < d; i++)
-		nx = diff_lag(x, nx, 1);
-	if (nx == 0) {
+		lx = diff_lag(x, lx, 1);
+	if (lx == 0) {
 		free(x);
 		return fc_err_set(err, FC_EMODEL, "model 'arima': not enough data to proceed");
 	}
 	sc.m = m;
 	sc.d = d;
 	sc.D = D;
-	int dx_const = is_constant(x, nx);
+	int dx_const = is_constant(x, lx);
 	free(x);
 	if (dx_const) {
 		/* a polynomial series: the differenced white-noise model (R fixes
@@ -519,7 +680,7 @@ static int auto_arima(const double *y, size_t n, size_t m, const arima_params *p
 		fc_arima_spec s = {0, d, 0, 0, D, 0, D > 0 ? m : 1, 1, 0};
 		fc_arima_fit f0;
 		memset(&f0, 0, sizeof f0);
-		if (fc_arima_estimate(y, n, &s, FC_ARIMA_CSS_ML, NULL, &f0, NULL) == 0) {
+		if (fc_arima_estimate(y, n, xreg, nx, &s, FC_ARIMA_CSS_ML, NULL, &f0, NULL) == 0) {
 			sc.offset = -2 * f0.loglik - (double)serieslength * log(f0.sigma2_ss);
 			fc_arima_fit_dispose(&f0);
 		}
@@ -608,12 +769,14 @@ static void arima_default_params(void *params)
 	p->nmodels = 94;
 	p->order[0] = p->order[1] = p->order[2] = -1;
 	p->constant = -1;
+	p->fourier = -1;
+	p->fourier_max = 10;
 }
 
 static const char ARIMA_KEYS[] =
     "order, seasonal_order, constant, max_p, max_q, max_P, max_Q, max_order, max_d, max_D, "
     "start_p, start_q, start_P, start_Q, d, D, stationary, seasonal, stepwise, approximation, "
-    "allowdrift, allowmean, ic, nmodels";
+    "allowdrift, allowmean, ic, nmodels, fourier, fourier_max";
 
 static int parse_bool(const char *val, int allow_auto, int *out)
 {
@@ -650,7 +813,8 @@ static int arima_set_param(void *params, const char *key, const char *val, fc_er
 		{"max_Q", &q.max_Q, 5, 0}, {"max_order", &q.max_order, 60, 0}, {"max_d", &q.max_d, 3, 0},
 		{"max_D", &q.max_D, 1, 0}, {"start_p", &q.start_p, 30, 0}, {"start_q", &q.start_q, 30, 0},
 		{"start_P", &q.start_P, 5, 0}, {"start_Q", &q.start_Q, 5, 0}, {"d", &q.d, 2, 1},
-		{"D", &q.D, 1, 1}, {"nmodels", &q.nmodels, 10000, 0},
+		{"D", &q.D, 1, 1}, {"nmodels", &q.nmodels, 10000, 0}, {"fourier", &q.fourier, 50, 1},
+		{"fourier_max", &q.fourier_max, 50, 0},
 	};
 	struct { const char *key; int *dst; int auto_ok; } bools[] = {
 		{"stationary", &q.stationary, 0}, {"seasonal", &q.seasonal, 0},
@@ -665,13 +829,14 @@ static int arima_set_param(void *params, const char *key, const char *val, fc_er
 		if (counts[i].auto_ok && strcmp(val, "auto") == 0) {
 			*counts[i].dst = -1;
 		} else if (fc_param_parse_count(val, counts[i].max, &v) == 0 &&
-		           !(strcmp(key, "nmodels") == 0 && v < 1)) {
+		           !((strcmp(key, "nmodels") == 0 || strcmp(key, "fourier_max") == 0) && v < 1)) {
 			*counts[i].dst = (int)v;
 		} else {
 			return fc_err_set(err, FC_EINVAL,
 			                  "model 'arima': parameter '%s' must be %san integer from %d to %ld, "
 			                  "got '%s'", key, counts[i].auto_ok ? "'auto' or " : "",
-			                  strcmp(key, "nmodels") == 0, counts[i].max, val);
+			                  strcmp(key, "nmodels") == 0 || strcmp(key, "fourier_max") == 0,
+			                  counts[i].max, val);
 		}
 		*p = q;
 		return 0;
@@ -728,17 +893,19 @@ static int arima_save_params(const void *params, fc_buf *out, fc_err *err)
 		snprintf(order, sizeof order, "%d,%d,%d", p->order[0], p->order[1], p->order[2]);
 	snprintf(dd, sizeof dd, p->d < 0 ? "auto" : "%d", p->d);
 	snprintf(DD, sizeof DD, p->D < 0 ? "auto" : "%d", p->D);
+	char ff[16];
+	snprintf(ff, sizeof ff, p->fourier < 0 ? "auto" : "%d", p->fourier);
 	int rc = fc_buf_printf(
 	    out,
 	    "%sorder=%s seasonal_order=%d,%d,%d constant=%s max_p=%d max_q=%d max_P=%d max_Q=%d "
 	    "max_order=%d max_d=%d max_D=%d start_p=%d start_q=%d start_P=%d start_Q=%d d=%s D=%s "
 	    "stationary=%s seasonal=%s stepwise=%s approximation=%s allowdrift=%s allowmean=%s ic=%s "
-	    "nmodels=%d",
+	    "nmodels=%d fourier=%s fourier_max=%d",
 	    out->len ? " " : "", order, p->sorder[0], p->sorder[1], p->sorder[2], tri[p->constant + 1],
 	    p->max_p, p->max_q, p->max_P, p->max_Q, p->max_order, p->max_d, p->max_D, p->start_p,
 	    p->start_q, p->start_P, p->start_Q, dd, DD, tri[p->stationary + 1], tri[p->seasonal + 1],
 	    tri[p->stepwise + 1], tri[p->approximation + 1], tri[p->allowdrift + 1],
-	    tri[p->allowmean + 1], ic_names[p->ic], p->nmodels);
+	    tri[p->allowmean + 1], ic_names[p->ic], p->nmodels, ff, p->fourier_max);
 	if (rc)
 		return fc_err_set(err, FC_ENOMEM, "out of memory");
 	return 0;
@@ -765,8 +932,8 @@ static size_t arima_min_length(const void *params, const fc_series *y)
 	return nd + np + 3;
 }
 
-static int fixed_fit(const double *y, size_t n, size_t m, const arima_params *p, fc_arima_fit *out,
-                     fc_err *err)
+static int fixed_fit(const double *y, size_t n, const double *xreg, size_t nx, size_t m,
+                     const arima_params *p, fc_arima_fit *out, fc_err *err)
 {
 	fc_arima_spec s;
 	memset(&s, 0, sizeof s);
@@ -793,10 +960,60 @@ static int fixed_fit(const double *y, size_t n, size_t m, const arima_params *p,
 		s.drift = p->constant && nd == 1;
 	}
 	fc_err e;
-	int rc = fc_arima_estimate(y, n, &s, FC_ARIMA_CSS_ML, NULL, out, &e);
+	int rc = fc_arima_estimate(y, n, xreg, nx, &s, FC_ARIMA_CSS_ML, NULL, out, &e);
 	if (rc)
 		return fc_err_set(err, rc == FC_ENOMEM ? FC_ENOMEM : FC_EMODEL, "model 'arima': %s", e.msg);
 	return 0;
+}
+
+/* ---- Fourier terms for long seasonal periods ------------------------------ */
+
+/* Columns of K sin/cos pairs per period (R's fourier(): sin(2 pi k t / P),
+ * cos(2 pi k t / P), k = 1..K, the sine dropped where 2k = P as it is
+ * zero) at positions t = t0 + 1 .. t0 + len, into X (len x count,
+ * column-major) when X is not NULL.  Returns the column count; pairs with
+ * k > P / 2 are left out. */
+static size_t fourier_columns(const double *periods, size_t np, int K, size_t t0, size_t len,
+                              double *X)
+{
+	size_t c = 0;
+	for (size_t j = 0; j < np; j++)
+		for (int k = 1; k <= K; k++) {
+			double P = periods[j];
+			if (2.0 * k > P)
+				break;
+			for (int cs = 0; cs < 2; cs++) {
+				if (cs == 0 && 2.0 * k == P)
+					continue;
+				if (X)
+					for (size_t i = 0; i < len; i++) {
+						double a = 2 * M_PI * k * (double)(t0 + i + 1) / P;
+						X[c * len + i] = cs == 0 ? sin(a) : cos(a);
+					}
+				c++;
+			}
+		}
+	return c;
+}
+
+/* The periods above ARIMA_MAX_M when the primary one is (then the
+ * seasonality is modelled by Fourier terms, as R users fit long seasonal
+ * periods with auto.arima(xreg = fourier(y, K), seasonal = FALSE)). */
+static size_t long_periods(const fc_series *y, double *out)
+{
+	size_t k = 0;
+	if (!y || fc_series_period(y) <= ARIMA_MAX_M)
+		return 0;
+	for (size_t i = 0; i < y->n_seasons && k < FC_MAX_SEASONS; i++)
+		if (y->seasons[i] > ARIMA_MAX_M)
+			out[k++] = y->seasons[i];
+	return k;
+}
+
+static double fit_ic(const fc_arima_fit *f, int ic)
+{
+	double v = ic == IC_BIC ? f->bic : ic == IC_AIC ? f->aic : f->aicc;
+	return isnan(v) ? INFINITY : v;
 }
 
 static int arima_fit(void *state, const void *params, const fc_series *y, fc_err *err)
@@ -814,14 +1031,81 @@ static int arima_fit(void *state, const void *params, const fc_series *y, fc_err
 			return fc_err_set(err, FC_EMODEL, "model 'arima': the series has an infinite value");
 	fc_arima_fit fit;
 	memset(&fit, 0, sizeof fit);
-	size_t m = arima_period(y);
-	int rc = p->order[0] >= 0 ? fixed_fit(y->y + lead, y->n - lead, m, p, &fit, err)
-	                          : auto_arima(y->y + lead, y->n - lead, m, p, &fit, err);
+	size_t m = arima_period(y), n = y->n - lead;
+	double periods[FC_MAX_SEASONS];
+	size_t np = p->fourier != 0 && p->seasonal ? long_periods(y, periods) : 0;
+	int best_k = 0;
+	int rc;
+	if (np == 0) {
+		rc = p->order[0] >= 0 ? fixed_fit(y->y + lead, n, NULL, 0, m, p, &fit, err)
+		                      : auto_arima(y->y + lead, n, NULL, 0, m, p, &fit, err);
+	} else {
+		/* K = 1..fourier_max (or the given K): the fit with the lowest IC */
+		int k0 = p->fourier > 0 ? p->fourier : 1, k1 = p->fourier > 0 ? p->fourier : p->fourier_max;
+		size_t cols = fourier_columns(periods, np, k1, 0, 0, NULL);
+		double *X = malloc((cols * n + 1) * sizeof *X);
+		if (!X)
+			return fc_err_set(err, FC_ENOMEM, "model 'arima': out of memory");
+		double best = INFINITY;
+		rc = FC_EMODEL;
+		fc_err e1;
+		for (int K = k0; K <= k1; K++) {
+			size_t nx = fourier_columns(periods, np, K, lead, n, X);
+			if (K > k0 && nx == fourier_columns(periods, np, K - 1, 0, 0, NULL))
+				break; /* no more pairs fit below P / 2 */
+			fc_arima_fit f;
+			memset(&f, 0, sizeof f);
+			int r = p->order[0] >= 0 ? fixed_fit(y->y + lead, n, X, nx, 1, p, &f, &e1)
+			                         : auto_arima(y->y + lead, n, X, nx, 1, p, &f, &e1);
+			if (r == FC_ENOMEM) {
+				fc_arima_fit_dispose(&fit);
+				free(X);
+				return fc_err_set(err, FC_ENOMEM, "model 'arima': out of memory");
+			}
+			if (r) {
+				if (rc && err)
+					*err = e1;
+				continue;
+			}
+			double ic = fit_ic(&f, p->ic);
+			if (rc || ic < best) {
+				fc_arima_fit_dispose(&fit);
+				fit = f;
+				best = ic;
+				best_k = K;
+				rc = 0;
+			} else {
+				fc_arima_fit_dispose(&f);
+			}
+		}
+		free(X);
+	}
 	if (rc)
 		return rc;
 	fc_arima_fit_dispose(&st->fit);
 	st->fit = fit;
 	st->lead = lead;
+	st->fourier_k = np ? best_k : 0;
+	st->n_periods = np ? np : 0;
+	memcpy(st->periods, periods, np * sizeof *periods);
+	return 0;
+}
+
+/* The state's Fourier regressors at positions t0 + 1 .. t0 + len into a new
+ * array (*X NULL when the model has none).  FC_ENOMEM. */
+static int state_xreg(const arima_state *st, size_t t0, size_t len, double **X, fc_err *err)
+{
+	*X = NULL;
+	if (st->fit.nxreg == 0)
+		return 0;
+	size_t nx = fourier_columns(st->periods, st->n_periods, st->fourier_k, 0, 0, NULL);
+	if (nx != st->fit.nxreg)
+		return fc_err_set(err, FC_EINVAL, "model 'arima': %zu regressors, %zu Fourier terms",
+		                  st->fit.nxreg, nx);
+	*X = malloc((nx * len + 1) * sizeof **X);
+	if (!*X)
+		return fc_err_set(err, FC_ENOMEM, "model 'arima': out of memory");
+	fourier_columns(st->periods, st->n_periods, st->fourier_k, t0, len, *X);
 	return 0;
 }
 
@@ -833,7 +1117,12 @@ static int arima_anchor(void *state, const void *params, const fc_series *y, fc_
 		lead++;
 	if (lead == y->n)
 		return fc_err_set(err, FC_EMODEL, "model 'arima': the series has no observed values");
-	int rc = fc_arima_anchor(&st->fit, y->y + lead, y->n - lead, err);
+	double *X;
+	int rc = state_xreg(st, lead, y->n - lead, &X, err);
+	if (rc)
+		return rc;
+	rc = fc_arima_anchor(&st->fit, y->y + lead, y->n - lead, X, err);
+	free(X);
 	if (rc)
 		return fc_err_prefix(err, "model 'arima': re-anchoring: ");
 	st->lead = lead;
@@ -847,7 +1136,14 @@ static int arima_forecast_kind(const void *state, fc_forecast *out, fc_err *err)
 	double *var = malloc((h + 1) * sizeof *var);
 	if (!var)
 		return fc_err_set(err, FC_ENOMEM, "model 'arima': out of memory");
-	int rc = fc_arima_forecast(&st->fit, h, out->mean, var, err);
+	double *X;
+	int rc = state_xreg(st, st->lead + st->fit.n, h, &X, err);
+	if (rc) {
+		free(var);
+		return rc;
+	}
+	rc = fc_arima_forecast(&st->fit, h, X, out->mean, var, err);
+	free(X);
 	if (rc == 0) {
 		for (size_t i = 0; i < h; i++)
 			var[i] = var[i] >= 0 ? sqrt(var[i]) : NAN;
@@ -880,6 +1176,20 @@ static int arima_save(const void *state, fc_buf *out, fc_err *err)
 	    fc_buf_put_doubles(out, "a", f->a, f->rd) ||
 	    fc_buf_put_doubles(out, "Pcov", f->P, f->rd * f->rd))
 		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	if (st->fourier_k > 0 &&
+	    (fc_buf_put_long(out, "fourier_k", st->fourier_k) ||
+	     fc_buf_put_doubles(out, "fourier_periods", st->periods, st->n_periods)))
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	return 0;
+}
+
+/* Whether the state text has key (optional keys of later versions). */
+static int has_key(const fc_buf *in, const char *key)
+{
+	size_t kl = strlen(key);
+	for (const char *c = in->data; c && (c = strstr(c, key)); c += kl)
+		if ((c == in->data || c[-1] == ' ' || c[-1] == '\n') && c[kl] == '=')
+			return 1;
 	return 0;
 }
 
@@ -925,7 +1235,27 @@ static int arima_load(void *state, const fc_buf *in, fc_err *err)
 	size_t pp = (size_t)s.p + s.m * (size_t)s.P, qq = (size_t)s.q + s.m * (size_t)s.Q;
 	size_t r = pp > qq + 1 ? pp : qq + 1;
 	f.rd = r + (size_t)s.d + s.m * (size_t)s.D;
-	size_t nc = (size_t)(s.p + s.q + s.P + s.Q) + (size_t)f.intercept + (size_t)f.has_drift;
+	/* Fourier regressors: written only when there are some */
+	long fk = 0;
+	double *per = NULL, lper[FC_MAX_SEASONS];
+	size_t nper = 0;
+	if (has_key(in, "fourier_k")) {
+		if ((rc = fc_buf_get_long(in, "fourier_k", &fk, err)) ||
+		    (rc = fc_buf_get_doubles(in, "fourier_periods", &per, &nper, err)))
+			return rc;
+		int ok = fk >= 1 && fk <= 50 && nper >= 1 && nper <= FC_MAX_SEASONS;
+		for (size_t i = 0; ok && i < nper; i++)
+			ok = per[i] > ARIMA_MAX_M && per[i] < 1e6;
+		if (!ok) {
+			free(per);
+			return fc_err_set(err, FC_EFORMAT, "values 'fourier_k' or 'fourier_periods' are out of "
+			                  "range");
+		}
+		memcpy(lper, per, nper * sizeof *per);
+		free(per);
+	}
+	f.nxreg = fk ? fourier_columns(lper, nper, (int)fk, 0, 0, NULL) : 0;
+	size_t nc = (size_t)(s.p + s.q + s.P + s.Q) + (size_t)f.intercept + (size_t)f.has_drift + f.nxreg;
 	double *coef = NULL, *a = NULL, *P = NULL;
 	size_t ncoef = 0, na, nP;
 	long nc_saved;
@@ -971,6 +1301,9 @@ static int arima_load(void *state, const fc_buf *in, fc_err *err)
 	fc_arima_fit_dispose(&st->fit);
 	st->fit = f;
 	st->lead = (size_t)lead;
+	st->fourier_k = (int)fk;
+	st->n_periods = nper;
+	memcpy(st->periods, lper, nper * sizeof *lper);
 	return 0;
 }
 
