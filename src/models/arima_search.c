@@ -1328,6 +1328,5 @@ static const fc_model_type arima_type = {
 	.load = arima_load,
 	.free = arima_free,
 	.anchor = arima_anchor,
-	.opt_in = 1, /* 2-3x faster than R's auto.arima, not yet fast enough to try by default */
 };
 const fc_model_type *const fc_model_arima = &arima_type;
