@@ -892,11 +892,13 @@ static int fast_like(arima_ws *w, like_out *o)
 static void regress_out(arima_ws *w, const double *coef)
 {
 	size_t n = w->n;
-	for (size_t t = 0; t < n; t++) {
-		double v = w->y[t];
-		for (size_t c = 0; c < w->ncxreg; c++)
-			v -= w->xreg[c * n + t] * coef[w->narma + c];
-		w->x[t] = v;
+	double *x = w->x;
+	memcpy(x, w->y, n * sizeof *x);
+	for (size_t c = 0; c < w->ncxreg; c++) { /* column by column: contiguous */
+		const double *col = w->xreg + c * n;
+		double b = coef[w->narma + c];
+		for (size_t t = 0; t < n; t++)
+			x[t] -= col[t] * b;
 	}
 }
 
