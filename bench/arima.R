@@ -15,8 +15,23 @@ na <- rep(NA_real_, h)
 t0 <- proc.time()[["elapsed"]]
 out <- lapply(ys, function(y) {
   tryCatch({
-    fit <- auto.arima(ts(y, frequency = period))
-    f <- forecast(fit, h = h, level = 95)
+    yy <- ts(y, frequency = period)
+    if (period > 24) {
+      # long period: Fourier terms with ARIMA errors, K by AICc
+      fit <- NULL
+      for (K in seq_len(min(10, floor(period / 2)))) {
+        fk <- tryCatch(auto.arima(yy, xreg = fourier(yy, K = K), seasonal = FALSE),
+                       error = function(e) NULL)
+        if (!is.null(fk) && (is.null(fit) || fk$aicc < fit$aicc)) {
+          fit <- fk
+          bestK <- K
+        }
+      }
+      f <- forecast(fit, xreg = fourier(yy, K = bestK, h = h), level = 95)
+    } else {
+      fit <- auto.arima(yy)
+      f <- forecast(fit, h = h, level = 95)
+    }
     o <- arimaorder(fit)
     if (length(o) == 3) o <- c(o, 0, 0, 0)
     cst <- any(c("intercept", "drift") %in% names(coef(fit)))

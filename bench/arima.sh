@@ -8,6 +8,10 @@
 # DATASET    series  h   period  MASE scale
 # m3_monthly  1428   18  12      seasonal naive, m = 12  (R: ~1-15 s/series)
 # m4_hourly    414   48  24      seasonal naive, m = 24  (R: ~15-60 s/series)
+# m4_hourly_168 414  48  168     seasonal naive, m = 24; the weekly period by
+#                                Fourier terms: R fits auto.arima(y, xreg =
+#                                fourier(y, K), seasonal = FALSE) for K = 1..10
+#                                and keeps the lowest AICc, as our kind does
 # LIMIT: only the first LIMIT series (R is slow; the full M4 Hourly takes R
 # several hours on 2 cores).
 #
@@ -108,9 +112,10 @@ for spec in "${SPECS[@]}"; do
     case $ds in
         m3_monthly) H=18; P=12; MM=12 ;;
         m4_hourly) H=48; P=24; MM=24 ;;
-        *) bench_die "unknown data set '$ds' (m3_monthly, m4_hourly)" ;;
+        m4_hourly_168) H=48; P=168; MM=24 ;;
+        *) bench_die "unknown data set '$ds' (m3_monthly, m4_hourly, m4_hourly_168)" ;;
     esac
-    D=$BENCH_DATA/$ds
+    D=$BENCH_DATA/${ds%_168}
     if [ ! -r "$D/train.csv" ] || [ ! -r "$D/test.csv" ]; then
         echo "arima: $ds skipped: no train/test under $D" >&2
         continue
