@@ -294,6 +294,35 @@ START_TEST(time_detected_by_values)
 }
 END_TEST
 
+START_TEST(future_rows)
+{
+	/* with exogenous columns, trailing rows with an empty target are the
+	 * known future of the exogenous columns, not missing history */
+	fc_read_opts o = fc_read_opts_default();
+	o.fill = FC_FILL_LINEAR;
+	fc_panel *p = load(DATA("csv_future.csv"), &o);
+	ck_assert_uint_eq(p->n_series, 2);
+	const fc_series *a = &p->series[0], *b = &p->series[1];
+	ck_assert_str_eq(a->key, "store=a");
+	ck_assert_uint_eq(a->n, 4);        /* up to the last present target */
+	ck_assert_uint_eq(a->n_future, 2); /* 2024-01-05 and -06 */
+	check_y(a, (double[]){ 10, 12, 13, 14 }, 4); /* the interior gap is filled */
+	ck_assert_ptr_nonnull(a->exog_names);
+	ck_assert_str_eq(a->exog_names[0], "price");
+	ck_assert_double_eq(a->exog[0][4], 1.4);
+	ck_assert_double_eq(a->exog[0][5], 1.5);
+	ck_assert_uint_eq(b->n, 3);
+	ck_assert_uint_eq(b->n_future, 0);
+	fc_panel_free(p);
+	/* without exogenous columns trailing empty targets stay missing values */
+	o.group_cols = NULL;
+	fc_panel *q = load(DATA("csv_gaps.csv"), NULL);
+	for (size_t i = 0; i < q->n_series; i++)
+		ck_assert_uint_eq(q->series[i].n_future, 0);
+	fc_panel_free(q);
+}
+END_TEST
+
 START_TEST(no_groups_all_exog)
 {
 	fc_read_opts o = fc_read_opts_default();
@@ -774,6 +803,7 @@ static Suite *csv_suite(void)
 	Suite *s = suite_create("csv");
 	TCase *t = tcase_create("read");
 	tcase_add_test(t, sniff_comma);
+	tcase_add_test(t, future_rows);
 	tcase_add_test(t, sniff_semicolon);
 	tcase_add_test(t, sniff_tab);
 	tcase_add_test(t, sep_given);

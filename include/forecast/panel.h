@@ -28,13 +28,26 @@ typedef struct fc_series {
 	size_t n;
 	const double *y;                 /* n values; NaN = missing */
 	size_t n_exog;
-	const double *const *exog;       /* n_exog arrays aligned with y */
+	const double *const *exog;       /* n_exog arrays aligned with y, each
+	                                  * n + n_future long */
+	const char *const *exog_names;   /* n_exog names (NULL: unnamed) */
+	size_t n_future;                 /* exogenous values known past the end:
+	                                  * rows after the last target value
+	                                  * whose target is empty (see below) */
 	size_t n_seasons;                /* seasonal periods, shortest first */
 	const double *seasons;
 	size_t n_missing;                /* NaN count in y (after filling) */
 	size_t n_inserted;               /* timestamps inserted by regularization */
 	size_t n_filled;                 /* values imputed */
 } fc_series;
+
+/* Future rows: when the file has exogenous columns, the rows of a series
+ * after its last present target value (with its target empty) are not
+ * history but the known values of the exogenous columns for the steps to
+ * forecast (prices, promotions planned).  They are left out of y (n stops
+ * at the last present target) and kept as exog[j][n .. n + n_future).
+ * Without exogenous columns trailing empty targets are missing values as
+ * before. */
 
 /* The primary integer seasonal period of a series: the shortest period,
  * rounded, if it is at least 2; otherwise 1 (non-seasonal). */

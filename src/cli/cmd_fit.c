@@ -305,6 +305,37 @@ static int write_outputs(const cli_opts *o, const fc_panel *p, const fc_run *run
 	return rc ? cli_fail(rc, err.msg) : EXIT_OK;
 }
 
+/* --known-future: the columns exist, and a series with future rows (rows
+ * after its last target value, with the target empty) has enough of them
+ * for the horizon.  Series without future rows are forecast without the
+ * columns' future values (arima then leaves them out). */
+static int check_future(const cli_opts *o, const fc_panel *p, int fit)
+{
+	if (!o->feat.known_future)
+		return 0;
+	char names[1024], msg[FC_ERR_MSG_MAX];
+	snprintf(names, sizeof names, "%s", o->feat.known_future);
+	for (char *save, *name = strtok_r(names, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		size_t j = 0;
+		while (j < p->n_exog && strcmp(p->exog_names[j], name) != 0)
+			j++;
+		if (j == p->n_exog) {
+			snprintf(msg, sizeof msg, "--known-future: %s has no column '%s'", o->input, name);
+			return cli_fail(FC_EINVAL, msg);
+		}
+	}
+	for (size_t i = 0; fit && i < p->n_series; i++) {
+		const fc_series *s = &p->series[i];
+		if (s->n_future > 0 && s->n_future < o->horizon) {
+			snprintf(msg, sizeof msg, "%s: series '%s' has %zu future rows (rows after its last "
+			         "target value, with the target empty) for the known-future columns; the "
+			         "horizon needs %zu", o->input, s->key, s->n_future, o->horizon);
+			return cli_fail(FC_EINPUT, msg);
+		}
+	}
+	return 0;
+}
+
 static int run(int argc, char **argv, int fit)
 {
 	const char *cmd = fit ? "fit" : "cv";
@@ -344,6 +375,11 @@ static int run(int argc, char **argv, int fit)
 		return cli_fail(rc, err.msg);
 	}
 	describe_panel(&o, p);
+	if ((rc = check_future(&o, p, fit))) {
+		fc_panel_free(p);
+		cli_candidates_free(cand, n_cand);
+		return rc;
+	}
 
 	cli_progress prog;
 	cli_progress_start(&prog, &o, fit ? "fitting" : "back-testing");

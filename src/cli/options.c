@@ -498,6 +498,17 @@ int cli_candidates(const cli_opts *o, fc_model ***out, size_t *n_out)
 			}
 		}
 	}
+	/* --known-future columns are also the regressors of arima (regression
+	 * with ARIMA errors); --param arima.xreg given explicitly wins */
+	for (size_t i = 0; i < n && o->feat.known_future; i++) {
+		if (strcmp(c[i]->type->name, "arima") != 0)
+			continue;
+		if (fc_model_set_param(c[i], "xreg", o->feat.known_future, &err)) {
+			snprintf(what, sizeof what, "%s", err.msg);
+			cli_candidates_free(c, n);
+			return cli_fail(FC_EINVAL, what);
+		}
+	}
 	for (size_t p = 0; p < o->n_params; p++) {
 		char spec[256];
 		snprintf(spec, sizeof spec, "%s", o->params[p]);

@@ -29,7 +29,8 @@
  * A series with no present value is left all NaN whatever the mode: it is
  * not an error here, and later stages must be able to see and report it.
  * Exogenous columns are forward-filled then backward-filled within each
- * series (not counted in n_filled).
+ * series (not counted in n_filled).  With exogenous columns, rows after a
+ * series' last present target are its future rows (n_future; panel.h).
  *
  * Omissions: no time zones, no calendar business-day grids. */
 #include "forecast/panel.h"
@@ -659,11 +660,21 @@ static int regularize(builder *b, fc_panel *p, panel_priv *pv)
 		ser->group_values = pv->gvals + s * G;
 		ser->n_groups = G;
 		ser->start = b->ut[b->uoff[s]];
-		ser->n = n;
+		/* future rows: trailing empty targets of a series with exogenous
+		 * columns and at least one present target (see panel.h) */
+		size_t nf = 0;
+		if (X > 0) {
+			while (nf < n && isnan(y[n - 1 - nf]))
+				nf++;
+			if (nf == n)
+				nf = 0;
+		}
+		ser->n = n - nf;
+		ser->n_future = nf;
 		ser->y = y;
 		ser->n_inserted = n - (b->uoff[s + 1] - b->uoff[s]);
-		ser->n_filled = fill_series(y, n, fill);
-		for (size_t i = 0; i < n; i++)
+		ser->n_filled = fill_series(y, n - nf, fill);
+		for (size_t i = 0; i < n - nf; i++)
 			ser->n_missing += isnan(y[i]) != 0;
 		ser->n_exog = X;
 		for (size_t x = 0; x < X; x++) {
@@ -672,6 +683,7 @@ static int regularize(builder *b, fc_panel *p, panel_priv *pv)
 			pv->exog_ptrs[s * X + x] = col;
 		}
 		ser->exog = X ? pv->exog_ptrs + s * X : NULL;
+		ser->exog_names = X ? (const char *const *)p->exog_names : NULL;
 		ser->n_seasons = p->n_seasons;
 		ser->seasons = p->seasons;
 	}

@@ -79,6 +79,9 @@ typedef struct arima_params {
 	int fourier;         /* Fourier pairs per period above ARIMA_MAX_M: -1 auto
 	                      * (1..fourier_max by the IC), 0 none, K */
 	int fourier_max;
+	char xreg[256];      /* exogenous columns used as regressors (comma-
+	                      * separated; used where the series has future
+	                      * values for them) */
 } arima_params;
 
 typedef struct arima_state {
@@ -88,6 +91,10 @@ typedef struct arima_state {
 	int fourier_k;
 	size_t n_periods;
 	double periods[FC_MAX_SEASONS];
+	/* exogenous regressors (the last n_user of fit.nxreg): their values
+	 * for the n_fut steps after the end, column-major n_user x n_fut */
+	size_t n_user, n_fut;
+	double *fut;
 } arima_state;
 
 /* ---- helpers -------------------------------------------------------------- */
@@ -776,7 +783,7 @@ static void arima_default_params(void *params)
 static const char ARIMA_KEYS[] =
     "order, seasonal_order, constant, max_p, max_q, max_P, max_Q, max_order, max_d, max_D, "
     "start_p, start_q, start_P, start_Q, d, D, stationary, seasonal, stepwise, approximation, "
-    "allowdrift, allowmean, ic, nmodels, fourier, fourier_max";
+    "allowdrift, allowmean, ic, nmodels, fourier, fourier_max, xreg";
 
 static int parse_bool(const char *val, int allow_auto, int *out)
 {
@@ -868,6 +875,12 @@ static int arima_set_param(void *params, const char *key, const char *val, fc_er
 			                  "model 'arima': parameter 'order' must be 'auto' or p,d,q (e.g. "
 			                  "2,1,1; d at most 3), got '%s'", val);
 		}
+	} else if (strcmp(key, "xreg") == 0) {
+		if (strlen(val) >= sizeof q.xreg || strchr(val, ' '))
+			return fc_err_set(err, FC_EINVAL, "model 'arima': parameter 'xreg' must be column "
+			                  "names separated by commas (no spaces, under %zu characters)",
+			                  sizeof q.xreg);
+		strcpy(q.xreg, val);
 	} else if (strcmp(key, "seasonal_order") == 0) {
 		if (parse_triple(val, q.sorder) || q.sorder[0] > 5 || q.sorder[1] > 1 || q.sorder[2] > 5)
 			return fc_err_set(err, FC_EINVAL,
@@ -900,12 +913,12 @@ static int arima_save_params(const void *params, fc_buf *out, fc_err *err)
 	    "%sorder=%s seasonal_order=%d,%d,%d constant=%s max_p=%d max_q=%d max_P=%d max_Q=%d "
 	    "max_order=%d max_d=%d max_D=%d start_p=%d start_q=%d start_P=%d start_Q=%d d=%s D=%s "
 	    "stationary=%s seasonal=%s stepwise=%s approximation=%s allowdrift=%s allowmean=%s ic=%s "
-	    "nmodels=%d fourier=%s fourier_max=%d",
+	    "nmodels=%d fourier=%s fourier_max=%d xreg=%s",
 	    out->len ? " " : "", order, p->sorder[0], p->sorder[1], p->sorder[2], tri[p->constant + 1],
 	    p->max_p, p->max_q, p->max_P, p->max_Q, p->max_order, p->max_d, p->max_D, p->start_p,
 	    p->start_q, p->start_P, p->start_Q, dd, DD, tri[p->stationary + 1], tri[p->seasonal + 1],
 	    tri[p->stepwise + 1], tri[p->approximation + 1], tri[p->allowdrift + 1],
-	    tri[p->allowmean + 1], ic_names[p->ic], p->nmodels, ff, p->fourier_max);
+	    tri[p->allowmean + 1], ic_names[p->ic], p->nmodels, ff, p->fourier_max, p->xreg);
 	if (rc)
 		return fc_err_set(err, FC_ENOMEM, "out of memory");
 	return 0;
@@ -1016,6 +1029,31 @@ static double fit_ic(const fc_arima_fit *f, int ic)
 	return isnan(v) ? INFINITY : v;
 }
 
+/* The indices of the exogenous columns named by p->xreg in y, into idx;
+ * *nu 0 when none are named or the series has no future values for them
+ * (then the model is fitted without them, in back-tests as in the final
+ * fit).  FC_EINVAL for a name the series does not have. */
+static int user_columns(const arima_params *p, const fc_series *y, size_t *idx, size_t *nu,
+                        fc_err *err)
+{
+	*nu = 0;
+	if (!p->xreg[0] || y->n_future == 0)
+		return 0;
+	char names[sizeof p->xreg];
+	strcpy(names, p->xreg);
+	for (char *save, *name = strtok_r(names, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		size_t j = 0;
+		while (j < y->n_exog && !(y->exog_names && strcmp(y->exog_names[j], name) == 0))
+			j++;
+		if (j == y->n_exog)
+			return fc_err_set(err, FC_EINVAL, "model 'arima': no exogenous column '%s'", name);
+		if (*nu == FC_ARIMA_MAX_COEF)
+			return fc_err_set(err, FC_EINVAL, "model 'arima': too many regressors");
+		idx[(*nu)++] = j;
+	}
+	return 0;
+}
+
 static int arima_fit(void *state, const void *params, const fc_series *y, fc_err *err)
 {
 	arima_state *st = state;
@@ -1029,83 +1067,108 @@ static int arima_fit(void *state, const void *params, const fc_series *y, fc_err
 	for (size_t t = lead; t < y->n; t++)
 		if (isinf(y->y[t]))
 			return fc_err_set(err, FC_EMODEL, "model 'arima': the series has an infinite value");
-	fc_arima_fit fit;
-	memset(&fit, 0, sizeof fit);
 	size_t m = arima_period(y), n = y->n - lead;
 	double periods[FC_MAX_SEASONS];
 	size_t np = p->fourier != 0 && p->seasonal ? long_periods(y, periods) : 0;
-	int best_k = 0;
-	int rc;
-	if (np == 0) {
-		rc = p->order[0] >= 0 ? fixed_fit(y->y + lead, n, NULL, 0, m, p, &fit, err)
-		                      : auto_arima(y->y + lead, n, NULL, 0, m, p, &fit, err);
-	} else {
-		/* K = 1..fourier_max (or the given K): the fit with the lowest IC */
-		int k0 = p->fourier > 0 ? p->fourier : 1, k1 = p->fourier > 0 ? p->fourier : p->fourier_max;
-		size_t cols = fourier_columns(periods, np, k1, 0, 0, NULL);
-		double *X = malloc((cols * n + 1) * sizeof *X);
-		if (!X)
-			return fc_err_set(err, FC_ENOMEM, "model 'arima': out of memory");
-		double best = INFINITY;
-		rc = FC_EMODEL;
-		fc_err e1;
-		for (int K = k0; K <= k1; K++) {
-			size_t nx = fourier_columns(periods, np, K, lead, n, X);
-			if (K > k0 && nx == fourier_columns(periods, np, K - 1, 0, 0, NULL))
-				break; /* no more pairs fit below P / 2 */
-			fc_arima_fit f;
-			memset(&f, 0, sizeof f);
-			int r = p->order[0] >= 0 ? fixed_fit(y->y + lead, n, X, nx, 1, p, &f, &e1)
-			                         : auto_arima(y->y + lead, n, X, nx, 1, p, &f, &e1);
-			if (r == FC_ENOMEM) {
-				fc_arima_fit_dispose(&fit);
-				free(X);
-				return fc_err_set(err, FC_ENOMEM, "model 'arima': out of memory");
-			}
-			if (r) {
-				if (rc && err)
-					*err = e1;
-				continue;
-			}
-			double ic = fit_ic(&f, p->ic);
-			if (rc || ic < best) {
-				fc_arima_fit_dispose(&fit);
-				fit = f;
-				best = ic;
-				best_k = K;
-				rc = 0;
-			} else {
-				fc_arima_fit_dispose(&f);
-			}
-		}
-		free(X);
-	}
+	size_t idx[FC_ARIMA_MAX_COEF], nu;
+	int rc = user_columns(p, y, idx, &nu, err);
 	if (rc)
 		return rc;
+	/* K = 1..fourier_max (or the given K) Fourier pairs, or none: the fit
+	 * with the lowest IC; the user's regressors after the Fourier terms */
+	int k0 = np == 0 ? 0 : p->fourier > 0 ? p->fourier : 1;
+	int k1 = np == 0 ? 0 : p->fourier > 0 ? p->fourier : p->fourier_max;
+	size_t cols = fourier_columns(periods, np, k1, 0, 0, NULL) + nu;
+	double *X = malloc((cols * n + 1) * sizeof *X);
+	double *fut = malloc((nu * y->n_future + 1) * sizeof *fut);
+	if (!X || !fut) {
+		free(X);
+		free(fut);
+		return fc_err_set(err, FC_ENOMEM, "model 'arima': out of memory");
+	}
+	for (size_t j = 0; j < nu; j++)
+		memcpy(fut + j * y->n_future, y->exog[idx[j]] + y->n, y->n_future * sizeof *fut);
+	fc_arima_fit fit;
+	memset(&fit, 0, sizeof fit);
+	double best = INFINITY;
+	int best_k = 0;
+	rc = FC_EMODEL;
+	fc_err e1;
+	fc_err_clear(&e1);
+	for (int K = k0; K <= k1; K++) {
+		size_t nf = fourier_columns(periods, np, K, lead, n, X);
+		if (K > k0 && nf == fourier_columns(periods, np, K - 1, 0, 0, NULL))
+			break; /* no more pairs fit below P / 2 */
+		for (size_t j = 0; j < nu; j++)
+			memcpy(X + (nf + j) * n, y->exog[idx[j]] + lead, n * sizeof *X);
+		size_t nx = nf + nu;
+		const double *xr = nx ? X : NULL;
+		fc_arima_fit f;
+		memset(&f, 0, sizeof f);
+		size_t mm = np ? 1 : m;
+		int r = p->order[0] >= 0 ? fixed_fit(y->y + lead, n, xr, nx, mm, p, &f, &e1)
+		                         : auto_arima(y->y + lead, n, xr, nx, mm, p, &f, &e1);
+		if (r == FC_ENOMEM) {
+			rc = FC_ENOMEM;
+			e1 = (fc_err){0};
+			break;
+		}
+		if (r)
+			continue;
+		double ic = fit_ic(&f, p->ic);
+		if (rc || ic < best) {
+			fc_arima_fit_dispose(&fit);
+			fit = f;
+			best = ic;
+			best_k = K;
+			rc = 0;
+		} else {
+			fc_arima_fit_dispose(&f);
+		}
+	}
+	free(X);
+	if (rc) {
+		fc_arima_fit_dispose(&fit);
+		free(fut);
+		if (rc == FC_ENOMEM)
+			return fc_err_set(err, FC_ENOMEM, "model 'arima': out of memory");
+		if (err)
+			*err = e1;
+		return rc ? rc : FC_EMODEL;
+	}
 	fc_arima_fit_dispose(&st->fit);
+	free(st->fut);
 	st->fit = fit;
 	st->lead = lead;
-	st->fourier_k = np ? best_k : 0;
-	st->n_periods = np ? np : 0;
+	st->fourier_k = best_k;
+	st->n_periods = np;
 	memcpy(st->periods, periods, np * sizeof *periods);
+	st->n_user = nu;
+	st->n_fut = nu ? y->n_future : 0;
+	st->fut = fut;
 	return 0;
 }
 
-/* The state's Fourier regressors at positions t0 + 1 .. t0 + len into a new
- * array (*X NULL when the model has none).  FC_ENOMEM. */
-static int state_xreg(const arima_state *st, size_t t0, size_t len, double **X, fc_err *err)
+/* The state's regressors (Fourier terms at positions t0 + 1 .. t0 + len,
+ * then the user's columns from user, column-major len x n_user, may be
+ * NULL when there are none) into a new array; *X NULL when the model has
+ * no regressors.  FC_ENOMEM, FC_EINVAL. */
+static int state_xreg(const arima_state *st, size_t t0, size_t len, const double *user, double **X,
+                      fc_err *err)
 {
 	*X = NULL;
 	if (st->fit.nxreg == 0)
 		return 0;
-	size_t nx = fourier_columns(st->periods, st->n_periods, st->fourier_k, 0, 0, NULL);
-	if (nx != st->fit.nxreg)
-		return fc_err_set(err, FC_EINVAL, "model 'arima': %zu regressors, %zu Fourier terms",
-		                  st->fit.nxreg, nx);
-	*X = malloc((nx * len + 1) * sizeof **X);
+	size_t nf = fourier_columns(st->periods, st->n_periods, st->fourier_k, 0, 0, NULL);
+	if (nf + st->n_user != st->fit.nxreg)
+		return fc_err_set(err, FC_EINVAL, "model 'arima': %zu regressors, %zu Fourier terms and "
+		                  "%zu columns", st->fit.nxreg, nf, st->n_user);
+	*X = malloc((st->fit.nxreg * len + 1) * sizeof **X);
 	if (!*X)
 		return fc_err_set(err, FC_ENOMEM, "model 'arima': out of memory");
 	fourier_columns(st->periods, st->n_periods, st->fourier_k, t0, len, *X);
+	if (st->n_user)
+		memcpy(*X + nf * len, user, st->n_user * len * sizeof **X);
 	return 0;
 }
 
@@ -1117,15 +1180,42 @@ static int arima_anchor(void *state, const void *params, const fc_series *y, fc_
 		lead++;
 	if (lead == y->n)
 		return fc_err_set(err, FC_EMODEL, "model 'arima': the series has no observed values");
-	double *X;
-	int rc = state_xreg(st, lead, y->n - lead, &X, err);
+	size_t n = y->n - lead, idx[FC_ARIMA_MAX_COEF], nu = 0;
+	int rc = user_columns(params, y, idx, &nu, err);
 	if (rc)
 		return rc;
-	rc = fc_arima_anchor(&st->fit, y->y + lead, y->n - lead, X, err);
+	if (nu != st->n_user)
+		return fc_err_set(err, FC_EMODEL, "model 'arima': the newer data need the regressors "
+		                  "%s with their future values (rows after the last target, with the "
+		                  "target empty)", ((const arima_params *)params)->xreg);
+	double *U = malloc((nu * n + 1) * sizeof *U);
+	double *fut = malloc((nu * y->n_future + 1) * sizeof *fut);
+	if (!U || !fut) {
+		free(U);
+		free(fut);
+		return fc_err_set(err, FC_ENOMEM, "model 'arima': out of memory");
+	}
+	for (size_t j = 0; j < nu; j++) {
+		memcpy(U + j * n, y->exog[idx[j]] + lead, n * sizeof *U);
+		memcpy(fut + j * y->n_future, y->exog[idx[j]] + y->n, y->n_future * sizeof *fut);
+	}
+	double *X;
+	rc = state_xreg(st, lead, n, U, &X, err);
+	free(U);
+	if (rc) {
+		free(fut);
+		return rc;
+	}
+	rc = fc_arima_anchor(&st->fit, y->y + lead, n, X, err);
 	free(X);
-	if (rc)
+	if (rc) {
+		free(fut);
 		return fc_err_prefix(err, "model 'arima': re-anchoring: ");
+	}
 	st->lead = lead;
+	free(st->fut);
+	st->fut = fut;
+	st->n_fut = nu ? y->n_future : 0;
 	return 0;
 }
 
@@ -1136,8 +1226,20 @@ static int arima_forecast_kind(const void *state, fc_forecast *out, fc_err *err)
 	double *var = malloc((h + 1) * sizeof *var);
 	if (!var)
 		return fc_err_set(err, FC_ENOMEM, "model 'arima': out of memory");
-	double *X;
-	int rc = state_xreg(st, st->lead + st->fit.n, h, &X, err);
+	if (st->n_user && st->n_fut < h) {
+		free(var);
+		return fc_err_set(err, FC_EMODEL, "model 'arima': the regressors have future values for "
+		                  "%zu steps, the horizon is %zu", st->n_fut, h);
+	}
+	double *U = malloc((st->n_user * h + 1) * sizeof *U), *X = NULL;
+	if (!U) {
+		free(var);
+		return fc_err_set(err, FC_ENOMEM, "model 'arima': out of memory");
+	}
+	for (size_t j = 0; j < st->n_user; j++)
+		memcpy(U + j * h, st->fut + j * st->n_fut, h * sizeof *U);
+	int rc = state_xreg(st, st->lead + st->fit.n, h, U, &X, err);
+	free(U);
 	if (rc) {
 		free(var);
 		return rc;
@@ -1179,6 +1281,11 @@ static int arima_save(const void *state, fc_buf *out, fc_err *err)
 	if (st->fourier_k > 0 &&
 	    (fc_buf_put_long(out, "fourier_k", st->fourier_k) ||
 	     fc_buf_put_doubles(out, "fourier_periods", st->periods, st->n_periods)))
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	if (st->n_user > 0 &&
+	    (fc_buf_put_long(out, "xreg_n", (long)st->n_user) ||
+	     fc_buf_put_long(out, "xreg_steps", (long)st->n_fut) ||
+	     (st->n_fut && fc_buf_put_doubles(out, "xreg_future", st->fut, st->n_user * st->n_fut))))
 		return fc_err_set(err, FC_ENOMEM, "out of memory");
 	return 0;
 }
@@ -1254,24 +1361,36 @@ static int arima_load(void *state, const fc_buf *in, fc_err *err)
 		memcpy(lper, per, nper * sizeof *per);
 		free(per);
 	}
-	f.nxreg = fk ? fourier_columns(lper, nper, (int)fk, 0, 0, NULL) : 0;
+	long xn = 0, xs = 0;
+	double *xf = NULL;
+	size_t nxf = 0;
+	if (has_key(in, "xreg_n")) {
+		if ((rc = fc_buf_get_long(in, "xreg_n", &xn, err)) ||
+		    (rc = fc_buf_get_long(in, "xreg_steps", &xs, err)))
+			return rc;
+		if (xn < 1 || xn > FC_ARIMA_MAX_COEF || xs < 0 || xs > 100000000L)
+			return fc_err_set(err, FC_EFORMAT, "values 'xreg_n' or 'xreg_steps' are out of range");
+		if (xs > 0 && (rc = fc_buf_get_doubles(in, "xreg_future", &xf, &nxf, err)))
+			return rc;
+		if (nxf != (size_t)(xn * xs)) {
+			free(xf);
+			return fc_err_set(err, FC_EFORMAT, "value 'xreg_future' has the wrong length");
+		}
+	}
+	f.nxreg = (fk ? fourier_columns(lper, nper, (int)fk, 0, 0, NULL) : 0) + (size_t)xn;
 	size_t nc = (size_t)(s.p + s.q + s.P + s.Q) + (size_t)f.intercept + (size_t)f.has_drift + f.nxreg;
 	double *coef = NULL, *a = NULL, *P = NULL;
 	size_t ncoef = 0, na, nP;
 	long nc_saved;
-	if ((rc = fc_buf_get_long(in, "ncoef", &nc_saved, err)))
-		return rc;
-	if (nc_saved != (long)nc)
-		return fc_err_set(err, FC_EFORMAT, "value 'ncoef' is %ld, expected %zu", nc_saved, nc);
-	if (nc && (rc = fc_buf_get_doubles(in, "coef", &coef, &ncoef, err)))
-		return rc;
-	if ((rc = fc_buf_get_doubles(in, "a", &a, &na, err))) {
-		free(coef);
-		return rc;
-	}
-	if ((rc = fc_buf_get_doubles(in, "Pcov", &P, &nP, err))) {
+	if ((rc = fc_buf_get_long(in, "ncoef", &nc_saved, err)) ||
+	    (nc_saved != (long)nc &&
+	     (rc = fc_err_set(err, FC_EFORMAT, "value 'ncoef' is %ld, expected %zu", nc_saved, nc))) ||
+	    (nc && (rc = fc_buf_get_doubles(in, "coef", &coef, &ncoef, err))) ||
+	    (rc = fc_buf_get_doubles(in, "a", &a, &na, err)) ||
+	    (rc = fc_buf_get_doubles(in, "Pcov", &P, &nP, err))) {
 		free(coef);
 		free(a);
+		free(xf);
 		return rc;
 	}
 	rc = 0;
@@ -1286,10 +1405,14 @@ static int arima_load(void *state, const fc_buf *in, fc_err *err)
 	for (size_t i = 0; !rc && i < nP; i++)
 		if (!isfinite(P[i]))
 			rc = fc_err_set(err, FC_EFORMAT, "value 'P' has a non-finite value");
+	for (size_t i = 0; !rc && i < nxf; i++)
+		if (isinf(xf[i]))
+			rc = fc_err_set(err, FC_EFORMAT, "value 'xreg_future' has an infinite value");
 	if (rc) {
 		free(coef);
 		free(a);
 		free(P);
+		free(xf);
 		return rc;
 	}
 	if (nc)
@@ -1304,6 +1427,10 @@ static int arima_load(void *state, const fc_buf *in, fc_err *err)
 	st->fourier_k = (int)fk;
 	st->n_periods = nper;
 	memcpy(st->periods, lper, nper * sizeof *lper);
+	free(st->fut);
+	st->fut = xf;
+	st->n_user = (size_t)xn;
+	st->n_fut = (size_t)xs;
 	return 0;
 }
 
@@ -1311,6 +1438,8 @@ static void arima_free(void *state)
 {
 	arima_state *st = state;
 	fc_arima_fit_dispose(&st->fit);
+	free(st->fut);
+	st->fut = NULL;
 }
 
 static const fc_model_type arima_type = {

@@ -23,8 +23,9 @@
  * (early_stopping_rounds > 0 and valid > 0), holds out the last `valid`
  * observations of every series.
  *
- * Omissions: no known-future exogenous values beyond the data at the final
- * forecast (they are missing there); direct models per horizon bucket. */
+ * Known-future values beyond the data come from the series' future rows
+ * (panel.h); where there are none they are missing.  Omissions: direct
+ * models per horizon bucket. */
 #include "forecast/model.h"
 #include "forecast/calendar.h"
 #include "forecast/features.h"
@@ -661,13 +662,15 @@ static int gbdt_forecast_panel(const void *state, const void *params, const fc_p
 					size_t c0 = v->n, i = gr.idx[gr.first[g] + k];
 					if (c0 == 0)
 						continue;
-					/* known-future values after the cut: the panel's own when
-					 * it has them (back-tests), else missing */
+					/* known-future values after the cut: the panel's own
+					 * (back-tests, and future rows at the end), else missing */
 					const fc_series *full = &pn->series[i];
 					for (size_t q = 0; q < nkf; q++) {
 						size_t col = fc_featurizer_known_future(f[0], q);
 						for (size_t s = 0; s < h; s++)
-							fut[q * h + s] = c0 + s < full->n ? full->exog[col][c0 + s] : NAN;
+							fut[q * h + s] = c0 + s < full->n + full->n_future
+							                     ? full->exog[col][c0 + s]
+							                     : NAN;
 						futp[q] = fut + q * h;
 					}
 					fc_transform tr;

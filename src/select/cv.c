@@ -29,6 +29,12 @@ static fc_series view_of(const fc_series *s, fc_freq freq, size_t start, size_t 
 	for (size_t j = 0; j < s->n_exog; j++)
 		exog_ptrs[j] = s->exog[j] + start;
 	v.exog = s->n_exog ? exog_ptrs : NULL;
+	/* the exogenous values after the cut are the data's own; the view may
+	 * use them as known future only if the series has future rows for
+	 * the final forecast too, so that back-tests try the model that will
+	 * be used */
+	v.n_future = s->n_future > 0 && start + len < s->n + s->n_future ? s->n + s->n_future - start - len
+	                                                                  : 0;
 	v.n_missing = 0;
 	for (size_t t = 0; t < len; t++)
 		v.n_missing += isnan(v.y[t]) != 0;
