@@ -36,7 +36,10 @@
  * fourier(y, K), seasonal = FALSE)), K = 1..fourier_max (default 10, at
  * most period / 2) chosen by the IC (Hyndman & Athanasopoulos,
  * "Forecasting: Principles and Practice", 3rd ed., sec. 12.1, dynamic
- * harmonic regression).  With regressors the differencing tests run on
+ * harmonic regression).  Known-future exogenous columns named by xreg
+ * (--known-future) join as regressors (regression with ARIMA errors,
+ * auto.arima(xreg =)) where the series has future rows for them; the state
+ * keeps their future values.  With regressors the differencing tests run on
  * the residuals of their least-squares fit, and a difference is dropped
  * when it makes a regressor constant, as in auto.arima.
  *
