@@ -378,12 +378,14 @@ static void trans_pars(arima_ws *w, const double *in, int trans)
 		for (size_t i = 0; i < mq; i++)
 			theta[(j + 1) * ns + i] += par[i + mp] * par[j + mp + mq + msp];
 	}
+	/* the nonzero ones; all of them for series with missing values (see
+	 * css_value) */
 	w->nphi = w->nth = 0;
 	for (size_t i = 0; i < w->pp; i++)
-		if (phi[i] != 0)
+		if (phi[i] != 0 || !w->complete)
 			w->phinz[w->nphi++] = i;
 	for (size_t i = 0; i < w->qq; i++)
-		if (theta[i] != 0)
+		if (theta[i] != 0 || !w->complete)
 			w->thnz[w->nth++] = i;
 }
 
@@ -902,32 +904,6 @@ static void regress_out(arima_ws *w, const double *coef)
 	}
 }
 
-/* css_value's recursion over every coefficient, zero or not, for series
- * with missing values: as in R, 0 * NaN spreads a missing residual to the
- * later ones (and so out of the sum). */
-static double css_dense(arima_ws *w, const double *x, size_t *nu_out)
-{
-	size_t n = w->n, ncond = w->ncond, p = w->pp, q = w->qq;
-	double *resid = w->resid, ssq = 0;
-	size_t nu = 0;
-	for (size_t l = ncond; l < n; l++) {
-		double t = x[l];
-		for (size_t j = 0; j < p; j++)
-			t -= w->phi[j] * x[l - j - 1];
-		size_t jmax = l - ncond < q ? l - ncond : q;
-		for (size_t j = 0; j < jmax; j++)
-			t -= w->theta[j] * resid[l - j - 1];
-		resid[l] = t;
-		if (!isnan(t)) {
-			nu++;
-			ssq += t * t;
-		}
-	}
-	if (nu_out)
-		*nu_out = nu;
-	return ssq / (double)nu;
-}
-
 /* R's ARIMA_CSS: ssq / nu of the conditional residuals. */
 static double css_value(arima_ws *w, size_t *nu_out)
 {
@@ -945,9 +921,9 @@ static double css_value(arima_ws *w, size_t *nu_out)
 	size_t nu = 0;
 	for (size_t l = 0; l < ncond && l < n; l++)
 		resid[l] = 0;
-	if (!w->complete)
-		return css_dense(w, x, nu_out);
-	/* only the nonzero coefficients (most are zero in seasonal models) */
+	/* only the nonzero coefficients (most are zero in seasonal models);
+	 * with missing values every one (trans_pars), as R lets 0 * NaN
+	 * spread a missing residual to the later ones */
 	const size_t *phinz = w->phinz, *thnz = w->thnz;
 	size_t nphi = w->nphi, nth = w->nth;
 	for (size_t l = ncond; l < n; l++) {

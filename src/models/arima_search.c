@@ -430,6 +430,17 @@ static double exhaustive(search_ctx *sc, const arima_params *pr, int max_p, int 
 	return best_ic;
 }
 
+/* Whether y[t] and every regressor at t are present. */
+static int row_complete(const double *y, const double *xreg, size_t n, size_t nx, size_t t)
+{
+	if (isnan(y[t]))
+		return 0;
+	for (size_t c = 0; c < nx; c++)
+		if (isnan(xreg[c * n + t]))
+			return 0;
+	return 1;
+}
+
 /* Residuals of the least-squares fit of y on an intercept and the nx
  * regressors (rows with a missing value keep y: R's xx[j] <- residuals(lm(x
  * ~ xreg))) into res.  FC_EMODEL when [1, xreg] is rank deficient (R's
@@ -439,12 +450,8 @@ static int xreg_residuals(const double *y, size_t n, const double *xreg, size_t 
 {
 	size_t k = nx + 1, rows = 0;
 	memcpy(res, y, n * sizeof *res);
-	for (size_t t = 0; t < n; t++) {
-		int ok = !isnan(y[t]);
-		for (size_t c = 0; c < nx; c++)
-			ok = ok && !isnan(xreg[c * n + t]);
-		rows += (size_t)ok;
-	}
+	for (size_t t = 0; t < n; t++)
+		rows += (size_t)row_complete(y, xreg, n, nx, t);
 	if (rows <= k)
 		return fc_err_set(err, FC_EMODEL, "model 'arima': too few observations for %zu regressors",
 		                  nx);
@@ -460,10 +467,7 @@ static int xreg_residuals(const double *y, size_t n, const double *xreg, size_t 
 	}
 	size_t i = 0;
 	for (size_t t = 0; t < n; t++) {
-		int ok = !isnan(y[t]);
-		for (size_t c = 0; c < nx; c++)
-			ok = ok && !isnan(xreg[c * n + t]);
-		if (!ok)
+		if (!row_complete(y, xreg, n, nx, t))
 			continue;
 		gsl_matrix_set(X, i, 0, 1);
 		for (size_t c = 0; c < nx; c++)
@@ -492,10 +496,7 @@ static int xreg_residuals(const double *y, size_t n, const double *xreg, size_t 
 		goto done;
 	}
 	for (size_t t = 0; t < n; t++) {
-		int ok = !isnan(y[t]);
-		for (size_t c = 0; c < nx; c++)
-			ok = ok && !isnan(xreg[c * n + t]);
-		if (!ok)
+		if (!row_complete(y, xreg, n, nx, t))
 			continue;
 		double f = gsl_vector_get(b, 0);
 		for (size_t c = 0; c < nx; c++)
