@@ -102,6 +102,7 @@ typedef struct known_diff {
 #define MX_TRANS "Constitucion art. 83 (reform DOF 10-02-2014): the president takes office on 1 October from 2024; python-holidays 0.10 keeps 1 December"
 #define IN_SCOPE "Makar Sankranti and Labour Day are state, not national, holidays (calendars/IN.cal); python-holidays 0.10 lists them"
 #define IN_GOODFRI "Good Friday is a compulsory central government holiday (DoPT yearly circular); python-holidays 0.10 omits it"
+#define IN_FESTIVAL "Holi, Mahavir Jayanti, Buddha Purnima, Dussehra, Diwali and Guru Nanak's Birthday are central government holidays (DoPT yearly circular), dated by the tables in calendars/IN.cal (2001-2035); python-holidays 0.10 lacks them"
 #define IN_ISLAMIC "Id-ul-Fitr, Id-ul-Zuha, Muharram and Milad-un-Nabi are compulsory central government holidays (DoPT yearly circular), dated by the Umm al-Qura tables in calendars/IN.cal; python-holidays 0.10 lacks these lunar holidays"
 
 static const known_diff PY_DIFFS[] = {
@@ -169,6 +170,27 @@ static const known_diff PY_DIFFS[] = {
 	{"IN", "2045-11-19", '+', IN_ISLAMIC}, {"IN", "2050-06-20", '+', IN_ISLAMIC},
 	{"IN", "2050-08-28", '+', IN_ISLAMIC}, {"IN", "2050-09-26", '+', IN_ISLAMIC},
 	{"IN", "2050-11-26", '+', IN_ISLAMIC},
+	/* 2016-10-11 is Dussehra as well as Muharram: listed once, above. */
+	{"IN", "2004-03-07", '+', IN_FESTIVAL}, {"IN", "2004-04-03", '+', IN_FESTIVAL},
+	{"IN", "2004-05-04", '+', IN_FESTIVAL}, {"IN", "2004-10-22", '+', IN_FESTIVAL},
+	{"IN", "2004-11-12", '+', IN_FESTIVAL}, {"IN", "2004-11-26", '+', IN_FESTIVAL},
+	{"IN", "2010-03-01", '+', IN_FESTIVAL}, {"IN", "2010-03-28", '+', IN_FESTIVAL},
+	{"IN", "2010-05-27", '+', IN_FESTIVAL}, {"IN", "2010-10-17", '+', IN_FESTIVAL},
+	{"IN", "2010-11-05", '+', IN_FESTIVAL}, {"IN", "2010-11-21", '+', IN_FESTIVAL},
+	{"IN", "2016-03-24", '+', IN_FESTIVAL}, {"IN", "2016-04-20", '+', IN_FESTIVAL},
+	{"IN", "2016-05-21", '+', IN_FESTIVAL}, {"IN", "2016-10-30", '+', IN_FESTIVAL},
+	{"IN", "2016-11-14", '+', IN_FESTIVAL}, {"IN", "2020-03-10", '+', IN_FESTIVAL},
+	{"IN", "2020-04-06", '+', IN_FESTIVAL}, {"IN", "2020-05-07", '+', IN_FESTIVAL},
+	{"IN", "2020-10-25", '+', IN_FESTIVAL}, {"IN", "2020-11-14", '+', IN_FESTIVAL},
+	{"IN", "2020-11-30", '+', IN_FESTIVAL}, {"IN", "2024-03-25", '+', IN_FESTIVAL},
+	{"IN", "2024-04-21", '+', IN_FESTIVAL}, {"IN", "2024-05-23", '+', IN_FESTIVAL},
+	{"IN", "2024-10-12", '+', IN_FESTIVAL}, {"IN", "2024-10-31", '+', IN_FESTIVAL},
+	{"IN", "2024-11-15", '+', IN_FESTIVAL}, {"IN", "2025-03-14", '+', IN_FESTIVAL},
+	{"IN", "2025-04-10", '+', IN_FESTIVAL}, {"IN", "2025-05-12", '+', IN_FESTIVAL},
+	{"IN", "2025-10-20", '+', IN_FESTIVAL}, {"IN", "2025-11-05", '+', IN_FESTIVAL},
+	{"IN", "2030-03-20", '+', IN_FESTIVAL}, {"IN", "2030-04-16", '+', IN_FESTIVAL},
+	{"IN", "2030-05-17", '+', IN_FESTIVAL}, {"IN", "2030-10-06", '+', IN_FESTIVAL},
+	{"IN", "2030-10-26", '+', IN_FESTIVAL}, {"IN", "2030-11-10", '+', IN_FESTIVAL},
 };
 #define N_PY_DIFFS (sizeof PY_DIFFS / sizeof PY_DIFFS[0])
 
@@ -407,6 +429,150 @@ START_TEST(test_india_islamic)
 		ck_assert_int_eq(n_fitr, want[i].year == 2000 ? 2 : 1);
 		fc_holiday_list_dispose(&l);
 	}
+	fc_calendar_free(cal);
+}
+END_TEST
+
+/* India's Hindu, Jain, Sikh and Buddhist holidays (calendars/IN.cal, shipped
+ * for 2001-2035 only).  tests/data/in_festivals.csv is the astronomical
+ * computation of tests/fixtures/in_festivals.mjs for 1990-2050: in the
+ * shipped years our dates of these six holidays are exactly its dates, in
+ * the other years we have none of them, except the listed differences;
+ * and the dates of the published central government lists are ours. */
+#define IN_FEST_FIRST 2001
+#define IN_FEST_LAST 2035
+#define IN_MAHAVIR_2016 "Mahavir Jayanti 2016: DoPT list (and python-holidays' table) 20 April; the trayodashi ends at 05:47 IST, 3 minutes before the Delhi sunrise of 20 April, so the sunrise rule gives 19 April"
+
+static const char *const IN_FESTIVALS[] = {"Holi",     "Mahavir Jayanti",    "Buddha Purnima",
+                                           "Dussehra", "Diwali (Deepavali)", "Guru Nanak's Birthday"};
+#define N_IN_FESTIVALS (sizeof IN_FESTIVALS / sizeof IN_FESTIVALS[0])
+
+static const known_diff IN_FEST_DIFFS[] = {
+	{"IN", "2016-04-19", '-', IN_MAHAVIR_2016},
+	{"IN", "2016-04-20", '+', IN_MAHAVIR_2016},
+};
+#define N_IN_FEST_DIFFS (sizeof IN_FEST_DIFFS / sizeof IN_FEST_DIFFS[0])
+
+/* Lists of the holidays of central government offices at Delhi: DoPT O.M.
+ * F.No.12/11/2008-JCA (2009, as a Delhi office's list), a 2012 Delhi
+ * gazetted list, O.M. of 11.6.2015 (2016), 12/03/2017-JCA-2 (2018),
+ * 12/2/2018-JCA-2 (2019), the 2011 and 2020 lists as reported, 2024. */
+static const struct {
+	const char *date, *name;
+} IN_PUBLISHED[] = {
+	{"2009-03-11", "Holi"},     {"2009-04-07", "Mahavir Jayanti"},    {"2009-05-09", "Buddha Purnima"},
+	{"2009-09-28", "Dussehra"}, {"2009-10-17", "Diwali (Deepavali)"}, {"2009-11-02", "Guru Nanak's Birthday"},
+	{"2011-04-16", "Mahavir Jayanti"}, {"2011-05-17", "Buddha Purnima"},
+	{"2012-03-08", "Holi"},     {"2012-04-05", "Mahavir Jayanti"},    {"2012-05-06", "Buddha Purnima"},
+	{"2012-10-24", "Dussehra"}, {"2012-11-13", "Diwali (Deepavali)"}, {"2012-11-28", "Guru Nanak's Birthday"},
+	{"2016-03-24", "Holi"},     {"2016-04-20", "Mahavir Jayanti"},    {"2016-05-21", "Buddha Purnima"},
+	{"2016-10-11", "Dussehra"}, {"2016-10-30", "Diwali (Deepavali)"}, {"2016-11-14", "Guru Nanak's Birthday"},
+	{"2018-03-02", "Holi"},     {"2018-03-29", "Mahavir Jayanti"},    {"2018-04-30", "Buddha Purnima"},
+	{"2018-10-19", "Dussehra"}, {"2018-11-07", "Diwali (Deepavali)"}, {"2018-11-23", "Guru Nanak's Birthday"},
+	{"2019-03-21", "Holi"},     {"2019-04-17", "Mahavir Jayanti"},    {"2019-05-18", "Buddha Purnima"},
+	{"2019-10-08", "Dussehra"}, {"2019-10-27", "Diwali (Deepavali)"}, {"2019-11-12", "Guru Nanak's Birthday"},
+	{"2020-03-10", "Holi"},     {"2020-04-06", "Mahavir Jayanti"},    {"2020-05-07", "Buddha Purnima"},
+	{"2020-11-30", "Guru Nanak's Birthday"},
+	{"2024-03-25", "Holi"},     {"2024-04-21", "Mahavir Jayanti"},    {"2024-05-23", "Buddha Purnima"},
+	{"2024-10-12", "Dussehra"}, {"2024-10-31", "Diwali (Deepavali)"}, {"2024-11-15", "Guru Nanak's Birthday"},
+};
+
+static int is_in_festival(const char *name)
+{
+	for (size_t i = 0; i < N_IN_FESTIVALS; i++)
+		if (strcmp(name, IN_FESTIVALS[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 when the list has the holiday name on day. */
+static int has_named(const fc_holiday_list *l, int32_t day, const char *name)
+{
+	size_t n;
+	const fc_holiday *h = fc_holiday_find(l, day, &n);
+	for (size_t i = 0; h && i < n; i++)
+		if (strcmp(l->names[h[i].id], name) == 0)
+			return 1;
+	return 0;
+}
+
+START_TEST(test_india_festivals)
+{
+	FILE *f = fopen(TEST_DATA_DIR "/in_festivals.csv", "r");
+	ck_assert_msg(f != NULL, "cannot open " TEST_DATA_DIR "/in_festivals.csv");
+	static struct {
+		char date[11];
+		char name[64];
+	} rows[600];
+	size_t n = 0;
+	char line[256];
+	while (fgets(line, sizeof line, f)) {
+		if (line[0] == '#' || strncmp(line, "date,", 5) == 0)
+			continue;
+		ck_assert_uint_lt(n, sizeof rows / sizeof rows[0]);
+		ck_assert_msg(sscanf(line, "%10[^,],%63[^\r\n]", rows[n].date, rows[n].name) == 2, "bad line: %s", line);
+		ck_assert_msg(is_in_festival(rows[n].name), "unknown holiday: %s", line);
+		n++;
+	}
+	fclose(f);
+	ck_assert_uint_eq(n, (2050 - 1990 + 1) * N_IN_FESTIVALS);
+
+	fc_calendar *cal = load("IN");
+	fc_holiday_list l;
+	eval_years(cal, 1990, 2050, &l);
+	int used[N_IN_FEST_DIFFS] = {0};
+	size_t compared = 0;
+	/* The fixture's dates are ours in the shipped years, absent outside. */
+	for (size_t i = 0; i < n; i++) {
+		int year = atoi(rows[i].date);
+		int ours = has_named(&l, iso_day(rows[i].date), rows[i].name);
+		if (year < IN_FEST_FIRST || year > IN_FEST_LAST) {
+			ck_assert_msg(!ours, "IN %s (%s): outside the shipped years", rows[i].date, rows[i].name);
+			continue;
+		}
+		compared++;
+		if (!ours)
+			ck_assert_msg(known(IN_FEST_DIFFS, N_IN_FEST_DIFFS, used, "IN", rows[i].date, '-'),
+			              "IN %s (%s): computed, not ours", rows[i].date, rows[i].name);
+		else
+			ck_assert_msg(!known(IN_FEST_DIFFS, N_IN_FEST_DIFFS, used, "IN", rows[i].date, '-'),
+			              "IN %s (%s): listed as missing but we have it", rows[i].date, rows[i].name);
+	}
+	/* Ours are the fixture's; one of each a year in the shipped years. */
+	size_t count[2051 - 1990][N_IN_FESTIVALS];
+	memset(count, 0, sizeof count);
+	for (size_t k = 0; k < l.n; k++) {
+		const char *name = l.names[l.items[k].id];
+		if (!is_in_festival(name))
+			continue;
+		ck_assert_int_eq(l.items[k].observed, 0);
+		char date[16];
+		day_text(l.items[k].day, date, sizeof date);
+		int year = atoi(date);
+		ck_assert_msg(year >= 1990 && year <= 2050, "IN %s (%s): outside 1990-2050", date, name);
+		for (size_t j = 0; j < N_IN_FESTIVALS; j++)
+			count[year - 1990][j] += strcmp(name, IN_FESTIVALS[j]) == 0;
+		int found = 0;
+		for (size_t i = 0; i < n && !found; i++)
+			found = strcmp(rows[i].date, date) == 0 && strcmp(rows[i].name, name) == 0;
+		if (!found)
+			ck_assert_msg(known(IN_FEST_DIFFS, N_IN_FEST_DIFFS, used, "IN", date, '+'),
+			              "IN %s (%s): ours, not computed", date, name);
+	}
+	for (int y = 1990; y <= 2050; y++)
+		for (size_t j = 0; j < N_IN_FESTIVALS; j++)
+			ck_assert_msg(count[y - 1990][j] == (y >= IN_FEST_FIRST && y <= IN_FEST_LAST),
+			              "IN %d: %zu days of %s", y, count[y - 1990][j], IN_FESTIVALS[j]);
+	for (size_t i = 0; i < N_IN_FEST_DIFFS; i++)
+		ck_assert_msg(used[i], "IN %s: listed difference no longer occurs", IN_FEST_DIFFS[i].date);
+	ck_assert_uint_eq(compared, (IN_FEST_LAST - IN_FEST_FIRST + 1) * N_IN_FESTIVALS);
+	/* The published lists. */
+	for (size_t i = 0; i < sizeof IN_PUBLISHED / sizeof IN_PUBLISHED[0]; i++)
+		ck_assert_msg(has_named(&l, iso_day(IN_PUBLISHED[i].date), IN_PUBLISHED[i].name), "IN %s: %s published, not ours",
+		              IN_PUBLISHED[i].date, IN_PUBLISHED[i].name);
+	printf("IN festivals: %zu dates compared with in_festivals.csv, %zu known differences, %zu published dates\n",
+	       compared, N_IN_FEST_DIFFS, sizeof IN_PUBLISHED / sizeof IN_PUBLISHED[0]);
+	fc_holiday_list_dispose(&l);
 	fc_calendar_free(cal);
 }
 END_TEST
@@ -811,6 +977,7 @@ static Suite *calendar_suite(void)
 	tcase_add_test(tc, test_china_published);
 	tcase_add_test(tc, test_ecuador_favorita);
 	tcase_add_test(tc, test_india_islamic);
+	tcase_add_test(tc, test_india_festivals);
 	tcase_add_loop_test(tc, test_all_years, 0, N_SHIPPED);
 	suite_add_tcase(s, tc);
 	TCase *te = tcase_create("engine");
