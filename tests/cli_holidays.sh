@@ -13,6 +13,13 @@ assert "Thanksgiving 2021 (fourth Thursday)" grep -q '^2021-11-25,US,Thanksgivin
 assert "table with two countries" sh -c "grep -q 'Carnaval' '$TMP/table.txt' && grep -q ' EC ' '$TMP/table.txt'"
 # Easter-relative: Good Friday 2024 (Easter 31 March)
 assert "Good Friday 2024 in Ecuador" grep -q '2024-03-29' "$TMP/table.txt"
+# India's festival tables end in 2035: a later year says so on stderr
+"$FORECAST" holidays --country IN --from 2030 --to 2036 --format csv >"$TMP/in.csv" 2>"$TMP/err"
+assert "Diwali 2030 listed" grep -q '^2030-10-26,IN,Diwali' "$TMP/in.csv"
+assert "no Diwali in 2036" sh -c "! grep -q '^2036-.*Diwali' '$TMP/in.csv'"
+assert "warning names the table's years" grep -q 'Holi has dates for 2001-2035 only' "$TMP/err"
+"$FORECAST" holidays --country IN --from 2024 --to 2026 --format csv >"$TMP/in.csv" 2>"$TMP/err"
+assert "no warning inside the tables' years" sh -c "! test -s '$TMP/err'"
 
 INPUTS=""
 expect_error "unknown country" 4 'ZZ\.cal' -- holidays --country ZZ --from 2024 --to 2024

@@ -601,6 +601,21 @@ START_TEST(test_all_years)
 	const char *country = SHIPPED[_i];
 	fc_calendar *cal = load(country);
 	ck_assert_str_eq(fc_calendar_country(cal), country);
+	/* Every table-dated holiday has a date in every year of 1990-2050,
+	 * except India's six festivals, which stop outside 2001-2035. */
+	const char *gap = NULL;
+	int gap_lo = 0, gap_hi = 0;
+	int has_gap = fc_calendar_table_gap(cal, 1990, 2050, &gap, &gap_lo, &gap_hi);
+	if (strcmp(country, "IN") == 0) {
+		ck_assert_int_eq(has_gap, 1);
+		ck_assert_str_eq(gap, "Holi");
+		ck_assert_int_eq(gap_lo, IN_FEST_FIRST);
+		ck_assert_int_eq(gap_hi, IN_FEST_LAST);
+		ck_assert_int_eq(fc_calendar_table_gap(cal, IN_FEST_FIRST, IN_FEST_LAST, &gap, &gap_lo, &gap_hi), 0);
+		ck_assert_int_eq(fc_calendar_table_gap(cal, IN_FEST_LAST, IN_FEST_LAST + 1, &gap, &gap_lo, &gap_hi), 1);
+	} else {
+		ck_assert_msg(!has_gap, "%s: %s dated %d-%d only", country, gap ? gap : "", gap_lo, gap_hi);
+	}
 	fc_holiday_list l;
 	eval_years(cal, 1990, 2050, &l);
 	for (int y = 1991; y <= 2050; y++) {
@@ -748,6 +763,20 @@ END_TEST
 
 START_TEST(test_rule_forms)
 {
+	/* A table-dated holiday without dates for some of its years. */
+	fc_calendar *gapped = parse_ok("table t\n 2020-05-01 2021-05-02\nend\n"
+	                               "holiday \"Fair\" on t from 2021 to 2023\n");
+	const char *gap = NULL;
+	int lo = 0, hi = 0;
+	ck_assert_int_eq(fc_calendar_table_gap(gapped, 2021, 2021, &gap, &lo, &hi), 0);
+	ck_assert_int_eq(fc_calendar_table_gap(gapped, 2015, 2020, &gap, &lo, &hi), 0); /* not yet a holiday */
+	ck_assert_int_eq(fc_calendar_table_gap(gapped, 2024, 2030, &gap, &lo, &hi), 0); /* no longer one */
+	ck_assert_int_eq(fc_calendar_table_gap(gapped, 2021, 2022, &gap, &lo, &hi), 1);
+	ck_assert_str_eq(gap, "Fair");
+	ck_assert_int_eq(lo, 2020);
+	ck_assert_int_eq(hi, 2021);
+	fc_calendar_free(gapped);
+
 	fc_calendar *cal = parse_ok("# comment line\n"
 	                            "country XT  # trailing comment\n"
 	                            "\n"

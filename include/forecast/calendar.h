@@ -91,6 +91,14 @@ const char *fc_calendar_country(const fc_calendar *cal);
  * FC_CALENDAR_MIN_YEAR..FC_CALENDAR_MAX_YEAR). */
 void fc_calendar_range(const fc_calendar *cal, int *first_year, int *last_year);
 
+/* Whether a holiday dated by a table has no table date for some year of
+ * from_year..to_year in which it exists: then *name is the first such
+ * holiday's name (borrowed from cal) and *first_year..*last_year the
+ * years its table covers.  Returns 1 for such a gap, else 0.  The
+ * calendar's own range is fc_calendar_range's business, not this. */
+int fc_calendar_table_gap(const fc_calendar *cal, int from_year, int to_year, const char **name,
+                          int *first_year, int *last_year);
+
 /* Evaluates the calendar for the days of years from_year..to_year: every
  * holiday whose date, actual or observed, falls in that span, including
  * those that rules of the neighbouring years put there (a Saturday

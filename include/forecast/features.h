@@ -82,6 +82,10 @@ typedef struct fc_holiday_set {
 	fc_holiday_list list;
 	int32_t *day, *id, *group;
 	fc_holiday_days days; /* borrows the above */
+	/* fc_holiday_set_countries: the first holiday that a country's date
+	 * table leaves without a date in some asked-for year, as "IN: Diwali
+	 * (Deepavali) has dates for 2001-2035 only"; "" when none. */
+	char table_gap[160];
 } fc_holiday_set;
 
 /* The holidays of the comma-separated country codes ("US,BR") of the

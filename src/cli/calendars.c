@@ -31,6 +31,9 @@ int cli_holidays_load(const cli_opts *o, int from_year, int to_year, cli_holiday
 			cli_warn(o, "--country %s: the calendar covers %d-%d, the data %d-%d; no holidays "
 			            "outside %d-%d",
 			         clip, lo, hi, from_year, to_year, lo, hi);
+		if (h->hol.table_gap[0])
+			cli_warn(o, "--country %s (the data span %d-%d); add its dates with --events for other years",
+			         h->hol.table_gap, from_year, to_year);
 		h->have_hol = 1;
 	}
 	if (o->events) {

@@ -201,6 +201,12 @@ int cmd_holidays(int argc, char **argv)
 			if (e == 0) {
 				fc_holiday_list_init(&lists[n_lists]);
 				e = fc_calendar_eval(cal, from, to, &lists[n_lists], &err);
+				const char *gap_name;
+				int gap_lo, gap_hi;
+				if (e == 0 && fc_calendar_table_gap(cal, from, to, &gap_name, &gap_lo, &gap_hi))
+					cli_warn(&o, "--country %s: %s has dates for %d-%d only; the other years "
+					             "list it on no day",
+					         code, gap_name, gap_lo, gap_hi);
 				fc_calendar_free(cal);
 			}
 			if (e) {

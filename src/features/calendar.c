@@ -148,6 +148,26 @@ void fc_calendar_free(fc_calendar *cal)
 	free(cal);
 }
 
+int fc_calendar_table_gap(const fc_calendar *cal, int from_year, int to_year, const char **name,
+                          int *first_year, int *last_year)
+{
+	for (size_t i = 0; i < cal->n_rules; i++) {
+		const rule *r = &cal->rules[i];
+		if (r->kind != R_TABLE || cal->tables[r->table].n == 0)
+			continue;
+		const table *tb = &cal->tables[r->table];
+		int first = day_year(tb->days[0]), last = day_year(tb->days[tb->n - 1]);
+		int a = from_year > r->from ? from_year : r->from, b = to_year < r->to ? to_year : r->to;
+		if (a <= b && (a < first || b > last)) {
+			*name = cal->names[r->id];
+			*first_year = first;
+			*last_year = last;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 const char *fc_calendar_country(const fc_calendar *cal)
 {
 	return cal->country;

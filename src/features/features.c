@@ -1432,6 +1432,11 @@ int fc_holiday_set_countries(fc_holiday_set *s, const char *dir, const char *cod
 			*clip_lo = lo;
 			*clip_hi = hi;
 		}
+		const char *gap_name;
+		int gap_lo, gap_hi;
+		if (a <= b && !s->table_gap[0] && fc_calendar_table_gap(cal, a, b, &gap_name, &gap_lo, &gap_hi))
+			snprintf(s->table_gap, sizeof s->table_gap, "%s: %s has dates for %d-%d only", c, gap_name,
+			         gap_lo, gap_hi);
 		fc_holiday_list one;
 		fc_holiday_list_init(&one);
 		if (a <= b && !(rc = fc_calendar_eval(cal, a, b, &one, err)))
