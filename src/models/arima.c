@@ -75,6 +75,7 @@
  * R's optim (for forecast's test of NaN standard errors) is computed on
  * request only (fc_arima_se_check), by the same finite differences. */
 #include "arima.h"
+#include "forecast/budget.h"
 
 #include <complex.h>
 #include <float.h>
@@ -233,6 +234,10 @@ typedef struct arima_ws {
 	double *gam, *psi, *sys; /* r + 1, r, (p' + 1)^2: stationary_col */
 	int complete;        /* no missing values: fast_like applies */
 	double *x;           /* n: y - xreg beta */
+	double xbeta[FC_ARIMA_MAX_COEF]; /* the beta that x was computed with */
+	int x_valid;         /* x matches xbeta */
+	int x_updates;       /* column updates since x was last recomputed */
+	int wd_valid;        /* w holds the differenced x */
 	double *w, *resid;   /* n each: CSS */
 	double *xreg;        /* n x ncxreg, column-major: intercept, drift, external */
 	size_t nx;           /* external regressors (the last nx columns) */
@@ -890,18 +895,48 @@ static int fast_like(arima_ws *w, like_out *o)
 	return 0;
 }
 
-/* x = y - xreg beta. */
+/* x = y - xreg beta.  The optimizer's gradient moves one coefficient at a
+ * time, and an ARMA coefficient leaves x as it is, so x is kept with the
+ * beta it was made from and updated column by column where few
+ * coefficients changed: O(n) per changed column instead of O(n ncxreg) per
+ * objective value, which is what made long Fourier regressions slow.  The
+ * update drifts from a fresh y - X beta by rounding only; x is recomputed
+ * whenever most columns change (every line search step) or after
+ * X_UPDATE_MAX column updates. */
+#define X_UPDATE_MAX 64
 static void regress_out(arima_ws *w, const double *coef)
 {
-	size_t n = w->n;
+	size_t n = w->n, k = w->ncxreg;
+	const double *b = coef + w->narma;
 	double *x = w->x;
-	memcpy(x, w->y, n * sizeof *x);
-	for (size_t c = 0; c < w->ncxreg; c++) { /* column by column: contiguous */
-		const double *col = w->xreg + c * n;
-		double b = coef[w->narma + c];
-		for (size_t t = 0; t < n; t++)
-			x[t] -= col[t] * b;
+	size_t changed = 0;
+	for (size_t c = 0; c < k; c++)
+		changed += b[c] != w->xbeta[c];
+	if (w->x_valid && changed == 0)
+		return;
+	w->wd_valid = 0;
+	if (w->x_valid && 2 * changed < k && w->x_updates + (int)changed <= X_UPDATE_MAX) {
+		for (size_t c = 0; c < k; c++) {
+			if (b[c] == w->xbeta[c])
+				continue;
+			const double *col = w->xreg + c * n;
+			double db = b[c] - w->xbeta[c];
+			for (size_t t = 0; t < n; t++)
+				x[t] -= col[t] * db;
+			w->xbeta[c] = b[c];
+		}
+		w->x_updates += (int)changed;
+		return;
 	}
+	memcpy(x, w->y, n * sizeof *x);
+	for (size_t c = 0; c < k; c++) { /* column by column: contiguous */
+		const double *col = w->xreg + c * n;
+		for (size_t t = 0; t < n; t++)
+			x[t] -= col[t] * b[c];
+		w->xbeta[c] = b[c];
+	}
+	w->x_valid = 1;
+	w->x_updates = 0;
 }
 
 /* R's ARIMA_CSS: ssq / nu of the conditional residuals. */
@@ -960,6 +995,8 @@ static void full_coef(const arima_ws *w, const double *par, double *coef)
 static double obj_css(const double *par, void *ctx)
 {
 	arima_ws *w = ctx;
+	if (fc_budget_spend(w->n))
+		return INFINITY; /* out of budget: the optimizer stops */
 	double coef[FC_ARIMA_MAX_COEF];
 	full_coef(w, par, coef);
 	trans_pars(w, coef, 0);
@@ -970,6 +1007,8 @@ static double obj_css(const double *par, void *ctx)
 static double obj_ml(const double *par, void *ctx)
 {
 	arima_ws *w = ctx;
+	if (fc_budget_spend(w->n))
+		return INFINITY;
 	double coef[FC_ARIMA_MAX_COEF];
 	full_coef(w, par, coef);
 	trans_pars(w, coef, w->trans);

@@ -97,6 +97,27 @@ void fc_arima_fit_dispose(fc_arima_fit *fit);
 /* "ARIMA(2,1,1)(0,1,1)[12] with drift" into buf. */
 void fc_arima_spec_name(const fc_arima_spec *spec, char *buf, size_t cap);
 
+/* Fourier terms for long seasonal periods (arima_fourier.c). */
+
+/* Columns of K sin/cos pairs per period (R's fourier(): sin(2 pi k t / P),
+ * cos(2 pi k t / P), k = 1..K, the sine dropped where 2k = P as it is
+ * zero; pairs with k > P / 2 left out), period by period, at positions
+ * t = t0 + 1 .. t0 + len, into X (len x count, column-major). */
+void fc_arima_fourier_columns(const double *periods, size_t np, int K, size_t t0, size_t len,
+                              double *X);
+/* The number of those columns. */
+size_t fc_arima_fourier_count(const double *periods, size_t np, int K);
+
+/* Chooses K (0..kmax Fourier pairs per period, or kfix when kfix >= 0,
+ * lowered if the data cannot carry it) by the AICc of the regression of
+ * the d-differenced y[0..n) on a constant (d <= 1), the nu known
+ * regressors xu (n x nu, column-major) and the Fourier columns, by
+ * feasible GLS with AR errors.  Writes *K and z[0..n): y minus the fitted
+ * known and Fourier regressors (the series whose ARMA order is searched).
+ * 0; 1 when the known regressors alone cannot be fitted; -1 out of memory. */
+int fc_arima_fourier_select(const double *y, size_t n, int d, const double *periods, size_t np,
+                            int kfix, int kmax, const double *xu, size_t nu, int *K, double *z);
+
 /* KPSS level-stationarity statistic (Kwiatkowski et al. 1992) with the
  * Bartlett window of `lags` lags, as urca::ur.kpss(type = "mu"). */
 double fc_kpss_stat(const double *x, size_t n, size_t lags);

@@ -985,34 +985,6 @@ static int fixed_fit(const double *y, size_t n, const double *xreg, size_t nx, s
 
 /* ---- Fourier terms for long seasonal periods ------------------------------ */
 
-/* Columns of K sin/cos pairs per period (R's fourier(): sin(2 pi k t / P),
- * cos(2 pi k t / P), k = 1..K, the sine dropped where 2k = P as it is
- * zero) at positions t = t0 + 1 .. t0 + len, into X (len x count,
- * column-major) when X is not NULL.  Returns the column count; pairs with
- * k > P / 2 are left out. */
-static size_t fourier_columns(const double *periods, size_t np, int K, size_t t0, size_t len,
-                              double *X)
-{
-	size_t c = 0;
-	for (size_t j = 0; j < np; j++)
-		for (int k = 1; k <= K; k++) {
-			double P = periods[j];
-			if (2.0 * k > P)
-				break;
-			for (int cs = 0; cs < 2; cs++) {
-				if (cs == 0 && 2.0 * k == P)
-					continue;
-				if (X)
-					for (size_t i = 0; i < len; i++) {
-						double a = 2 * M_PI * k * (double)(t0 + i + 1) / P;
-						X[c * len + i] = cs == 0 ? sin(a) : cos(a);
-					}
-				c++;
-			}
-		}
-	return c;
-}
-
 /* The periods above ARIMA_MAX_M when the primary one is (then the
  * seasonality is modelled by Fourier terms, as R users fit long seasonal
  * periods with auto.arima(xreg = fourier(y, K), seasonal = FALSE)). */
@@ -1025,12 +997,6 @@ static size_t long_periods(const fc_series *y, double *out)
 		if (y->seasons[i] > ARIMA_MAX_M)
 			out[k++] = y->seasons[i];
 	return k;
-}
-
-static double fit_ic(const fc_arima_fit *f, int ic)
-{
-	double v = ic == IC_BIC ? f->bic : ic == IC_AIC ? f->aic : f->aicc;
-	return isnan(v) ? INFINITY : v;
 }
 
 /* The indices of the exogenous columns named by p->xreg in y, into idx;
@@ -1058,6 +1024,82 @@ static int user_columns(const arima_params *p, const fc_series *y, size_t *idx, 
 	return 0;
 }
 
+/* Long seasonal periods: K Fourier pairs chosen by the regression's AICc
+ * (fc_arima_fourier_select), the ARMA order searched once on the series
+ * minus that regression, then the order refitted with the Fourier terms
+ * and the known regressors by maximum likelihood (the coefficients of both
+ * estimated together).  d is auto.arima's with regressors: KPSS on the
+ * residuals of the largest regression. */
+static int fourier_fit(const double *y, size_t n, size_t lead, const double *periods, size_t np,
+                       const double *U, size_t nu, const arima_params *p, fc_arima_fit *out,
+                       int *K, fc_err *err)
+{
+	int kmax = p->fourier > 0 ? p->fourier : p->fourier_max;
+	while (kmax > 0 && 3 * (1 + nu + fc_arima_fourier_count(periods, np, kmax)) > n)
+		kmax--;
+	size_t nfmax = fc_arima_fourier_count(periods, np, kmax);
+	double *X = malloc(((nfmax + nu) * n + 1) * sizeof *X);
+	double *z = malloc((n + 1) * sizeof *z);
+	int rc = 0;
+	if (!X || !z) {
+		rc = fc_err_set(err, FC_ENOMEM, "model 'arima': out of memory");
+		goto out;
+	}
+	int fixed = p->order[0] >= 0;
+	int d = fixed ? p->order[1] : p->stationary ? 0 : p->d;
+	if (d < 0) {
+		fc_arima_fourier_columns(periods, np, kmax, lead, n, X);
+		memcpy(X + nfmax * n, U, nu * n * sizeof *X);
+		if ((rc = xreg_residuals(y, n, X, nfmax + nu, z, err)))
+			goto out;
+		size_t nz = 0;
+		for (size_t t = 0; t < n; t++)
+			if (!isnan(z[t]))
+				z[nz++] = z[t];
+		d = ndiffs(z, nz, p->max_d);
+	}
+	int sel = fc_arima_fourier_select(y, n, d, periods, np, p->fourier > 0 ? kmax : -1, kmax, U,
+	                                  nu, K, z);
+	if (sel) {
+		rc = sel < 0 ? fc_err_set(err, FC_ENOMEM, "model 'arima': out of memory")
+		             : fc_err_set(err, FC_EMODEL, "model 'arima': too few observations for %zu "
+		                          "regressors", nu);
+		goto out;
+	}
+	size_t nf = fc_arima_fourier_count(periods, np, *K), nx = nf + nu;
+	fc_arima_fourier_columns(periods, np, *K, lead, n, X);
+	memcpy(X + nf * n, U, nu * n * sizeof *X);
+	if (fixed) {
+		rc = fixed_fit(y, n, nx ? X : NULL, nx, 1, p, out, err);
+		goto out;
+	}
+	arima_params q = *p;
+	q.d = d;
+	fc_arima_fit fz;
+	memset(&fz, 0, sizeof fz);
+	if ((rc = auto_arima(z, n, NULL, 0, 1, &q, &fz, err)))
+		goto out;
+	if (nx == 0) { /* no regression: z is y */
+		*out = fz;
+		goto out;
+	}
+	fc_arima_spec spec = fz.spec;
+	fc_arima_fit_dispose(&fz);
+	fc_err e;
+	rc = fc_arima_estimate(y, n, X, nx, &spec, FC_ARIMA_CSS_ML, NULL, out, &e);
+	if (rc && rc != FC_ENOMEM) {
+		/* the joint fit failed: the regression with differenced white noise */
+		spec.p = spec.q = 0;
+		rc = fc_arima_estimate(y, n, X, nx, &spec, FC_ARIMA_CSS_ML, NULL, out, &e);
+	}
+	if (rc)
+		rc = fc_err_set(err, rc == FC_ENOMEM ? FC_ENOMEM : FC_EMODEL, "model 'arima': %s", e.msg);
+out:
+	free(X);
+	free(z);
+	return rc;
+}
+
 static int arima_fit(void *state, const void *params, const fc_series *y, fc_err *err)
 {
 	arima_state *st = state;
@@ -1078,73 +1120,33 @@ static int arima_fit(void *state, const void *params, const fc_series *y, fc_err
 	int rc = user_columns(p, y, idx, &nu, err);
 	if (rc)
 		return rc;
-	/* K = 1..fourier_max (or the given K) Fourier pairs, or none: the fit
-	 * with the lowest IC; the user's regressors after the Fourier terms */
-	int k0 = np == 0 ? 0 : p->fourier > 0 ? p->fourier : 1;
-	int k1 = np == 0 ? 0 : p->fourier > 0 ? p->fourier : p->fourier_max;
-	size_t cols = fourier_columns(periods, np, k1, 0, 0, NULL) + nu;
-	double *X = malloc((cols * n + 1) * sizeof *X);
 	double *fut = malloc((nu * y->n_future + 1) * sizeof *fut);
-	if (!X || !fut) {
-		free(X);
+	double *U = malloc((nu * n + 1) * sizeof *U);
+	if (!fut || !U) {
 		free(fut);
+		free(U);
 		return fc_err_set(err, FC_ENOMEM, "model 'arima': out of memory");
 	}
-	for (size_t j = 0; j < nu; j++)
+	for (size_t j = 0; j < nu; j++) {
 		memcpy(fut + j * y->n_future, y->exog[idx[j]] + y->n, y->n_future * sizeof *fut);
+		memcpy(U + j * n, y->exog[idx[j]] + lead, n * sizeof *U);
+	}
 	fc_arima_fit fit;
 	memset(&fit, 0, sizeof fit);
-	double best = INFINITY;
-	int best_k = 0;
-	rc = FC_EMODEL;
-	fc_err e1;
-	fc_err_clear(&e1);
-	for (int K = k0; K <= k1; K++) {
-		size_t nf = fourier_columns(periods, np, K, lead, n, X);
-		if (K > k0 && nf == fourier_columns(periods, np, K - 1, 0, 0, NULL))
-			break; /* no more pairs fit below P / 2 */
-		for (size_t j = 0; j < nu; j++)
-			memcpy(X + (nf + j) * n, y->exog[idx[j]] + lead, n * sizeof *X);
-		size_t nx = nf + nu;
-		const double *xr = nx ? X : NULL;
-		fc_arima_fit f;
-		memset(&f, 0, sizeof f);
-		size_t mm = np ? 1 : m;
-		int r = p->order[0] >= 0 ? fixed_fit(y->y + lead, n, xr, nx, mm, p, &f, &e1)
-		                         : auto_arima(y->y + lead, n, xr, nx, mm, p, &f, &e1);
-		if (r == FC_ENOMEM) {
-			rc = FC_ENOMEM;
-			e1 = (fc_err){0};
-			break;
-		}
-		if (r)
-			continue;
-		double ic = fit_ic(&f, p->ic);
-		if (rc || ic < best) {
-			fc_arima_fit_dispose(&fit);
-			fit = f;
-			best = ic;
-			best_k = K;
-			rc = 0;
-		} else {
-			fc_arima_fit_dispose(&f);
-		}
-	}
-	free(X);
+	int K = 0;
+	rc = np ? fourier_fit(y->y + lead, n, lead, periods, np, U, nu, p, &fit, &K, err)
+	        : p->order[0] >= 0 ? fixed_fit(y->y + lead, n, nu ? U : NULL, nu, m, p, &fit, err)
+	                           : auto_arima(y->y + lead, n, nu ? U : NULL, nu, m, p, &fit, err);
+	free(U);
 	if (rc) {
-		fc_arima_fit_dispose(&fit);
 		free(fut);
-		if (rc == FC_ENOMEM)
-			return fc_err_set(err, FC_ENOMEM, "model 'arima': out of memory");
-		if (err)
-			*err = e1;
-		return rc ? rc : FC_EMODEL;
+		return rc;
 	}
 	fc_arima_fit_dispose(&st->fit);
 	free(st->fut);
 	st->fit = fit;
 	st->lead = lead;
-	st->fourier_k = best_k;
+	st->fourier_k = K;
 	st->n_periods = np;
 	memcpy(st->periods, periods, np * sizeof *periods);
 	st->n_user = nu;
@@ -1163,14 +1165,14 @@ static int state_xreg(const arima_state *st, size_t t0, size_t len, const double
 	*X = NULL;
 	if (st->fit.nxreg == 0)
 		return 0;
-	size_t nf = fourier_columns(st->periods, st->n_periods, st->fourier_k, 0, 0, NULL);
+	size_t nf = fc_arima_fourier_count(st->periods, st->n_periods, st->fourier_k);
 	if (nf + st->n_user != st->fit.nxreg)
 		return fc_err_set(err, FC_EINVAL, "model 'arima': %zu regressors, %zu Fourier terms and "
 		                  "%zu columns", st->fit.nxreg, nf, st->n_user);
 	*X = malloc((st->fit.nxreg * len + 1) * sizeof **X);
 	if (!*X)
 		return fc_err_set(err, FC_ENOMEM, "model 'arima': out of memory");
-	fourier_columns(st->periods, st->n_periods, st->fourier_k, t0, len, *X);
+	fc_arima_fourier_columns(st->periods, st->n_periods, st->fourier_k, t0, len, *X);
 	if (st->n_user)
 		memcpy(*X + nf * len, user, st->n_user * len * sizeof **X);
 	return 0;
@@ -1381,7 +1383,7 @@ static int arima_load(void *state, const fc_buf *in, fc_err *err)
 			return fc_err_set(err, FC_EFORMAT, "value 'xreg_future' has the wrong length");
 		}
 	}
-	f.nxreg = (fk ? fourier_columns(lper, nper, (int)fk, 0, 0, NULL) : 0) + (size_t)xn;
+	f.nxreg = (fk ? fc_arima_fourier_count(lper, nper, (int)fk) : 0) + (size_t)xn;
 	size_t nc = (size_t)(s.p + s.q + s.P + s.Q) + (size_t)f.intercept + (size_t)f.has_drift + f.nxreg;
 	double *coef = NULL, *a = NULL, *P = NULL;
 	size_t ncoef = 0, na, nP;
