@@ -56,7 +56,7 @@ assert "cv exits 0" test $? -eq 0
 assert "cv writes only the leaderboard" sh -c "test \"\$(ls '$TMP/cvdir' | sort | tr '\n' ' ')\" = 'board.txt lb.csv retail.csv '"
 assert "cv marks the selection metric" grep -q 'WAPE\*' "$TMP/cvdir/board.txt"
 assert "leaderboard CSV has every metric" \
-	sh -c "head -1 '$TMP/cvdir/lb.csv' | grep -qx 'model,series,wins,mae,rmse,mase,smape,mape,wape,nrmse'"
+	sh -c "head -1 '$TMP/cvdir/lb.csv' | grep -qx 'model,series,wins,folds,mae,rmse,mase,smape,mape,wape,nrmse,timeouts'"
 
 # --- a tiny panel with known answers -----------------------------------------
 {

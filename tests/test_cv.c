@@ -272,6 +272,8 @@ START_TEST(test_same_result_any_thread_count)
 	fc_leader_row a[8], b[8];
 	fc_leaderboard(r1, FC_METRIC_MAE, a);
 	fc_leaderboard(r4, FC_METRIC_MAE, b);
+	for (size_t k = 0; k < c.n; k++)
+		a[k].seconds = b[k].seconds = 0; /* time is measured, not a result */
 	ck_assert_mem_eq(a, b, c.n * sizeof a[0]);
 	fc_run_free(r1);
 	fc_run_free(r4);

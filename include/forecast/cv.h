@@ -23,6 +23,7 @@
 #define FORECAST_CV_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "forecast/error.h"
 #include "forecast/metrics.h"
 #include "forecast/model.h"
@@ -31,7 +32,17 @@
 /* The smallest training window of a fold. */
 #define FC_CV_MIN_TRAIN 2
 
-typedef void (*fc_progress_fn)(void *ctx, size_t done, size_t total);
+/* Progress of a run: `done` of `total` units of work (one unit: one
+ * candidate back-tested on one series, or one fold of a global candidate);
+ * seconds[c] is the time spent so far in candidate c (n_candidates
+ * values), for showing where the time goes. */
+typedef struct fc_progress_info {
+	const char *stage;     /* "back-testing", "global gbdt" ... */
+	size_t done, total;
+	const double *seconds;
+	size_t n_candidates;
+} fc_progress_info;
+typedef void (*fc_progress_fn)(void *ctx, const fc_progress_info *info);
 
 typedef struct fc_cv_opts {
 	size_t horizon;
@@ -50,13 +61,18 @@ typedef struct fc_cv_opts {
 	size_t refit_every;        /* global candidates: fit on every refit_every-th
 	                            * fold (from the earliest) and reuse that fit
 	                            * for the folds after it; 0 or 1 = every fold */
+	uint64_t budget;           /* work units (include/forecast/budget.h) a local
+	                            * candidate may spend on one series' back-test,
+	                            * and again on its refit; past it the candidate
+	                            * is dropped for that series; 0 = no limit */
 } fc_cv_opts;
 
 enum {
 	FC_FALLBACK_NONE = 0,
 	FC_FALLBACK_FEWER_FOLDS,  /* fewer folds than asked */
 	FC_FALLBACK_NO_CV,        /* too short to back-test: fallback model */
-	FC_FALLBACK_SKIPPED       /* no observed value: no forecast */
+	FC_FALLBACK_SKIPPED,      /* no observed value: no forecast */
+	FC_FALLBACK_REFIT         /* the winner failed on the whole series: the next best */
 };
 
 typedef struct fc_series_result {
@@ -68,6 +84,9 @@ typedef struct fc_series_result {
 	double *metric_sum;
 	size_t *metric_count;
 	unsigned char *applicable; /* per candidate */
+	unsigned char *timed_out;  /* per candidate: dropped for its work budget */
+	double *seconds;           /* per candidate: time spent (not deterministic;
+	                            * for reports only) */
 	long best;             /* chosen candidate, -1 when none */
 	fc_model *model;       /* the refit winner (opts.forecast); owned */
 	fc_forecast fc;        /* its forecast (opts.forecast; h == 0 when none) */
@@ -87,6 +106,7 @@ typedef struct fc_run {
 	 * hold an unfitted clone of the candidate in their result's model. */
 	void **global_state;
 	const fc_model_type **global_types; /* per candidate, to release them */
+	double *global_seconds; /* per candidate: a global kind's back-test time */
 } fc_run;
 
 /* Back-tests every candidate on every series of the panel (OpenMP over
@@ -119,6 +139,9 @@ typedef struct fc_leader_row {
 	size_t candidate;
 	size_t series;   /* series where it was evaluated */
 	size_t wins;
+	size_t folds;    /* folds scored, over all series */
+	size_t timeouts; /* series where it was dropped for its work budget */
+	double seconds;  /* time spent in it (back-tests and refits) */
 	double metric[FC_METRIC_COUNT];
 } fc_leader_row;
 

@@ -23,6 +23,12 @@ enum {
 
 #define MAX_PARAMS 32
 
+/* --candidate-timeout's default, in seconds of work on the reference
+ * machine (FC_BUDGET_UNITS_PER_SECOND): far above what any default
+ * candidate needs on a series of a few thousand values, so that it only
+ * stops a pathological case. */
+#define CLI_DEFAULT_CANDIDATE_TIMEOUT 30.0
+
 typedef struct cli_opts {
 	const char *input;        /* positional CSV */
 	fc_read_opts read;
@@ -46,6 +52,7 @@ typedef struct cli_opts {
 	/* fit/cv: settings of the global (gbdt) model, as given */
 	const char *strategy, *global_by;
 	size_t refit_every;
+	double candidate_timeout;  /* seconds of work per candidate and series; 0 none */
 	size_t n_feature_params;
 	const char *feature_params[16]; /* "key=value" for the gbdt kind */
 } cli_opts;
@@ -83,9 +90,10 @@ typedef struct cli_progress {
 	int enabled;
 	const char *what;
 	double start, last_draw;
+	fc_model *const *candidates; /* for naming where the time goes; may be NULL */
 } cli_progress;
 void cli_progress_start(cli_progress *p, const cli_opts *o, const char *what);
-void cli_progress_update(void *ctx, size_t done, size_t total);
+void cli_progress_update(void *ctx, const fc_progress_info *info);
 void cli_progress_finish(cli_progress *p);
 double cli_now(void);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "forecast/artifact.h"
+#include "forecast/budget.h"
 #include "forecast/output.h"
 
 static void usage_common(FILE *f)
@@ -57,6 +58,10 @@ static void usage_common(FILE *f)
 	        "  --param K.N=V      set model parameter N of kind K (repeatable),\n"
 	        "                     e.g. window.size=28, snaive.period=7\n"
 	        "  --strict           fail instead of falling back on series that are too short\n"
+	        "  --candidate-timeout S  work budget of one candidate on one series, in\n"
+	        "                     seconds of a reference core (counted in work units, so\n"
+	        "                     the result does not depend on the machine); past it the\n"
+	        "                     candidate is dropped for that series (default %g; 0 none)\n"
 	        "\n"
 	        "Global model (gbdt: one gradient-boosted tree model over all series):\n"
 	        "  --strategy S       recursive (default) or direct (one model per step)\n"
@@ -71,7 +76,7 @@ static void usage_common(FILE *f)
 	        "General: --threads N, --quiet (-q), --help\n"
 	        "\n"
 	        "Exit codes: 0 success, 1 a model failed, 2 bad command line,\n"
-	        "3 bad input data, 4 file or model-file problem.\n");
+	        "3 bad input data, 4 file or model-file problem.\n", CLI_DEFAULT_CANDIDATE_TIMEOUT);
 }
 
 static void usage_fit(FILE *f)
@@ -109,45 +114,47 @@ static void usage_cv(FILE *f)
 static void print_leaderboard(FILE *f, const fc_leader_row *rows, size_t n,
                               fc_model *const *cand, fc_metric primary, size_t n_series)
 {
-	fprintf(f, "%-10s %7s %6s", "model", "series", "wins");
+	fprintf(f, "%-10s %7s %6s %6s", "model", "series", "wins", "folds");
 	for (int j = 0; j < FC_METRIC_COUNT; j++) {
 		char label[16];
 		snprintf(label, sizeof label, "%s%s", fc_metric_label((fc_metric)j),
 		         (fc_metric)j == primary ? "*" : "");
 		fprintf(f, " %10s", label);
 	}
-	fputc('\n', f);
+	fprintf(f, " %9s %8s\n", "seconds", "timeouts");
 	for (size_t i = 0; i < n; i++) {
 		const fc_leader_row *r = &rows[i];
-		fprintf(f, "%-10s %7zu %6zu", cand[r->candidate]->type->name, r->series, r->wins);
+		fprintf(f, "%-10s %7zu %6zu %6.2f", cand[r->candidate]->type->name, r->series, r->wins,
+		        r->series ? (double)r->folds / (double)r->series : 0.0);
 		for (int j = 0; j < FC_METRIC_COUNT; j++) {
 			if (isnan(r->metric[j]))
 				fprintf(f, " %10s", "-");
 			else
 				fprintf(f, " %10.4g", r->metric[j]);
 		}
-		fputc('\n', f);
+		fprintf(f, " %9.2f %8zu\n", r->seconds, r->timeouts);
 	}
-	fprintf(f, "(%zu series; * = selection metric; means over series and folds)\n", n_series);
+	fprintf(f, "(%zu series; * = selection metric; means over series and folds; folds: per "
+	        "series scored; seconds: CPU time in the candidate)\n", n_series);
 }
 
 static void write_leaderboard_csv(FILE *f, const fc_leader_row *rows, size_t n,
                                   fc_model *const *cand)
 {
-	fputs("model,series,wins", f);
+	fputs("model,series,wins,folds", f);
 	for (int j = 0; j < FC_METRIC_COUNT; j++)
 		fprintf(f, ",%s", fc_metric_name((fc_metric)j));
-	fputc('\n', f);
+	fputs(",timeouts\n", f);
 	for (size_t i = 0; i < n; i++) {
 		const fc_leader_row *r = &rows[i];
-		fprintf(f, "%s,%zu,%zu", cand[r->candidate]->type->name, r->series, r->wins);
+		fprintf(f, "%s,%zu,%zu,%zu", cand[r->candidate]->type->name, r->series, r->wins, r->folds);
 		for (int j = 0; j < FC_METRIC_COUNT; j++) {
 			if (isnan(r->metric[j]))
 				fputs(",", f);
 			else
 				fprintf(f, ",%.10g", r->metric[j]);
 		}
-		fputc('\n', f);
+		fprintf(f, ",%zu\n", r->timeouts);
 	}
 }
 
@@ -210,7 +217,8 @@ static void describe_panel(const cli_opts *o, const fc_panel *p)
 		        inserted, filled, fc_fill_name(p->fill), missing, p->n_duplicates);
 }
 
-static void report_fallbacks(const cli_opts *o, const fc_panel *p, const fc_run *run)
+static void report_fallbacks(const cli_opts *o, const fc_panel *p, const fc_run *run,
+                             fc_model *const *cands)
 {
 	size_t shown = 0, more = 0;
 	for (size_t i = 0; i < run->n_series; i++) {
@@ -230,6 +238,17 @@ static void report_fallbacks(const cli_opts *o, const fc_panel *p, const fc_run 
 	}
 	if (more)
 		cli_warn(o, "... and %zu more series with fallbacks (use --strict to fail instead)", more);
+	/* candidates dropped for their work budget, by name */
+	for (size_t c = 0; c < run->n_candidates; c++) {
+		size_t n = 0, first = 0;
+		for (size_t i = 0; i < run->n_series; i++)
+			if (run->res[i].timed_out[c] && n++ == 0)
+				first = i;
+		if (n)
+			cli_warn(o, "%s was dropped on %zu series for exceeding --candidate-timeout %g "
+			         "(first: %s)", cands[c]->type->name, n, o->candidate_timeout,
+			         p->series[first].key[0] ? p->series[first].key : "(the only series)");
+	}
 }
 
 static void write_forecasts(FILE *f, const fc_panel *p, const fc_run *run, const fc_cv_opts *cv)
@@ -382,12 +401,14 @@ static int run(int argc, char **argv, int fit)
 	}
 
 	cli_progress prog;
-	cli_progress_start(&prog, &o, fit ? "fitting" : "back-testing");
+	cli_progress_start(&prog, &o, fit ? "fit" : "cv");
+	prog.candidates = cand;
 	fc_cv_opts cv = {
 		.horizon = o.horizon, .folds = o.folds, .step = o.step, .window = o.window,
 		.n_levels = o.n_levels, .metric = o.metric, .n_candidates = n_cand,
 		.candidates = cand, .strict = o.strict, .forecast = fit, .refit_every = o.refit_every,
 		.progress = cli_progress_update, .progress_ctx = &prog,
+		.budget = (uint64_t)(o.candidate_timeout * FC_BUDGET_UNITS_PER_SECOND),
 	};
 	memcpy(cv.levels, o.levels, sizeof cv.levels);
 	fc_run *result = NULL;
@@ -398,7 +419,7 @@ static int run(int argc, char **argv, int fit)
 		cli_candidates_free(cand, n_cand);
 		return cli_fail(rc, err.msg);
 	}
-	report_fallbacks(&o, p, result);
+	report_fallbacks(&o, p, result, cand);
 
 	fc_leader_row *rows = calloc(n_cand, sizeof *rows);
 	if (!rows) {

@@ -24,7 +24,7 @@ enum {
 	O_QUIET, O_HELP, O_FORMAT, O_KEEP_SEASONS,
 	O_LAGS, O_WINDOWS, O_AGG, O_CALENDAR, O_FOURIER, O_SEASONAL_WINDOW, O_EXPANDING,
 	O_SHIFT, O_TRANSFORM, O_COUNTRY, O_HOLIDAY_WINDOW, O_EVENTS, O_KNOWN_FUTURE,
-	O_NO_GROUP_KEYS, O_CALENDARS, O_STRATEGY, O_GLOBAL_BY, O_REFIT_EVERY
+	O_NO_GROUP_KEYS, O_CALENDARS, O_STRATEGY, O_GLOBAL_BY, O_REFIT_EVERY, O_CANDIDATE_TIMEOUT
 };
 
 static const struct {
@@ -73,6 +73,7 @@ static const struct {
 	{{"strategy", required_argument, NULL, O_STRATEGY}, OPT_CV},
 	{{"global-by", required_argument, NULL, O_GLOBAL_BY}, OPT_CV},
 	{{"refit-every", required_argument, NULL, O_REFIT_EVERY}, OPT_CV},
+	{{"candidate-timeout", required_argument, NULL, O_CANDIDATE_TIMEOUT}, OPT_CV},
 	{{"threads", required_argument, NULL, O_THREADS}, 0},
 	{{"quiet", no_argument, NULL, O_QUIET}, 0},
 	{{"help", no_argument, NULL, O_HELP}, 0},
@@ -186,6 +187,7 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 	memset(o, 0, sizeof *o);
 	o->read = fc_read_opts_default();
 	o->folds = 3;
+	o->candidate_timeout = CLI_DEFAULT_CANDIDATE_TIMEOUT;
 	o->levels[0] = 80;
 	o->levels[1] = 95;
 	o->n_levels = 2;
@@ -271,6 +273,16 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 			o->params[o->n_params++] = optarg;
 			break;
 		case O_STRICT: o->strict = 1; break;
+		case O_CANDIDATE_TIMEOUT: {
+			char *end;
+			errno = 0;
+			double t = strtod(optarg, &end);
+			if (end == optarg || *end || errno || !(t >= 0 && t <= 1e6))
+				return usage_error(cmd, "--candidate-timeout: expected seconds from 0 (no limit) "
+				                   "to 1000000, got '%s'", optarg);
+			o->candidate_timeout = t;
+			break;
+		}
 		case O_LEVEL:
 			if (parse_numbers(optarg, 0, 100, o->levels, FC_MAX_LEVELS, &o->n_levels))
 				return usage_error(cmd, "--level: expected up to %d percentages strictly between 0 and 100, like 80,95; got '%s'",

@@ -100,6 +100,7 @@
 #include "forecast/model.h"
 #include "model_private.h"
 #include "ets.h"
+#include "forecast/budget.h"
 
 #include <errno.h>
 #include <float.h>
@@ -586,6 +587,8 @@ static void unpack(const ets_problem *pb, const double *par, double *alpha, doub
 static double objective(const double *par, void *ctx)
 {
 	ets_problem *pb = ctx;
+	if (fc_budget_spend(pb->n))
+		return INFINITY; /* out of budget: the optimizer stops */
 	double alpha, beta, gamma, phi, x[FC_ETS_MAX_STATE];
 	unpack(pb, par, &alpha, &beta, &gamma, &phi, x);
 	const double *lo = pb->lower, *up = pb->upper;

@@ -14,6 +14,7 @@
  * failed change leaves the model untouched.  A failed fit leaves the model
  * unfitted (the previous fit is released first). */
 #include "forecast/model.h"
+#include "forecast/budget.h"
 #include "model_private.h"
 
 #include <ctype.h>
@@ -342,8 +343,13 @@ int fc_model_fit(fc_model *m, const fc_series *y, fc_err *err)
 	void *state = calloc(1, m->type->state_size ? m->type->state_size : 1);
 	if (!state)
 		return fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", m->type->name);
+	fc_budget_spend(y->n); /* every fit visits its data at least once */
 	int rc = m->type->fit(state, m->params, y, err);
+	if (!rc && fc_budget_exceeded())
+		rc = fc_err_set(err, FC_EMODEL, "model '%s': over its work budget", m->type->name);
 	if (rc) {
+		if (fc_budget_exceeded() && rc != FC_ENOMEM)
+			fc_err_set(err, FC_EMODEL, "model '%s': over its work budget", m->type->name);
 		if (m->type->free)
 			m->type->free(state);
 		free(state);

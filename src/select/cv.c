@@ -6,6 +6,7 @@
  * slot; sums over series are taken afterwards in series order, so the
  * output does not depend on the number of threads. */
 #include "forecast/cv.h"
+#include "forecast/budget.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -13,9 +14,41 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Progress shared by the threads of one run (updated in a critical
+ * section). */
+typedef struct progress {
+	const fc_cv_opts *o;
+	size_t done, total;
+	double *seconds; /* per candidate, so far */
+} progress;
+
+/* One unit of work done in stage, dt seconds of it in candidate c. */
+static void progress_tick(progress *pr, const char *stage, size_t c, double dt)
+{
+	#pragma omp critical(fc_cv_progress)
+	{
+		pr->done++;
+		pr->seconds[c] += dt;
+		if (pr->o->progress) {
+			fc_progress_info info = {stage, pr->done, pr->total, pr->seconds,
+			                         pr->o->n_candidates};
+			pr->o->progress(pr->o->progress_ctx, &info);
+		}
+	}
+}
 
 /* A view of y[start .. start+len) of series s, exogenous columns included.
  * exog_ptrs must hold s->n_exog pointers. */
@@ -95,7 +128,7 @@ static void mean_metrics(const fc_series_result *r, size_t c, double *out)
 /* Scores every applicable candidate on the folds of one series. */
 static int backtest(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
                     size_t step, fc_series_result *r, const double **exog_ptrs,
-                    const double *const *gfc, size_t series_index)
+                    const double *const *gfc, size_t series_index, progress *pr)
 {
 	size_t h = o->horizon, n = s->n, first_train = 0;
 	size_t folds = fold_plan(n, o, step, &first_train);
@@ -141,8 +174,11 @@ static int backtest(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
 	for (size_t c = 0; c < o->n_candidates; c++) {
 		const fc_model_type *type = o->candidates[c]->type;
 		size_t need = fc_model_min_length(o->candidates[c], &first);
-		if (need == 0 || need > first_train || (type->global && !gfc[c]))
+		if (need == 0 || need > first_train || (type->global && !gfc[c])) {
+			if (!type->global)
+				progress_tick(pr, "back-testing", c, 0); /* counted whether it runs or not */
 			continue;
+		}
 		fc_model *model = type->global ? NULL : fc_model_clone_unfitted(o->candidates[c], &r->err);
 		if (!type->global && !model) {
 			fc_forecast_dispose(&fc);
@@ -151,6 +187,8 @@ static int backtest(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
 		}
 		int conformal = is_conformal(type);
 		int ok = 1;
+		double t0 = now();
+		fc_budget_begin(type->global ? 0 : o->budget);
 		for (size_t k = 0; k < folds && ok; k++) {
 			size_t origin = n - h - (folds - 1 - k) * step;
 			size_t train = o->window && o->window < origin ? o->window : origin;
@@ -183,6 +221,16 @@ static int backtest(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
 			}
 		}
 		fc_model_free(model);
+		if (fc_budget_exceeded()) {
+			r->timed_out[c] = 1;
+			ok = 0;
+		}
+		fc_budget_end();
+		if (!type->global) {
+			double dt = now() - t0;
+			r->seconds[c] += dt;
+			progress_tick(pr, "back-testing", c, dt);
+		}
 		if (ok) {
 			r->applicable[c] = 1;
 		} else {
@@ -222,20 +270,28 @@ static int backtest(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
 	return 0;
 }
 
-static int refit(const fc_series *s, const fc_cv_opts *o, fc_series_result *r)
+/* Fits candidate c (or naive when c < 0) on the whole series and
+ * forecasts, within the work budget. */
+static int refit_one(const fc_series *s, const fc_cv_opts *o, long c, fc_series_result *r)
 {
-	fc_model *model = r->best >= 0
-		? fc_model_clone_unfitted(o->candidates[r->best], &r->err)
-		: fc_model_alloc(fc_model_naive, &r->err);
+	fc_model *model = c >= 0 ? fc_model_clone_unfitted(o->candidates[c], &r->err)
+	                         : fc_model_alloc(fc_model_naive, &r->err);
 	if (!model)
 		return r->err.code;
+	double t0 = now();
+	fc_budget_begin(c >= 0 ? o->budget : 0);
 	int rc = fc_model_fit(model, s, &r->err);
+	if (fc_budget_exceeded() && c >= 0)
+		r->timed_out[c] = 1;
+	fc_budget_end();
 	if (!rc)
 		rc = fc_forecast_init(&r->fc, o->horizon, o->levels, o->n_levels, &r->err);
 	if (!rc)
 		rc = fc_model_forecast(model, &r->fc, &r->err);
 	if (!rc && model->type->conformal)
 		fc_conformal_bounds(&r->fc, r->conf_err, r->conf_folds, o->horizon);
+	if (c >= 0)
+		r->seconds[c] += now() - t0;
 	if (rc) {
 		fc_model_free(model);
 		fc_forecast_dispose(&r->fc);
@@ -245,8 +301,59 @@ static int refit(const fc_series *s, const fc_cv_opts *o, fc_series_result *r)
 	return 0;
 }
 
+/* Refits the winner on the whole series; when that fails (or runs out of
+ * its budget), the next best local candidate of the back-test, and so on:
+ * a series gets a forecast whenever some candidate can give one. */
+static int refit(const fc_series *s, const fc_cv_opts *o, fc_series_result *r)
+{
+	int rc = refit_one(s, o, r->best, r);
+	if (rc == 0 || rc == FC_ENOMEM || r->best < 0)
+		return rc;
+	fc_err first = r->err;
+	long failed = r->best;
+	for (;;) {
+		/* the best remaining local candidate by the back-test */
+		long next = -1;
+		double best[FC_METRIC_COUNT], cur[FC_METRIC_COUNT];
+		for (size_t c = 0; c < o->n_candidates; c++) {
+			if (!r->applicable[c] || o->candidates[c]->type->global || is_conformal(o->candidates[c]->type))
+				continue;
+			mean_metrics(r, c, cur);
+			if (next < 0 || better(cur, best, o->metric)) {
+				next = (long)c;
+				memcpy(best, cur, sizeof best);
+			}
+		}
+		if (next < 0) {
+			/* nothing else fits the whole series: naive, said so */
+			r->best = -1;
+			if ((rc = refit_one(s, o, -1, r)) == 0) {
+				r->fallback = FC_FALLBACK_REFIT;
+				snprintf(r->note, sizeof r->note, "%s could not be refitted on the whole "
+				         "series (%.100s), nor any other candidate; fitted naive",
+				         o->candidates[failed]->type->name, first.msg);
+			}
+			return rc;
+		}
+		r->applicable[next] = 0; /* tried once */
+		r->best = next;
+		if ((rc = refit_one(s, o, next, r)) == 0) {
+			r->applicable[next] = 1;
+			r->fallback = r->fallback ? r->fallback : FC_FALLBACK_REFIT;
+			snprintf(r->note, sizeof r->note, "%s could not be refitted on the whole series "
+			         "(%.100s); its runner-up %s was", o->candidates[failed]->type->name,
+			         first.msg, o->candidates[next]->type->name);
+			return 0;
+		}
+		if (rc == FC_ENOMEM)
+			return rc;
+	}
+	r->err = first;
+	return first.code ? first.code : FC_EMODEL;
+}
+
 static void run_series(const fc_panel *p, const fc_cv_opts *o, size_t step, size_t i,
-                       fc_series_result *r, const double *const *gfc)
+                       fc_series_result *r, const double *const *gfc, progress *pr)
 {
 	const fc_series *s = &p->series[i];
 	const double **exog_ptrs = s->n_exog ? malloc(s->n_exog * sizeof *exog_ptrs) : NULL;
@@ -258,7 +365,7 @@ static void run_series(const fc_panel *p, const fc_cv_opts *o, size_t step, size
 		r->fallback = FC_FALLBACK_SKIPPED;
 		snprintf(r->note, sizeof r->note, "every value is missing; no forecast");
 	} else {
-		r->status = backtest(p, s, o, step, r, exog_ptrs, gfc, i);
+		r->status = backtest(p, s, o, step, r, exog_ptrs, gfc, i, pr);
 		/* a global winner is refitted once for all its series afterwards */
 		if (!r->status && o->forecast && !(r->best >= 0 && o->candidates[r->best]->type->global))
 			r->status = refit(s, o, r);
@@ -288,6 +395,8 @@ void fc_run_free(fc_run *r)
 		free(s->metric_sum);
 		free(s->metric_count);
 		free(s->applicable);
+		free(s->timed_out);
+		free(s->seconds);
 		free(s->conf_err);
 		fc_model_free(s->model);
 		fc_forecast_dispose(&s->fc);
@@ -298,6 +407,7 @@ void fc_run_free(fc_run *r)
 				r->global_types[c]->global->free(r->global_state[c]);
 	free(r->global_state);
 	free(r->global_types);
+	free(r->global_seconds);
 	free(r->res);
 	free(r);
 }
@@ -314,7 +424,7 @@ static const char *key_or_series(const fc_series *s)
  * with refit_every > 1 a fit is reused by the next folds, which have seen
  * more data, never fewer. */
 static int global_backtest(const fc_panel *p, const fc_cv_opts *o, size_t step, size_t c,
-                           double **out, fc_err *err)
+                           double **out, progress *pr, fc_err *err)
 {
 	const fc_model *cand = o->candidates[c];
 	const fc_global_ops *g = cand->type->global;
@@ -344,8 +454,11 @@ static int global_backtest(const fc_panel *p, const fc_cv_opts *o, size_t step, 
 			cut[i] = folds[i] > jj ? p->series[i].n - h - jj * step : 0;
 			any += cut[i] > 0;
 		}
-		if (!any)
+		double t0 = now();
+		if (!any) {
+			progress_tick(pr, cand->type->name, c, 0);
 			continue;
+		}
 		if (!state || (fitted_at - jj) % every == 0) {
 			void *fresh = NULL;
 			fc_err ferr;
@@ -358,8 +471,10 @@ static int global_backtest(const fc_panel *p, const fc_cv_opts *o, size_t step, 
 					: fc_err_set(err, FC_EINVAL, "%s", ferr.msg);
 				break;
 			}
-			if (frc)
+			if (frc) {
+				progress_tick(pr, cand->type->name, c, now() - t0);
 				continue; /* this fold is not scored for this candidate */
+			}
 			if (state)
 				g->free(state);
 			state = fresh;
@@ -371,6 +486,7 @@ static int global_backtest(const fc_panel *p, const fc_cv_opts *o, size_t step, 
 			rc = fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", cand->type->name);
 			break;
 		}
+		progress_tick(pr, cand->type->name, c, now() - t0);
 		if (frc)
 			continue;
 		for (size_t i = 0; i < ns; i++)
@@ -457,7 +573,9 @@ int fc_cv_run(const fc_panel *p, const fc_cv_opts *o, fc_run **out, fc_err *err)
 		r->metric_sum = calloc(nc * FC_METRIC_COUNT, sizeof *r->metric_sum);
 		r->metric_count = calloc(nc * FC_METRIC_COUNT, sizeof *r->metric_count);
 		r->applicable = calloc(nc, 1);
-		if (!r->metric_sum || !r->metric_count || !r->applicable) {
+		r->timed_out = calloc(nc, 1);
+		r->seconds = calloc(nc, sizeof *r->seconds);
+		if (!r->metric_sum || !r->metric_count || !r->applicable || !r->timed_out || !r->seconds) {
 			fc_run_free(run);
 			return fc_err_set(err, FC_ENOMEM, "out of memory");
 		}
@@ -465,29 +583,39 @@ int fc_cv_run(const fc_panel *p, const fc_cv_opts *o, fc_run **out, fc_err *err)
 
 	run->global_state = calloc(nc, sizeof *run->global_state);
 	run->global_types = calloc(nc, sizeof *run->global_types);
+	run->global_seconds = calloc(nc, sizeof *run->global_seconds);
 	double **gfc = calloc(nc, sizeof *gfc);
-	if (!run->global_state || !run->global_types || !gfc) {
+	progress pr = {o, 0, 0, calloc(nc, sizeof(double))};
+	if (!run->global_state || !run->global_types || !run->global_seconds || !gfc || !pr.seconds) {
 		free(gfc);
+		for (size_t c = 0; c < nc; c++)
+		run->global_seconds[c] = o->candidates[c]->type->global ? pr.seconds[c] : 0;
+	free(pr.seconds);
 		fc_run_free(run);
 		return fc_err_set(err, FC_ENOMEM, "out of memory");
 	}
+	size_t n_local = 0;
+	for (size_t c = 0; c < nc; c++)
+		n_local += !o->candidates[c]->type->global;
+	pr.total = n_local * p->n_series;
+	for (size_t c = 0; c < nc; c++)
+		pr.total += o->candidates[c]->type->global ? o->folds : 0;
 	for (size_t c = 0; c < nc; c++) {
 		run->global_types[c] = o->candidates[c]->type;
-		if (o->candidates[c]->type->global && (rc = global_backtest(p, o, step, c, &gfc[c], err)))
+		if (o->candidates[c]->type->global &&
+		    (rc = global_backtest(p, o, step, c, &gfc[c], &pr, err)))
 			break;
 	}
 
-	size_t done = 0;
-	#pragma omp parallel for schedule(dynamic, 8)
+	#pragma omp parallel for schedule(dynamic, 1)
 	for (size_t i = 0; i < p->n_series; i++) {
 		if (rc)
 			continue;
-		run_series(p, o, step, i, &run->res[i], (const double *const *)gfc);
-		if (o->progress) {
-			#pragma omp critical(fc_cv_progress)
-			o->progress(o->progress_ctx, ++done, p->n_series);
-		}
+		run_series(p, o, step, i, &run->res[i], (const double *const *)gfc, &pr);
 	}
+	for (size_t c = 0; c < nc; c++)
+		run->global_seconds[c] = o->candidates[c]->type->global ? pr.seconds[c] : 0;
+	free(pr.seconds);
 
 	for (size_t c = 0; c < nc; c++)
 		free(gfc[c]);
@@ -498,8 +626,10 @@ int fc_cv_run(const fc_panel *p, const fc_cv_opts *o, fc_run **out, fc_err *err)
 		size_t chosen = 0;
 		for (size_t i = 0; i < p->n_series; i++)
 			chosen += run->res[i].best == (long)c && !run->res[i].status;
+		double t0 = now();
 		if (chosen && (rc = global_refit(p, o, c, run)))
 			fc_err_set(err, rc, "model '%s': out of memory", o->candidates[c]->type->name);
+		run->global_seconds[c] += now() - t0;
 	}
 	for (size_t i = 0; i < p->n_series && !rc; i++) {
 		const fc_series_result *r = &run->res[i];
@@ -550,15 +680,20 @@ void fc_leaderboard(const fc_run *r, fc_metric primary, fc_leader_row *rows)
 		size_t count[FC_METRIC_COUNT] = {0};
 		for (size_t i = 0; i < r->n_series; i++) {
 			const fc_series_result *s = &r->res[i];
-			if (s->applicable[c])
+			if (s->applicable[c]) {
 				row->series++;
+				row->folds += s->metric_count[c * FC_METRIC_COUNT + FC_METRIC_MAE];
+			}
 			if (s->best == (long)c)
 				row->wins++;
+			row->timeouts += s->timed_out[c];
+			row->seconds += s->seconds[c];
 			for (int j = 0; j < FC_METRIC_COUNT; j++) {
 				sum[j] += s->metric_sum[c * FC_METRIC_COUNT + (size_t)j];
 				count[j] += s->metric_count[c * FC_METRIC_COUNT + (size_t)j];
 			}
 		}
+		row->seconds += r->global_seconds[c];
 		for (int j = 0; j < FC_METRIC_COUNT; j++)
 			row->metric[j] = count[j] ? sum[j] / (double)count[j] : NAN;
 	}
