@@ -55,7 +55,10 @@ expect_error "zero horizon" 2 '\-\-horizon: expected a whole number' -- fit good
 expect_error "text horizon" 2 '\-\-horizon: expected a whole number' -- fit good.csv --horizon ten
 expect_error "negative folds" 2 '\-\-folds' -- fit good.csv --horizon 3 --folds -1
 expect_error "level over 100" 2 '\-\-level' -- fit good.csv --horizon 3 --level 80,120
-expect_error "season of 1" 2 '\-\-season' -- fit good.csv --horizon 3 --season 1
+# --season 1: no seasonal period (yearly data can say so)
+(cd "$TMP" && "$FORECAST" fit good.csv --horizon 3 --season 1 -o s1.csv --model-out s1.model 2>s1.err)
+assert "--season 1 is accepted" test $? -eq 0
+assert "--season 1 means no seasonal period" grep -q "no seasonal period" "$TMP/s1.err"
 expect_error "bad metric" 2 '\-\-metric' -- fit good.csv --horizon 3 --metric r2
 expect_error "bad fill" 2 '\-\-fill' -- fit good.csv --horizon 3 --fill magic
 expect_error "bad freq" 2 '\-\-freq' -- fit good.csv --horizon 3 --freq fortnightly
@@ -65,6 +68,6 @@ expect_error "bad param value" 2 'window\.size' -- fit good.csv --horizon 3 --pa
 expect_error "unknown option" 2 "unknown option '--colour'" -- fit good.csv --horizon 3 --colour
 expect_error "unknown command" 2 "unknown command 'fitt'" -- fitt good.csv
 expect_error "cv rejects --output" 2 "unknown option '--output'" -- cv good.csv --horizon 3 --output x.csv
-expect_error "strict short series" 3 'series store=1,item=1: .*--strict' -- fit good.csv --horizon 10 --folds 3 --strict
+expect_error "strict short series" 3 'series store=1,item=1: .*--strict' -- fit good.csv --horizon 18 --folds 3 --strict
 
 finish

@@ -5,9 +5,15 @@
  * (k = 0..K-1) has origin o_k = n - h - (K-1-k)s: it trains on y[0..o_k)
  * (or the last `window` observations before o_k) and is scored on
  * y[o_k..o_k+h).  Every candidate sees the same folds of a series (Tashman
- * 2000, "Out-of-sample tests of forecasting accuracy", IJF 16(4)).  A
- * candidate whose minimum length exceeds the first fold's training window is
- * not applicable to that series and is left out of its comparison.
+ * 2000, "Out-of-sample tests of forecasting accuracy", IJF 16(4)).
+ *
+ * The plan of a short series uses the history there is: K folds where the
+ * most demanding candidate that can be back-tested at all fits the first
+ * fold, else K folds at a shorter step, else fewer folds.  A candidate is
+ * scored on the folds it can fit and compared with the others on the folds
+ * they share (those of every candidate scored on the last fold); no
+ * candidate that fits the last fold is dropped because an earlier one was
+ * short.
  *
  * Global candidates (fc_model_type.global) are fitted once per fold on all
  * series together, each series cut at its own origin of that fold (folds
@@ -15,10 +21,10 @@
  * together), and scored per series like the others; the winner's refit is
  * one fit over all series.
  *
- * When a series is too short for K folds, fewer folds are used; when it is
- * too short for one, the fallback model (naive) is fitted without
- * back-testing; a series with no observed value gets no forecast.  Each such
- * case is recorded in the series result (and is an error with `strict`). */
+ * When a series is too short for one fold, it is forecast without
+ * back-testing (fc_cv_run says how); a series with no observed value gets
+ * no forecast.  Each such case is recorded in the series result (and is an
+ * error with `strict`). */
 #ifndef FORECAST_CV_H
 #define FORECAST_CV_H
 
@@ -31,6 +37,8 @@
 
 /* The smallest training window of a fold. */
 #define FC_CV_MIN_TRAIN 2
+/* The most folds (--folds). */
+#define FC_CV_MAX_FOLDS 1000
 
 /* Progress of a run: `done` of `total` units of work (one unit: one
  * candidate back-tested on one series, or one fold of a global candidate);
@@ -77,6 +85,12 @@ enum {
 
 typedef struct fc_series_result {
 	size_t folds;          /* folds used */
+	size_t step;           /* steps between their origins (at most opts.step) */
+	/* Fold forecasts of candidate c on fold k (0 = the earliest of the
+	 * series' folds), fold_fc[(c * opts.folds + k) * horizon + i], valid
+	 * where fold_ok[c * opts.folds + k]. */
+	double *fold_fc;
+	unsigned char *fold_ok;
 	int fallback;          /* FC_FALLBACK_* */
 	char note[200];        /* why, when fallback != NONE or status != 0 */
 	/* Per candidate c and metric j: sum and count over folds of the finite

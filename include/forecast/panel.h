@@ -75,13 +75,29 @@ typedef struct fc_read_opts {
 	double seasons[FC_MAX_SEASONS];
 	fc_aggregate aggregate;
 	fc_fill fill;
-	/* Periods from the frequency are tested on each series and kept only
-	 * where the data show them; periods the data show strongly are added
-	 * (fc_season_detect).  keep_seasons = 1 skips the test: every series
-	 * gets the frequency's periods.  Periods given in seasons[] are never
-	 * tested. */
+	/* Periods from the frequency stay available unless the data refute
+	 * them: a series with three cycles or more keeps a period where its
+	 * own test (fc_season_detect) shows it; a shorter one, which cannot
+	 * prove a cycle alone, keeps it unless the panel's pooled evidence
+	 * refutes it (the mean of the series' ACF hills at the period,
+	 * fc_season_contrast, not significantly above zero at 5% one-sided,
+	 * over at least 5 series).  Periods the data show strongly are added.
+	 * keep_seasons = 1 skips the test: every series gets the frequency's
+	 * periods.  Periods given in seasons[] are never tested; a single
+	 * period of 1 means none. */
 	int keep_seasons;
+	int no_seasons;         /* 1: no seasonal period at all (--season 1) */
 } fc_read_opts;
+
+/* The decision on one of the frequency's periods for one series. */
+enum {
+	FC_SEASON_SHOWN = 1,   /* the series' own test shows it: kept */
+	FC_SEASON_POOLED,      /* too short for its own test to tell (under three
+	                        * cycles); the panel does not refute it: kept */
+	FC_SEASON_UNSURE,      /* too short to tell, and the panel refutes it */
+	FC_SEASON_REFUTED,     /* three cycles or more and the test does not show it */
+	FC_SEASON_SHORT        /* not one full cycle observed: no model could use it */
+};
 
 /* Zero/NULL everywhere: sniff, detect, infer, error on duplicates, auto fill. */
 fc_read_opts fc_read_opts_default(void);
@@ -102,6 +118,16 @@ typedef struct fc_panel {
 	int seasons_tested;      /* 1 when each series' periods came from
 	                          * fc_season_detect (then series[i].seasons
 	                          * may differ from the panel's) */
+	/* When tested: per series i and panel period j,
+	 * season_status[i * FC_MAX_SEASONS + j] (FC_SEASON_*), and per period
+	 * the panel's pooled evidence (see fc_panel_read). */
+	unsigned char *season_status;
+	struct fc_season_pool {
+		size_t n_series;     /* series whose ACF hill could be measured */
+		double mean_contrast; /* their mean fc_season_contrast */
+		double t;            /* mean / standard error (NaN below 2 series) */
+		int refuted;         /* the panel refutes the period for unsure series */
+	} season_pool[FC_MAX_SEASONS];
 	fc_fill fill;            /* the fill actually applied (AUTO resolved) */
 	size_t n_rows;           /* data rows read */
 	size_t n_duplicates;     /* rows combined by --aggregate */

@@ -137,4 +137,21 @@ int fc_season_detect(fc_season_ws *ws, const double *y, size_t n,
                      const fc_season_opts *opts, size_t max_found,
                      fc_season_found *found, size_t *n_found, fc_err *err);
 
+/* The ACF "hill" of period m in y[0..n): with z the series filled,
+ * detrended and less the shorter periods shorter[0..n_shorter) (centred
+ * moving averages, as fc_season_detect removes kept periods), L the better
+ * of lags floor(m) and ceil(m) and w = max(1, round(floor(m) / 4)),
+ *
+ *     contrast = r_L - max(r_{floor(m) - w}, r_{ceil(m) + w}),
+ *
+ * positive where the ACF peaks at the period, near zero or negative for a
+ * trend, a random walk or noise.  It needs fewer values than the test
+ * (ceil(m) + w + 1 after the moving averages, not 2m), so it can be
+ * pooled over the short series of a panel, none of which can prove a
+ * cycle alone.  *contrast is NaN when the series is too short, flat or
+ * has no observed value.  ws as for fc_season_acf.  FC_EINVAL, FC_EINPUT
+ * (an infinite value), FC_ENOMEM. */
+int fc_season_contrast(fc_season_ws *ws, const double *y, size_t n, double m,
+                       const double *shorter, size_t n_shorter, double *contrast, fc_err *err);
+
 #endif

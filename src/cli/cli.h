@@ -110,8 +110,11 @@ void cli_holidays_dispose(cli_holidays *h);
  * the source tree's when running uninstalled). */
 const char *cli_calendar_dir(const cli_opts *o);
 
-/* One line: how many series kept each of the panel's seasonal periods. */
+/* One line per period of the frequency: how many series kept it and why
+ * (their own test, the panel's pooled evidence), and a line of totals. */
 void cli_describe_tested_seasons(FILE *f, const char *prefix, const fc_panel *p);
+/* "shown", "kept-by-panel", "refuted-by-panel", "refuted" for FC_SEASON_*. */
+const char *cli_season_status_name(int status);
 
 int cmd_fit(int argc, char **argv);
 int cmd_cv(int argc, char **argv);

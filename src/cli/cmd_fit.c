@@ -158,11 +158,24 @@ static void write_leaderboard_csv(FILE *f, const fc_leader_row *rows, size_t n,
 	}
 }
 
-/* How many series kept each period after testing, e.g. "7 in 20 series,
- * 365.25 in 12, none in 3, other periods found in 2". */
+const char *cli_season_status_name(int status)
+{
+	switch (status) {
+	case FC_SEASON_SHOWN: return "shown";
+	case FC_SEASON_POOLED: return "kept-by-panel";
+	case FC_SEASON_UNSURE: return "refuted-by-panel";
+	case FC_SEASON_REFUTED: return "refuted";
+	case FC_SEASON_SHORT: return "under-one-cycle";
+	default: return "-";
+	}
+}
+
+/* What the test decided for each of the frequency's periods, and why, e.g.
+ * "52.18: shown in 3 series, kept in 2655 too short to tell (the panel's
+ * ACF hill at 52.18: +0.21, t = 35.2 over 2660 series), refuted in 2". */
 void cli_describe_tested_seasons(FILE *f, const char *prefix, const fc_panel *p)
 {
-	size_t kept[FC_MAX_SEASONS] = {0}, none = 0, other = 0;
+	size_t other = 0, none = 0;
 	for (size_t i = 0; i < p->n_series; i++) {
 		const fc_series *s = &p->series[i];
 		none += s->n_seasons == 0;
@@ -171,17 +184,28 @@ void cli_describe_tested_seasons(FILE *f, const char *prefix, const fc_panel *p)
 			size_t j = 0;
 			while (j < p->n_seasons && p->seasons[j] != s->seasons[k])
 				j++;
-			if (j < p->n_seasons)
-				kept[j]++;
-			else
-				found_other = 1;
+			found_other |= j == p->n_seasons;
 		}
 		other += found_other;
 	}
-	fprintf(f, "%s", prefix);
-	for (size_t j = 0; j < p->n_seasons; j++)
-		fprintf(f, " %g in %zu,", p->seasons[j], kept[j]);
-	fprintf(f, " none in %zu, other periods found in %zu\n", none, other);
+	for (size_t j = 0; j < p->n_seasons; j++) {
+		size_t count[6] = {0};
+		for (size_t i = 0; p->season_status && i < p->n_series; i++)
+			count[p->season_status[i * FC_MAX_SEASONS + j] % 6]++;
+		const struct fc_season_pool *pool = &p->season_pool[j];
+		char why[160];
+		if (pool->n_series < 2)
+			snprintf(why, sizeof why, "kept (no other series to pool with)");
+		else
+			snprintf(why, sizeof why, "%s (the panel's ACF hill at %g: %+.3f, t = %.1f over %zu "
+			         "series)", pool->refuted ? "dropped as the panel refutes it" : "kept",
+			         p->seasons[j], pool->mean_contrast, pool->t, pool->n_series);
+		fprintf(f, "%s%g: shown in %zu series; too short to tell in %zu, %s; refuted in %zu; "
+		        "under one cycle in %zu\n", prefix, p->seasons[j], count[FC_SEASON_SHOWN],
+		        count[FC_SEASON_POOLED] + count[FC_SEASON_UNSURE], why, count[FC_SEASON_REFUTED],
+		        count[FC_SEASON_SHORT]);
+	}
+	fprintf(f, "%sseries with none: %zu; with other periods found: %zu\n", prefix, none, other);
 }
 
 /* Tells the user what was read, so surprises (a wrong frequency, many
@@ -209,8 +233,7 @@ static void describe_panel(const cli_opts *o, const fc_panel *p)
 	}
 	fputc('\n', stderr);
 	if (p->seasons_tested)
-		cli_describe_tested_seasons(stderr, "forecast: seasonal periods tested per series "
-		                                    "(--keep-seasons to skip):", p);
+		cli_describe_tested_seasons(stderr, "forecast: season ", p);
 	if (inserted || filled || missing || p->n_duplicates)
 		fprintf(stderr, "forecast: %zu missing timestamps inserted, %zu values filled (%s), "
 		                "%zu left missing, %zu duplicate rows combined\n",

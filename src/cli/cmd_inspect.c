@@ -37,7 +37,7 @@ static void per_series_csv(const fc_panel *p)
 		fc_csv_field(stdout, p->group_names[g]);
 		fputc(',', stdout);
 	}
-	fputs("start,end,n,inserted,filled,missing,zeros,seasons\n", stdout);
+	fputs("start,end,n,inserted,filled,missing,zeros,seasons,season_decisions\n", stdout);
 	for (size_t i = 0; i < p->n_series; i++) {
 		const fc_series *s = &p->series[i];
 		for (size_t g = 0; g < p->n_groups; g++) {
@@ -55,7 +55,14 @@ static void per_series_csv(const fc_panel *p)
 			fputc('"', stdout);
 		for (size_t k = 0; k < s->n_seasons; k++)
 			printf("%s%g", k ? "," : "", s->seasons[k]);
-		fputs(s->n_seasons > 1 ? "\"\n" : "\n", stdout);
+		fputs(s->n_seasons > 1 ? "\"," : ",", stdout);
+		/* why: each of the frequency's periods and its decision */
+		if (p->season_status && p->n_seasons > 1)
+			fputc('"', stdout);
+		for (size_t j = 0; p->season_status && j < p->n_seasons; j++)
+			printf("%s%g %s", j ? "," : "", p->seasons[j],
+			       cli_season_status_name(p->season_status[i * FC_MAX_SEASONS + j]));
+		fputs(p->season_status && p->n_seasons > 1 ? "\"\n" : "\n", stdout);
 	}
 }
 
@@ -83,7 +90,7 @@ static void summary(const fc_panel *p)
 		printf(" %g", p->seasons[s]);
 	printf("%s\n", p->n_seasons ? "" : " (none)");
 	if (p->seasons_tested)
-		cli_describe_tested_seasons(stdout, "seasons kept ", p);
+		cli_describe_tested_seasons(stdout, "season        ", p);
 	printf("series        %zu\n", p->n_series);
 	if (!p->n_series)
 		return;

@@ -223,8 +223,13 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 			break;
 		}
 		case O_SEASON:
+			o->read.no_seasons = strcmp(optarg, "1") == 0;
+			if (o->read.no_seasons) {
+				o->read.n_seasons = 0; /* --season 1: not seasonal */
+				break;
+			}
 			if (parse_numbers(optarg, 1, 1e6, o->read.seasons, FC_MAX_SEASONS, &o->read.n_seasons))
-				return usage_error(cmd, "--season: expected up to %d periods greater than 1, like 24,168; got '%s'",
+				return usage_error(cmd, "--season: expected up to %d periods greater than 1, like 24,168, or 1 for none; got '%s'",
 				                   FC_MAX_SEASONS, optarg);
 			for (size_t i = 0; i < o->read.n_seasons; i++)
 				if (o->read.seasons[i] < 2)

@@ -1028,3 +1028,35 @@ int fc_season_detect(fc_season_ws *ws, const double *y, size_t n,
 	fc_season_ws_free(own);
 	return rc;
 }
+
+int fc_season_contrast(fc_season_ws *ws, const double *y, size_t n, double m,
+                       const double *shorter, size_t n_shorter, double *contrast, fc_err *err)
+{
+	int rc = check_common(ws, y, n, FC_DETREND_LINEAR, "season contrast", err);
+	if (rc)
+		return rc;
+	if (!ws || !contrast || !(m >= 2) || !isfinite(m) || n_shorter > MAX_CANDIDATES ||
+	    (n_shorter && !shorter))
+		return fc_err_set(err, FC_EINVAL, "season contrast: bad arguments");
+	*contrast = NAN;
+	size_t nu;
+	double scale;
+	if ((rc = fill(y, n, ws->x, &nu, &scale, err)) || nu < 4)
+		return rc;
+	center(ws->x, nu, FC_DETREND_LINEAR);
+	if (flat(ws->x, nu, scale))
+		return 0;
+	long tag = -1;
+	size_t nz = 0;
+	if ((rc = acf_of_z(ws, nu, scale, shorter, n_shorter, &tag, &nz, err)) || tag < 0)
+		return rc;
+	size_t L0 = (size_t)floor(m), L1 = (size_t)ceil(m), w = round_period((double)L0 / 4);
+	if (w < 1)
+		w = 1;
+	if (L0 < 2 || L0 <= w || L1 + w >= nz)
+		return 0;
+	size_t L = ws->r[L1] > ws->r[L0] ? L1 : L0;
+	*contrast = ws->r[L] - fmax(ws->r[L0 - w], ws->r[L1 + w]);
+	return 0;
+}
+

@@ -97,6 +97,7 @@ void fc_panel_free(fc_panel *p)
 	free_names(p->group_names, p->n_groups);
 	free_names(p->exog_names, p->n_exog);
 	free(p->series);
+	free(p->season_status);
 	priv_free(p->priv);
 	free(p);
 }
@@ -719,18 +720,42 @@ static int check_opts(const fc_read_opts *o, fc_freq *freq, fc_err *err)
 	return 0;
 }
 
+/* Series needed before the panel's evidence can refute a period. */
+#define SEASON_POOL_MIN 5
+
+/* Observed span of y: from the first to the last observed value. */
+static size_t observed_span(const double *y, size_t n)
+{
+	size_t a = 0, b = n;
+	while (a < n && isnan(y[a]))
+		a++;
+	while (b > a && isnan(y[b - 1]))
+		b--;
+	return b - a;
+}
+
 /* Tests the panel's periods on every series (OpenMP over series, one FFT
- * workspace per thread) and points each series at the periods its data
- * show.  A series the test cannot judge keeps none of them. */
+ * workspace per thread) and points each series at the periods it keeps:
+ * the rule is fc_read_opts.keep_seasons' comment.  Series and periods
+ * are handled in a fixed order and the pooled sums are taken afterwards in
+ * series order, so the outcome does not depend on the thread count. */
 static int test_seasons(fc_panel *p, panel_priv *pv, fc_err *err)
 {
-	size_t S = p->n_series, max_n = 1;
+	size_t S = p->n_series, P = p->n_seasons, max_n = 1;
 	for (size_t s = 0; s < S; s++)
 		if (p->series[s].n > max_n)
 			max_n = p->series[s].n;
 	pv->series_seasons = calloc(S ? S * FC_MAX_SEASONS : 1, sizeof *pv->series_seasons);
-	if (!pv->series_seasons)
+	p->season_status = calloc(S ? S * FC_MAX_SEASONS : 1, 1);
+	double *contrast = malloc((S ? S * FC_MAX_SEASONS : 1) * sizeof *contrast);
+	fc_season_found *found = malloc((S ? S * FC_MAX_SEASONS : 1) * sizeof *found);
+	size_t *n_found = calloc(S ? S : 1, sizeof *n_found);
+	if (!pv->series_seasons || !p->season_status || !contrast || !found || !n_found) {
+		free(contrast);
+		free(found);
+		free(n_found);
 		return nomem(err);
+	}
 	int failed = 0;
 	#pragma omp parallel reduction(|:failed)
 	{
@@ -739,21 +764,87 @@ static int test_seasons(fc_panel *p, panel_priv *pv, fc_err *err)
 		#pragma omp for schedule(dynamic, 16)
 		for (size_t s = 0; s < S; s++) {
 			fc_series *ser = &p->series[s];
-			double *mine = pv->series_seasons + s * FC_MAX_SEASONS;
-			fc_season_found found[FC_MAX_SEASONS];
-			size_t n_found = 0;
-			if (ws && fc_season_detect(ws, ser->y, ser->n, p->seasons, p->n_seasons, NULL,
-			                           FC_MAX_SEASONS, found, &n_found, NULL) != 0)
-				n_found = 0;
-			for (size_t i = 0; i < n_found; i++)
-				mine[i] = found[i].period;
-			ser->seasons = mine;
-			ser->n_seasons = n_found;
+			fc_season_found *f = found + s * FC_MAX_SEASONS;
+			if (ws && fc_season_detect(ws, ser->y, ser->n, p->seasons, P, NULL, FC_MAX_SEASONS,
+			                           f, &n_found[s], NULL) != 0)
+				n_found[s] = 0;
+			for (size_t j = 0; j < P; j++) {
+				double *c = contrast + s * FC_MAX_SEASONS + j;
+				*c = NAN;
+				if (ws && fc_season_contrast(ws, ser->y, ser->n, p->seasons[j], p->seasons, j, c,
+				                             NULL) != 0)
+					*c = NAN;
+			}
 		}
 		fc_season_ws_free(ws);
 	}
-	if (failed)
+	if (failed) {
+		free(contrast);
+		free(found);
+		free(n_found);
 		return nomem(err);
+	}
+	/* the panel's evidence per period, pooled over its series */
+	for (size_t j = 0; j < P; j++) {
+		struct fc_season_pool *pool = &p->season_pool[j];
+		double sum = 0, sum2 = 0;
+		size_t k = 0;
+		for (size_t s = 0; s < S; s++) {
+			double c = contrast[s * FC_MAX_SEASONS + j];
+			if (isfinite(c)) {
+				sum += c;
+				k++;
+			}
+		}
+		double mean = k ? sum / (double)k : NAN;
+		for (size_t s = 0; s < S; s++) {
+			double c = contrast[s * FC_MAX_SEASONS + j];
+			if (isfinite(c))
+				sum2 += (c - mean) * (c - mean);
+		}
+		double sd = k > 1 ? sqrt(sum2 / (double)(k - 1)) : NAN;
+		pool->n_series = k;
+		pool->mean_contrast = mean;
+		pool->t = k > 1 ? (sd > 0 ? mean / (sd / sqrt((double)k)) : (mean > 0 ? INFINITY : -INFINITY))
+		                : NAN;
+		/* one-sided 5%: z = 1.645 */
+		pool->refuted = k >= SEASON_POOL_MIN && !(pool->t > 1.6448536269514722);
+	}
+	for (size_t s = 0; s < S; s++) {
+		fc_series *ser = &p->series[s];
+		double *mine = pv->series_seasons + s * FC_MAX_SEASONS;
+		unsigned char *st = p->season_status + s * FC_MAX_SEASONS;
+		const fc_season_found *f = found + s * FC_MAX_SEASONS;
+		size_t span = observed_span(ser->y, ser->n), q = 0;
+		for (size_t j = 0; j < P; j++) {
+			int shown = 0;
+			for (size_t i = 0; i < n_found[s]; i++)
+				shown |= !f[i].discovered && f[i].period == p->seasons[j];
+			if (shown)
+				st[j] = FC_SEASON_SHOWN;
+			else if ((double)span < p->seasons[j])
+				st[j] = FC_SEASON_SHORT;
+			else if ((double)span >= 3 * p->seasons[j])
+				st[j] = FC_SEASON_REFUTED;
+			else
+				st[j] = p->season_pool[j].refuted ? FC_SEASON_UNSURE : FC_SEASON_POOLED;
+			if (st[j] == FC_SEASON_SHOWN || st[j] == FC_SEASON_POOLED)
+				mine[q++] = p->seasons[j];
+		}
+		for (size_t i = 0; i < n_found[s] && q < FC_MAX_SEASONS; i++) {
+			int near = 0; /* a discovered lag next to a period kept by the pool */
+			for (size_t k = 0; k < q; k++)
+				near |= fabs(f[i].period - mine[k]) <= 0.05 * mine[k];
+			if (f[i].discovered && !near)
+				mine[q++] = f[i].period;
+		}
+		qsort(mine, q, sizeof *mine, cmp_double);
+		ser->seasons = mine;
+		ser->n_seasons = q;
+	}
+	free(contrast);
+	free(found);
+	free(n_found);
 	p->seasons_tested = 1;
 	return 0;
 }
@@ -811,7 +902,7 @@ int fc_panel_read(const char *path, const fc_read_opts *opts, fc_panel **out, fc
 	if ((rc = order_series(&b)) || (rc = sort_rows(&b)) || (rc = distinct_times(&b, o->aggregate)) ||
 	    (rc = frequency(&b, p, o->freq ? &given : NULL)))
 		goto out;
-	if (!o->n_seasons)
+	if (!o->n_seasons && !o->no_seasons)
 		p->n_seasons = fc_freq_seasons(p->freq, p->seasons, FC_MAX_SEASONS);
 	if ((rc = regularize(&b, p, pv)))
 		goto out;

@@ -987,14 +987,16 @@ static int fixed_fit(const double *y, size_t n, const double *xreg, size_t nx, s
 
 /* The periods above ARIMA_MAX_M when the primary one is (then the
  * seasonality is modelled by Fourier terms, as R users fit long seasonal
- * periods with auto.arima(xreg = fourier(y, K), seasonal = FALSE)). */
+ * periods with auto.arima(xreg = fourier(y, K), seasonal = FALSE)), each
+ * only where the series spans two of its cycles (2P rounded down): a
+ * harmonic fitted to less than that is extrapolated from no repetition. */
 static size_t long_periods(const fc_series *y, double *out)
 {
 	size_t k = 0;
 	if (!y || fc_series_period(y) <= ARIMA_MAX_M)
 		return 0;
 	for (size_t i = 0; i < y->n_seasons && k < FC_MAX_SEASONS; i++)
-		if (y->seasons[i] > ARIMA_MAX_M)
+		if (y->seasons[i] > ARIMA_MAX_M && (double)y->n >= floor(2 * y->seasons[i]))
 			out[k++] = y->seasons[i];
 	return k;
 }

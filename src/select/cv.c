@@ -82,20 +82,35 @@ static size_t count_observed(const fc_series *s)
 	return k;
 }
 
-/* How many folds a series of n observations gets (at most o->folds), and
- * the training length of its first fold. */
-static size_t fold_plan(size_t n, const fc_cv_opts *o, size_t step, size_t *first_train)
+/* The back-test plan of series s: how many folds (at most o->folds) and
+ * the step between their origins (at most `step`), so that the most
+ * demanding local candidate that can be back-tested on s at all (its
+ * minimum length plus the horizon fits in the series) has every fold:
+ * K folds at the full step where the series allows, else K folds at a
+ * shorter step, else fewer folds.  *step_out gets the step. */
+static size_t series_plan(const fc_series *s, const fc_cv_opts *o, size_t step, size_t *step_out)
 {
-	for (size_t k = o->folds; k >= 1; k--) {
-		size_t need = o->horizon + (k - 1) * step;
-		if (n >= need + FC_CV_MIN_TRAIN) {
-			size_t origin = n - need;
-			*first_train = o->window && o->window < origin ? o->window : origin;
+	size_t h = o->horizon, n = s->n, need = FC_CV_MIN_TRAIN;
+	for (size_t c = 0; c < o->n_candidates; c++) {
+		if (o->candidates[c]->type->global)
+			continue;
+		size_t m = fc_model_min_length(o->candidates[c], s);
+		if (m > need && m + h <= n)
+			need = m;
+	}
+	if (o->window && o->window < need)
+		need = o->window;
+	*step_out = step;
+	if (n < h + need)
+		return 0;
+	for (size_t k = o->folds; k > 1; k--) {
+		size_t room = (n - h - need) / (k - 1);
+		if (room >= 1) {
+			*step_out = room < step ? room : step;
 			return k;
 		}
 	}
-	*first_train = 0;
-	return 0;
+	return 1;
 }
 
 /* Kinds whose intervals come from the back-test errors: those without a
@@ -125,33 +140,50 @@ static void mean_metrics(const fc_series_result *r, size_t c, double *out)
 	}
 }
 
-/* Scores every applicable candidate on the folds of one series. */
+/* The metrics of forecast f against fold k of series s (origin o,
+ * training window from origin - train), MASE scaled on that window. */
+static void fold_metrics(const fc_series *s, size_t origin, size_t train, size_t h, size_t period,
+                         const double *f, double *m)
+{
+	fc_metric_scale scale = fc_metric_scale_of(s->y + origin - train, train, period);
+	fc_metrics_compute(s->y + origin, f, h, scale, m);
+}
+
+/* Scores every candidate on the folds of one series that it can fit (a
+ * fold whose training window is shorter than the candidate needs, or on
+ * which it fails, is not scored), keeps the fold forecasts in r (for the
+ * ensemble and for conformal intervals), and picks the best candidate on
+ * the folds the candidates share: those scored by every candidate that
+ * scored the last (longest) fold.  A candidate that cannot be scored on
+ * the last fold is left out of the comparison. */
 static int backtest(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
                     size_t step, fc_series_result *r, const double **exog_ptrs,
                     const double *const *gfc, size_t series_index, progress *pr)
 {
-	size_t h = o->horizon, n = s->n, first_train = 0;
-	size_t folds = fold_plan(n, o, step, &first_train);
-	r->folds = folds;
+	size_t h = o->horizon, n = s->n, K = o->folds, nc = o->n_candidates;
+	size_t folds = r->folds, sstep = r->step; /* the plan, made by fc_cv_run */
+	(void)step;
 	if (folds == 0) {
+		for (size_t c = 0; c < nc; c++)
+			if (!o->candidates[c]->type->global)
+				progress_tick(pr, "back-testing", c, 0);
 		r->fallback = FC_FALLBACK_NO_CV;
 		snprintf(r->note, sizeof r->note,
-		         "%zu observations are too few to back-test a horizon of %zu; fitted naive without back-testing",
-		         n, h);
+		         "%zu observations are too few to back-test a horizon of %zu", n, h);
 		return 0;
 	}
-	if (folds < o->folds) {
+	if (folds < K) {
 		r->fallback = FC_FALLBACK_FEWER_FOLDS;
 		snprintf(r->note, sizeof r->note, "%zu observations allow %zu of %zu folds",
-		         n, folds, o->folds);
+		         n, folds, K);
 	}
-
-	fc_series first = view_of(s, p->freq, 0, first_train, exog_ptrs);
+	r->fold_fc = malloc(nc * K * h * sizeof *r->fold_fc);
+	r->fold_ok = calloc(nc * K, 1);
 	fc_forecast fc;
-	int rc = fc_forecast_init(&fc, h, o->levels, o->n_levels, &r->err);
+	int rc = !r->fold_fc || !r->fold_ok ? fc_err_set(&r->err, FC_ENOMEM, "out of memory")
+	                                    : fc_forecast_init(&fc, h, o->levels, o->n_levels, &r->err);
 	if (rc)
 		return rc;
-	double m[FC_METRIC_COUNT];
 	/* MASE is scaled with the frequency's period for every series (as M4
 	 * does), not with the periods a series kept after testing, so that
 	 * series stay comparable. */
@@ -159,60 +191,42 @@ static int backtest(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
 	nominal.n_seasons = p->n_seasons;
 	nominal.seasons = p->seasons;
 	size_t period = fc_series_period(&nominal);
-	/* Fold errors of the conformal candidates, kept for the winner's
-	 * intervals: err[(c * folds + k) * h + i]. */
-	double *err = NULL;
-	for (size_t c = 0; c < o->n_candidates && !err; c++) {
-		if (is_conformal(o->candidates[c]->type)) {
-			err = malloc(o->n_candidates * folds * h * sizeof *err);
-			if (!err) {
-				fc_forecast_dispose(&fc);
-				return fc_err_set(&r->err, FC_ENOMEM, "out of memory");
-			}
-		}
-	}
-	for (size_t c = 0; c < o->n_candidates; c++) {
+	double m[FC_METRIC_COUNT];
+	for (size_t c = 0; c < nc; c++) {
 		const fc_model_type *type = o->candidates[c]->type;
-		size_t need = fc_model_min_length(o->candidates[c], &first);
-		if (need == 0 || need > first_train || (type->global && !gfc[c])) {
-			if (!type->global)
-				progress_tick(pr, "back-testing", c, 0); /* counted whether it runs or not */
+		if (type->global && !gfc[c])
 			continue;
-		}
 		fc_model *model = type->global ? NULL : fc_model_clone_unfitted(o->candidates[c], &r->err);
 		if (!type->global && !model) {
 			fc_forecast_dispose(&fc);
-			free(err);
 			return r->err.code;
 		}
-		int conformal = is_conformal(type);
-		int ok = 1;
 		double t0 = now();
 		fc_budget_begin(type->global ? 0 : o->budget);
-		for (size_t k = 0; k < folds && ok; k++) {
-			size_t origin = n - h - (folds - 1 - k) * step;
+		for (size_t k = 0; k < folds && !fc_budget_exceeded(); k++) {
+			size_t origin = n - h - (folds - 1 - k) * sstep;
 			size_t train = o->window && o->window < origin ? o->window : origin;
-			fc_series v = view_of(s, p->freq, origin - train, train, exog_ptrs);
+			double *f = r->fold_fc + (c * K + k) * h;
 			if (type->global) {
 				/* fitted over all series at this distance from the end */
-				const double *g = gfc[c] + (series_index * o->folds + (folds - 1 - k)) * h;
-				for (size_t i = 0; i < h && ok; i++)
-					ok = !isnan(g[i]);
-				if (!ok)
-					break;
-				memcpy(fc.mean, g, h * sizeof *g);
-			} else {
-				fc_err ferr;
-				if (fc_model_fit(model, &v, &ferr) || fc_model_forecast(model, &fc, &ferr)) {
-					ok = 0;
-					break;
-				}
-			}
-			if (conformal)
+				const double *g = gfc[c] + (series_index * K + (folds - 1 - k)) * h;
+				int ok = 1;
 				for (size_t i = 0; i < h; i++)
-					err[(c * folds + k) * h + i] = s->y[origin + i] - fc.mean[i];
-			fc_metric_scale scale = fc_metric_scale_of(v.y, v.n, period);
-			fc_metrics_compute(s->y + origin, fc.mean, h, scale, m);
+					ok = ok && !isnan(g[i]);
+				if (!ok)
+					continue;
+				memcpy(f, g, h * sizeof *g);
+			} else {
+				fc_series v = view_of(s, p->freq, origin - train, train, exog_ptrs);
+				size_t need = fc_model_min_length(model, &v);
+				fc_err ferr;
+				if (need == 0 || need > train || fc_model_fit(model, &v, &ferr) ||
+				    fc_model_forecast(model, &fc, &ferr))
+					continue;
+				memcpy(f, fc.mean, h * sizeof *f);
+			}
+			r->fold_ok[c * K + k] = 1;
+			fold_metrics(s, origin, train, h, period, f, m);
 			for (int j = 0; j < FC_METRIC_COUNT; j++) {
 				if (isfinite(m[j])) {
 					r->metric_sum[c * FC_METRIC_COUNT + (size_t)j] += m[j];
@@ -223,7 +237,11 @@ static int backtest(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
 		fc_model_free(model);
 		if (fc_budget_exceeded()) {
 			r->timed_out[c] = 1;
-			ok = 0;
+			memset(r->fold_ok + c * K, 0, K);
+			for (int j = 0; j < FC_METRIC_COUNT; j++) {
+				r->metric_sum[c * FC_METRIC_COUNT + (size_t)j] = 0;
+				r->metric_count[c * FC_METRIC_COUNT + (size_t)j] = 0;
+			}
 		}
 		fc_budget_end();
 		if (!type->global) {
@@ -231,42 +249,73 @@ static int backtest(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
 			r->seconds[c] += dt;
 			progress_tick(pr, "back-testing", c, dt);
 		}
-		if (ok) {
-			r->applicable[c] = 1;
-		} else {
-			for (int j = 0; j < FC_METRIC_COUNT; j++) {
-				r->metric_sum[c * FC_METRIC_COUNT + (size_t)j] = 0;
-				r->metric_count[c * FC_METRIC_COUNT + (size_t)j] = 0;
-			}
-		}
 	}
 	fc_forecast_dispose(&fc);
 
+	/* the comparison: candidates scored on the last fold, on the folds
+	 * they all share */
+	unsigned char shared[FC_CV_MAX_FOLDS];
+	for (size_t k = 0; k < folds; k++) {
+		shared[k] = 1;
+		for (size_t c = 0; c < nc; c++)
+			if (r->fold_ok[c * K + folds - 1] && !r->fold_ok[c * K + k])
+				shared[k] = 0;
+	}
 	double best[FC_METRIC_COUNT], cur[FC_METRIC_COUNT];
-	for (size_t c = 0; c < o->n_candidates; c++) {
-		if (!r->applicable[c])
+	for (size_t c = 0; c < nc; c++) {
+		if (!r->fold_ok[c * K + folds - 1])
 			continue;
-		mean_metrics(r, c, cur);
+		r->applicable[c] = 1;
+		size_t used = 0;
+		for (int j = 0; j < FC_METRIC_COUNT; j++)
+			cur[j] = 0;
+		for (size_t k = 0; k < folds; k++) {
+			if (!shared[k])
+				continue;
+			size_t origin = n - h - (folds - 1 - k) * sstep;
+			size_t train = o->window && o->window < origin ? o->window : origin;
+			fold_metrics(s, origin, train, h, period, r->fold_fc + (c * K + k) * h, m);
+			for (int j = 0; j < FC_METRIC_COUNT; j++)
+				cur[j] += m[j];
+			used++;
+		}
+		for (int j = 0; j < FC_METRIC_COUNT; j++)
+			cur[j] /= (double)used;
 		if (r->best < 0 || better(cur, best, o->metric)) {
 			r->best = (long)c;
 			memcpy(best, cur, sizeof best);
 		}
 	}
-	if (r->best >= 0 && is_conformal(o->candidates[r->best]->type)) {
-		r->conf_err = malloc(folds * h * sizeof *r->conf_err);
-		if (!r->conf_err) {
-			free(err);
-			return fc_err_set(&r->err, FC_ENOMEM, "out of memory");
-		}
-		memcpy(r->conf_err, err + (size_t)r->best * folds * h, folds * h * sizeof *err);
-		r->conf_folds = folds;
-	}
-	free(err);
+	for (size_t c = 0; c < nc; c++) /* the leaderboard counts only the candidates compared */
+		if (!r->applicable[c])
+			for (int j = 0; j < FC_METRIC_COUNT; j++) {
+				r->metric_sum[c * FC_METRIC_COUNT + (size_t)j] = 0;
+				r->metric_count[c * FC_METRIC_COUNT + (size_t)j] = 0;
+			}
 	if (r->best < 0) {
 		r->fallback = FC_FALLBACK_NO_CV;
-		snprintf(r->note, sizeof r->note,
-		         "no candidate applies to %zu observations; fitted naive", first_train);
+		snprintf(r->note, sizeof r->note, "no candidate could be back-tested on %zu observations", n);
 	}
+	return 0;
+}
+
+/* The winner's fold errors (actual - forecast, fold-major, its scored
+ * folds) for conformal intervals. */
+static int winner_errors(const fc_series *s, const fc_cv_opts *o, fc_series_result *r)
+{
+	size_t h = o->horizon, K = o->folds, c = (size_t)r->best, nf = 0;
+	r->conf_err = malloc((r->folds ? r->folds : 1) * h * sizeof *r->conf_err);
+	if (!r->conf_err)
+		return fc_err_set(&r->err, FC_ENOMEM, "out of memory");
+	for (size_t k = 0; k < r->folds; k++) {
+		if (!r->fold_ok[c * K + k])
+			continue;
+		size_t origin = s->n - h - (r->folds - 1 - k) * r->step;
+		for (size_t i = 0; i < h; i++)
+			r->conf_err[nf * h + i] = s->y[origin + i] - r->fold_fc[(c * K + k) * h + i];
+		nf++;
+	}
+	r->conf_folds = nf;
 	return 0;
 }
 
@@ -316,7 +365,7 @@ static int refit(const fc_series *s, const fc_cv_opts *o, fc_series_result *r)
 		long next = -1;
 		double best[FC_METRIC_COUNT], cur[FC_METRIC_COUNT];
 		for (size_t c = 0; c < o->n_candidates; c++) {
-			if (!r->applicable[c] || o->candidates[c]->type->global || is_conformal(o->candidates[c]->type))
+			if (!r->applicable[c] || o->candidates[c]->type->global)
 				continue;
 			mean_metrics(r, c, cur);
 			if (next < 0 || better(cur, best, o->metric)) {
@@ -337,6 +386,11 @@ static int refit(const fc_series *s, const fc_cv_opts *o, fc_series_result *r)
 		}
 		r->applicable[next] = 0; /* tried once */
 		r->best = next;
+		free(r->conf_err);
+		r->conf_err = NULL;
+		r->conf_folds = 0;
+		if (is_conformal(o->candidates[next]->type) && (rc = winner_errors(s, o, r)))
+			return rc;
 		if ((rc = refit_one(s, o, next, r)) == 0) {
 			r->applicable[next] = 1;
 			r->fallback = r->fallback ? r->fallback : FC_FALLBACK_REFIT;
@@ -366,6 +420,8 @@ static void run_series(const fc_panel *p, const fc_cv_opts *o, size_t step, size
 		snprintf(r->note, sizeof r->note, "every value is missing; no forecast");
 	} else {
 		r->status = backtest(p, s, o, step, r, exog_ptrs, gfc, i, pr);
+		if (!r->status && r->best >= 0 && is_conformal(o->candidates[r->best]->type))
+			r->status = winner_errors(s, o, r);
 		/* a global winner is refitted once for all its series afterwards */
 		if (!r->status && o->forecast && !(r->best >= 0 && o->candidates[r->best]->type->global))
 			r->status = refit(s, o, r);
@@ -397,6 +453,8 @@ void fc_run_free(fc_run *r)
 		free(s->applicable);
 		free(s->timed_out);
 		free(s->seconds);
+		free(s->fold_fc);
+		free(s->fold_ok);
 		free(s->conf_err);
 		fc_model_free(s->model);
 		fc_forecast_dispose(&s->fc);
@@ -423,7 +481,7 @@ static const char *key_or_series(const fc_series *s)
  * fit per j over every series cut at its origin, from the earliest fold;
  * with refit_every > 1 a fit is reused by the next folds, which have seen
  * more data, never fewer. */
-static int global_backtest(const fc_panel *p, const fc_cv_opts *o, size_t step, size_t c,
+static int global_backtest(const fc_panel *p, const fc_cv_opts *o, const fc_run *run, size_t c,
                            double **out, progress *pr, fc_err *err)
 {
 	const fc_model *cand = o->candidates[c];
@@ -431,27 +489,23 @@ static int global_backtest(const fc_panel *p, const fc_cv_opts *o, size_t step, 
 	size_t ns = p->n_series, K = o->folds, h = o->horizon;
 	double *gfc = malloc(ns * K * h * sizeof *gfc);
 	double *mean = malloc(ns * h * sizeof *mean);
-	size_t *cut = malloc(ns * sizeof *cut), *folds = malloc(ns * sizeof *folds);
-	if (!gfc || !mean || !cut || !folds) {
+	size_t *cut = malloc(ns * sizeof *cut);
+	if (!gfc || !mean || !cut) {
 		free(gfc);
 		free(mean);
 		free(cut);
-		free(folds);
 		return fc_err_set(err, FC_ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < ns * K * h; i++)
 		gfc[i] = NAN;
-	for (size_t i = 0; i < ns; i++) {
-		size_t first_train;
-		folds[i] = count_observed(&p->series[i]) ? fold_plan(p->series[i].n, o, step, &first_train) : 0;
-	}
 	void *state = NULL;
 	size_t every = o->refit_every > 1 ? o->refit_every : 1, fitted_at = 0;
 	int rc = 0;
 	for (size_t jj = K; jj-- > 0 && !rc;) {
 		size_t any = 0;
 		for (size_t i = 0; i < ns; i++) {
-			cut[i] = folds[i] > jj ? p->series[i].n - h - jj * step : 0;
+			const fc_series_result *r = &run->res[i];
+			cut[i] = r->folds > jj ? p->series[i].n - h - jj * r->step : 0;
 			any += cut[i] > 0;
 		}
 		double t0 = now();
@@ -497,7 +551,6 @@ static int global_backtest(const fc_panel *p, const fc_cv_opts *o, size_t step, 
 		g->free(state);
 	free(mean);
 	free(cut);
-	free(folds);
 	if (rc) {
 		free(gfc);
 		return rc;
@@ -600,10 +653,15 @@ int fc_cv_run(const fc_panel *p, const fc_cv_opts *o, fc_run **out, fc_err *err)
 	pr.total = n_local * p->n_series;
 	for (size_t c = 0; c < nc; c++)
 		pr.total += o->candidates[c]->type->global ? o->folds : 0;
+	#pragma omp parallel for schedule(dynamic, 64)
+	for (size_t i = 0; i < p->n_series; i++) {
+		fc_series_result *r = &run->res[i];
+		r->folds = count_observed(&p->series[i]) ? series_plan(&p->series[i], o, step, &r->step) : 0;
+	}
 	for (size_t c = 0; c < nc; c++) {
 		run->global_types[c] = o->candidates[c]->type;
 		if (o->candidates[c]->type->global &&
-		    (rc = global_backtest(p, o, step, c, &gfc[c], &pr, err)))
+		    (rc = global_backtest(p, o, run, c, &gfc[c], &pr, err)))
 			break;
 	}
 
