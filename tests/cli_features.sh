@@ -53,6 +53,21 @@ assert "event for A" test "$(value_at "$TMP/ev.csv" A,2024-01-04 event)" = 1
 assert "no event for B" test "$(value_at "$TMP/ev.csv" B,2024-01-04 event)" = 0
 printf 'date,name,shop\n2024-01-04,promo,A\n' >"$TMP/badevents.csv"
 
+# a closed day (no row) is a gap, not a sold zero: the count data are
+# zero-filled for the local models, but the features see it as missing
+printf 'store,date,sales\n' >"$TMP/closed.csv"
+for d in 01 02 03 04 06 07 08; do printf 'S1,2024-01-%s,%d\n' "$d" "1${d#0}" >>"$TMP/closed.csv"; done
+printf 'S1,2024-01-09,0\n' >>"$TMP/closed.csv"
+(cd "$TMP" && "$FORECAST" features closed.csv --lags 1,2 --windows 2 --agg mean --calendar none \
+	--no-group-keys -o closed_f.csv 2>"$TMP/err")
+assert "features of a panel with a closed day" test $? -eq 0
+assert "the closed day is not a training row" sh -c "! grep -q '2024-01-05' '$TMP/closed_f.csv'"
+assert "the day after it has no lag 1 (missing, not 0)" test "$(value_at "$TMP/closed_f.csv" S1,2024-01-06 lag_1)" = ""
+assert "and lag 2 of the day before" test "$(value_at "$TMP/closed_f.csv" S1,2024-01-06 lag_2)" = 14
+assert "a window over the gap averages what was open" test "$(value_at "$TMP/closed_f.csv" S1,2024-01-06 win2_mean)" = 14
+assert "two days on, lag 2 is missing" test "$(value_at "$TMP/closed_f.csv" S1,2024-01-07 lag_2)" = ""
+assert "a true zero stays a zero" test "$(value_at "$TMP/closed_f.csv" S1,2024-01-09 sales)" = 0
+
 INPUTS="tiny.csv"
 expect_error "unknown country" 4 "\-\-country ZZ: .*ZZ\.cal" -- features tiny.csv --country ZZ -o out.csv
 INPUTS="tiny.csv badevents.csv"

@@ -702,6 +702,73 @@ START_TEST(test_design_transform_error)
 }
 END_TEST
 
+/* ---- defaults from the frequency ------------------------------------------- */
+
+static int has_lag(const fc_feature_spec *sp, size_t l)
+{
+	for (size_t i = 0; i < sp->n_lags; i++)
+		if (sp->lags[i] == l)
+			return 1;
+	return 0;
+}
+
+START_TEST(test_auto_lags_by_frequency)
+{
+	/* white noise: no lag is added for its autocorrelation */
+	double y[2000];
+	unsigned long x = 7;
+	for (size_t i = 0; i < 2000; i++) {
+		x = x * 6364136223846793005UL + 1442695040888963407UL;
+		y[i] = (double)(x >> 40) / (1 << 24);
+	}
+	fc_series s = series_of(y, 2000, 0);
+	fc_err err;
+	/* hourly (24, 168): the last day, the same hour of the past 7 days,
+	 * of the past two weeks */
+	const double hourly[2] = {24, 168};
+	fc_feature_spec sp = fc_feature_spec_default();
+	ck_assert_int_eq(fc_feature_auto_lags(&s, 1, hourly, 2, &sp, &err), 0);
+	for (size_t l = 1; l <= 24; l++)
+		ck_assert(has_lag(&sp, l));
+	for (size_t k = 1; k <= 7; k++)
+		ck_assert(has_lag(&sp, 24 * k));
+	ck_assert(has_lag(&sp, 336));
+	ck_assert(!has_lag(&sp, 25) && !has_lag(&sp, 200));
+	ck_assert_uint_eq(sp.n_lags, 24 + 6 + 1);
+	/* daily (7, 365.25): two weeks, the same weekday 8 weeks back and a
+	 * year back (364 = 52 weeks) */
+	const double daily_p[2] = {7, 365.25};
+	sp = fc_feature_spec_default();
+	ck_assert_int_eq(fc_feature_auto_lags(&s, 1, daily_p, 2, &sp, &err), 0);
+	for (size_t l = 1; l <= 14; l++)
+		ck_assert(has_lag(&sp, l));
+	for (size_t k = 3; k <= 8; k++)
+		ck_assert(has_lag(&sp, 7 * k));
+	ck_assert(has_lag(&sp, 364) && has_lag(&sp, 728));
+	ck_assert(!has_lag(&sp, 365) && !has_lag(&sp, 15) && !has_lag(&sp, 63));
+	/* weekly (52.18): a quarter, a year and two back */
+	const double weekly[1] = {52.18};
+	sp = fc_feature_spec_default();
+	ck_assert_int_eq(fc_feature_auto_lags(&s, 1, weekly, 1, &sp, &err), 0);
+	ck_assert(has_lag(&sp, 13) && !has_lag(&sp, 14) && has_lag(&sp, 52) && has_lag(&sp, 104));
+	/* the shift moves the recent lags out (direct strategy) */
+	sp = fc_feature_spec_default();
+	sp.shift = 7;
+	ck_assert_int_eq(fc_feature_auto_lags(&s, 1, daily_p, 2, &sp, &err), 0);
+	ck_assert(!has_lag(&sp, 6) && has_lag(&sp, 7) && has_lag(&sp, 20));
+	/* windows */
+	fc_feature_auto_windows(hourly, 2, &sp);
+	ck_assert_uint_eq(sp.n_windows, 2);
+	ck_assert(sp.windows[0] == 24 && sp.windows[1] == 168);
+	fc_feature_auto_windows(daily_p, 2, &sp);
+	ck_assert(sp.n_windows == 2 && sp.windows[0] == 7 && sp.windows[1] == 28);
+	fc_feature_auto_windows(weekly, 1, &sp);
+	ck_assert(sp.n_windows == 2 && sp.windows[0] == 4 && sp.windows[1] == 13);
+	fc_feature_auto_windows(NULL, 0, &sp);
+	ck_assert(sp.n_windows == 2 && sp.windows[0] == 3 && sp.windows[1] == 6);
+}
+END_TEST
+
 static Suite *features_suite(void)
 {
 	Suite *su = suite_create("features");
@@ -721,6 +788,7 @@ static Suite *features_suite(void)
 	tcase_add_test(tc, test_recursive_equals_training);
 	tcase_add_test(tc, test_design_build);
 	tcase_add_test(tc, test_design_transform_error);
+	tcase_add_test(tc, test_auto_lags_by_frequency);
 	suite_add_tcase(su, tc);
 	return su;
 }

@@ -157,12 +157,24 @@ int fc_feature_parse_calendar(const char *s, fc_feature_spec *spec, fc_err *err)
 int fc_feature_parse_transform(const char *s, fc_feature_spec *spec, fc_err *err);
 int fc_feature_parse_holiday_window(const char *s, fc_feature_spec *spec, fc_err *err);
 
-/* "auto" lags: every lag 1..m of the primary period m (capped at 28),
- * multiples of each seasonal period up to 2 cycles, and the lags whose
- * autocorrelation, averaged over up to 200 series, exceeds 0.2.  Fills
- * spec->lags. */
-int fc_feature_auto_lags(const fc_series *series, size_t n_series, fc_feature_spec *spec,
-                         fc_err *err);
+/* "auto" lags from the frequency's periods (periods[0] the primary,
+ * rounded m): the recent past (lags 1..2m for m <= 12, 1..m up to 28, 1..13
+ * for weekly data, 1..6 without a period), the same position in past
+ * cycles (7k for k <= 8 on daily data, 24k for k <= 7 on hourly, km for k
+ * <= 2 otherwise), each longer period as a multiple of m and twice that
+ * (364 and 728 days for 365.25), all at most 800; then up to 8 lags
+ * whose autocorrelation, averaged over up to 200 series, exceeds 0.2.
+ * Fills spec->lags. */
+int fc_feature_auto_lags(const fc_series *series, size_t n_series, const double *periods,
+                         size_t n_periods, fc_feature_spec *spec, fc_err *err);
+
+/* "auto" windows from the frequency's periods: a week and four of daily
+ * data, a day and a week of hourly, a month and a quarter of weekly (a
+ * year-long window is mostly empty on two years of data), a quarter and
+ * a year of monthly, one and two years of quarterly,
+ * 3 and 6 values without a period (m and 4m otherwise), plus each longer
+ * period up to 200 (a week of hours, not a year of days).  Fills spec->windows. */
+void fc_feature_auto_windows(const double *periods, size_t n_periods, fc_feature_spec *spec);
 
 /* Per-series parameters of a target transform. */
 typedef struct fc_transform {

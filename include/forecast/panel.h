@@ -27,6 +27,10 @@ typedef struct fc_series {
 	fc_time start;                   /* timestamp of y[0] */
 	size_t n;
 	const double *y;                 /* n values; NaN = missing */
+	const double *raw;               /* the same before imputation (NaN where a
+	                                  * value was missing or its timestamp
+	                                  * inserted); NULL when nothing was
+	                                  * imputed: then y (fc_series_raw) */
 	size_t n_exog;
 	const double *const *exog;       /* n_exog arrays aligned with y, each
 	                                  * n + n_future long */
@@ -48,6 +52,14 @@ typedef struct fc_series {
  * at the last present target) and kept as exog[j][n .. n + n_future).
  * Without exogenous columns trailing empty targets are missing values as
  * before. */
+
+/* The series' values before imputation: what happened, with the gaps
+ * (closed days, missing rows) as NaN.  Regression features and scores use
+ * these; models that need a complete series use y. */
+static inline const double *fc_series_raw(const fc_series *s)
+{
+	return s->raw ? s->raw : s->y;
+}
 
 /* The primary integer seasonal period of a series: the shortest period,
  * rounded, if it is at least 2; otherwise 1 (non-seasonal). */

@@ -46,6 +46,7 @@ typedef struct cli_opts {
 	int levels_given;         /* --level was on the command line */
 	fc_feature_spec feat;     /* features: --lags --windows --agg ... */
 	int lags_auto;            /* --lags auto */
+	int windows_auto;         /* --windows auto */
 	const char *countries;    /* --country, comma-separated */
 	const char *events;       /* --events FILE */
 	const char *calendars;    /* --calendars DIR */

@@ -66,6 +66,7 @@ int cmd_features(int argc, char **argv)
 		return cli_fail(rc, err.msg);
 	fc_featurizer *fz = NULL;
 	fc_design *d = NULL;
+	fc_series *raw = NULL;
 	fc_outfile out = {0};
 	int status = EXIT_OK;
 	cli_holidays hol;
@@ -84,9 +85,22 @@ int cmd_features(int argc, char **argv)
 		o.feat.holidays = hol.have_hol ? &hol.hol.days : NULL;
 		o.feat.events = hol.have_ev ? &hol.ev.days : NULL;
 	}
-	if (o.lags_auto && (rc = fc_feature_auto_lags(p->series, p->n_series, &o.feat, &err)))
+	if (o.windows_auto)
+		fc_feature_auto_windows(p->seasons, p->n_seasons, &o.feat);
+	/* the features see a gap (a closed day, a missing row) as missing, not
+	 * as its imputed value */
+	raw = malloc((p->n_series ? p->n_series : 1) * sizeof *raw);
+	if (!raw) {
+		rc = fc_err_set(&err, FC_ENOMEM, "out of memory");
 		goto fail;
-	if ((rc = fc_featurizer_alloc(&o.feat, p->series, p->n_series, p->freq, p->seasons,
+	}
+	for (size_t i = 0; i < p->n_series; i++) {
+		raw[i] = p->series[i];
+		raw[i].y = fc_series_raw(&p->series[i]);
+	}
+	if (o.lags_auto && (rc = fc_feature_auto_lags(raw, p->n_series, p->seasons, p->n_seasons, &o.feat, &err)))
+		goto fail;
+	if ((rc = fc_featurizer_alloc(&o.feat, raw, p->n_series, p->freq, p->seasons,
 	                              p->n_seasons, (const char *const *)p->exog_names, p->n_exog,
 	                              (const char *const *)p->group_names, &fz, &err)))
 		goto fail;
@@ -137,6 +151,7 @@ fail:
 done:
 	fc_design_free(d);
 	fc_featurizer_free(fz);
+	free(raw);
 	cli_holidays_dispose(&hol);
 	fc_panel_free(p);
 	return status;

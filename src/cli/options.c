@@ -323,7 +323,8 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 				return usage_error(cmd, "too many feature options");
 			break;
 		case O_WINDOWS:
-			if (fc_feature_parse_windows(optarg, &o->feat, &ferr))
+			o->windows_auto = strcmp(optarg, "auto") == 0;
+			if (!o->windows_auto && fc_feature_parse_windows(optarg, &o->feat, &ferr))
 				return usage_error(cmd, "%s", ferr.msg);
 			if (remember(o, "windows", optarg))
 				return usage_error(cmd, "too many feature options");

@@ -1302,31 +1302,55 @@ static void acf_direct(const double *y, size_t n, size_t max_lag, double *r)
 #define AUTO_ACF_SERIES 200
 #define AUTO_ACF_THRESHOLD 0.2
 #define AUTO_EXTRA 8
+#define AUTO_MAX_LAG 800
 
-int fc_feature_auto_lags(const fc_series *series, size_t n_series, fc_feature_spec *spec,
-                         fc_err *err)
+/* The primary period rounded (1: none) and the longer ones as multiples of
+ * it (365.25 days -> 364, the same weekday a year back; 168 hours -> 168). */
+static size_t primary_period(const double *periods, size_t np)
+{
+	size_t m = np ? (size_t)llround(periods[0]) : 1;
+	return m >= 2 ? m : 1;
+}
+
+static size_t as_multiple(double P, size_t m)
+{
+	size_t L = (size_t)llround(P);
+	if (m >= 2 && P > (double)m)
+		L = m * (size_t)llround(P / (double)m);
+	return L;
+}
+
+static void add_lag(size_t *lags, size_t *n, size_t l, size_t shift)
+{
+	if (l >= shift && l <= AUTO_MAX_LAG && *n < FC_FEAT_MAX_LAGS)
+		lags[(*n)++] = l;
+}
+
+int fc_feature_auto_lags(const fc_series *series, size_t n_series, const double *periods,
+                         size_t n_periods, fc_feature_spec *spec, fc_err *err)
 {
 	if (n_series == 0)
 		return fc_err_set(err, FC_EINVAL, "--lags auto: no series");
-	const fc_series *s0 = &series[0];
-	size_t m = fc_series_period(s0);
-	size_t base = m >= 2 ? (m < 28 ? m : 28) : 7;
-	size_t max_lag = 2 * (m >= 2 ? m : 14);
-	for (size_t p = 0; p < s0->n_seasons; p++)
-		if (2 * (size_t)llround(s0->seasons[p]) > max_lag)
-			max_lag = 2 * (size_t)llround(s0->seasons[p]);
-	if (max_lag > 800)
-		max_lag = 800;
+	size_t m = primary_period(periods, n_periods), sh = spec->shift;
+	/* the recent past: two cycles of a short period (two weeks of days,
+	 * two years of quarters), one day of hours, a quarter of weeks */
+	size_t base = m == 1 ? 6 : m <= 12 ? 2 * m : m <= 28 ? m : 13;
+	/* the same position in past cycles: 8 weeks of days, 7 days of hours,
+	 * two years of months or weeks */
+	size_t cycles = m == 7 ? 8 : (m > 12 && m <= 28) ? 7 : 2;
 	size_t lags[FC_FEAT_MAX_LAGS * 2], n = 0;
-	for (size_t l = spec->shift; l <= base + spec->shift - 1; l++)
-		lags[n++] = l;
-	for (size_t p = 0; p < s0->n_seasons; p++)
-		for (size_t c = 1; c <= 2; c++) {
-			size_t l = c * (size_t)llround(s0->seasons[p]);
-			if (l >= spec->shift && l <= max_lag && n < FC_FEAT_MAX_LAGS)
-				lags[n++] = l;
-		}
-	/* mean ACF over an evenly spaced sample of series */
+	for (size_t l = sh; l <= base + sh - 1; l++)
+		add_lag(lags, &n, l, sh);
+	for (size_t c = 1; m >= 2 && c <= cycles; c++)
+		add_lag(lags, &n, c * m, sh);
+	for (size_t p = 1; p < n_periods; p++)
+		for (size_t c = 1; c <= 2; c++)
+			add_lag(lags, &n, c * as_multiple(periods[p], m), sh);
+	size_t max_lag = 0;
+	for (size_t i = 0; i < n; i++)
+		max_lag = lags[i] > max_lag ? lags[i] : max_lag;
+	/* and the lags whose mean autocorrelation over a sample of series is
+	 * high that the rules missed */
 	double *mean_r = calloc(max_lag + 1, sizeof *mean_r), *r = malloc((max_lag + 1) * sizeof *r);
 	size_t *cnt = calloc(max_lag + 1, sizeof *cnt);
 	if (!mean_r || !r || !cnt) {
@@ -1347,7 +1371,7 @@ int fc_feature_auto_lags(const fc_series *series, size_t n_series, fc_feature_sp
 	for (size_t e = 0; e < AUTO_EXTRA; e++) {
 		size_t best = 0;
 		double best_r = AUTO_ACF_THRESHOLD;
-		for (size_t l = spec->shift; l <= max_lag; l++) {
+		for (size_t l = sh; l <= max_lag; l++) {
 			double v = cnt[l] ? mean_r[l] / (double)cnt[l] : 0;
 			int have = 0;
 			for (size_t i = 0; i < n; i++)
@@ -1368,6 +1392,31 @@ int fc_feature_auto_lags(const fc_series *series, size_t n_series, fc_feature_sp
 	memcpy(spec->lags, lags, n * sizeof lags[0]);
 	spec->n_lags = n;
 	return 0;
+}
+
+void fc_feature_auto_windows(const double *periods, size_t n_periods, fc_feature_spec *spec)
+{
+	size_t m = primary_period(periods, n_periods), w[FC_FEAT_MAX_WINDOWS], n = 0;
+	switch (m) {
+	case 1: w[n++] = 3; w[n++] = 6; break;          /* no season: the last few values */
+	case 4: w[n++] = 4; w[n++] = 8; break;          /* quarters: a year, two */
+	case 7: w[n++] = 7; w[n++] = 28; break;         /* days: a week, four (the M5 recipe) */
+	case 12: w[n++] = 3; w[n++] = 12; break;        /* months: a quarter, a year */
+	case 52: w[n++] = 4; w[n++] = 13; break;        /* weeks: a month, a quarter */
+	default: /* m and, without a longer period to take its place, 4m */
+		w[n++] = m;
+		if (n_periods < 2 && 4 * m <= 400)
+			w[n++] = 4 * m;
+		break;
+	}
+	for (size_t p = 1; p < n_periods && n < FC_FEAT_MAX_WINDOWS; p++) {
+		size_t L = as_multiple(periods[p], m);
+		if (L <= 200) /* 168 hours; not a year of days */
+			w[n++] = L;
+	}
+	sort_unique(w, &n);
+	memcpy(spec->windows, w, n * sizeof w[0]);
+	spec->n_windows = n;
 }
 
 /* ---- holiday sets ------------------------------------------------------------- */

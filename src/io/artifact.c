@@ -211,7 +211,7 @@ static int write_series(fc_buf *b, const fc_series *s, const fc_series_result *r
 		rc = fc_buf_printf(b, "history\t%zu\t", keep);
 		char num[40];
 		for (size_t i = 0; !rc && i < keep; i++) {
-			fc_format_double(num, sizeof num, s->y[s->n - keep + i]);
+			fc_format_double(num, sizeof num, fc_series_raw(s)[s->n - keep + i]);
 			rc = (i && fc_buf_append(b, ",", 1)) || fc_buf_append(b, num, strlen(num));
 		}
 		rc = rc || fc_buf_append(b, "\n", 1);

@@ -49,6 +49,7 @@ typedef struct panel_priv {
 	const char **gvals; /* n_series x n_groups pointers into group_text */
 	char *keys;
 	double *y;
+	double *raw;               /* y before imputation, when something is imputed */
 	double *exog;              /* n_exog blocks of the total length */
 	const double **exog_ptrs;  /* n_series x n_exog */
 	double *series_seasons;    /* n_series x FC_MAX_SEASONS, when tested */
@@ -72,6 +73,7 @@ static void priv_free(panel_priv *pv)
 	free(pv->gvals);
 	free(pv->keys);
 	free(pv->y);
+	free(pv->raw);
 	free(pv->exog);
 	free(pv->exog_ptrs);
 	free(pv->series_seasons);
@@ -638,6 +640,14 @@ static int regularize(builder *b, fc_panel *p, panel_priv *pv)
 			}
 	}
 	p->fill = fill;
+	/* the values before imputation, kept when something will be imputed */
+	int gaps = 0;
+	for (size_t i = 0; i < total && !gaps && fill != FC_FILL_NONE; i++)
+		gaps = isnan(pv->y[i]);
+	if (gaps && !(pv->raw = malloc(nz(total) * sizeof *pv->raw))) {
+		rc = nomem(b->err);
+		goto out;
+	}
 
 	/* keys */
 	size_t key_bytes = 0;
@@ -674,7 +684,13 @@ static int regularize(builder *b, fc_panel *p, panel_priv *pv)
 		ser->n_future = nf;
 		ser->y = y;
 		ser->n_inserted = n - (b->uoff[s + 1] - b->uoff[s]);
+		if (pv->raw) {
+			memcpy(pv->raw + start[s], y, (n - nf) * sizeof *y);
+			ser->raw = pv->raw + start[s];
+		}
 		ser->n_filled = fill_series(y, n - nf, fill);
+		if (ser->n_filled == 0)
+			ser->raw = NULL; /* nothing imputed: y is the raw series */
 		for (size_t i = 0; i < n - nf; i++)
 			ser->n_missing += isnan(y[i]) != 0;
 		ser->n_exog = X;

@@ -64,10 +64,10 @@ static void gbdt_default_params(void *params)
 	memset(p, 0, sizeof *p);
 	p->learner = fc_gbdt_default_params();
 	strcpy(p->lags, "auto");
-	strcpy(p->windows, "7,28");
+	strcpy(p->windows, "auto");
 	strcpy(p->aggs, "mean,std");
 	strcpy(p->calendar, "auto");
-	strcpy(p->transform, "none");
+	strcpy(p->transform, "standard"); /* one model for series of any level */
 	p->group_keys = 1;
 	p->strategy = STRATEGY_RECURSIVE;
 }
@@ -90,7 +90,7 @@ static int spec_from_params(const gbdt_kind_params *p, fc_feature_spec *sp, int 
 	int rc = 0;
 	if (!*lags_auto)
 		rc = fc_feature_parse_lags(p->lags, sp, err);
-	if (!rc)
+	if (!rc && strcmp(p->windows, "auto") != 0)
 		rc = fc_feature_parse_windows(p->windows, sp, err);
 	if (!rc)
 		rc = fc_feature_parse_aggs(p->aggs, sp, err);
@@ -361,6 +361,8 @@ static int make_grouping(const gbdt_kind_params *p, const fc_panel *pn, const si
 				continue;
 			gr->views[k] = pn->series[i];
 			gr->views[k].n = cut[i];
+			/* the features see a gap as missing, not as its imputed value */
+			gr->views[k].y = fc_series_raw(&pn->series[i]);
 			gr->idx[k++] = i;
 		}
 	}
@@ -385,6 +387,8 @@ static int featurizer_for(const gbdt_kind_params *p, const fc_panel *pn, const f
 			sp.lags[sp.n_lags++] = lags[i];
 	if (sp.n_lags == 0) /* direct steps beyond every lag: the newest value they may use */
 		sp.lags[sp.n_lags++] = shift;
+	if (strcmp(p->windows, "auto") == 0)
+		fc_feature_auto_windows(pn->seasons, pn->n_seasons, &sp);
 	sp.shift = shift;
 	sp.horizon = horizon;
 	sp.holidays = hol->day ? &hol->days : NULL;
@@ -542,7 +546,7 @@ static int gbdt_fit_panel(void **state, const void *params, const fc_panel *pn, 
 		int lags_auto;
 		if ((rc = spec_from_params(p, &sp, &lags_auto, err)))
 			goto out;
-		if (lags_auto && (rc = fc_feature_auto_lags(gr.views, gr.first[gr.n_groups], &sp, err)))
+		if (lags_auto && (rc = fc_feature_auto_lags(gr.views, gr.first[gr.n_groups], pn->seasons, pn->n_seasons, &sp, err)))
 			goto out;
 		st->n_lags = sp.n_lags;
 		memcpy(st->lags, sp.lags, sp.n_lags * sizeof sp.lags[0]);

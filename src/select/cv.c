@@ -59,6 +59,7 @@ static fc_series view_of(const fc_series *s, fc_freq freq, size_t start, size_t 
 	v.start = fc_freq_add(freq, s->start, (int64_t)start);
 	v.n = len;
 	v.y = s->y + start;
+	v.raw = s->raw ? s->raw + start : NULL;
 	for (size_t j = 0; j < s->n_exog; j++)
 		exog_ptrs[j] = s->exog[j] + start;
 	v.exog = s->n_exog ? exog_ptrs : NULL;
@@ -145,8 +146,10 @@ static void mean_metrics(const fc_series_result *r, size_t c, double *out)
 static void fold_metrics(const fc_series *s, size_t origin, size_t train, size_t h, size_t period,
                          const double *f, double *m)
 {
-	fc_metric_scale scale = fc_metric_scale_of(s->y + origin - train, train, period);
-	fc_metrics_compute(s->y + origin, f, h, scale, m);
+	/* scored on what happened: imputed values are not actuals */
+	const double *y = fc_series_raw(s);
+	fc_metric_scale scale = fc_metric_scale_of(y + origin - train, train, period);
+	fc_metrics_compute(y + origin, f, h, scale, m);
 }
 
 /* Scores every candidate on the folds of one series that it can fit (a
@@ -312,7 +315,7 @@ static int winner_errors(const fc_series *s, const fc_cv_opts *o, fc_series_resu
 			continue;
 		size_t origin = s->n - h - (r->folds - 1 - k) * r->step;
 		for (size_t i = 0; i < h; i++)
-			r->conf_err[nf * h + i] = s->y[origin + i] - r->fold_fc[(c * K + k) * h + i];
+			r->conf_err[nf * h + i] = fc_series_raw(s)[origin + i] - r->fold_fc[(c * K + k) * h + i];
 		nf++;
 	}
 	r->conf_folds = nf;
