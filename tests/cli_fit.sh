@@ -27,7 +27,7 @@ assert "intervals nest around the forecast" awk -F, 'NR > 1 && !($7 <= $5 && $5 
 KINDS=$("$FORECAST" models | cut -d' ' -f1 | tr '\n' '|')
 KINDS=${KINDS%|}
 assert "forecast models lists the baselines first" sh -c "echo '$KINDS' | grep -q '^naive|snaive|drift|mean|window'"
-assert "every model named is a known kind" awk -F, -v k="^($KINDS)\$" 'NR > 1 && $9 !~ k { bad = 1 } END { exit bad }' \
+assert "every model named is a known kind or an ensemble" awk -F, -v k="^($KINDS|ensemble)\$" 'NR > 1 && $9 !~ k { bad = 1 } END { exit bad }' \
 	"$TMP/retail.csv.forecast.csv"
 DEFAULT_KINDS=$("$FORECAST" models | grep -v 'not in the default set' | cut -d' ' -f1 | tr '\n' ' ')
 assert "leaderboard lists every default candidate" sh -c "for m in $DEFAULT_KINDS; do grep -q \"^\$m \" '$TMP/board.txt' || exit 1; done"

@@ -7,7 +7,7 @@
 
 cp "$SAMPLES/retail_daily.csv" "$TMP/sales.csv"
 (cd "$TMP" && "$FORECAST" fit sales.csv --horizon 7 --models naive,gbdt --param gbdt.n_trees=40 -q \
-	>"$TMP/out.txt" 2>"$TMP/err.txt")
+	--ensemble none >"$TMP/out.txt" 2>"$TMP/err.txt")
 assert "fit with gbdt succeeds" test -s "$TMP/sales.csv.model"
 assert "-q prints nothing on stderr" test ! -s "$TMP/err.txt"
 assert "gbdt wins some series" grep -q ',gbdt$' "$TMP/sales.csv.forecast.csv"
@@ -29,9 +29,20 @@ assert "same forecasts for 1 and 2 threads" cmp "$TMP/one.csv" "$TMP/two.csv"
 assert "same model file for 1 and 2 threads" cmp "$TMP/one.model" "$TMP/two.model"
 
 (cd "$TMP" && "$FORECAST" fit sales.csv --horizon 7 --models naive,gbdt --param gbdt.n_trees=20 \
-	--country US --lags 1-7,14 --strategy direct --refit-every 3 -q -o direct.csv --model-out direct.model)
+	--country US --lags 1-7,14 --strategy direct --refit-every 3 --ensemble none -q -o direct.csv \
+	--model-out direct.model)
 assert "feature flags reach the global model" grep -q '^global	gbdt	strategy=direct lags=1-7,14 .*country=US' "$TMP/direct.model"
 assert "direct strategy forecasts" grep -q ',gbdt$' "$TMP/direct.csv"
+
+# the default ensemble: members of both kinds, saved and reproduced by predict
+(cd "$TMP" && "$FORECAST" fit sales.csv --horizon 7 --models naive,snaive,gbdt --param gbdt.n_trees=40 -q \
+	-o ens.csv --model-out ens.model)
+assert "some series are forecast by an ensemble" grep -q ',ensemble$' "$TMP/ens.csv"
+assert "the model file lists the members and their weights" grep -q '^member	gbdt	0\.' "$TMP/ens.model"
+(cd "$TMP" && "$FORECAST" predict --model ens.model -o ens_p.csv 2>/dev/null)
+assert "predict from the model file = fit, ensembles included" cmp "$TMP/ens.csv" "$TMP/ens_p.csv"
+(cd "$TMP" && "$FORECAST" predict --model ens.model --data sales.csv -o ens_p2.csv 2>/dev/null)
+assert "predict --data (same data) = fit, ensembles included" cmp "$TMP/ens.csv" "$TMP/ens_p2.csv"
 
 INPUTS="sales.csv"
 expect_error "events not taken by fit" 2 "\-\-events is an option of 'forecast features'" -- fit sales.csv --horizon 7 --events sales.csv

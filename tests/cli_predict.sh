@@ -50,10 +50,10 @@ sed 's/^horizon\t7$/horizon\t8/' hist.model >edited.model
 "$FORECAST" predict --model edited.model >/dev/null 2>edited.err
 assert "an edited model file fails its checksum (exit 4)" test $? -eq 4
 assert "checksum message" grep -q 'checksum mismatch' edited.err
-sed '1s/\t1$/\t2/' hist.model >v2.model
-"$FORECAST" predict --model v2.model >/dev/null 2>v2.err
+sed '1s/\t2$/\t3/' hist.model >v3.model
+"$FORECAST" predict --model v3.model >/dev/null 2>v3.err
 assert "another format version is refused (exit 4)" test $? -eq 4
-assert "version message" grep -q 'version 2; this forecast reads version 1' v2.err
+assert "version message" grep -q 'version 3; this forecast reads version' v3.err
 "$FORECAST" predict --model hist.model --data missing.csv -o never.csv 2>/dev/null
 assert "missing data file: exit 4" test $? -eq 4
 assert "missing data file: no output" test ! -e never.csv

@@ -106,11 +106,11 @@ START_TEST(test_roundtrip)
 	ck_assert_uint_eq(a->series[1].n, 30);
 	ck_assert_int_eq(fc_artifact_last(a, &a->series[0]), fc_time_from_civil(2024, 1, 30, 0, 0, 0));
 	/* the weekly pattern goes to snaive, the line to drift */
-	ck_assert_str_eq(a->series[0].model->type->name, "snaive");
-	ck_assert_str_eq(a->series[1].model->type->name, "drift");
+	ck_assert_str_eq(a->series[0].members[0].model->type->name, "snaive");
+	ck_assert_str_eq(a->series[1].members[0].model->type->name, "drift");
 	fc_forecast fc;
 	ck_assert_int_eq(fc_forecast_init(&fc, 3, a->levels, a->n_levels, NULL), 0);
-	ck_assert_int_eq(fc_model_forecast(a->series[1].model, &fc, NULL), 0);
+	ck_assert_int_eq(fc_model_forecast(a->series[1].members[0].model, &fc, NULL), 0);
 	ck_assert_double_eq_tol(fc.mean[0], 70.0, 1e-9);
 	ck_assert_double_eq_tol(fc.mean[2], 68.0, 1e-9);
 	fc_forecast_dispose(&fc);

@@ -11,6 +11,7 @@
 #endif
 
 #include "forecast/cv.h"
+#include "forecast/ensemble.h"
 
 #define MAXS 64
 #define MAXN 400
@@ -23,6 +24,12 @@ typedef struct test_panel {
 	char key[MAXS][32];
 	double season;
 } test_panel;
+
+/* The series' forecasting model (its only member without an ensemble). */
+static const fc_model *model_of(const fc_series_result *r)
+{
+	return r->n_members ? r->members[0].model : NULL;
+}
 
 static test_panel *tp_new(double season)
 {
@@ -109,8 +116,8 @@ START_TEST(test_trend_picks_drift)
 	ck_assert_double_eq_tol(fc_result_metric(r, 0, (size_t)naive, FC_METRIC_MAE), 1.5, 1e-12);
 	ck_assert_double_eq_tol(fc_result_metric(r, 0, (size_t)drift, FC_METRIC_MAE), 0.0, 1e-9);
 	ck_assert_int_eq(r->res[0].best, drift);
-	ck_assert_ptr_nonnull(r->res[0].model);
-	ck_assert_str_eq(r->res[0].model->type->name, "drift");
+	ck_assert_ptr_nonnull(model_of(&r->res[0]));
+	ck_assert_str_eq(model_of(&r->res[0])->type->name, "drift");
 	ck_assert_double_eq_tol(r->res[0].fc.mean[0], 21.0, 1e-9);
 	ck_assert_double_eq_tol(r->res[0].fc.mean[1], 22.0, 1e-9);
 	/* snaive does not apply without a season */
@@ -195,7 +202,7 @@ START_TEST(test_fewer_folds_then_naive)
 	ck_assert_uint_eq(r->res[1].folds, 0);
 	ck_assert_int_eq(r->res[1].fallback, FC_FALLBACK_NO_CV);
 	ck_assert_int_eq(r->res[1].best, -1);
-	ck_assert_ptr_nonnull(r->res[1].model);
+	ck_assert_ptr_nonnull(model_of(&r->res[1]));
 	ck_assert_double_eq_tol(r->res[1].fc.mean[0], 4.0, 1e-12); /* last of 0,1,4 */
 	fc_run_free(r);
 
@@ -226,7 +233,7 @@ START_TEST(test_all_missing_skipped_constant_kept)
 	fc_run *r = NULL;
 	ck_assert_int_eq(fc_cv_run(&t->p, &o, &r, NULL), 0);
 	ck_assert_int_eq(r->res[0].fallback, FC_FALLBACK_SKIPPED);
-	ck_assert_ptr_null(r->res[0].model);
+	ck_assert_ptr_null(model_of(&r->res[0]));
 	ck_assert_int_eq(r->res[1].fallback, FC_FALLBACK_NONE);
 	ck_assert_int_ge(r->res[1].best, 0);
 	for (size_t i = 0; i < 7; i++) {
@@ -444,8 +451,8 @@ START_TEST(test_global_candidate)
 	ck_assert_uint_eq(pooled_fits, 2); /* one back-test fit reused by 3 folds, one refit */
 	ck_assert_uint_eq(pooled_cut_log[1][0], 30); /* the refit sees everything */
 	ck_assert_int_eq(r->res[1].best, 1);
-	ck_assert_ptr_nonnull(r->res[1].model);
-	ck_assert_str_eq(r->res[1].model->type->name, "pooled");
+	ck_assert_ptr_nonnull(model_of(&r->res[1]));
+	ck_assert_str_eq(model_of(&r->res[1])->type->name, "pooled");
 	ck_assert_ptr_nonnull(r->global_state[1]);
 	ck_assert_ptr_null(r->global_state[0]);
 	/* refit on all data: drift (1+2+3+2)/4 = 2 from 2*29 = 58 */
@@ -491,6 +498,84 @@ START_TEST(test_conformal_bounds)
 }
 END_TEST
 
+/* Caruana's selection on a case worked by hand: actuals 0, 0 (MASE scale 1,
+ * so MAE); A forecasts 1, B -1, C 2.  Round 1: A and B tie at 1, A (the
+ * lower index) is picked; round 2: adding B gives the mean 0, loss 0; round
+ * 3: adding A or B gives 1/3 or -1/3, loss 1/3 > 0.  The best round is the
+ * second: A 1/2, B 1/2. */
+START_TEST(test_caruana_by_hand)
+{
+	const double y[2] = {0, 0};
+	const double f[3 * 2] = {1, 1, -1, -1, 2, 2}; /* candidate-major, one fold */
+	const fc_metric_scale sc = {1, 1};
+	const size_t fold = 0;
+	unsigned char ok[3] = {1, 1, 1};
+	fc_ens_series s = {1, y, &sc, f, 1, &fold, ok};
+	double w[3], loss, single;
+	ck_assert_int_eq(fc_ensemble_caruana(&s, 1, 3, 2, FC_METRIC_MAE, 3, w, &loss, &single, NULL), 0);
+	ck_assert_double_eq_tol(w[0], 0.5, 1e-15);
+	ck_assert_double_eq_tol(w[1], 0.5, 1e-15);
+	ck_assert_double_eq(w[2], 0);
+	ck_assert_double_eq_tol(loss, 0, 1e-15);
+	ck_assert_double_eq_tol(single, 1, 1e-15);
+	/* with B not allowed the best is A alone (C only makes it worse) */
+	ok[1] = 0;
+	ck_assert_int_eq(fc_ensemble_caruana(&s, 1, 3, 2, FC_METRIC_MAE, 3, w, &loss, NULL, NULL), 0);
+	ck_assert_double_eq(w[0], 1);
+	ck_assert_double_eq(w[1], 0);
+	ck_assert_double_eq(w[2], 0);
+	ck_assert_double_eq_tol(loss, 1, 1e-15);
+	/* no fold: no weight */
+	s.n_folds = 0;
+	ck_assert_int_eq(fc_ensemble_caruana(&s, 1, 3, 2, FC_METRIC_MAE, 3, w, &loss, NULL, NULL), 0);
+	ck_assert(w[0] == 0 && w[1] == 0 && w[2] == 0 && isnan(loss));
+}
+END_TEST
+
+/* The default ensemble through fc_cv_run: weights sum to 1 on every series,
+ * the forecast is the weighted mean of the members', and it is the same
+ * for any thread count. */
+START_TEST(test_ensemble_run)
+{
+	test_panel *t = tp_new(7);
+	fill_noisy(t, 20, 120);
+	cands c = all_kinds();
+	fc_cv_opts o = opts_for(&c, 7, 3, 7);
+	o.ensemble = FC_ENSEMBLE_CARUANA;
+	o.ensemble_by = FC_ENSEMBLE_BY_SERIES;
+	fc_run *r1 = NULL, *r2 = NULL;
+#ifdef _OPENMP
+	omp_set_num_threads(1);
+#endif
+	ck_assert_int_eq(fc_cv_run(&t->p, &o, &r1, NULL), 0);
+#ifdef _OPENMP
+	omp_set_num_threads(2);
+#endif
+	ck_assert_int_eq(fc_cv_run(&t->p, &o, &r2, NULL), 0);
+	size_t several = 0;
+	for (size_t i = 0; i < t->p.n_series; i++) {
+		const fc_series_result *r = &r1->res[i];
+		ck_assert_uint_ge(r->n_members, 1);
+		several += r->n_members > 1;
+		double wsum = 0, mean0 = 0;
+		for (size_t k = 0; k < r->n_members; k++) {
+			wsum += r->members[k].weight;
+			mean0 += r->members[k].weight * r->members[k].fc.mean[0];
+			ck_assert(r->members[k].candidate >= 0 && r->applicable[r->members[k].candidate]);
+		}
+		ck_assert_double_eq_tol(wsum, 1, 1e-12);
+		ck_assert_double_eq_tol(r->fc.mean[0], mean0, 1e-9 * (1 + fabs(mean0)));
+		ck_assert_mem_eq(r->fc.mean, r2->res[i].fc.mean, 7 * sizeof(double));
+		ck_assert_uint_eq(r->n_members, r2->res[i].n_members);
+	}
+	ck_assert_uint_gt(several, 0); /* some series combine */
+	fc_run_free(r1);
+	fc_run_free(r2);
+	cands_free(&c);
+	free(t);
+}
+END_TEST
+
 int main(void)
 {
 	gsl_set_error_handler_off();
@@ -507,6 +592,8 @@ int main(void)
 	tcase_add_test(tc, test_bad_options);
 	tcase_add_test(tc, test_conformal_bounds);
 	tcase_add_test(tc, test_global_candidate);
+	tcase_add_test(tc, test_caruana_by_hand);
+	tcase_add_test(tc, test_ensemble_run);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

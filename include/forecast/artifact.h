@@ -1,23 +1,28 @@
 /* The model file: everything `forecast predict` needs to forecast again, or
  * to re-anchor each series' chosen model on newer data.
  *
- * Format (version 1): UTF-8 text, one record per line, fields separated by
+ * Format (version 2): UTF-8 text, one record per line, fields separated by
  * tabs, with '%', tab, CR and LF inside fields written as %25, %09, %0D,
  * %0A.  The first line is "forecast-model<TAB>1".  Header records follow
  * (source, time, target, groups, style, freq, seasons, fill, aggregate,
  * horizon, levels, metric, series), then per series: "series" with its
  * group values, "span" with the raw first timestamp and the number of
- * observations, "periods" with its seasonal periods, "model" with the kind (or "none"), "params" and "state"
- * with the model's key=value tokens, and for kinds whose intervals are
- * conformal a "conformal" record: folds, horizon, and the fold errors
- * (fold-major, comma-separated).  Optional records: "exog" (after
- * "metric") names the exogenous columns; "global" records (after
- * "series") hold global models, kind, parameters and state, once each; a
- * series whose model is global has "state" "global=K" (K its 0-based
- * global record) and a "history" record: count and the newest values of
- * its training data, which forecasting from its end needs.  The last line is "end<TAB>" and the
+ * observations, "periods" with its seasonal periods, "model" with the kind
+ * (or "none"), "params" and "state" with the model's key=value tokens, and
+ * for kinds whose intervals are conformal a "conformal" record: folds,
+ * horizon, and the fold errors (fold-major, comma-separated).  A series
+ * forecast by several models has "model" "ensemble", their count and
+ * "mean" or "median", then per member "member" with its kind and weight
+ * followed by its params, state and conformal records (version 2).
+ * Optional records: "exog" (after "metric") names the exogenous columns;
+ * "global" records (after "series") hold global models, kind, parameters
+ * and state, once each; a global member has "state" "global=K" (K its
+ * 0-based global record), and its series a "history" record after the
+ * members: count and the newest values of its training data, which
+ * forecasting from its end needs.  The last line is "end<TAB>" and the
  * FNV-1a 64-bit hash (hex) of every byte before it, so truncation and
- * corruption are detected.  A reader refuses other versions. */
+ * corruption are detected.  A reader takes versions 1 (one model per
+ * series) and 2, and refuses others. */
 #ifndef FORECAST_ARTIFACT_H
 #define FORECAST_ARTIFACT_H
 
@@ -27,7 +32,20 @@
 #include "forecast/model.h"
 #include "forecast/panel.h"
 
-#define FC_ARTIFACT_VERSION 1
+#define FC_ARTIFACT_VERSION 2
+
+/* One model of a series' forecast. */
+typedef struct fc_artifact_member {
+	fc_model *model;     /* fitted (local kinds), or an unfitted instance
+	                      * (kind and parameters) of globals[global] */
+	double weight;
+	size_t global;
+	/* Back-test errors for conformal intervals (kinds with conformal set,
+	 * and global kinds): conf_folds x conf_h values, fold-major; NULL
+	 * otherwise. */
+	double *conf_err;
+	size_t conf_folds, conf_h;
+} fc_artifact_member;
 
 typedef struct fc_artifact_series {
 	char **group_values; /* n_groups strings */
@@ -36,15 +54,13 @@ typedef struct fc_artifact_series {
 	size_t n_periods;    /* the series' own seasonal periods (they may
 	                      * differ from the panel's when tested per series) */
 	double periods[FC_MAX_SEASONS];
-	fc_model *model;     /* NULL when the series got no model */
-	/* Back-test errors for conformal intervals (kinds with conformal set):
-	 * conf_folds x conf_h values, fold-major; NULL otherwise. */
-	double *conf_err;
-	size_t conf_folds, conf_h;
-	/* Global models: the model is an unfitted instance (kind and
-	 * parameters) of globals[global]; history holds the newest n_history
-	 * observations of the training data (ending at start + n - 1). */
-	size_t global;
+	/* Its forecast: the members' forecasts combined by weight (or their
+	 * median), as fc_combine_forecasts; none when n_members is 0. */
+	size_t n_members;
+	fc_artifact_member *members;
+	int median;
+	/* For global members: the newest n_history observations of the
+	 * training data (ending at start + n - 1; NaN at gaps). */
 	double *history;
 	size_t n_history;
 } fc_artifact_series;

@@ -69,11 +69,35 @@ typedef struct fc_cv_opts {
 	size_t refit_every;        /* global candidates: fit on every refit_every-th
 	                            * fold (from the earliest) and reuse that fit
 	                            * for the folds after it; 0 or 1 = every fold */
+	int ensemble;              /* FC_ENSEMBLE_*: how a series' forecast is made */
+	int ensemble_by;           /* FC_ENSEMBLE_BY_*: whose folds choose the weights */
+	size_t ensemble_rounds;    /* Caruana's picks (0: FC_ENSEMBLE_ROUNDS) */
 	uint64_t budget;           /* work units (include/forecast/budget.h) a local
 	                            * candidate may spend on one series' back-test,
 	                            * and again on its refit; past it the candidate
 	                            * is dropped for that series; 0 = no limit */
 } fc_cv_opts;
+
+/* The final step: the best candidate per series (NONE), greedy ensemble
+ * selection over the candidates' fold forecasts (CARUANA,
+ * include/forecast/ensemble.h), the equal-weight mean or the median of
+ * every candidate that applies (MEAN, MEDIAN). */
+enum { FC_ENSEMBLE_NONE = 0, FC_ENSEMBLE_CARUANA, FC_ENSEMBLE_MEAN, FC_ENSEMBLE_MEDIAN };
+/* Caruana's weights: one set chosen on every series' folds together
+ * (PANEL), or a set per series on its own folds (SERIES). */
+enum { FC_ENSEMBLE_BY_PANEL = 0, FC_ENSEMBLE_BY_SERIES };
+#define FC_ENSEMBLE_ROUNDS 25
+
+/* One member of a series' final forecast. */
+typedef struct fc_member {
+	long candidate;        /* index in opts.candidates; -1: naive, the last resort */
+	double weight;         /* the members' weights sum to 1 */
+	fc_model *model;       /* refit on the whole series (a global kind: an
+	                        * unfitted clone; its fit is fc_run.global_state) */
+	fc_forecast fc;        /* its forecast */
+	double *conf_err;      /* conformal kinds: the fold errors, conf_folds x h */
+	size_t conf_folds;
+} fc_member;
 
 enum {
 	FC_FALLBACK_NONE = 0,
@@ -101,12 +125,17 @@ typedef struct fc_series_result {
 	unsigned char *timed_out;  /* per candidate: dropped for its work budget */
 	double *seconds;           /* per candidate: time spent (not deterministic;
 	                            * for reports only) */
-	long best;             /* chosen candidate, -1 when none */
-	fc_model *model;       /* the refit winner (opts.forecast); owned */
-	fc_forecast fc;        /* its forecast (opts.forecast; h == 0 when none) */
-	double *conf_err;      /* when the winner is conformal: its fold errors
-	                        * (actual - forecast), conf_folds x horizon */
-	size_t conf_folds;
+	long best;             /* the best single candidate on the back-test, -1 when none */
+	/* The forecast (opts.forecast): members refitted on the whole series
+	 * and combined, the weighted mean of their forecasts and bounds
+	 * (quantile averaging: Lichtendahl, Grushka-Cockayne & Winkler 2013,
+	 * "Is it better to average probabilities or quantiles?", Management
+	 * Science 59(7)), or their median.  One member of weight 1 without an
+	 * ensemble.  fc.h == 0 when the series has no forecast. */
+	size_t n_members;
+	fc_member *members;
+	int median;            /* combined by the median */
+	fc_forecast fc;
 	int status;            /* 0, or the error that stopped this series */
 	fc_err err;
 } fc_series_result;
@@ -121,6 +150,12 @@ typedef struct fc_run {
 	void **global_state;
 	const fc_model_type **global_types; /* per candidate, to release them */
 	double *global_seconds; /* per candidate: a global kind's back-test time */
+	/* The ensemble's weights (opts.ensemble CARUANA by PANEL; NULL
+	 * otherwise), and its back-test loss beside the best single candidate's
+	 * over the same series (the selection metric; optimistic: chosen on
+	 * those folds). */
+	double *ensemble_weights;
+	double ensemble_loss, single_loss;
 } fc_run;
 
 /* Back-tests every candidate on every series of the panel (OpenMP over

@@ -31,6 +31,17 @@ typedef struct fc_forecast {
 int fc_forecast_init(fc_forecast *f, size_t h, const double *levels, size_t n_levels, fc_err *err);
 void fc_forecast_dispose(fc_forecast *f);
 
+/* out (initialized, same h and levels as every f[k]) = the combination of
+ * n forecasts: each value (the mean, every bound) is the weighted mean of
+ * the f[k] that have it (not NaN), the weights renormalized over those; or
+ * their median with median set (weights ignored); NaN where none has it.
+ * Averaging bounds is quantile averaging (Lichtendahl, Grushka-Cockayne &
+ * Winkler 2013, "Is it better to average probabilities or quantiles?",
+ * Management Science 59(7)).  n <= FC_COMBINE_MAX. */
+#define FC_COMBINE_MAX 64
+void fc_forecast_combine(const fc_forecast *const *f, const double *w, size_t n, int median,
+                         fc_forecast *out);
+
 /* Fills lo/hi as mean -/+ z * sd[i] with z the standard normal quantile of
  * each level: the analytic interval of a Gaussian forecast error. */
 void fc_forecast_normal_bounds(fc_forecast *f, const double *sd);

@@ -29,6 +29,11 @@ enum {
  * stops a pathological case. */
 #define CLI_DEFAULT_CANDIDATE_TIMEOUT 30.0
 
+/* The final step by default: greedy ensemble selection with a set of
+ * weights per series (bench/results/defaults.md compares the others). */
+#define CLI_DEFAULT_ENSEMBLE FC_ENSEMBLE_CARUANA
+#define CLI_DEFAULT_ENSEMBLE_BY FC_ENSEMBLE_BY_SERIES
+
 typedef struct cli_opts {
 	const char *input;        /* positional CSV */
 	fc_read_opts read;
@@ -54,6 +59,7 @@ typedef struct cli_opts {
 	const char *strategy, *global_by;
 	size_t refit_every;
 	double candidate_timeout;  /* seconds of work per candidate and series; 0 none */
+	int ensemble, ensemble_by; /* FC_ENSEMBLE_*, FC_ENSEMBLE_BY_* */
 	size_t n_feature_params;
 	const char *feature_params[16]; /* "key=value" for the gbdt kind */
 } cli_opts;

@@ -58,6 +58,12 @@ static void usage_common(FILE *f)
 	        "  --param K.N=V      set model parameter N of kind K (repeatable),\n"
 	        "                     e.g. window.size=28, snaive.period=7\n"
 	        "  --strict           fail instead of falling back on series that are too short\n"
+	        "  --ensemble E       the final step: caruana (default: greedy ensemble\n"
+	        "                     selection over the candidates' back-test forecasts), mean,\n"
+	        "                     median (of every candidate that applies), none (the best\n"
+	        "                     candidate per series)\n"
+	        "  --ensemble-by B    caruana's weights: series (default: a set per series, on\n"
+	        "                     its folds) or panel (one set, on every series' folds)\n"
 	        "  --candidate-timeout S  work budget of one candidate on one series, in\n"
 	        "                     seconds of a reference core (counted in work units, so\n"
 	        "                     the result does not depend on the machine); past it the\n"
@@ -274,6 +280,52 @@ static void report_fallbacks(const cli_opts *o, const fc_panel *p, const fc_run 
 	}
 }
 
+/* What the final step did: the ensemble's members and weights (summed
+ * over series when each series has its own), beside the best single
+ * candidate on the back-test. */
+static void describe_ensemble(const cli_opts *o, const fc_run *run, fc_model *const *cand)
+{
+	if (o->quiet || o->ensemble == FC_ENSEMBLE_NONE)
+		return;
+	size_t nc = run->n_candidates, series = 0, members = 0;
+	double *w = calloc(nc, sizeof *w);
+	if (!w)
+		return;
+	for (size_t i = 0; i < run->n_series; i++) {
+		const fc_series_result *r = &run->res[i];
+		if (!r->n_members)
+			continue;
+		series++;
+		members += r->n_members;
+		for (size_t k = 0; k < r->n_members; k++)
+			if (r->members[k].candidate >= 0)
+				w[r->members[k].candidate] += r->members[k].weight;
+	}
+	char line[512];
+	int len = snprintf(line, sizeof line, "%.1f members per series; weight by kind:",
+	                   series ? (double)members / (double)series : 0.0);
+	for (int shown = 0; shown < 8 && len > 0 && (size_t)len < sizeof line; shown++) {
+		size_t top = nc;
+		for (size_t c = 0; c < nc; c++)
+			if (w[c] > 0 && (top == nc || w[c] > w[top]))
+				top = c;
+		if (top == nc)
+			break;
+		len += snprintf(line + len, sizeof line - (size_t)len, " %s %.2f", cand[top]->type->name,
+		                w[top] / (double)series);
+		w[top] = 0;
+	}
+	cli_warn(o, "ensemble (%s%s): %s", o->ensemble == FC_ENSEMBLE_CARUANA ? "caruana" :
+	         o->ensemble == FC_ENSEMBLE_MEAN ? "mean" : "median",
+	         o->ensemble != FC_ENSEMBLE_CARUANA ? "" : o->ensemble_by == FC_ENSEMBLE_BY_SERIES
+	         ? " per series" : " for the panel", line);
+	if (run->ensemble_weights && isfinite(run->ensemble_loss))
+		cli_warn(o, "ensemble back-test %s %.4g against the best single candidate's %.4g "
+		         "(chosen on these folds, so optimistic)", fc_metric_label(o->metric),
+		         run->ensemble_loss, run->single_loss);
+	free(w);
+}
+
 static void write_forecasts(FILE *f, const fc_panel *p, const fc_run *run, const fc_cv_opts *cv)
 {
 	const char *const *names = (const char *const *)p->group_names;
@@ -284,10 +336,11 @@ static void write_forecasts(FILE *f, const fc_panel *p, const fc_run *run, const
 	for (size_t i = 0; i < run->n_series; i++) {
 		const fc_series_result *r = &run->res[i];
 		const fc_series *s = &p->series[i];
-		if (!r->model)
+		if (!r->fc.h || !r->n_members)
 			continue;
 		fc_time last = fc_freq_add(p->freq, s->start, (int64_t)s->n - 1);
-		fc_forecast_csv_rows(f, &schema, s->group_values, last, &r->fc, r->model->type->name);
+		fc_forecast_csv_rows(f, &schema, s->group_values, last, &r->fc,
+		                     r->n_members > 1 ? "ensemble" : r->members[0].model->type->name);
 	}
 }
 
@@ -432,6 +485,7 @@ static int run(int argc, char **argv, int fit)
 		.candidates = cand, .strict = o.strict, .forecast = fit, .refit_every = o.refit_every,
 		.progress = cli_progress_update, .progress_ctx = &prog,
 		.budget = (uint64_t)(o.candidate_timeout * FC_BUDGET_UNITS_PER_SECOND),
+		.ensemble = o.ensemble, .ensemble_by = o.ensemble_by,
 	};
 	memcpy(cv.levels, o.levels, sizeof cv.levels);
 	fc_run *result = NULL;
@@ -443,6 +497,7 @@ static int run(int argc, char **argv, int fit)
 		return cli_fail(rc, err.msg);
 	}
 	report_fallbacks(&o, p, result, cand);
+	describe_ensemble(&o, result, cand);
 
 	fc_leader_row *rows = calloc(n_cand, sizeof *rows);
 	if (!rows) {

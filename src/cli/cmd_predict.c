@@ -70,15 +70,24 @@ typedef struct prediction {
 	int ok;
 } prediction;
 
-/* Forecasts of the series whose model is global model k, all at once: from
- * the newer data where a series has some, else from the history kept in
- * the model file.  mean[i * h + step] for artifact series i. */
+/* Whether series s has a member of global model k. */
+static int uses_global(const fc_artifact_series *s, size_t k)
+{
+	for (size_t m = 0; m < s->n_members; m++)
+		if (s->members[m].model->type->global && s->members[m].global == k)
+			return 1;
+	return 0;
+}
+
+/* Forecasts of the series with a member of global model k, all at once:
+ * from the newer data where a series has some, else from the history kept
+ * in the model file.  mean[i * h + step] for artifact series i. */
 static int predict_global(const fc_artifact *a, size_t k, const fc_panel *newer, size_t h,
                           double *mean, fc_time *last, fc_err *err)
 {
 	size_t n = 0, max_hist = 1;
 	for (size_t i = 0; i < a->n_series; i++)
-		if (a->series[i].model && a->series[i].model->type->global && a->series[i].global == k) {
+		if (uses_global(&a->series[i], k)) {
 			n++;
 			max_hist = a->series[i].n_history > max_hist ? a->series[i].n_history : max_hist;
 		}
@@ -103,7 +112,7 @@ static int predict_global(const fc_artifact *a, size_t k, const fc_panel *newer,
 	size_t m = 0;
 	for (size_t i = 0; i < a->n_series; i++) {
 		fc_artifact_series *s = &a->series[i];
-		if (!(s->model && s->model->type->global && s->global == k))
+		if (!uses_global(s, k))
 			continue;
 		long f = newer ? fc_panel_find(newer, (const char *const *)s->group_values) : -1;
 		if (f >= 0) {
@@ -152,28 +161,26 @@ done:
 	return rc;
 }
 
-/* Forecasts one series; with newer data the saved model is re-anchored in
- * place (the artifact is this run's own copy). */
+/* Forecasts one series: each member (local ones re-anchored in place on
+ * the newer data, when there is some; global ones from gmean, the global
+ * models' forecasts made beforehand), combined as at fit time. */
 static int predict_one(const fc_artifact *a, fc_artifact_series *s, const fc_panel *newer,
                        const cli_opts *o, size_t h, const double *levels, size_t n_levels,
-                       const double *gmean, fc_time glast, prediction *out, fc_err *err)
+                       const double *gmean, const fc_time *glast, prediction *out, fc_err *err)
 {
 	memset(out, 0, sizeof *out);
-	if (!s->model)
+	if (!s->n_members)
 		return 0;
+	size_t n = s->n_members < FC_COMBINE_MAX ? s->n_members : FC_COMBINE_MAX;
+	fc_forecast mf[FC_COMBINE_MAX];
+	const fc_forecast *fp[FC_COMBINE_MAX];
+	double w[FC_COMBINE_MAX];
+	memset(mf, 0, sizeof mf);
 	int rc = fc_forecast_init(&out->fc, h, levels, n_levels, err);
 	if (rc)
 		return rc;
-	out->model = s->model->type->name;
+	out->model = n > 1 ? "ensemble" : s->members[0].model->type->name;
 	out->last = fc_artifact_last(a, s);
-	if (s->model->type->global) {
-		/* forecast with all the series of its global model beforehand */
-		memcpy(out->fc.mean, gmean, h * sizeof *gmean);
-		out->last = glast;
-		fc_conformal_bounds(&out->fc, s->conf_err, s->conf_folds, s->conf_h);
-		out->ok = 1;
-		return 0;
-	}
 	long k = newer ? fc_panel_find(newer, (const char *const *)s->group_values) : -1;
 	if (newer && k < 0) {
 		char key[256] = "";
@@ -183,25 +190,43 @@ static int predict_one(const fc_artifact *a, fc_artifact_series *s, const fc_pan
 		}
 		cli_warn(o, "series %s is not in %s; forecasting from the end of the training data",
 		         a->n_groups ? key : "(the only series)", o->data);
-	} else if (newer) {
-		/* the series keeps the seasonal periods it was fitted with */
-		fc_series view = newer->series[k];
-		view.n_seasons = s->n_periods;
-		view.seasons = s->periods;
-		const fc_series *ns = &view;
-		if ((rc = fc_model_anchor(s->model, ns, err))) {
-			fc_err_prefix(err, "series %s: ", ns->key[0] ? ns->key : "(the only series)");
-			fc_forecast_dispose(&out->fc);
-			return rc;
-		}
-		out->last = fc_freq_add(newer->freq, ns->start, (int64_t)ns->n - 1);
 	}
-	if ((rc = fc_model_forecast(s->model, &out->fc, err))) {
+	for (size_t m = 0; m < n && !rc; m++) {
+		fc_artifact_member *mb = &s->members[m];
+		w[m] = mb->weight;
+		fp[m] = &mf[m];
+		if ((rc = fc_forecast_init(&mf[m], h, levels, n_levels, err)))
+			break;
+		if (mb->model->type->global) {
+			memcpy(mf[m].mean, gmean + mb->global * a->n_series * h, h * sizeof *gmean);
+			out->last = glast[mb->global];
+			fc_conformal_bounds(&mf[m], mb->conf_err, mb->conf_folds, mb->conf_h);
+			continue;
+		}
+		if (k >= 0) {
+			/* the series keeps the seasonal periods it was fitted with */
+			fc_series view = newer->series[k];
+			view.n_seasons = s->n_periods;
+			view.seasons = s->periods;
+			if ((rc = fc_model_anchor(mb->model, &view, err))) {
+				fc_err_prefix(err, "series %s: ", view.key[0] ? view.key : "(the only series)");
+				break;
+			}
+			out->last = fc_freq_add(newer->freq, view.start, (int64_t)view.n - 1);
+		}
+		if ((rc = fc_model_forecast(mb->model, &mf[m], err)))
+			break;
+		if (mb->model->type->conformal)
+			fc_conformal_bounds(&mf[m], mb->conf_err, mb->conf_folds, mb->conf_h);
+	}
+	if (!rc)
+		fc_forecast_combine(fp, w, n, s->median, &out->fc);
+	for (size_t m = 0; m < n; m++)
+		fc_forecast_dispose(&mf[m]);
+	if (rc) {
 		fc_forecast_dispose(&out->fc);
 		return rc;
 	}
-	if (s->model->type->conformal)
-		fc_conformal_bounds(&out->fc, s->conf_err, s->conf_folds, s->conf_h);
 	out->ok = 1;
 	return 0;
 }
@@ -250,25 +275,31 @@ int cmd_predict(int argc, char **argv)
 	}
 
 	prediction *pred = calloc(a->n_series ? a->n_series : 1, sizeof *pred);
-	double *gmean = a->n_globals ? malloc(a->n_series * h * sizeof *gmean) : NULL;
-	fc_time *glast = a->n_globals ? calloc(a->n_series, sizeof *glast) : NULL;
-	if (!pred || (a->n_globals && (!gmean || !glast))) {
+	/* gmean[(k * n_series + i) * h + step]: global model k's forecast of
+	 * series i; glast[k * n_series + i] the timestamp it starts after */
+	size_t G = a->n_globals, S = a->n_series;
+	double *gmean = G ? malloc(G * S * h * sizeof *gmean) : NULL;
+	fc_time *glast = G ? calloc(G * S, sizeof *glast) : NULL;
+	if (!pred || (G && (!gmean || !glast))) {
 		free(gmean);
 		free(glast);
 		rc = cli_fail(FC_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t k = 0; k < a->n_globals; k++) {
-		if ((rc = predict_global(a, k, newer, h, gmean, glast, &err))) {
+	for (size_t k = 0; k < G; k++) {
+		if ((rc = predict_global(a, k, newer, h, gmean + k * S * h, glast + k * S, &err))) {
 			free(gmean);
 			free(glast);
 			rc = cli_fail(rc, err.msg);
 			goto out;
 		}
 	}
-	for (size_t i = 0; i < a->n_series; i++) {
+	for (size_t i = 0; i < S; i++) {
+		fc_time gl[FC_COMBINE_MAX] = {0};
+		for (size_t k = 0; k < G && k < FC_COMBINE_MAX; k++)
+			gl[k] = glast[k * S + i];
 		if ((rc = predict_one(a, &a->series[i], newer, &o, h, levels, n_levels,
-		                      gmean ? gmean + i * h : NULL, glast ? glast[i] : 0, &pred[i], &err))) {
+		                      gmean ? gmean + i * h : NULL, gl, &pred[i], &err))) {
 			free(gmean);
 			free(glast);
 			rc = cli_fail(rc, err.msg);

@@ -24,7 +24,8 @@ enum {
 	O_QUIET, O_HELP, O_FORMAT, O_KEEP_SEASONS,
 	O_LAGS, O_WINDOWS, O_AGG, O_CALENDAR, O_FOURIER, O_SEASONAL_WINDOW, O_EXPANDING,
 	O_SHIFT, O_TRANSFORM, O_COUNTRY, O_HOLIDAY_WINDOW, O_EVENTS, O_KNOWN_FUTURE,
-	O_NO_GROUP_KEYS, O_CALENDARS, O_STRATEGY, O_GLOBAL_BY, O_REFIT_EVERY, O_CANDIDATE_TIMEOUT
+	O_NO_GROUP_KEYS, O_CALENDARS, O_STRATEGY, O_GLOBAL_BY, O_REFIT_EVERY, O_CANDIDATE_TIMEOUT,
+	O_ENSEMBLE, O_ENSEMBLE_BY
 };
 
 static const struct {
@@ -74,6 +75,8 @@ static const struct {
 	{{"global-by", required_argument, NULL, O_GLOBAL_BY}, OPT_CV},
 	{{"refit-every", required_argument, NULL, O_REFIT_EVERY}, OPT_CV},
 	{{"candidate-timeout", required_argument, NULL, O_CANDIDATE_TIMEOUT}, OPT_CV},
+	{{"ensemble", required_argument, NULL, O_ENSEMBLE}, OPT_CV},
+	{{"ensemble-by", required_argument, NULL, O_ENSEMBLE_BY}, OPT_CV},
 	{{"threads", required_argument, NULL, O_THREADS}, 0},
 	{{"quiet", no_argument, NULL, O_QUIET}, 0},
 	{{"help", no_argument, NULL, O_HELP}, 0},
@@ -188,6 +191,8 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 	o->read = fc_read_opts_default();
 	o->folds = 3;
 	o->candidate_timeout = CLI_DEFAULT_CANDIDATE_TIMEOUT;
+	o->ensemble = CLI_DEFAULT_ENSEMBLE;
+	o->ensemble_by = CLI_DEFAULT_ENSEMBLE_BY;
 	o->levels[0] = 80;
 	o->levels[1] = 95;
 	o->n_levels = 2;
@@ -278,6 +283,24 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 			o->params[o->n_params++] = optarg;
 			break;
 		case O_STRICT: o->strict = 1; break;
+		case O_ENSEMBLE: {
+			static const char *const names[] = {"none", "caruana", "mean", "median"};
+			int k = 0;
+			while (k < 4 && strcmp(optarg, names[k]) != 0)
+				k++;
+			if (k == 4)
+				return usage_error(cmd, "--ensemble: expected none, caruana, mean or median; got '%s'", optarg);
+			o->ensemble = k; /* the order of FC_ENSEMBLE_* */
+			break;
+		}
+		case O_ENSEMBLE_BY:
+			if (strcmp(optarg, "panel") == 0)
+				o->ensemble_by = FC_ENSEMBLE_BY_PANEL;
+			else if (strcmp(optarg, "series") == 0)
+				o->ensemble_by = FC_ENSEMBLE_BY_SERIES;
+			else
+				return usage_error(cmd, "--ensemble-by: expected panel or series; got '%s'", optarg);
+			break;
 		case O_CANDIDATE_TIMEOUT: {
 			char *end;
 			errno = 0;

@@ -161,20 +161,80 @@ static int write_header(fc_buf *b, const fc_panel *p, const fc_cv_opts *o, fc_ag
 	return rc ? FC_ENOMEM : 0;
 }
 
-/* The global record of a series' model: its index among the run's global
+/* The global record of candidate c: its index among the run's global
  * states. */
-static size_t global_record(const fc_run *run, long best)
+static size_t global_record(const fc_run *run, long c)
 {
 	size_t k = 0;
-	for (long c = 0; c < best; c++)
-		k += run->global_state[c] != NULL;
+	for (long j = 0; j < c; j++)
+		k += run->global_state[j] != NULL;
 	return k;
 }
 
-static int write_series(fc_buf *b, const fc_series *s, const fc_series_result *r,
-                        const fc_run *run, const fc_panel *p, size_t horizon, fc_err *err)
+static int put_list(fc_buf *b, const char *head, const double *v, size_t n)
 {
-	const fc_model *m = r->model;
+	int rc = fc_buf_append(b, head, strlen(head));
+	char num[40];
+	for (size_t i = 0; !rc && i < n; i++) {
+		fc_format_double(num, sizeof num, v[i]);
+		rc = (i && fc_buf_append(b, ",", 1)) || fc_buf_append(b, num, strlen(num));
+	}
+	return rc || fc_buf_append(b, "\n", 1);
+}
+
+/* A member's params and state records, and its conformal errors. */
+static int write_member(fc_buf *b, const fc_member *mb, const fc_run *run, size_t horizon,
+                        fc_err *err)
+{
+	const fc_model *m = mb->model;
+	fc_buf params, state;
+	fc_buf_init(&params);
+	fc_buf_init(&state);
+	int rc = 0;
+	if (m->type->save_params) /* kinds without parameters have none */
+		rc = m->type->save_params(m->params, &params, err);
+	if (!rc && m->type->global)
+		rc = fc_buf_printf(&state, "global=%zu", global_record(run, mb->candidate))
+		         ? fc_err_set(err, FC_ENOMEM, "out of memory") : 0;
+	else if (!rc)
+		rc = m->type->save(m->state, &state, err);
+	if (!rc && (put_record(b, "params", params.data ? params.data : "") ||
+	            put_record(b, "state", state.data ? state.data : "")))
+		rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+	fc_buf_dispose(&params);
+	fc_buf_dispose(&state);
+	if (!rc && mb->conf_err && (m->type->conformal || m->type->global)) {
+		char head[64];
+		snprintf(head, sizeof head, "conformal\t%zu\t%zu\t", mb->conf_folds, horizon);
+		if (put_list(b, head, mb->conf_err, mb->conf_folds * horizon))
+			rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+	}
+	return rc;
+}
+
+/* The newest observations the series' global members need to forecast
+ * again (the most any of them needs); 0 when none is global. */
+static size_t history_needed(const fc_series *s, const fc_series_result *r, const fc_run *run)
+{
+	size_t keep = 0;
+	for (size_t k = 0; k < r->n_members; k++) {
+		const fc_model *m = r->members[k].model;
+		if (!m->type->global)
+			continue;
+		const fc_global_ops *g = m->type->global;
+		size_t need = g->history ? g->history(m->params, run->global_state[r->members[k].candidate],
+		                                      s->seasons, s->n_seasons)
+		                         : 0;
+		if (need == 0 || need > s->n)
+			need = s->n;
+		keep = need > keep ? need : keep;
+	}
+	return keep;
+}
+
+static int write_series(fc_buf *b, const fc_series *s, const fc_series_result *r,
+                        const fc_run *run, size_t horizon, fc_err *err)
+{
 	int rc = fc_buf_append(b, "series", 6);
 	for (size_t g = 0; !rc && g < s->n_groups; g++)
 		rc = put_field(b, s->group_values[g]);
@@ -182,51 +242,26 @@ static int write_series(fc_buf *b, const fc_series *s, const fc_series_result *r
 	rc = rc || put_doubles(b, "periods", s->seasons, s->n_seasons);
 	if (rc)
 		return fc_err_set(err, FC_ENOMEM, "out of memory");
-	if (!m)
+	if (!r->n_members || !r->fc.h)
 		return put_record(b, "model", "none") ? fc_err_set(err, FC_ENOMEM, "out of memory") : 0;
-	fc_buf params, state;
-	fc_buf_init(&params);
-	fc_buf_init(&state);
-	if (m->type->save_params) /* kinds without parameters have none */
-		rc = m->type->save_params(m->params, &params, err);
-	if (!rc && m->type->global)
-		rc = fc_buf_printf(&state, "global=%zu", global_record(run, r->best)) ? fc_err_set(err, FC_ENOMEM, "out of memory") : 0;
-	else if (!rc)
-		rc = m->type->save(m->state, &state, err);
-	if (!rc && (put_record(b, "model", m->type->name) ||
-	            put_record(b, "params", params.data ? params.data : "") ||
-	            put_record(b, "state", state.data ? state.data : "")))
-		rc = fc_err_set(err, FC_ENOMEM, "out of memory");
-	fc_buf_dispose(&params);
-	fc_buf_dispose(&state);
-	if (!rc && m->type->global) {
-		/* the newest observations the global model needs to forecast again */
-		const fc_global_ops *g = m->type->global;
-		size_t keep = g->history ? g->history(m->params, run->global_state[r->best], s->seasons,
-		                                      s->n_seasons)
-		                         : 0;
-		if (keep == 0 || keep > s->n)
-			keep = s->n;
-		(void)p;
-		rc = fc_buf_printf(b, "history\t%zu\t", keep);
-		char num[40];
-		for (size_t i = 0; !rc && i < keep; i++) {
-			fc_format_double(num, sizeof num, fc_series_raw(s)[s->n - keep + i]);
-			rc = (i && fc_buf_append(b, ",", 1)) || fc_buf_append(b, num, strlen(num));
-		}
-		rc = rc || fc_buf_append(b, "\n", 1);
-		if (rc)
+	/* one model: its kind; several: "ensemble", then each member's kind and weight */
+	int single = r->n_members == 1 && !r->median;
+	if (single)
+		rc = put_record(b, "model", r->members[0].model->type->name);
+	else
+		rc = fc_buf_printf(b, "model\tensemble\t%zu\t%s\n", r->n_members, r->median ? "median" : "mean");
+	for (size_t k = 0; !rc && k < r->n_members; k++) {
+		char w[40];
+		fc_format_double(w, sizeof w, r->members[k].weight);
+		if (!single && fc_buf_printf(b, "member\t%s\t%s\n", r->members[k].model->type->name, w))
 			return fc_err_set(err, FC_ENOMEM, "out of memory");
+		rc = write_member(b, &r->members[k], run, horizon, err);
 	}
-	if (!rc && r->conf_err) {
-		rc = fc_buf_printf(b, "conformal\t%zu\t%zu\t", r->conf_folds, horizon);
-		char num[40];
-		for (size_t i = 0; !rc && i < r->conf_folds * horizon; i++) {
-			fc_format_double(num, sizeof num, r->conf_err[i]);
-			rc = (i && fc_buf_append(b, ",", 1)) || fc_buf_append(b, num, strlen(num));
-		}
-		rc = rc || fc_buf_append(b, "\n", 1);
-		if (rc)
+	size_t keep = rc ? 0 : history_needed(s, r, run);
+	if (keep) {
+		char head[64];
+		snprintf(head, sizeof head, "history\t%zu\t", keep);
+		if (put_list(b, head, fc_series_raw(s) + s->n - keep, keep))
 			rc = fc_err_set(err, FC_ENOMEM, "out of memory");
 	}
 	return rc;
@@ -259,7 +294,7 @@ int fc_artifact_write(FILE *f, const fc_panel *p, const fc_run *run,
 		fc_buf_dispose(&state);
 	}
 	for (size_t i = 0; !rc && i < p->n_series; i++)
-		rc = write_series(&b, &p->series[i], &run->res[i], run, p, opts->horizon, err);
+		rc = write_series(&b, &p->series[i], &run->res[i], run, opts->horizon, err);
 	if (!rc) {
 		uint64_t h = fnv1a(b.data, b.len);
 		rc = fc_buf_printf(&b, "end\t%016" PRIx64 "\n", h);
@@ -477,6 +512,74 @@ static int read_header(reader *r, fc_artifact *a)
 	return 0;
 }
 
+/* A "conformal" record, when the next line is one. */
+static int read_conformal(reader *r, fc_artifact_member *m)
+{
+	int rc;
+	if (m->conf_err || strncmp(r->pos, "conformal\t", 10) != 0)
+		return 0;
+	if ((rc = next(r, "conformal", 3)) || (rc = parse_size(r, r->field[1], &m->conf_folds)) ||
+	    (rc = parse_size(r, r->field[2], &m->conf_h)))
+		return rc;
+	size_t count = m->conf_folds * m->conf_h, got;
+	if (!count || m->conf_folds > 1000 || m->conf_h > 100000)
+		return bad(r, "bad conformal error table size");
+	if (!(m->conf_err = malloc(count * sizeof *m->conf_err)))
+		return fc_err_set(r->err, FC_ENOMEM, "out of memory");
+	if ((rc = parse_list(r, r->field[3], m->conf_err, count, &got)))
+		return rc;
+	return got == count ? 0 : bad(r, "conformal error table too short");
+}
+
+/* A member's params, state and optional conformal records, its kind from
+ * the line at model_line. */
+static int read_member(reader *r, fc_artifact *a, const fc_model_type *type, size_t model_line,
+                       fc_artifact_member *m)
+{
+	int rc;
+	if ((rc = next(r, "params", 0)))
+		return rc;
+	const char *params = r->n_fields > 1 ? r->field[1] : "";
+	if ((rc = next(r, "state", 0)))
+		return rc;
+	const char *state = r->n_fields > 1 ? r->field[1] : "";
+	fc_err merr;
+	fc_err_clear(&merr);
+	if (type->global) {
+		size_t k;
+		char *end;
+		if (strncmp(state, "global=", 7) != 0 || (k = strtoul(state + 7, &end, 10), *end) ||
+		    k >= a->n_globals || a->globals[k].model->type != type)
+			return bad(r, "a global model's series does not name its global record");
+		m->global = k;
+		if (!(m->model = fc_model_alloc(type, &merr)) || fc_model_set_params_text(m->model, params, &merr)) {
+			fc_model_free(m->model);
+			m->model = NULL;
+		}
+	} else {
+		m->model = fc_model_load(type, params, state, &merr);
+	}
+	if (!m->model)
+		return fc_err_set(r->err, merr.code == FC_ENOMEM ? FC_ENOMEM : FC_EFORMAT,
+		                  "%s:%zu: corrupt model file: %s", r->path, model_line, merr.msg);
+	return read_conformal(r, m);
+}
+
+static int read_history(reader *r, fc_artifact_series *s)
+{
+	int rc;
+	if ((rc = next(r, "history", 2)) || (rc = parse_size(r, r->field[1], &s->n_history)))
+		return rc;
+	if (s->n_history == 0 || s->n_history > s->n)
+		return bad(r, "bad history length");
+	if (!(s->history = malloc(s->n_history * sizeof *s->history)))
+		return fc_err_set(r->err, FC_ENOMEM, "out of memory");
+	size_t got;
+	if ((rc = parse_list(r, r->field[2], s->history, s->n_history, &got)))
+		return rc;
+	return got == s->n_history ? 0 : bad(r, "history too short");
+}
+
 static int read_series(reader *r, fc_artifact *a, fc_artifact_series *s)
 {
 	int rc;
@@ -508,57 +611,46 @@ static int read_series(reader *r, fc_artifact *a, fc_artifact_series *s)
 		return rc;
 	if (strcmp(r->field[1], "none") == 0)
 		return 0;
-	const fc_model_type *type = fc_model_lookup(r->field[1]);
-	if (!type)
+	size_t n = 1;
+	int ensemble = strcmp(r->field[1], "ensemble") == 0;
+	const fc_model_type *type = NULL;
+	if (ensemble) {
+		if (r->n_fields < 4 || parse_size(r, r->field[2], &n) || n == 0 || n > 1000 ||
+		    (strcmp(r->field[3], "mean") != 0 && strcmp(r->field[3], "median") != 0))
+			return bad(r, "bad ensemble record");
+		s->median = strcmp(r->field[3], "median") == 0;
+	} else if (!(type = fc_model_lookup(r->field[1]))) {
 		return bad(r, "unknown model kind (written by a newer forecast?)");
-	size_t model_line = r->line;
-	if ((rc = next(r, "params", 0)))
-		return rc;
-	const char *params = r->n_fields > 1 ? r->field[1] : "";
-	if ((rc = next(r, "state", 0)))
-		return rc;
-	const char *state = r->n_fields > 1 ? r->field[1] : "";
-	fc_err merr;
-	if (type->global) {
-		size_t k;
-		char *end;
-		if (strncmp(state, "global=", 7) != 0 || (k = strtoul(state + 7, &end, 10), *end) ||
-		    k >= a->n_globals || a->globals[k].model->type != type)
-			return bad(r, "a global model's series does not name its global record");
-		s->global = k;
-		if (!(s->model = fc_model_alloc(type, &merr)) || fc_model_set_params_text(s->model, params, &merr))
-			return fc_err_set(r->err, merr.code == FC_ENOMEM ? FC_ENOMEM : FC_EFORMAT,
-			                  "%s:%zu: corrupt model file: %s", r->path, model_line, merr.msg);
-		if ((rc = next(r, "history", 2)) || (rc = parse_size(r, r->field[1], &s->n_history)))
-			return rc;
-		if (s->n_history == 0 || s->n_history > s->n)
-			return bad(r, "bad history length");
-		if (!(s->history = malloc(s->n_history * sizeof *s->history)))
-			return fc_err_set(r->err, FC_ENOMEM, "out of memory");
-		size_t got;
-		if ((rc = parse_list(r, r->field[2], s->history, s->n_history, &got)))
-			return rc;
-		if (got != s->n_history)
-			return bad(r, "history too short");
-	} else {
-		s->model = fc_model_load(type, params, state, &merr);
 	}
-	if (!s->model)
-		return fc_err_set(r->err, merr.code == FC_ENOMEM ? FC_ENOMEM : FC_EFORMAT,
-		                  "%s:%zu: corrupt model file: %s", r->path, model_line, merr.msg);
-	if (strncmp(r->pos, "conformal\t", 10) != 0)
-		return 0;
-	if ((rc = next(r, "conformal", 3)) || (rc = parse_size(r, r->field[1], &s->conf_folds)) ||
-	    (rc = parse_size(r, r->field[2], &s->conf_h)))
-		return rc;
-	size_t count = s->conf_folds * s->conf_h, got;
-	if (!count || s->conf_folds > 1000 || s->conf_h > 100000)
-		return bad(r, "bad conformal error table size");
-	if (!(s->conf_err = malloc(count * sizeof *s->conf_err)))
+	size_t model_line = r->line;
+	if (!(s->members = calloc(n, sizeof *s->members)))
 		return fc_err_set(r->err, FC_ENOMEM, "out of memory");
-	if ((rc = parse_list(r, r->field[3], s->conf_err, count, &got)))
+	s->n_members = n;
+	int global = 0;
+	for (size_t k = 0; k < n; k++) {
+		fc_artifact_member *m = &s->members[k];
+		m->weight = 1;
+		if (ensemble) {
+			if ((rc = next(r, "member", 2)))
+				return rc;
+			model_line = r->line;
+			if (!(type = fc_model_lookup(r->field[1])))
+				return bad(r, "unknown model kind (written by a newer forecast?)");
+			m->weight = strtod(r->field[2], &end);
+			if (end == r->field[2] || *end || !(m->weight > 0 && m->weight <= 1))
+				return bad(r, "bad member weight");
+		}
+		if ((rc = read_member(r, a, type, model_line, m)))
+			return rc;
+		global |= type->global != NULL;
+		/* version 1 put a global model's history before its conformal errors */
+		if (global && !s->history && strncmp(r->pos, "history\t", 8) == 0 &&
+		    ((rc = read_history(r, s)) || (rc = read_conformal(r, m))))
+			return rc;
+	}
+	if (global && !s->history && (rc = read_history(r, s)))
 		return rc;
-	return got == count ? 0 : bad(r, "conformal error table too short");
+	return 0;
 }
 
 static int slurp(const char *path, char **text, size_t *len, fc_err *err)
@@ -597,9 +689,9 @@ static int verify(const char *path, char *text, size_t len, fc_err *err)
 	if (len < mlen + 2 || strncmp(text, MAGIC, mlen) != 0 || text[mlen] != '\t')
 		return fc_err_set(err, FC_EFORMAT, "%s: not a forecast model file", path);
 	long version = strtol(text + mlen + 1, NULL, 10);
-	if (version != FC_ARTIFACT_VERSION)
+	if (version < 1 || version > FC_ARTIFACT_VERSION)
 		return fc_err_set(err, FC_EFORMAT,
-		                  "%s: model file format version %ld; this forecast reads version %d (refit the model)",
+		                  "%s: model file format version %ld; this forecast reads versions 1 to %d (refit the model)",
 		                  path, version, FC_ARTIFACT_VERSION);
 	if (len < 2 || text[len - 1] != '\n')
 		return fc_err_set(err, FC_EFORMAT, "%s: corrupt model file: truncated", path);
@@ -658,9 +750,12 @@ void fc_artifact_free(fc_artifact *a)
 				for (size_t g = 0; g < a->n_groups; g++)
 					free(s->group_values[g]);
 			free(s->group_values);
-			free(s->conf_err);
+			for (size_t k = 0; k < s->n_members; k++) {
+				free(s->members[k].conf_err);
+				fc_model_free(s->members[k].model);
+			}
+			free(s->members);
 			free(s->history);
-			fc_model_free(s->model);
 		}
 	}
 	free(a->series);

@@ -491,3 +491,46 @@ int fc_param_parse_count(const char *val, long max, long *out)
 	*out = v;
 	return 0;
 }
+
+/* The median of v[0..n), sorted in place (a handful of values). */
+static double median_of(double *v, size_t n)
+{
+	for (size_t a = 1; a < n; a++) {
+		double x = v[a];
+		size_t b = a;
+		for (; b > 0 && v[b - 1] > x; b--)
+			v[b] = v[b - 1];
+		v[b] = x;
+	}
+	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+void fc_forecast_combine(const fc_forecast *const *f, const double *w, size_t n, int median,
+                         fc_forecast *out)
+{
+	size_t h = out->h, L = out->n_levels;
+	double v[FC_COMBINE_MAX];
+	if (n > FC_COMBINE_MAX)
+		n = FC_COMBINE_MAX;
+	for (size_t q = 0; q < 1 + 2 * L; q++) /* the mean, then lo and hi of each level */
+		for (size_t i = 0; i < h; i++) {
+			double acc = 0, wsum = 0;
+			size_t nv = 0;
+			for (size_t k = 0; k < n; k++) {
+				double x = q == 0 ? f[k]->mean[i] : q <= L ? f[k]->lo[(q - 1) * h + i]
+				                                           : f[k]->hi[(q - 1 - L) * h + i];
+				if (isnan(x))
+					continue;
+				acc += w[k] * x;
+				wsum += w[k];
+				v[nv++] = x;
+			}
+			double x = !nv ? NAN : median ? median_of(v, nv) : acc / wsum;
+			if (q == 0)
+				out->mean[i] = x;
+			else if (q <= L)
+				out->lo[(q - 1) * h + i] = x;
+			else
+				out->hi[(q - 1 - L) * h + i] = x;
+		}
+}

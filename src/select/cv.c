@@ -7,6 +7,7 @@
  * output does not depend on the number of threads. */
 #include "forecast/cv.h"
 #include "forecast/budget.h"
+#include "forecast/ensemble.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -302,30 +303,127 @@ static int backtest(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
 	return 0;
 }
 
-/* The winner's fold errors (actual - forecast, fold-major, its scored
- * folds) for conformal intervals. */
-static int winner_errors(const fc_series *s, const fc_cv_opts *o, fc_series_result *r)
+/* Candidate c's fold errors on series s (actual - forecast, fold-major,
+ * the folds it was scored on) into a new array, for conformal intervals. */
+static int fold_errors(const fc_series *s, const fc_cv_opts *o, const fc_series_result *r, size_t c,
+                       double **out, size_t *n_folds)
 {
-	size_t h = o->horizon, K = o->folds, c = (size_t)r->best, nf = 0;
-	r->conf_err = malloc((r->folds ? r->folds : 1) * h * sizeof *r->conf_err);
-	if (!r->conf_err)
-		return fc_err_set(&r->err, FC_ENOMEM, "out of memory");
+	size_t h = o->horizon, K = o->folds, nf = 0;
+	double *e = malloc((r->folds ? r->folds : 1) * h * sizeof *e);
+	if (!e)
+		return FC_ENOMEM;
 	for (size_t k = 0; k < r->folds; k++) {
 		if (!r->fold_ok[c * K + k])
 			continue;
 		size_t origin = s->n - h - (r->folds - 1 - k) * r->step;
 		for (size_t i = 0; i < h; i++)
-			r->conf_err[nf * h + i] = fc_series_raw(s)[origin + i] - r->fold_fc[(c * K + k) * h + i];
+			e[nf * h + i] = fc_series_raw(s)[origin + i] - r->fold_fc[(c * K + k) * h + i];
 		nf++;
 	}
-	r->conf_folds = nf;
+	*out = e;
+	*n_folds = nf;
 	return 0;
 }
 
-/* Fits candidate c (or naive when c < 0) on the whole series and
- * forecasts, within the work budget. */
-static int refit_one(const fc_series *s, const fc_cv_opts *o, long c, fc_series_result *r)
+static void member_dispose(fc_member *m)
 {
+	fc_model_free(m->model);
+	fc_forecast_dispose(&m->fc);
+	free(m->conf_err);
+	memset(m, 0, sizeof *m);
+}
+
+static void drop_members(fc_series_result *r)
+{
+	for (size_t k = 0; k < r->n_members; k++)
+		member_dispose(&r->members[k]);
+	free(r->members);
+	r->members = NULL;
+	r->n_members = 0;
+}
+
+/* Sets the series' members to candidates c[0..n) with weights w (n >= 1). */
+static int set_members(fc_series_result *r, const long *c, const double *w, size_t n)
+{
+	drop_members(r);
+	r->members = calloc(n, sizeof *r->members);
+	if (!r->members)
+		return fc_err_set(&r->err, FC_ENOMEM, "out of memory");
+	r->n_members = n;
+	for (size_t k = 0; k < n; k++) {
+		r->members[k].candidate = c[k];
+		r->members[k].weight = w[k];
+	}
+	return 0;
+}
+
+/* Where no fold is possible: the equal-weight combination of the smoothing
+ * candidates (ets, theta) that fit the whole series, as the M4 "Comb"
+ * benchmark combines exponential smoothing models (Makridakis, Spiliotis
+ * & Assimakopoulos 2020); naive only when none does. */
+static int no_fold_members(const fc_series *s, const fc_cv_opts *o, fc_series_result *r)
+{
+	long c[FC_COMBINE_MAX];
+	double w[FC_COMBINE_MAX];
+	size_t n = 0;
+	for (size_t k = 0; k < o->n_candidates && n < FC_COMBINE_MAX; k++) {
+		const char *name = o->candidates[k]->type->name;
+		size_t need = fc_model_min_length(o->candidates[k], s);
+		if ((strcmp(name, "ets") == 0 || strcmp(name, "theta") == 0) && need && need <= s->n)
+			c[n++] = (long)k;
+	}
+	for (size_t k = 0; k < n; k++)
+		w[k] = 1.0 / (double)n;
+	if (n == 0) {
+		c[0] = -1;
+		w[0] = 1;
+		n = 1;
+	}
+	snprintf(r->note, sizeof r->note, "%zu observations are too few to back-test a horizon of %zu; "
+	         "%s", s->n, o->horizon, n > 1 ? "combined ets and theta" : c[0] < 0 ? "fitted naive" :
+	         o->candidates[c[0]]->type->name);
+	return set_members(r, c, w, n);
+}
+
+/* The members of series i from the ensemble weights w (NULL: its best
+ * single candidate), among the candidates it was compared on. */
+static int choose_members(const fc_series *s, const fc_cv_opts *o, fc_series_result *r,
+                          const double *w)
+{
+	if (r->best < 0)
+		return no_fold_members(s, o, r);
+	size_t nc = o->n_candidates, n = 0;
+	long *c = malloc(nc * sizeof *c);
+	double *wt = malloc(nc * sizeof *wt), sum = 0;
+	if (!c || !wt) {
+		free(c);
+		free(wt);
+		return fc_err_set(&r->err, FC_ENOMEM, "out of memory");
+	}
+	for (size_t k = 0; w && k < nc; k++)
+		if (w[k] > 0 && r->applicable[k]) {
+			c[n] = (long)k;
+			wt[n++] = w[k];
+			sum += w[k];
+		}
+	if (n == 0) {
+		c[n] = r->best;
+		wt[n++] = 1;
+		sum = 1;
+	}
+	for (size_t k = 0; k < n; k++)
+		wt[k] /= sum;
+	int rc = set_members(r, c, wt, n);
+	free(c);
+	free(wt);
+	return rc;
+}
+
+/* Fits member m (a local kind, or naive) on the whole series and
+ * forecasts, within the work budget. */
+static int refit_member(const fc_series *s, const fc_cv_opts *o, fc_series_result *r, fc_member *m)
+{
+	long c = m->candidate;
 	fc_model *model = c >= 0 ? fc_model_clone_unfitted(o->candidates[c], &r->err)
 	                         : fc_model_alloc(fc_model_naive, &r->err);
 	if (!model)
@@ -337,34 +435,84 @@ static int refit_one(const fc_series *s, const fc_cv_opts *o, long c, fc_series_
 		r->timed_out[c] = 1;
 	fc_budget_end();
 	if (!rc)
-		rc = fc_forecast_init(&r->fc, o->horizon, o->levels, o->n_levels, &r->err);
+		rc = fc_forecast_init(&m->fc, o->horizon, o->levels, o->n_levels, &r->err);
 	if (!rc)
-		rc = fc_model_forecast(model, &r->fc, &r->err);
+		rc = fc_model_forecast(model, &m->fc, &r->err);
 	if (!rc && model->type->conformal)
-		fc_conformal_bounds(&r->fc, r->conf_err, r->conf_folds, o->horizon);
+		fc_conformal_bounds(&m->fc, m->conf_err, m->conf_folds, o->horizon);
 	if (c >= 0)
 		r->seconds[c] += now() - t0;
 	if (rc) {
 		fc_model_free(model);
-		fc_forecast_dispose(&r->fc);
+		fc_forecast_dispose(&m->fc);
 		return rc;
 	}
-	r->model = model;
+	m->model = model;
 	return 0;
 }
 
-/* Refits the winner on the whole series; when that fails (or runs out of
- * its budget), the next best local candidate of the back-test, and so on:
- * a series gets a forecast whenever some candidate can give one. */
-static int refit(const fc_series *s, const fc_cv_opts *o, fc_series_result *r)
+/* Refits the series' local members.  A member that fails (or runs out of
+ * its budget) is dropped and the others reweighted; when every member
+ * fails, the best candidate of the back-test not tried yet takes their
+ * place, and so on down to naive: a series gets a forecast whenever some
+ * model can give one. */
+static int refit_members(const fc_series *s, const fc_cv_opts *o, fc_series_result *r)
 {
-	int rc = refit_one(s, o, r->best, r);
-	if (rc == 0 || rc == FC_ENOMEM || r->best < 0)
-		return rc;
-	fc_err first = r->err;
-	long failed = r->best;
+	fc_err first;
+	fc_err_clear(&first);
+	long failed = -2; /* the first member that failed (-1 naive), -2 none */
 	for (;;) {
-		/* the best remaining local candidate by the back-test */
+		size_t kept = 0;
+		double wsum = 0;
+		int naive_tried = 0;
+		for (size_t k = 0; k < r->n_members; k++) {
+			fc_member m = r->members[k];
+			long c = m.candidate;
+			naive_tried |= c < 0;
+			if (c >= 0 && is_conformal(o->candidates[c]->type) &&
+			    fold_errors(s, o, r, (size_t)c, &m.conf_err, &m.conf_folds))
+				return fc_err_set(&r->err, FC_ENOMEM, "out of memory");
+			int rc = 0;
+			if (c >= 0 && o->candidates[c]->type->global) {
+				/* forecast with every series of its kind afterwards */
+				if (!(m.model = fc_model_clone_unfitted(o->candidates[c], &r->err)))
+					rc = r->err.code;
+			} else {
+				rc = refit_member(s, o, r, &m);
+			}
+			if (rc == FC_ENOMEM) {
+				member_dispose(&m);
+				return rc;
+			}
+			if (rc) {
+				if (failed == -2) {
+					first = r->err;
+					failed = c;
+				}
+				member_dispose(&m);
+				continue;
+			}
+			r->members[kept++] = m;
+			wsum += m.weight;
+		}
+		r->n_members = kept;
+		if (kept) {
+			for (size_t k = 0; k < kept; k++)
+				r->members[k].weight /= wsum;
+			if (failed != -2) {
+				r->fallback = r->fallback ? r->fallback : FC_FALLBACK_REFIT;
+				snprintf(r->note, sizeof r->note, "%s could not be refitted on the whole series "
+				         "(%.100s); forecast by %s", failed >= 0 ? o->candidates[failed]->type->name
+				                                            : "naive", first.msg,
+				         kept > 1 ? "the other members" : r->members[0].candidate >= 0
+				                ? o->candidates[r->members[0].candidate]->type->name : "naive");
+			}
+			fc_err_clear(&r->err);
+			return 0;
+		}
+		if (naive_tried)
+			break;
+		/* every member failed: the best candidate not tried yet, else naive */
 		long next = -1;
 		double best[FC_METRIC_COUNT], cur[FC_METRIC_COUNT];
 		for (size_t c = 0; c < o->n_candidates; c++) {
@@ -376,37 +524,31 @@ static int refit(const fc_series *s, const fc_cv_opts *o, fc_series_result *r)
 				memcpy(best, cur, sizeof best);
 			}
 		}
-		if (next < 0) {
-			/* nothing else fits the whole series: naive, said so */
-			r->best = -1;
-			if ((rc = refit_one(s, o, -1, r)) == 0) {
-				r->fallback = FC_FALLBACK_REFIT;
-				snprintf(r->note, sizeof r->note, "%s could not be refitted on the whole "
-				         "series (%.100s), nor any other candidate; fitted naive",
-				         o->candidates[failed]->type->name, first.msg);
-			}
-			return rc;
-		}
-		r->applicable[next] = 0; /* tried once */
-		r->best = next;
-		free(r->conf_err);
-		r->conf_err = NULL;
-		r->conf_folds = 0;
-		if (is_conformal(o->candidates[next]->type) && (rc = winner_errors(s, o, r)))
-			return rc;
-		if ((rc = refit_one(s, o, next, r)) == 0) {
-			r->applicable[next] = 1;
-			r->fallback = r->fallback ? r->fallback : FC_FALLBACK_REFIT;
-			snprintf(r->note, sizeof r->note, "%s could not be refitted on the whole series "
-			         "(%.100s); its runner-up %s was", o->candidates[failed]->type->name,
-			         first.msg, o->candidates[next]->type->name);
-			return 0;
-		}
-		if (rc == FC_ENOMEM)
-			return rc;
+		if (next >= 0)
+			r->applicable[next] = 0; /* tried once */
+		double one = 1;
+		if (set_members(r, &next, &one, 1))
+			return r->err.code;
 	}
 	r->err = first;
 	return first.code ? first.code : FC_EMODEL;
+}
+
+/* r->fc: the members' forecasts combined. */
+static int combine(const fc_cv_opts *o, fc_series_result *r)
+{
+	int rc = fc_forecast_init(&r->fc, o->horizon, o->levels, o->n_levels, &r->err);
+	if (rc)
+		return rc;
+	const fc_forecast *f[FC_COMBINE_MAX];
+	double w[FC_COMBINE_MAX];
+	size_t n = r->n_members < FC_COMBINE_MAX ? r->n_members : FC_COMBINE_MAX;
+	for (size_t k = 0; k < n; k++) {
+		f[k] = &r->members[k].fc;
+		w[k] = r->members[k].weight;
+	}
+	fc_forecast_combine(f, w, n, r->median, &r->fc);
+	return 0;
 }
 
 static void run_series(const fc_panel *p, const fc_cv_opts *o, size_t step, size_t i,
@@ -423,11 +565,6 @@ static void run_series(const fc_panel *p, const fc_cv_opts *o, size_t step, size
 		snprintf(r->note, sizeof r->note, "every value is missing; no forecast");
 	} else {
 		r->status = backtest(p, s, o, step, r, exog_ptrs, gfc, i, pr);
-		if (!r->status && r->best >= 0 && is_conformal(o->candidates[r->best]->type))
-			r->status = winner_errors(s, o, r);
-		/* a global winner is refitted once for all its series afterwards */
-		if (!r->status && o->forecast && !(r->best >= 0 && o->candidates[r->best]->type->global))
-			r->status = refit(s, o, r);
 	}
 	free(exog_ptrs);
 }
@@ -458,8 +595,7 @@ void fc_run_free(fc_run *r)
 		free(s->seconds);
 		free(s->fold_fc);
 		free(s->fold_ok);
-		free(s->conf_err);
-		fc_model_free(s->model);
+		drop_members(s);
 		fc_forecast_dispose(&s->fc);
 	}
 	if (r->global_state)
@@ -469,6 +605,7 @@ void fc_run_free(fc_run *r)
 	free(r->global_state);
 	free(r->global_types);
 	free(r->global_seconds);
+	free(r->ensemble_weights);
 	free(r->res);
 	free(r);
 }
@@ -563,7 +700,8 @@ static int global_backtest(const fc_panel *p, const fc_cv_opts *o, const fc_run 
 }
 
 /* Refits global candidate c on all the data and forecasts the series that
- * chose it. */
+ * have it as a member.  When the fit fails, the member is dropped from
+ * those series (the others reweighted); FC_ENOMEM stops the run. */
 static int global_refit(const fc_panel *p, const fc_cv_opts *o, size_t c, fc_run *run)
 {
 	const fc_model *cand = o->candidates[c];
@@ -580,21 +718,36 @@ static int global_refit(const fc_panel *p, const fc_cv_opts *o, size_t c, fc_run
 		rc = g->fit(&state, cand->params, p, cut, h, &ferr);
 	if (!rc)
 		rc = g->forecast(state, cand->params, p, cut, h, mean, &ferr);
-	for (size_t i = 0; i < ns; i++) {
+	for (size_t i = 0; i < ns && rc != FC_ENOMEM; i++) {
 		fc_series_result *r = &run->res[i];
-		if (r->status || r->best != (long)c)
-			continue;
-		if (rc) {
-			r->status = rc;
-			r->err = ferr;
-			continue;
+		for (size_t k = 0; !r->status && k < r->n_members; k++) {
+			fc_member *m = &r->members[k];
+			if (m->candidate != (long)c)
+				continue;
+			int mrc = rc ? rc : fc_forecast_init(&m->fc, h, o->levels, o->n_levels, &r->err);
+			if (mrc == FC_ENOMEM) {
+				r->status = mrc;
+				break;
+			}
+			if (mrc) {
+				/* the fit failed: the series goes on without it */
+				member_dispose(m);
+				memmove(m, m + 1, (r->n_members - k - 1) * sizeof *m);
+				r->n_members--;
+				double wsum = 0;
+				for (size_t j = 0; j < r->n_members; j++)
+					wsum += r->members[j].weight;
+				for (size_t j = 0; j < r->n_members; j++)
+					r->members[j].weight /= wsum;
+				if (!r->n_members) {
+					r->status = rc;
+					r->err = ferr;
+				}
+				break;
+			}
+			memcpy(m->fc.mean, mean + i * h, h * sizeof *mean);
+			fc_conformal_bounds(&m->fc, m->conf_err, m->conf_folds, h);
 		}
-		if ((r->status = fc_forecast_init(&r->fc, h, o->levels, o->n_levels, &r->err)))
-			continue;
-		memcpy(r->fc.mean, mean + i * h, h * sizeof *mean);
-		fc_conformal_bounds(&r->fc, r->conf_err, r->conf_folds, h);
-		if (!(r->model = fc_model_clone_unfitted(cand, &r->err)))
-			r->status = r->err.code;
 	}
 	free(cut);
 	free(mean);
@@ -605,6 +758,152 @@ static int global_refit(const fc_panel *p, const fc_cv_opts *o, size_t c, fc_run
 	}
 	run->global_state[c] = state;
 	return 0;
+}
+
+/* The ensemble's weights per series (ws[i * nc + c]; one set for the
+ * whole panel, or one per series) from the series' fold forecasts on the
+ * folds they share. */
+static int ensemble_weights(const fc_panel *p, const fc_cv_opts *o, fc_run *run, double *ws,
+                            fc_err *err)
+{
+	size_t S = p->n_series, nc = o->n_candidates, h = o->horizon, K = o->folds;
+	fc_ens_series *es = calloc(S ? S : 1, sizeof *es);
+	double *y = malloc((S ? S : 1) * K * h * sizeof *y);
+	fc_metric_scale *sc = malloc((S ? S : 1) * K * sizeof *sc);
+	size_t *fold = malloc((S ? S : 1) * K * sizeof *fold);
+	int rc = 0;
+	if (!es || !y || !sc || !fold) {
+		rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < S; i++) {
+		const fc_series *s = &p->series[i];
+		const fc_series_result *r = &run->res[i];
+		fc_ens_series *e = &es[i];
+		e->y = y + i * K * h;
+		e->scale = sc + i * K;
+		e->fold = fold + i * K;
+		e->f = r->fold_fc;
+		e->stride = K;
+		e->ok = r->applicable;
+		if (r->best < 0 || r->status)
+			continue;
+		fc_series nominal = *s;
+		nominal.n_seasons = p->n_seasons;
+		nominal.seasons = p->seasons;
+		size_t period = fc_series_period(&nominal);
+		const double *raw = fc_series_raw(s);
+		for (size_t k = 0; k < r->folds; k++) {
+			/* the folds every compared candidate has */
+			int shared = 1;
+			for (size_t c = 0; c < nc; c++)
+				if (r->applicable[c] && !r->fold_ok[c * K + k])
+					shared = 0;
+			if (!shared)
+				continue;
+			size_t origin = s->n - h - (r->folds - 1 - k) * r->step;
+			size_t train = o->window && o->window < origin ? o->window : origin;
+			size_t j = e->n_folds++;
+			fold[i * K + j] = k;
+			memcpy(y + (i * K + j) * h, raw + origin, h * sizeof *y);
+			sc[i * K + j] = fc_metric_scale_of(raw + origin - train, train, period);
+		}
+	}
+	size_t rounds = o->ensemble_rounds ? o->ensemble_rounds : FC_ENSEMBLE_ROUNDS;
+	if (o->ensemble_by == FC_ENSEMBLE_BY_SERIES) {
+		#pragma omp parallel for schedule(dynamic, 16)
+		for (size_t i = 0; i < S; i++)
+			if (fc_ensemble_caruana(&es[i], 1, nc, h, o->metric, rounds, ws + i * nc, NULL, NULL,
+			                        NULL))
+				run->res[i].status = FC_ENOMEM;
+		for (size_t i = 0; i < S && !rc; i++)
+			if (run->res[i].status == FC_ENOMEM)
+				rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+	} else {
+		/* one set for the panel, from the candidates that apply to at
+		 * least half of its series: a series where none of the members
+		 * applies takes its best single candidate, whose in-sample loss
+		 * would otherwise make a rarely applicable candidate look good */
+		size_t with_folds = 0, *applies = calloc(nc, sizeof *applies);
+		unsigned char *ok = malloc((S ? S : 1) * nc);
+		if (!applies || !ok) {
+			free(applies);
+			free(ok);
+			rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+			goto out;
+		}
+		for (size_t i = 0; i < S; i++) {
+			with_folds += es[i].n_folds > 0;
+			for (size_t c = 0; c < nc; c++)
+				applies[c] += es[i].n_folds > 0 && es[i].ok[c];
+		}
+		for (size_t i = 0; i < S; i++) {
+			for (size_t c = 0; c < nc; c++)
+				ok[i * nc + c] = es[i].ok[c] && 2 * applies[c] >= with_folds;
+			es[i].ok = ok + i * nc;
+		}
+		free(applies);
+		if (!(run->ensemble_weights = malloc(nc * sizeof *run->ensemble_weights)))
+			rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+		if (!rc)
+			rc = fc_ensemble_caruana(es, S, nc, h, o->metric, rounds, run->ensemble_weights,
+			                         &run->ensemble_loss, &run->single_loss, err);
+		for (size_t i = 0; !rc && i < S; i++)
+			memcpy(ws + i * nc, run->ensemble_weights, nc * sizeof *ws);
+		free(ok);
+	}
+out:
+	free(es);
+	free(y);
+	free(sc);
+	free(fold);
+	return rc;
+}
+
+/* Each series' members, refitted on the whole series, and their combined
+ * forecast. */
+static int final_forecasts(const fc_panel *p, const fc_cv_opts *o, fc_run *run, fc_err *err)
+{
+	size_t S = p->n_series, nc = o->n_candidates;
+	double *ws = NULL;
+	int rc = 0;
+	if (o->ensemble != FC_ENSEMBLE_NONE) {
+		if (!(ws = malloc((S ? S : 1) * nc * sizeof *ws)))
+			return fc_err_set(err, FC_ENOMEM, "out of memory");
+		if (o->ensemble == FC_ENSEMBLE_CARUANA)
+			rc = ensemble_weights(p, o, run, ws, err);
+		else
+			for (size_t i = 0; i < S * nc; i++)
+				ws[i] = 1; /* every candidate compared on the series */
+	}
+	#pragma omp parallel for schedule(dynamic, 1)
+	for (size_t i = 0; i < S; i++) {
+		fc_series_result *r = &run->res[i];
+		if (rc || r->status || r->fallback == FC_FALLBACK_SKIPPED)
+			continue;
+		r->median = o->ensemble == FC_ENSEMBLE_MEDIAN;
+		if (!(r->status = choose_members(&p->series[i], o, r, ws ? ws + i * nc : NULL)))
+			r->status = refit_members(&p->series[i], o, r);
+	}
+	free(ws);
+	for (size_t c = 0; c < nc && !rc; c++) {
+		if (!o->candidates[c]->type->global)
+			continue;
+		size_t chosen = 0;
+		for (size_t i = 0; i < S; i++)
+			for (size_t k = 0; k < run->res[i].n_members; k++)
+				chosen += run->res[i].members[k].candidate == (long)c;
+		double t0 = now();
+		if (chosen && (rc = global_refit(p, o, c, run)))
+			fc_err_set(err, rc, "model '%s': out of memory", o->candidates[c]->type->name);
+		run->global_seconds[c] += now() - t0;
+	}
+	for (size_t i = 0; i < S && !rc; i++) {
+		fc_series_result *r = &run->res[i];
+		if (!r->status && r->n_members)
+			r->status = combine(o, r);
+	}
+	return rc;
 }
 
 int fc_cv_run(const fc_panel *p, const fc_cv_opts *o, fc_run **out, fc_err *err)
@@ -644,9 +943,7 @@ int fc_cv_run(const fc_panel *p, const fc_cv_opts *o, fc_run **out, fc_err *err)
 	progress pr = {o, 0, 0, calloc(nc, sizeof(double))};
 	if (!run->global_state || !run->global_types || !run->global_seconds || !gfc || !pr.seconds) {
 		free(gfc);
-		for (size_t c = 0; c < nc; c++)
-		run->global_seconds[c] = o->candidates[c]->type->global ? pr.seconds[c] : 0;
-	free(pr.seconds);
+		free(pr.seconds);
 		fc_run_free(run);
 		return fc_err_set(err, FC_ENOMEM, "out of memory");
 	}
@@ -681,17 +978,8 @@ int fc_cv_run(const fc_panel *p, const fc_cv_opts *o, fc_run **out, fc_err *err)
 	for (size_t c = 0; c < nc; c++)
 		free(gfc[c]);
 	free(gfc);
-	for (size_t c = 0; c < nc && !rc && o->forecast; c++) {
-		if (!o->candidates[c]->type->global)
-			continue;
-		size_t chosen = 0;
-		for (size_t i = 0; i < p->n_series; i++)
-			chosen += run->res[i].best == (long)c && !run->res[i].status;
-		double t0 = now();
-		if (chosen && (rc = global_refit(p, o, c, run)))
-			fc_err_set(err, rc, "model '%s': out of memory", o->candidates[c]->type->name);
-		run->global_seconds[c] += now() - t0;
-	}
+	if (!rc && o->forecast)
+		rc = final_forecasts(p, o, run, err);
 	for (size_t i = 0; i < p->n_series && !rc; i++) {
 		const fc_series_result *r = &run->res[i];
 		const fc_series *s = &p->series[i];
