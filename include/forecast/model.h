@@ -98,6 +98,14 @@ typedef struct fc_model_type {
 	 * without re-estimating).  On failure the state must still be safe to
 	 * free.  NULL: re-anchoring refits with the same parameters. */
 	int (*anchor)(void *state, const void *params, const fc_series *y, fc_err *err);
+	/* Optional.  Fits to y, a longer window of the series prev was fitted
+	 * to (the next back-test fold), reusing prev's choices (an order, a
+	 * model form) instead of searching again: the back-test's later folds
+	 * then cost one estimation, not one search.  It sees no data prev did
+	 * not, so the back-test stays honest; it evaluates "the choice made on
+	 * the earlier fold, re-estimated".  NULL: a full fit. */
+	int (*warm_fit)(void *state, const void *params, const void *prev, const fc_series *y,
+	                fc_err *err);
 	/* Nonzero for kinds without a stochastic model (Croston, ...): their
 	 * forecast leaves lo/hi NaN, and the selection engine fills them from
 	 * the back-test errors of the folds (split conformal). */
@@ -152,6 +160,10 @@ int fc_model_set_params_text(fc_model *m, const char *text, fc_err *err);
 size_t fc_model_min_length(const fc_model *m, const fc_series *y);
 /* Fits (refits) on y; a previous fit is released first. */
 int fc_model_fit(fc_model *m, const fc_series *y, fc_err *err);
+/* Fits on y reusing the previous fit's choices where the kind can
+ * (fc_model_type.warm_fit); otherwise, or when the model is unfitted, as
+ * fc_model_fit. */
+int fc_model_fit_warm(fc_model *m, const fc_series *y, fc_err *err);
 /* Re-anchors a fitted model on y (see fc_model_type.anchor); an unfitted
  * model, or a kind without anchor, is fitted on y.  On failure the model is
  * left unfitted. */

@@ -239,6 +239,8 @@ typedef struct arima_ws {
 	int x_updates;       /* column updates since x was last recomputed */
 	int wd_valid;        /* w holds the differenced x */
 	double *w, *resid;   /* n each: CSS */
+	double *gather;      /* pp + r: CSS's nonzero coefficients ... */
+	size_t *gather_lag;  /* ... and their lags */
 	double *xreg;        /* n x ncxreg, column-major: intercept, drift, external */
 	size_t nx;           /* external regressors (the last nx columns) */
 	double *work;        /* optimizer: 6 ncoef + ncoef^2 */
@@ -259,6 +261,8 @@ static void ws_free(arima_ws *w)
 	free(w->x);
 	free(w->work);
 	free(w->dnz);
+	free(w->gather);
+	free(w->gather_lag);
 }
 
 static int ws_init(arima_ws *w, const fc_arima_spec *s, const double *y, size_t n,
@@ -290,7 +294,9 @@ static int ws_init(arima_ws *w, const fc_arima_spec *s, const double *y, size_t 
 	w->x = calloc(3 * n + n * (w->ncxreg + 1), sizeof(double));
 	w->work = calloc(8 * nc + nc * nc + 8, sizeof(double));
 	w->gam = calloc(2 * r + 1 + (w->pp + 1) * (w->pp + 1), sizeof(double));
-	if (!w->phi || !w->a || !w->S || !w->x || !w->work || !w->gam) {
+	w->gather = malloc((w->pp + r + 1) * sizeof *w->gather);
+	w->gather_lag = malloc((w->pp + r + 1) * sizeof *w->gather_lag);
+	if (!w->phi || !w->a || !w->S || !w->x || !w->work || !w->gam || !w->gather || !w->gather_lag) {
 		ws_free(w);
 		return -1;
 	}
@@ -945,33 +951,58 @@ static double css_value(arima_ws *w, size_t *nu_out)
 	const fc_arima_spec *s = &w->s;
 	size_t n = w->n, ncond = w->ncond, q = w->qq;
 	double *x = w->w, *resid = w->resid;
-	memcpy(x, w->x, n * sizeof *x);
-	for (int i = 0; i < s->d; i++)
-		for (size_t l = n - 1; l > 0; l--)
-			x[l] -= x[l - 1];
-	for (int i = 0; i < s->D; i++)
-		for (size_t l = n - 1; l >= s->m && l > 0; l--)
-			x[l] -= x[l - s->m];
+	if (!w->wd_valid) { /* x unchanged since the last call: still differenced */
+		memcpy(x, w->x, n * sizeof *x);
+		for (int i = 0; i < s->d; i++)
+			for (size_t l = n - 1; l > 0; l--)
+				x[l] -= x[l - 1];
+		for (int i = 0; i < s->D; i++)
+			for (size_t l = n - 1; l >= s->m && l > 0; l--)
+				x[l] -= x[l - s->m];
+		w->wd_valid = 1;
+	}
 	double ssq = 0;
 	size_t nu = 0;
 	for (size_t l = 0; l < ncond && l < n; l++)
 		resid[l] = 0;
 	/* only the nonzero coefficients (most are zero in seasonal models);
 	 * with missing values every one (trans_pars), as R lets 0 * NaN
-	 * spread a missing residual to the later ones */
+	 * spread a missing residual to the later ones.  The coefficients are
+	 * gathered first, so that the loops run over short local arrays; the
+	 * values before ncond + q see fewer MA terms (earlier innovations are
+	 * zero), the rest all of them. */
 	const size_t *phinz = w->phinz, *thnz = w->thnz;
 	size_t nphi = w->nphi, nth = w->nth;
-	for (size_t l = ncond; l < n; l++) {
+	double *pc = w->gather, *tc = pc + nphi;
+	size_t *pj = w->gather_lag, *tj = pj + nphi;
+	for (size_t i = 0; i < nphi; i++) {
+		pj[i] = phinz[i] + 1;
+		pc[i] = w->phi[phinz[i]];
+	}
+	for (size_t i = 0; i < nth; i++) {
+		tj[i] = thnz[i] + 1;
+		tc[i] = w->theta[thnz[i]];
+	}
+	size_t full = ncond + q < n ? ncond + q : n;
+	for (size_t l = ncond; l < full; l++) {
 		double t = x[l];
-		for (size_t i = 0; i < nphi; i++) {
-			size_t j = phinz[i];
-			t -= w->phi[j] * x[l - j - 1];
+		for (size_t i = 0; i < nphi; i++)
+			t -= pc[i] * x[l - pj[i]];
+		size_t jmax = l - ncond;
+		for (size_t i = 0; i < nth && tj[i] - 1 < jmax; i++)
+			t -= tc[i] * resid[l - tj[i]];
+		resid[l] = t;
+		if (!isnan(t)) {
+			nu++;
+			ssq += t * t;
 		}
-		size_t jmax = l - ncond < q ? l - ncond : q;
-		for (size_t i = 0; i < nth && thnz[i] < jmax; i++) {
-			size_t j = thnz[i];
-			t -= w->theta[j] * resid[l - j - 1];
-		}
+	}
+	for (size_t l = full; l < n; l++) {
+		double t = x[l];
+		for (size_t i = 0; i < nphi; i++)
+			t -= pc[i] * x[l - pj[i]];
+		for (size_t i = 0; i < nth; i++)
+			t -= tc[i] * resid[l - tj[i]];
 		resid[l] = t;
 		if (!isnan(t)) {
 			nu++;

@@ -65,6 +65,8 @@
 
 /* Largest seasonal period modelled. */
 #define ARIMA_MAX_M 24
+/* Seasonal orders P, Q tracked by the refits' failure count. */
+#define ARIMA_SEASONAL_ORDERS 8
 
 enum { IC_AICC = 0, IC_AIC = 1, IC_BIC = 2 };
 
@@ -736,17 +738,45 @@ static int auto_arima(const double *y, size_t n, const double *xreg, size_t nx, 
 				}
 				res[j] = c;
 			}
-			for (size_t i = 0; i < k; i++) {
+			/* exact refits by IC; a seasonal order (P, Q) whose exact fits
+			 * failed twice (typically a seasonal MA root at the unit
+			 * circle after a seasonal difference) is not tried again:
+			 * its other candidates fail the same way, and each failure
+			 * costs a full likelihood fit (18 in a row on some M4 Hourly
+			 * series).  A departure from auto.arima, which tries them
+			 * all; the model chosen is the same whenever a candidate of
+			 * a working seasonal order comes before the third failure of
+			 * an order; when no candidate succeeds, the skipped ones are tried after
+			 * all. */
+			int failed[ARIMA_SEASONAL_ORDERS][ARIMA_SEASONAL_ORDERS] = {{0}};
+			unsigned char *skipped = calloc(k ? k : 1, 1);
+			if (!skipped) {
+				free(res);
+				return fc_err_set(err, FC_ENOMEM, "model 'arima': out of memory");
+			}
+			for (size_t pass = 0, i = 0; pass < 2; pass++, i = 0)
+			for (; i < k && !(best_ic < INFINITY); i++) {
+				int *f = res[i].P < ARIMA_SEASONAL_ORDERS && res[i].Q < ARIMA_SEASONAL_ORDERS
+				             ? &failed[res[i].P][res[i].Q] : NULL;
+				/* the second pass tries what the first skipped */
+				if (pass == 1 && !skipped[i])
+					continue;
+				if (pass == 0 && f && *f >= 2) {
+					skipped[i] = 1;
+					continue;
+				}
 				fc_arima_fit fit;
 				double icv =
 				    myarima(&sc, res[i].p, res[i].q, res[i].P, res[i].Q, res[i].constant, 0,
 				            INFINITY, &fit);
+				if (!(icv < INFINITY) && f)
+					(*f)++;
 				if (icv < INFINITY) {
 					best = fit;
 					best_ic = icv;
-					break;
 				}
 			}
+			free(skipped);
 		}
 		free(res);
 	}
@@ -1102,8 +1132,20 @@ out:
 	return rc;
 }
 
-static int arima_fit(void *state, const void *params, const fc_series *y, fc_err *err)
+/* prev's order and Fourier count re-estimated on y[lead..) (the regressors X,
+ * nx columns, built for that count); 0, or an error when the order does
+ * not fit (then the caller searches). */
+static int refit_order(const arima_state *prev, const double *y, size_t n, const double *X,
+                       size_t nx, fc_arima_fit *out)
 {
+	fc_arima_spec spec = prev->fit.spec;
+	return fc_arima_estimate(y, n, nx ? X : NULL, nx, &spec, FC_ARIMA_CSS_ML, NULL, out, NULL);
+}
+
+static int arima_fit_from(void *state, const void *params, const arima_state *prev,
+                          const fc_series *y, fc_err *err)
+{
+
 	arima_state *st = state;
 	const arima_params *p = params;
 	size_t lead = 0;
@@ -1136,9 +1178,29 @@ static int arima_fit(void *state, const void *params, const fc_series *y, fc_err
 	fc_arima_fit fit;
 	memset(&fit, 0, sizeof fit);
 	int K = 0;
-	rc = np ? fourier_fit(y->y + lead, n, lead, periods, np, U, nu, p, &fit, &K, err)
-	        : p->order[0] >= 0 ? fixed_fit(y->y + lead, n, nu ? U : NULL, nu, m, p, &fit, err)
-	                           : auto_arima(y->y + lead, n, nu ? U : NULL, nu, m, p, &fit, err);
+	rc = -1;
+	/* warm: the previous fold's order, when it still applies */
+	if (prev && p->order[0] < 0 && prev->n_user == nu && prev->n_periods == np &&
+	    (prev->fit.spec.m == 1 || prev->fit.spec.m == m)) {
+		int same = 1;
+		for (size_t j = 0; j < np; j++)
+			same &= prev->periods[j] == periods[j];
+		size_t nf = same ? fc_arima_fourier_count(periods, np, prev->fourier_k) : 0;
+		double *X = same ? malloc(((nf + nu) * n + 1) * sizeof *X) : NULL;
+		if (X) {
+			fc_arima_fourier_columns(periods, np, prev->fourier_k, lead, n, X);
+			memcpy(X + nf * n, U, nu * n * sizeof *X);
+			if (refit_order(prev, y->y + lead, n, X, nf + nu, &fit) == 0) {
+				rc = 0;
+				K = prev->fourier_k;
+			}
+			free(X);
+		}
+	}
+	if (rc)
+		rc = np ? fourier_fit(y->y + lead, n, lead, periods, np, U, nu, p, &fit, &K, err)
+		        : p->order[0] >= 0 ? fixed_fit(y->y + lead, n, nu ? U : NULL, nu, m, p, &fit, err)
+		                           : auto_arima(y->y + lead, n, nu ? U : NULL, nu, m, p, &fit, err);
 	free(U);
 	if (rc) {
 		free(fut);
@@ -1155,6 +1217,17 @@ static int arima_fit(void *state, const void *params, const fc_series *y, fc_err
 	st->n_fut = nu ? y->n_future : 0;
 	st->fut = fut;
 	return 0;
+}
+
+static int arima_fit(void *state, const void *params, const fc_series *y, fc_err *err)
+{
+	return arima_fit_from(state, params, NULL, y, err);
+}
+
+static int arima_warm_fit(void *state, const void *params, const void *prev, const fc_series *y,
+                          fc_err *err)
+{
+	return arima_fit_from(state, params, prev, y, err);
 }
 
 /* The state's regressors (Fourier terms at positions t0 + 1 .. t0 + len,
@@ -1459,6 +1532,7 @@ static const fc_model_type arima_type = {
 	.set_param = arima_set_param,
 	.save_params = arima_save_params,
 	.min_length = arima_min_length,
+	.warm_fit = arima_warm_fit,
 	.fit = arima_fit,
 	.forecast = arima_forecast_kind,
 	.save = arima_save,

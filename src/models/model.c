@@ -360,6 +360,33 @@ int fc_model_fit(fc_model *m, const fc_series *y, fc_err *err)
 	return 0;
 }
 
+int fc_model_fit_warm(fc_model *m, const fc_series *y, fc_err *err)
+{
+	if (!m || !m->fitted || !m->type->warm_fit || !y || (y->n && !y->y))
+		return fc_model_fit(m, y, err);
+	for (size_t t = 0; t < y->n; t++)
+		if (isinf(y->y[t]))
+			return fc_err_set(err, FC_EINPUT, "model '%s': value %zu of the series is infinite",
+			                  m->type->name, t + 1);
+	void *state = calloc(1, m->type->state_size ? m->type->state_size : 1);
+	if (!state)
+		return fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", m->type->name);
+	fc_budget_spend(y->n);
+	int rc = m->type->warm_fit(state, m->params, m->state, y, err);
+	if (!rc && fc_budget_exceeded())
+		rc = fc_err_set(err, FC_EMODEL, "model '%s': over its work budget", m->type->name);
+	release_state(m);
+	if (rc) {
+		if (m->type->free)
+			m->type->free(state);
+		free(state);
+		return rc;
+	}
+	m->state = state;
+	m->fitted = 1;
+	return 0;
+}
+
 int fc_model_anchor(fc_model *m, const fc_series *y, fc_err *err)
 {
 	if (!m || !y)

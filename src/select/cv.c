@@ -224,7 +224,9 @@ static int backtest(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
 				fc_series v = view_of(s, p->freq, origin - train, train, exog_ptrs);
 				size_t need = fc_model_min_length(model, &v);
 				fc_err ferr;
-				if (need == 0 || need > train || fc_model_fit(model, &v, &ferr) ||
+				/* later folds reuse the earlier fold's choices (an order, a form)
+				 * where the kind can: fc_model_type.warm_fit */
+				if (need == 0 || need > train || fc_model_fit_warm(model, &v, &ferr) ||
 				    fc_model_forecast(model, &fc, &ferr))
 					continue;
 				memcpy(f, fc.mean, h * sizeof *f);
