@@ -1509,37 +1509,6 @@ static int ets_fit(void *state, const void *params, const fc_series *y, fc_err *
 	return rc;
 }
 
-/* The previous fold's form (error, trend, season, damping) re-estimated
- * on y; a full selection when it does not apply. */
-static int ets_warm_fit(void *state, const void *params, const void *prev, const fc_series *y,
-                        fc_err *err)
-{
-	const ets_state *pv = prev;
-	const ets_params *p = params;
-	const fc_ets_spec *sp = &pv->fit.spec;
-	if (isnan(pv->fit.lik) || (sp->season != FC_ETS_N && sp->m != ets_period(y)))
-		return ets_fit(state, params, y, err); /* a constant fit, or another period */
-	ets_params q = *p;
-	q.error = sp->error == FC_ETS_M ? 'M' : 'A';
-	q.trend = sp->trend == FC_ETS_A ? 'A' : 'N';
-	q.season = sp->season == FC_ETS_M ? 'M' : sp->season == FC_ETS_A ? 'A' : 'N';
-	q.damped = sp->trend == FC_ETS_A ? sp->damped : 0;
-	ets_state *st = state;
-	double *v;
-	size_t n, skip;
-	int rc = fc_ets_clean_series(y->y, y->n, &v, &n, &skip, "ets", err);
-	if (rc)
-		return rc;
-	rc = ets_select(v, n, ets_period(y), &q, &st->fit, NULL);
-	free(v);
-	if (rc == FC_ENOMEM)
-		return fc_err_set(err, FC_ENOMEM, "model 'ets': out of memory");
-	if (rc)
-		return ets_fit(state, params, y, err);
-	st->skip = skip;
-	return 0;
-}
-
 static int ets_anchor(void *state, const void *params, const fc_series *y, fc_err *err)
 {
 	ets_state *st = state;
@@ -1698,6 +1667,5 @@ static const fc_model_type ets_type = {
 	.load = ets_load,
 	.free = NULL,
 	.anchor = ets_anchor,
-	.warm_fit = ets_warm_fit,
 };
 const fc_model_type *const fc_model_ets = &ets_type;
