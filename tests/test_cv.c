@@ -12,6 +12,7 @@
 
 #include "forecast/cv.h"
 #include "forecast/ensemble.h"
+#include "data/arima_fixtures.h"
 
 #define MAXS 64
 #define MAXN 400
@@ -576,6 +577,39 @@ START_TEST(test_ensemble_run)
 }
 END_TEST
 
+/* A 54-month series with h = 18 (USAccDeaths' first 54 values, as the
+ * issue measured): three folds of 18 leave 0 months before the first
+ * origin, so the plan shortens the step; stl and ets, which need two years,
+ * are scored on every fold, and a seasonal candidate, not naive, wins. */
+START_TEST(test_short_monthly_keeps_seasonal_candidates)
+{
+	test_panel *t = tp_new(12);
+	tp_add(t, 54);
+	memcpy(t->y[0], arima_fx_2_y, 54 * sizeof(double));
+	cands c = {.n = 0};
+	static const char *const names[] = {"naive", "snaive", "stl", "ets"};
+	for (size_t k = 0; k < 4; k++)
+		c.m[c.n++] = fc_model_alloc(fc_model_lookup(names[k]), NULL);
+	fc_cv_opts o = opts_for(&c, 18, 3, 18);
+	o.metric = FC_METRIC_MASE;
+	fc_run *r = NULL;
+	ck_assert_int_eq(fc_cv_run(&t->p, &o, &r, NULL), 0);
+	const fc_series_result *res = &r->res[0];
+	ck_assert_uint_eq(res->folds, 3);
+	ck_assert_uint_lt(res->step, 18);
+	ck_assert_int_eq(res->fallback, FC_FALLBACK_NONE);
+	for (size_t k = 0; k < 4; k++) {
+		ck_assert_msg(res->applicable[k], "%s was left out", names[k]);
+		ck_assert_uint_eq(res->metric_count[k * FC_METRIC_COUNT + FC_METRIC_MASE], 3);
+	}
+	ck_assert_msg(res->best >= 1, "chose %s", res->best < 0 ? "nothing" : names[res->best]);
+	ck_assert_str_eq(model_of(res)->type->name, names[res->best]);
+	fc_run_free(r);
+	cands_free(&c);
+	free(t);
+}
+END_TEST
+
 int main(void)
 {
 	gsl_set_error_handler_off();
@@ -594,6 +628,7 @@ int main(void)
 	tcase_add_test(tc, test_global_candidate);
 	tcase_add_test(tc, test_caruana_by_hand);
 	tcase_add_test(tc, test_ensemble_run);
+	tcase_add_test(tc, test_short_monthly_keeps_seasonal_candidates);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
