@@ -64,6 +64,7 @@ static void usage_common(FILE *f)
 	        "                     candidate per series)\n"
 	        "  --ensemble-by B    caruana's weights: series (default: a set per series, on\n"
 	        "                     its folds) or panel (one set, on every series' folds)\n"
+	        "  --ensemble-rounds N  caruana's picks (default 25)\n"
 	        "  --candidate-timeout S  work budget of one candidate on one series, in\n"
 	        "                     seconds of a reference core (counted in work units, so\n"
 	        "                     the result does not depend on the machine); past it the\n"
@@ -485,7 +486,7 @@ static int run(int argc, char **argv, int fit)
 		.candidates = cand, .strict = o.strict, .forecast = fit, .refit_every = o.refit_every,
 		.progress = cli_progress_update, .progress_ctx = &prog,
 		.budget = (uint64_t)(o.candidate_timeout * FC_BUDGET_UNITS_PER_SECOND),
-		.ensemble = o.ensemble, .ensemble_by = o.ensemble_by,
+		.ensemble = o.ensemble, .ensemble_by = o.ensemble_by, .ensemble_rounds = o.ensemble_rounds,
 	};
 	memcpy(cv.levels, o.levels, sizeof cv.levels);
 	fc_run *result = NULL;

@@ -25,7 +25,7 @@ enum {
 	O_LAGS, O_WINDOWS, O_AGG, O_CALENDAR, O_FOURIER, O_SEASONAL_WINDOW, O_EXPANDING,
 	O_SHIFT, O_TRANSFORM, O_COUNTRY, O_HOLIDAY_WINDOW, O_EVENTS, O_KNOWN_FUTURE,
 	O_NO_GROUP_KEYS, O_CALENDARS, O_STRATEGY, O_GLOBAL_BY, O_REFIT_EVERY, O_CANDIDATE_TIMEOUT,
-	O_ENSEMBLE, O_ENSEMBLE_BY
+	O_ENSEMBLE, O_ENSEMBLE_BY, O_ENSEMBLE_ROUNDS
 };
 
 static const struct {
@@ -77,6 +77,7 @@ static const struct {
 	{{"candidate-timeout", required_argument, NULL, O_CANDIDATE_TIMEOUT}, OPT_CV},
 	{{"ensemble", required_argument, NULL, O_ENSEMBLE}, OPT_CV},
 	{{"ensemble-by", required_argument, NULL, O_ENSEMBLE_BY}, OPT_CV},
+	{{"ensemble-rounds", required_argument, NULL, O_ENSEMBLE_ROUNDS}, OPT_CV},
 	{{"threads", required_argument, NULL, O_THREADS}, 0},
 	{{"quiet", no_argument, NULL, O_QUIET}, 0},
 	{{"help", no_argument, NULL, O_HELP}, 0},
@@ -300,6 +301,11 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 				o->ensemble_by = FC_ENSEMBLE_BY_SERIES;
 			else
 				return usage_error(cmd, "--ensemble-by: expected panel or series; got '%s'", optarg);
+			break;
+		case O_ENSEMBLE_ROUNDS:
+			if (parse_count(optarg, 1, 1000, &v))
+				return usage_error(cmd, "--ensemble-rounds: expected a whole number from 1 to 1000, got '%s'", optarg);
+			o->ensemble_rounds = (size_t)v;
 			break;
 		case O_CANDIDATE_TIMEOUT: {
 			char *end;
