@@ -53,8 +53,8 @@ assert "event for A" test "$(value_at "$TMP/ev.csv" A,2024-01-04 event)" = 1
 assert "no event for B" test "$(value_at "$TMP/ev.csv" B,2024-01-04 event)" = 0
 printf 'date,name,shop\n2024-01-04,promo,A\n' >"$TMP/badevents.csv"
 
-# a closed day (no row) is a gap, not a sold zero: the count data are
-# zero-filled for the local models, but the features see it as missing
+# a closed day (no row) is a gap, not a sold zero: the local models see it
+# interpolated, the features as missing
 printf 'store,date,sales\n' >"$TMP/closed.csv"
 for d in 01 02 03 04 06 07 08; do printf 'S1,2024-01-%s,%d\n' "$d" "1${d#0}" >>"$TMP/closed.csv"; done
 printf 'S1,2024-01-09,0\n' >>"$TMP/closed.csv"

@@ -475,9 +475,8 @@ END_TEST
 
 START_TEST(fill_auto)
 {
-	fc_panel *p = gaps(FC_FILL_AUTO); /* 2, 8, 10: counts */
-	ck_assert_int_eq(p->fill, FC_FILL_ZERO);
-	check_y(&p->series[0], (double[]){ 0, 2, 0, 0, 0, 8, 10, 0, 0 }, 9);
+	fc_panel *p = gaps(FC_FILL_AUTO); /* 2, 8, 10: counts, linear all the same */
+	ck_assert_int_eq(p->fill, FC_FILL_LINEAR);
 	fc_panel_free(p);
 	p = load(DATA("csv_hourly.csv"), NULL); /* 1.5, ...: not counts */
 	ck_assert_int_eq(p->fill, FC_FILL_LINEAR);
@@ -547,7 +546,7 @@ START_TEST(monthly_yyyy_mm)
 	ck_assert_uint_eq(p->n_seasons, 1);
 	ck_assert_double_eq(p->seasons[0], 12);
 	ck_assert_int_eq(p->series[0].start, day(2023, 11, 1));
-	check_y(&p->series[0], (double[]){ 5, 6, 0, 8, 9 }, 5); /* 2024-01 inserted */
+	check_y(&p->series[0], (double[]){ 5, 6, 7, 8, 9 }, 5); /* 2024-01 inserted, interpolated */
 	ck_assert_uint_eq(p->series[0].n_inserted, 1);
 	fc_panel_free(p);
 }
@@ -559,7 +558,7 @@ START_TEST(month_end)
 	ck_assert_int_eq(p->freq.unit, FC_UNIT_MONTH);
 	ck_assert_int_eq(p->freq.anchor, FC_ANCHOR_END);
 	ck_assert_int_eq(p->series[0].start, day(2024, 1, 31));
-	check_y(&p->series[0], (double[]){ 1, 2, 3, 0, 5 }, 5); /* April inserted */
+	check_y(&p->series[0], (double[]){ 1, 2, 3, 4, 5 }, 5); /* April inserted, interpolated */
 	fc_panel_free(p);
 }
 END_TEST
@@ -572,7 +571,7 @@ START_TEST(weekly_friday)
 	ck_assert_int_eq(p->freq.anchor, 4); /* Friday */
 	ck_assert_uint_eq(p->n_seasons, 1);
 	ck_assert_double_eq_tol(p->seasons[0], 52.1775, 1e-9);
-	check_y(&p->series[0], (double[]){ 1, 2, 0, 4 }, 4);
+	check_y(&p->series[0], (double[]){ 1, 2, 3, 4 }, 4);
 	fc_panel_free(p);
 }
 END_TEST
@@ -628,7 +627,7 @@ START_TEST(exog_aligned)
 	ck_assert_str_eq(p->exog_names[1], "promo");
 	const fc_series *s = &p->series[0];
 	ck_assert_uint_eq(s->n_exog, 2);
-	check_y(s, (double[]){ 1, 2, 3, 0, 5 }, 5);
+	check_y(s, (double[]){ 1, 2, 3, 4, 5 }, 5);
 	/* forward then backward filled */
 	check_x(s->exog[0], (double[]){ 1.2, 1.2, 1.3, 1.3, 1.5 }, 5);
 	check_x(s->exog[1], (double[]){ 0, 0, 1, 1, 1 }, 5);

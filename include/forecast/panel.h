@@ -71,8 +71,8 @@ typedef enum fc_aggregate {
 } fc_aggregate;
 
 typedef enum fc_fill {
-	FC_FILL_AUTO = 0, /* zero when every value is a non-negative integer
-	                   * (counts), linear interpolation otherwise */
+	FC_FILL_AUTO = 0, /* linear interpolation (bench/results/defaults.md:
+	                   * on Favorita's closed days it beat zero) */
 	FC_FILL_ZERO, FC_FILL_FFILL, FC_FILL_LINEAR, FC_FILL_NONE
 } fc_fill;
 

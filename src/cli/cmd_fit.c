@@ -30,7 +30,7 @@ static void usage_common(FILE *f)
 	        "  --aggregate M      combine duplicate timestamps: sum, mean, min, max, last\n"
 	        "                     (default: duplicates are an error)\n"
 	        "  --fill M           impute missing values: zero, ffill, linear, none\n"
-	        "                     (default auto: zero for counts, linear otherwise)\n"
+	        "                     (default linear: a missing day is not a sold zero)\n"
 	        "\n"
 	        "Back-testing options:\n"
 	        "  --horizon H        steps to forecast (required)\n"
