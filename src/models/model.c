@@ -320,6 +320,8 @@ size_t fc_model_min_length(const fc_model *m, const fc_series *y)
 	return m->type->min_length(m->params, y);
 }
 
+static int fit_state(fc_model *m, const fc_series *y, int warm, fc_err *err);
+
 int fc_model_fit(fc_model *m, const fc_series *y, fc_err *err)
 {
 	if (!m || !y)
@@ -339,17 +341,26 @@ int fc_model_fit(fc_model *m, const fc_series *y, fc_err *err)
 		return fc_err_set(err, FC_EINVAL,
 		                  "model '%s' is a global model: it is fitted on the whole panel",
 		                  m->type->name);
-	release_state(m);
+	return fit_state(m, y, 0, err);
+}
+
+/* Fits m to y into a new state (from m's current state with warm) within
+ * the thread's work budget, and replaces the old state with it; on failure
+ * the model is left unfitted. */
+static int fit_state(fc_model *m, const fc_series *y, int warm, fc_err *err)
+{
 	void *state = calloc(1, m->type->state_size ? m->type->state_size : 1);
-	if (!state)
+	if (!state) {
+		release_state(m);
 		return fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", m->type->name);
+	}
 	fc_budget_spend(y->n); /* every fit visits its data at least once */
-	int rc = m->type->fit(state, m->params, y, err);
-	if (!rc && fc_budget_exceeded())
+	int rc = warm ? m->type->warm_fit(state, m->params, m->state, y, err)
+	              : m->type->fit(state, m->params, y, err);
+	release_state(m);
+	if (rc != FC_ENOMEM && fc_budget_exceeded())
 		rc = fc_err_set(err, FC_EMODEL, "model '%s': over its work budget", m->type->name);
 	if (rc) {
-		if (fc_budget_exceeded() && rc != FC_ENOMEM)
-			fc_err_set(err, FC_EMODEL, "model '%s': over its work budget", m->type->name);
 		if (m->type->free)
 			m->type->free(state);
 		free(state);
@@ -368,23 +379,7 @@ int fc_model_fit_warm(fc_model *m, const fc_series *y, fc_err *err)
 		if (isinf(y->y[t]))
 			return fc_err_set(err, FC_EINPUT, "model '%s': value %zu of the series is infinite",
 			                  m->type->name, t + 1);
-	void *state = calloc(1, m->type->state_size ? m->type->state_size : 1);
-	if (!state)
-		return fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", m->type->name);
-	fc_budget_spend(y->n);
-	int rc = m->type->warm_fit(state, m->params, m->state, y, err);
-	if (!rc && fc_budget_exceeded())
-		rc = fc_err_set(err, FC_EMODEL, "model '%s': over its work budget", m->type->name);
-	release_state(m);
-	if (rc) {
-		if (m->type->free)
-			m->type->free(state);
-		free(state);
-		return rc;
-	}
-	m->state = state;
-	m->fitted = 1;
-	return 0;
+	return fit_state(m, y, 1, err);
 }
 
 int fc_model_anchor(fc_model *m, const fc_series *y, fc_err *err)
