@@ -882,10 +882,18 @@ static int ensemble_weights(const fc_panel *p, const fc_cv_opts *o, fc_run *run,
 			rc = fc_err_set(err, FC_ENOMEM, "out of memory");
 		if (!rc)
 			rc = series_weights(es, S, nc, h, o->metric, rounds, own, run, err);
-		/* BLEND: each series' own weights shrunk halfway to the panel's */
-		for (size_t i = 0; !rc && own != ws && i < S; i++)
+		/* BLEND: each series' own weights shrunk halfway to the panel's.
+		 * A series on whose folds the metric is undefined (MASE of a
+		 * series that seasonal naive fits exactly) got no own weights
+		 * and had no say in the panel's: it keeps its best candidate
+		 * (by MAE), as it would by SERIES. */
+		for (size_t i = 0; !rc && own != ws && i < S; i++) {
+			double sum = 0;
 			for (size_t c = 0; es[i].n_folds && c < nc; c++)
-				ws[i * nc + c] = 0.5 * own[i * nc + c] + 0.5 * ws[i * nc + c];
+				sum += own[i * nc + c];
+			for (size_t c = 0; es[i].n_folds && c < nc; c++)
+				ws[i * nc + c] = sum > 0 ? 0.5 * own[i * nc + c] + 0.5 * ws[i * nc + c] : 0;
+		}
 		if (own != ws)
 			free(own);
 	}
