@@ -1,4 +1,4 @@
-/* Tests of the histogram GBDT learner (src/models/gbdt*.c): binning, one
+/* Tests of the histogram GBDT learner (src/models/gbdt/gbdt*.c): binning, one
  * split checked by hand (gain, leaf values, L1/L2), missing values and
  * categorical splits, every loss, monotone training loss, early stopping,
  * determinism across thread counts, save/load, parameter errors, and the
@@ -20,7 +20,7 @@
 #include <omp.h>
 
 #include "forecast/gbdt.h"
-#include "models/gbdt_private.h"
+#include "models/gbdt/gbdt_private.h"
 #include "data/gbdt_fixtures.h"
 
 #define XGB_REL_TOL 0.02

@@ -30,7 +30,7 @@
 #include "forecast/calendar.h"
 #include "forecast/features.h"
 #include "forecast/gbdt.h"
-#include "model_private.h"
+#include "models/model_private.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/gbdt_private.h"
+#include "models/gbdt/gbdt_private.h"
 
 /* Rows ahead to prefetch when walking a leaf's scattered rows. */
 #define PREFETCH 32

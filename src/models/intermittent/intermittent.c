@@ -62,7 +62,7 @@
  * estimated smoothing parameters and aggregation levels and reruns the
  * smoothing on the new data. */
 #include "forecast/model.h"
-#include "model_private.h"
+#include "models/model_private.h"
 
 #include <errno.h>
 #include <math.h>

@@ -35,7 +35,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
-#include "models/gbdt_private.h"
+#include "models/gbdt/gbdt_private.h"
 
 #define CHUNK 4096
 /* Fewer rows than this are not worth waking threads for (a parallel region

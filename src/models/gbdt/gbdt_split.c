@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/gbdt_private.h"
+#include "models/gbdt/gbdt_private.h"
 
 static double threshold_l1(double g, double l1)
 {

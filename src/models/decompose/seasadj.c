@@ -20,7 +20,7 @@
  *
  * The autocorrelations are computed directly (O(n m)): they are needed only
  * up to lag m, and the direct sums reproduce R's acf to rounding. */
-#include "seasadj.h"
+#include "models/decompose/seasadj.h"
 
 #include <float.h>
 #include <math.h>

@@ -98,8 +98,8 @@
  * for series with at most (number of parameters + 4) observations (we
  * require more: min_length), simulated or bootstrapped intervals. */
 #include "forecast/model.h"
-#include "model_private.h"
-#include "ets.h"
+#include "models/model_private.h"
+#include "models/ets/ets.h"
 #include "forecast/budget.h"
 
 #include <errno.h>

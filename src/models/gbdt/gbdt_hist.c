@@ -16,7 +16,7 @@
  * threads (nor on the group width). */
 #include <string.h>
 
-#include "models/gbdt_private.h"
+#include "models/gbdt/gbdt_private.h"
 
 /* Below this much work (rows x columns) threads cost more than they save. */
 #define PAR_MIN_WORK (1 << 18)

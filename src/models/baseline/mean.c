@@ -27,7 +27,7 @@
  * the bounds are NaN (R gives NA too).  A constant series gives s = 0 and
  * zero-width intervals. */
 #include "forecast/model.h"
-#include "model_private.h"
+#include "models/model_private.h"
 
 #include <errno.h>
 #include <math.h>

@@ -60,8 +60,8 @@
  * recomputes from the new data what is a filter rather than an estimate:
  * the seasonal indices, A and B, and the least squares l_0. */
 #include "forecast/model.h"
-#include "model_private.h"
-#include "seasadj.h"
+#include "models/model_private.h"
+#include "models/decompose/seasadj.h"
 
 #include <errno.h>
 #include <float.h>

@@ -49,8 +49,8 @@
  * changes the coefficients, not the fit. */
 #include "forecast/model.h"
 #include "forecast/decompose.h"
-#include "model_private.h"
-#include "arima.h"
+#include "models/model_private.h"
+#include "models/arima/arima.h"
 
 #include <errno.h>
 #include <float.h>

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/gbdt_private.h"
+#include "models/gbdt/gbdt_private.h"
 
 /* LightGBM samples 200000 rows (bin_construct_sample_cnt); with a radix
  * sort a million costs little more, and on the 1M-row benchmark gave bins

@@ -4,7 +4,7 @@
  * Algorithm (Hyndman & Athanasopoulos, "Forecasting: Principles and
  * Practice", 3rd ed. (2021), section 3.6 and 5.7 "forecasting with
  * decomposition"; Bandara, Hyndman & Bergmeir 2021 for MSTL):
- *   1. decompose y with MSTL (src/models/stl.c) over the series' seasonal
+ *   1. decompose y with MSTL (src/models/decompose/stl.c) over the series' seasonal
  *      periods of at least 2, with R's mstl defaults (s.window = 7 + 4 i for
  *      the i-th period, iterate = 2 for several periods, 1 for one; periods
  *      with fewer than two full cycles dropped) or the s_window and robust
@@ -48,7 +48,7 @@
  * Omissions: Box-Cox (lambda, biasadj), xreg, fitted values and residuals. */
 #include "forecast/decompose.h"
 #include "forecast/model.h"
-#include "model_private.h"
+#include "models/model_private.h"
 
 #include <ctype.h>
 #include <math.h>
