@@ -1,5 +1,6 @@
 /* Feature binning for the histogram GBDT: quantile bin edges per column and
- * the uint8 binned copy of the training matrix.
+ * the uint8 binned copy of the training matrix.  Layer 1 of the learner
+ * (see gbdt_private.h): it uses no other layer.
  *
  * As in LightGBM (Ke et al., NeurIPS 2017, section 2 "histogram-based
  * algorithm"), edges come from a sample of rows (at most SAMPLE_ROWS, taken

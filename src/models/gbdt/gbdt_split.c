@@ -1,4 +1,5 @@
-/* Best split of a tree node from its histograms.
+/* Best split of a tree node from its histograms.  Layer 3 of the learner
+ * (see gbdt_private.h): it reads bin maps and histograms, calls neither.
  *
  * Second-order gain (Chen & Guestrin, KDD 2016, eq. 7) with LightGBM's L1
  * soft threshold: for sums G, H of a side,
