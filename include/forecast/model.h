@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include "forecast/buf.h"
 #include "forecast/error.h"
-#include "forecast/panel.h"
+#include "forecast/series.h"
 
 #define FC_MAX_LEVELS 8
 
