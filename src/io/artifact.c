@@ -313,8 +313,7 @@ int fc_artifact_write(FILE *f, const fc_panel *p, const fc_run *run,
 
 typedef struct reader {
 	const char *path;
-	char *text;       /* the whole file, split in place */
-	char *pos;
+	char *pos;        /* in the whole file, which is split in place */
 	size_t line;
 	char *field[MAX_FIELDS];
 	size_t n_fields;
@@ -693,7 +692,7 @@ static int verify(const char *path, char *text, size_t len, fc_err *err)
 		return fc_err_set(err, FC_EFORMAT,
 		                  "%s: model file format version %ld; this forecast reads versions 1 to %d (refit the model)",
 		                  path, version, FC_ARTIFACT_VERSION);
-	if (len < 2 || text[len - 1] != '\n')
+	if (text[len - 1] != '\n')
 		return fc_err_set(err, FC_EFORMAT, "%s: corrupt model file: truncated", path);
 	size_t start = len - 1;
 	while (start > 0 && text[start - 1] != '\n')
@@ -724,7 +723,7 @@ int fc_artifact_load(const char *path, fc_artifact **out, fc_err *err)
 		free(text);
 		return fc_err_set(err, FC_ENOMEM, "out of memory");
 	}
-	reader r = {.path = path, .text = text, .pos = strchr(text, '\n') + 1, .line = 1, .err = err};
+	reader r = {.path = path, .pos = strchr(text, '\n') + 1, .line = 1, .err = err};
 	rc = read_header(&r, a);
 	for (size_t i = 0; !rc && i < a->n_series; i++)
 		rc = read_series(&r, a, &a->series[i]);

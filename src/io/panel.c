@@ -494,9 +494,9 @@ static int frequency(builder *b, fc_panel *p, const fc_freq *given)
 	fc_rows *rows = b->rows;
 	size_t bad_s = (size_t)-1, bad_i = 0;
 	int rc;
-	char desc[64];
 	if (given) {
 		if (!fc_freq_compatible(*given, rows->style)) {
+			char desc[64];
 			fc_freq_describe(*given, desc, sizeof desc);
 			return fc_err_set(b->err, FC_EINVAL,
 			                  "%s: frequency '%s' (%s) does not suit the time column '%s', "

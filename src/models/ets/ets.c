@@ -262,7 +262,6 @@ static int init_states(const double *y, size_t n, const fc_ets_spec *sp, double 
 	double *ysa = malloc(n * sizeof *ysa);
 	if (!ysa)
 		return fc_err_set(err, FC_ENOMEM, "ets: out of memory");
-	size_t k = 0;
 	double seas[FC_ETS_MAX_M];
 	if (sp->season) {
 		int mult = sp->season == FC_ETS_M;
@@ -312,7 +311,7 @@ static int init_states(const double *y, size_t n, const fc_ets_spec *sp, double 
 			for (size_t j = 0; j + 1 < m; j++)
 				init[j] /= d;
 		}
-		k = 1 + (sp->trend != FC_ETS_N);
+		size_t k = 1 + (sp->trend != FC_ETS_N);
 		for (size_t j = 0; j + 1 < m; j++)
 			x[k + j] = init[j];
 	} else {
@@ -1100,7 +1099,7 @@ static int forecast_class3(const fc_ets_fit *fit, size_t h, double *mean, double
 	c3.m = sp->m;
 	c3.gamma = fit->gamma;
 	double phi = sp->damped ? fit->phi : 1;
-	double w1[2] = {1, phi};
+	const double w1[2] = {1, phi};
 	if (c3.k1 == 1) {
 		c3.F1[0][0] = 1;
 		c3.G1[0][0] = fit->alpha;

@@ -89,7 +89,7 @@ static void split_numeric(const gbdt_split_cfg *cfg, const gbdt_binmap *map,
 	int last = has_miss ? nb - 1 : nb - 2;
 	for (int t = 0; t <= last; t++) {
 		lg += h[t].g, lh += h[t].h, ln += h[t].n;
-		if (h[t].n == 0 && t < last)
+		if (t < last && h[t].n == 0)
 			continue;  /* same partition as the next threshold with rows */
 		if (consider(cfg, cfg->l2, parent, lg, lh, ln, sg, sh, sn, best)) {
 			best->thr_bin = t;

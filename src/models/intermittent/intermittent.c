@@ -257,10 +257,8 @@ static double minimise_1d(double (*f)(double, void *), void *ctx, double lo, dou
 					break;
 			}
 			double xm = gsl_min_fminimizer_x_minimum(s), fm = gsl_min_fminimizer_f_minimum(s);
-			if (fm < fbest) {
+			if (fm < fbest)
 				xbest = xm;
-				fbest = fm;
-			}
 		}
 		gsl_min_fminimizer_free(s);
 		return xbest;

@@ -137,8 +137,7 @@ typedef struct fit_ctx {
 	const double *z;    /* N adjusted values */
 	const char *interp; /* N flags: 1 = interpolated */
 	size_t N;
-	int dynamic;
-	size_t first;       /* first t (1-based) in the error sum */
+	size_t first;       /* first t (1-based) in the error sum (3 for dotm) */
 	double *A, *B;      /* A_{t-1}, B_{t-1} for t = 1..N (index t-1) */
 	double theta_fixed; /* NaN = free */
 	/* results of the last solve */
@@ -389,7 +388,7 @@ static int theta_fit_with(theta_state *st, int dynamic, double alpha, double the
 		}
 	}
 
-	fit_ctx c = {z, interp, N, dynamic, dynamic ? 3 : 1, A, B, theta, 0, 0, 0, 0};
+	fit_ctx c = {z, interp, N, dynamic ? 3 : 1, A, B, theta, 0, 0, 0, 0};
 	if (isnan(alpha))
 		alpha = minimise_1d(solve_fn, &c, ALPHA_LO, ALPHA_HI);
 	solve(&c, alpha);
