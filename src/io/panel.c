@@ -35,6 +35,7 @@
  * Omissions: no time zones, no calendar business-day grids. */
 #include "forecast/panel.h"
 #include "read_private.h"
+#include "core/numeric.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -705,12 +706,6 @@ out:
 	return rc;
 }
 
-static int cmp_double(const void *pa, const void *pb)
-{
-	double a = *(const double *)pa, b = *(const double *)pb;
-	return (a > b) - (a < b);
-}
-
 static int check_opts(const fc_read_opts *o, fc_freq *freq, fc_err *err)
 {
 	if (o->sep == '"' || o->sep == '\n' || o->sep == '\r')
@@ -849,7 +844,7 @@ static int test_seasons(fc_panel *p, panel_priv *pv, fc_err *err)
 			if (f[i].discovered && !near)
 				mine[q++] = f[i].period;
 		}
-		qsort(mine, q, sizeof *mine, cmp_double);
+		qsort(mine, q, sizeof *mine, fc_cmp_double);
 		ser->seasons = mine;
 		ser->n_seasons = q;
 	}
@@ -908,7 +903,7 @@ int fc_panel_read(const char *path, const fc_read_opts *opts, fc_panel **out, fc
 	if (o->n_seasons) {
 		p->n_seasons = o->n_seasons;
 		memcpy(p->seasons, o->seasons, o->n_seasons * sizeof *o->seasons);
-		qsort(p->seasons, p->n_seasons, sizeof *p->seasons, cmp_double);
+		qsort(p->seasons, p->n_seasons, sizeof *p->seasons, fc_cmp_double);
 	}
 	if ((rc = order_series(&b)) || (rc = sort_rows(&b)) || (rc = distinct_times(&b, o->aggregate)) ||
 	    (rc = frequency(&b, p, o->freq ? &given : NULL)))

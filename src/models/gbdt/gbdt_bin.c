@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/numeric.h"
 #include "models/gbdt/gbdt_private.h"
 
 /* LightGBM samples 200000 rows (bin_construct_sample_cnt); with a radix
@@ -54,12 +55,6 @@ static void sort_floats(float *s, uint32_t *tmp, size_t n)
 		u = u & 0x80000000u ? u & 0x7fffffffu : ~u;
 		memcpy(&s[i], &u, 4);
 	}
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
 }
 
 typedef struct code_count {
@@ -168,7 +163,7 @@ static int categorical_codes(gbdt_binmap *m, const float *s, size_t n, size_t ma
 	}
 	for (size_t i = 0; i < keep; i++)
 		m->cats[i] = cc[i].code;
-	qsort(m->cats, keep, sizeof *m->cats, cmp_double);
+	qsort(m->cats, keep, sizeof *m->cats, fc_cmp_double);
 	m->n_value_bins = (int)keep;
 	free(cc);
 	return 0;

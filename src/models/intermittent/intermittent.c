@@ -63,6 +63,7 @@
  * smoothing on the new data. */
 #include "forecast/model.h"
 #include "models/model_private.h"
+#include "core/numeric.h"
 
 #include <errno.h>
 #include <math.h>
@@ -70,7 +71,6 @@
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
-#include <gsl/gsl_min.h>
 #include <gsl/gsl_multimin.h>
 
 /* Syntetos-Boylan-Croston cut-off of the average inter-demand interval. */
@@ -226,71 +226,6 @@ static double ses_objective(double alpha, void *p)
 	return sse;
 }
 
-/* Minimises f over [lo, hi]: a grid of 21 points, then Brent's method
- * (GSL) inside the bracket around the best grid point, or golden-section
- * search on the half-bracket when the best point is an end point. */
-static double minimise_1d(double (*f)(double, void *), void *ctx, double lo, double hi)
-{
-	enum { G = 21 };
-	double xs[G], fs[G];
-	size_t best = 0;
-	for (size_t i = 0; i < G; i++) {
-		xs[i] = lo + (hi - lo) * (double)i / (G - 1);
-		fs[i] = f(xs[i], ctx);
-		if (fs[i] < fs[best])
-			best = i;
-	}
-	if (!isfinite(fs[best]))
-		return xs[best];
-	double a = xs[best > 0 ? best - 1 : 0], b = xs[best < G - 1 ? best + 1 : G - 1];
-	double xbest = xs[best], fbest = fs[best];
-	if (best > 0 && best < G - 1 && fbest < fs[best - 1] && fbest < fs[best + 1]) {
-		gsl_function F = {f, ctx};
-		gsl_min_fminimizer *s = gsl_min_fminimizer_alloc(gsl_min_fminimizer_brent);
-		if (s && gsl_min_fminimizer_set_with_values(s, &F, xbest, fbest, a, fs[best - 1], b,
-		                                            fs[best + 1]) == GSL_SUCCESS) {
-			for (int it = 0; it < 100; it++) {
-				if (gsl_min_fminimizer_iterate(s) != GSL_SUCCESS)
-					break;
-				double xl = gsl_min_fminimizer_x_lower(s), xu = gsl_min_fminimizer_x_upper(s);
-				if (gsl_min_test_interval(xl, xu, 1e-8, 0) == GSL_SUCCESS)
-					break;
-			}
-			double xm = gsl_min_fminimizer_x_minimum(s), fm = gsl_min_fminimizer_f_minimum(s);
-			if (fm < fbest)
-				xbest = xm;
-		}
-		gsl_min_fminimizer_free(s);
-		return xbest;
-	}
-	/* Golden-section search on [a, b]. */
-	const double g = 0.6180339887498949;
-	double c = b - g * (b - a), d = a + g * (b - a);
-	double fc = f(c, ctx), fd = f(d, ctx);
-	for (int it = 0; it < 60 && b - a > 1e-9; it++) {
-		if (fc < fd) {
-			b = d;
-			d = c;
-			fd = fc;
-			c = b - g * (b - a);
-			fc = f(c, ctx);
-		} else {
-			a = c;
-			c = d;
-			fc = fd;
-			d = a + g * (b - a);
-			fd = f(d, ctx);
-		}
-	}
-	if (fc < fbest) {
-		xbest = c;
-		fbest = fc;
-	}
-	if (fd < fbest)
-		xbest = d;
-	return xbest;
-}
-
 /* SES forecast of x with the given alpha, or the MSE-optimal one when alpha
  * is NaN; *used gets the alpha used. */
 static double ses_forecast(const double *x, size_t n, double alpha, double *used)
@@ -300,7 +235,7 @@ static double ses_forecast(const double *x, size_t n, double alpha, double *used
 			alpha = 0.5; /* no error to minimise: any alpha gives x[0] */
 		} else {
 			ses_ctx c = {x, n};
-			alpha = minimise_1d(ses_objective, &c, A_LO, A_HI);
+			alpha = fc_minimise_1d(ses_objective, &c, A_LO, A_HI);
 		}
 	}
 	*used = alpha;
