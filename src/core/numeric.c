@@ -1,6 +1,7 @@
 /* Small numerical helpers shared across the library; see numeric.h. */
 #include "core/numeric.h"
 
+#include <float.h>
 #include <math.h>
 
 #include <gsl/gsl_errno.h>
@@ -21,6 +22,26 @@ void fc_sort_small(double *v, size_t n)
 			v[k] = v[k - 1];
 		v[k] = x;
 	}
+}
+
+double fc_mean_rel_diff(const double *y, size_t n)
+{
+	const double tol = sqrt(DBL_EPSILON);
+	double sum_abs = 0, sum_diff = 0;
+	size_t k = 0;
+	for (size_t t = 0; t < n; t++) {
+		if (y[t] == y[0])
+			continue;
+		sum_abs += fabs(y[t]);
+		sum_diff += fabs(y[t] - y[0]);
+		k++;
+	}
+	if (k == 0)
+		return 0;
+	double scale = sum_abs / (double)k;
+	if (!(isfinite(scale) && scale > tol))
+		scale = 1;
+	return sum_diff / ((double)k * scale);
 }
 
 double fc_minimise_1d(double (*f)(double, void *), void *ctx, double lo, double hi)

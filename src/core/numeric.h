@@ -14,6 +14,15 @@ int fc_cmp_double(const void *a, const void *b);
  * reference periods); O(n^2). */
 void fc_sort_small(double *v, size_t n);
 
+/* The mean relative difference of y[0..n) from y[0], as R's all.equal(y,
+ * rep(y[0], n)) measures it: over the k values that differ from y[0],
+ * sum |y - y[0]| / (k * scale), scale the mean |y| of those values (1 when
+ * that is not finite or not above sqrt(DBL_EPSILON)).  0 when every value
+ * equals y[0] (and for n = 0); NaN or infinite values make it NaN or
+ * infinite: each caller decides what that means.  forecast::is.constant is
+ * "this is at most sqrt(DBL_EPSILON)". */
+double fc_mean_rel_diff(const double *y, size_t n);
+
 /* Minimises f over [lo, hi] and returns the argument found: a grid of 21
  * evenly spaced points, then Brent's method (GSL) inside the bracket
  * around the best grid point, or golden-section search on the

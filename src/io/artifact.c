@@ -379,15 +379,6 @@ static int next(reader *r, const char *name, size_t min)
 	return 0;
 }
 
-static char *dup_str(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}
-
 static int parse_size(reader *r, const char *s, size_t *out)
 {
 	char *end;
@@ -423,11 +414,11 @@ static int read_header(reader *r, fc_artifact *a)
 {
 	fc_err *err = r->err;
 	int rc;
-	if ((rc = next(r, "source", 1)) || !(a->source = dup_str(r->field[1])))
+	if ((rc = next(r, "source", 1)) || !(a->source = strdup(r->field[1])))
 		return rc ? rc : fc_err_set(err, FC_ENOMEM, "out of memory");
-	if ((rc = next(r, "time", 1)) || !(a->time_name = dup_str(r->field[1])))
+	if ((rc = next(r, "time", 1)) || !(a->time_name = strdup(r->field[1])))
 		return rc ? rc : fc_err_set(err, FC_ENOMEM, "out of memory");
-	if ((rc = next(r, "target", 1)) || !(a->target_name = dup_str(r->field[1])))
+	if ((rc = next(r, "target", 1)) || !(a->target_name = strdup(r->field[1])))
 		return rc ? rc : fc_err_set(err, FC_ENOMEM, "out of memory");
 	if ((rc = next(r, "groups", 0)))
 		return rc;
@@ -437,7 +428,7 @@ static int read_header(reader *r, fc_artifact *a)
 		if (!a->group_names)
 			return fc_err_set(err, FC_ENOMEM, "out of memory");
 		for (size_t g = 0; g < a->n_groups; g++)
-			if (!(a->group_names[g] = dup_str(r->field[g + 1])))
+			if (!(a->group_names[g] = strdup(r->field[g + 1])))
 				return fc_err_set(err, FC_ENOMEM, "out of memory");
 	}
 	if ((rc = next(r, "style", 1)))
@@ -475,7 +466,7 @@ static int read_header(reader *r, fc_artifact *a)
 		if (!(a->exog_names = calloc(a->n_exog, sizeof *a->exog_names)))
 			return fc_err_set(err, FC_ENOMEM, "out of memory");
 		for (size_t j = 0; j < a->n_exog; j++)
-			if (!(a->exog_names[j] = dup_str(r->field[j + 1])))
+			if (!(a->exog_names[j] = strdup(r->field[j + 1])))
 				return fc_err_set(err, FC_ENOMEM, "out of memory");
 	}
 	if ((rc = next(r, "series", 1)) || (rc = parse_size(r, r->field[1], &a->n_series)))
@@ -591,7 +582,7 @@ static int read_series(reader *r, fc_artifact *a, fc_artifact_series *s)
 		if (!s->group_values)
 			return fc_err_set(r->err, FC_ENOMEM, "out of memory");
 		for (size_t g = 0; g < a->n_groups; g++)
-			if (!(s->group_values[g] = dup_str(r->field[g + 1])))
+			if (!(s->group_values[g] = strdup(r->field[g + 1])))
 				return fc_err_set(r->err, FC_ENOMEM, "out of memory");
 	}
 	if ((rc = next(r, "span", 2)))

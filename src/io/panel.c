@@ -528,22 +528,13 @@ static int frequency(builder *b, fc_panel *p, const fc_freq *given)
 	return fc_err_set(b->err, FC_EINPUT, "%s%s%s%s", loc, msg, ser, ser[0] ? ")" : "");
 }
 
-static char *dup_str(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}
-
 static int names(const fc_rows *rows, const size_t *cols, size_t n, char ***out)
 {
 	*out = calloc(n ? n : 1, sizeof **out);
 	if (!*out)
 		return -1;
 	for (size_t i = 0; i < n; i++)
-		if (!((*out)[i] = dup_str(rows->col_names[cols[i]])))
+		if (!((*out)[i] = strdup(rows->col_names[cols[i]])))
 			return -1;
 	return 0;
 }
@@ -884,9 +875,9 @@ int fc_panel_read(const char *path, const fc_read_opts *opts, fc_panel **out, fc
 		goto out;
 	}
 	p->priv = pv;
-	if (!(p->path = dup_str(path)) ||
-	    !(p->time_name = dup_str(rows.col_names[rows.time_col])) ||
-	    !(p->target_name = dup_str(rows.col_names[rows.target_col]))) {
+	if (!(p->path = strdup(path)) ||
+	    !(p->time_name = strdup(rows.col_names[rows.time_col])) ||
+	    !(p->target_name = strdup(rows.col_names[rows.target_col]))) {
 		rc = nomem(err);
 		goto out;
 	}

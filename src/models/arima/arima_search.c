@@ -51,6 +51,7 @@
 #include "forecast/decompose.h"
 #include "models/model_private.h"
 #include "models/arima/arima.h"
+#include "core/numeric.h"
 
 #include <errno.h>
 #include <float.h>
@@ -107,26 +108,10 @@ typedef struct arima_state {
 /* forecast::is.constant (all.equal to the first value); NaN anywhere: no. */
 static int is_constant(const double *y, size_t n)
 {
-	const double tol = sqrt(DBL_EPSILON);
-	double sum_abs = 0, sum_diff = 0;
-	size_t k = 0;
-	if (n == 0)
-		return 1;
-	for (size_t t = 0; t < n; t++) {
+	for (size_t t = 0; t < n; t++)
 		if (isnan(y[t]))
-			return isnan(y[0]) && n == 1;
-		if (y[t] == y[0])
-			continue;
-		sum_abs += fabs(y[t]);
-		sum_diff += fabs(y[t] - y[0]);
-		k++;
-	}
-	if (k == 0)
-		return 1;
-	double scale = sum_abs / (double)k;
-	if (!(isfinite(scale) && scale > tol))
-		scale = 1;
-	return !(sum_diff / ((double)k * scale) > tol);
+			return n == 1;  /* a lone NaN is constant */
+	return !(fc_mean_rel_diff(y, n) > sqrt(DBL_EPSILON));
 }
 
 /* Differences of lag `lag` in place: n becomes n - lag. */

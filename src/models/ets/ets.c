@@ -100,6 +100,7 @@
 #include "forecast/model.h"
 #include "models/model_private.h"
 #include "models/ets/ets.h"
+#include "core/numeric.h"
 #include "forecast/budget.h"
 
 #include <errno.h>
@@ -147,22 +148,7 @@ static double r_mean(const double *x, size_t n)
  * relative difference is at most sqrt(DBL_EPSILON). */
 static int is_constant(const double *y, size_t n)
 {
-	const double tol = sqrt(DBL_EPSILON);
-	double sum_abs = 0, sum_diff = 0;
-	size_t k = 0;
-	for (size_t t = 0; t < n; t++) {
-		if (y[t] == y[0])
-			continue;
-		sum_abs += fabs(y[t]);
-		sum_diff += fabs(y[t] - y[0]);
-		k++;
-	}
-	if (k == 0)
-		return 1;
-	double scale = sum_abs / (double)k;
-	if (!(isfinite(scale) && scale > tol))
-		scale = 1;
-	return !(sum_diff / ((double)k * scale) > tol);
+	return !(fc_mean_rel_diff(y, n) > sqrt(DBL_EPSILON));
 }
 
 /* Least-squares line through (1, x[0]), ..., (n, x[n-1]) (R's lsfit). */

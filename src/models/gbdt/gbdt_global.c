@@ -33,6 +33,7 @@
 #include "models/model_private.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,28 @@ static int set_text(char *dst, size_t cap, const char *key, const char *val, fc_
 	return 0;
 }
 
+/* The text parameters: key, and where and how long their field is. */
+#define TEXT_PARAM(key, field) \
+	{key, offsetof(gbdt_kind_params, field), sizeof ((gbdt_kind_params *)0)->field}
+static const struct text_param {
+	const char *key;
+	size_t offset, cap;
+} TEXT_PARAMS[] = {
+	TEXT_PARAM("lags", lags),           TEXT_PARAM("windows", windows),
+	TEXT_PARAM("agg", aggs),            TEXT_PARAM("calendar", calendar),
+	TEXT_PARAM("transform", transform), TEXT_PARAM("country", country),
+	TEXT_PARAM("known_future", known_future), TEXT_PARAM("global_by", global_by),
+};
+#undef TEXT_PARAM
+
+static const struct text_param *text_param(const char *key)
+{
+	for (size_t i = 0; i < sizeof TEXT_PARAMS / sizeof TEXT_PARAMS[0]; i++)
+		if (strcmp(key, TEXT_PARAMS[i].key) == 0)
+			return &TEXT_PARAMS[i];
+	return NULL;
+}
+
 /* Parses the feature strings into a spec (holidays and lags "auto" left to
  * the caller); FC_EINVAL naming the parameter. */
 static int spec_from_params(const gbdt_kind_params *p, fc_feature_spec *sp, int *lags_auto,
@@ -125,22 +148,9 @@ static int gbdt_set_param(void *params, const char *key, const char *val, fc_err
 			                  "model 'gbdt': strategy must be recursive or direct, got '%s'", val);
 		return 0;
 	}
-	if (strcmp(key, "lags") == 0)
-		rc = set_text(p->lags, sizeof p->lags, key, val, err);
-	else if (strcmp(key, "windows") == 0)
-		rc = set_text(p->windows, sizeof p->windows, key, val, err);
-	else if (strcmp(key, "agg") == 0)
-		rc = set_text(p->aggs, sizeof p->aggs, key, val, err);
-	else if (strcmp(key, "calendar") == 0)
-		rc = set_text(p->calendar, sizeof p->calendar, key, val, err);
-	else if (strcmp(key, "transform") == 0)
-		rc = set_text(p->transform, sizeof p->transform, key, val, err);
-	else if (strcmp(key, "country") == 0)
-		rc = set_text(p->country, sizeof p->country, key, val, err);
-	else if (strcmp(key, "known_future") == 0)
-		rc = set_text(p->known_future, sizeof p->known_future, key, val, err);
-	else if (strcmp(key, "global_by") == 0)
-		rc = set_text(p->global_by, sizeof p->global_by, key, val, err);
+	const struct text_param *tp = text_param(key);
+	if (tp)
+		rc = set_text((char *)p + tp->offset, tp->cap, key, val, err);
 	else if (strcmp(key, "holiday_window") == 0) {
 		fc_feature_spec sp = fc_feature_spec_default();
 		if (fc_feature_parse_holiday_window(val, &sp, err))
