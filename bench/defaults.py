@@ -53,6 +53,9 @@ SETS = [
     ("ett_h1", "ett_h1", "train.csv", 96, None, 24, ("wape", "mase", "smape"), None),
 ]
 KINDS = ["ets", "theta", "dotm", "stl", "arima", "gbdt"]
+# labelled rows beside the plain one: the plain command with one tuning flag
+TUNED = [("--ensemble-by series", ["--ensemble-by", "series"]),
+         ("--ensemble-by panel", ["--ensemble-by", "panel"])]
 
 
 def forecast_bin():
@@ -193,6 +196,7 @@ def main():
         test = {k: {t: v[t] for t in sorted(v, key=sort_key)[:h]} for k, v in test.items()}
         sflag = ["--season", season] if season else []
         plans = [("plain", sflag, None)]
+        plans += [(label, sflag + flags, None) for label, flags in TUNED]
         # seasonal naive with the frequency's period untested (naive where
         # the data have none), as the M competitions' benchmark is
         base = "naive" if name in ("m3_yearly", "m3_other") else "snaive"
@@ -201,7 +205,7 @@ def main():
         plans += [(k, sflag + ["--models", k, "--folds", "1"], None) for k in kinds]
         res = {}
         for label, extra, _ in plans:
-            out = os.path.join(TMP, f"defaults.{name}.{label}.csv")
+            out = os.path.join(TMP, f"defaults.{name}.{re.sub('[^a-z0-9]+', '_', label).strip('_')}.csv")
             log = out + ".log"
             cmd = [fc_bin, "fit", train_p, "--horizon", str(h)] + extra + ["-o", out, "--model-out", out + ".model"]
             print(f"defaults: {name}: {label}: {' '.join(cmd)}", file=sys.stderr)
@@ -250,7 +254,8 @@ def write_results(rows, kinds):
              f"| machine | {machine()} |", f"| commit | {commit()} |",
              f"| OMP_NUM_THREADS | {os.environ.get('OMP_NUM_THREADS', 'unset (all CPUs)')} |", "",
              "Headline: `forecast fit TRAIN --horizon H` (with `--season` only where `ds` is an integer step).",
-             "Beside it: seasonal naive alone and each main kind alone (`--models K --folds 1`), scored on",
+             "Beside it: the plain command with one tuning flag (labelled), seasonal naive alone and each",
+             "main kind alone (`--models K --folds 1`), scored on",
              "the same held-out data; **bold** marks the best of the single kinds. Metrics per bench/defaults.py.",
              ""]
     for name, h, season, m, shown, res in rows:
@@ -265,9 +270,11 @@ def write_results(rows, kinds):
         best = min(singles + ["snaive"], key=lambda k: res[k][key] if not math.isnan(res[k][key]) else math.inf) if singles else None
         hdr = "| run | " + " | ".join(primary[k] for k in shown) + " | wall | peak RSS |"
         lines += [hdr, "|" + " --- |" * (len(shown) + 3)]
-        for label in ["plain", "snaive"] + singles:
+        for label in ["plain"] + [t[0] for t in TUNED] + ["snaive"] + singles:
             r = res[label]
-            name_cell = "**plain command**" if label == "plain" else (f"**{label}** (best single)" if label == best else label)
+            name_cell = ("**plain command**" if label == "plain" else
+                         f"plain + `{label}` (tuning)" if label.startswith("--") else
+                         f"**{label}** (best single)" if label == best else label)
             lines.append(f"| {name_cell} | " + " | ".join(fmt(r[k]) for k in shown)
                          + f" | {r['wall']:.1f} s | {r['rss']:.0f} MiB |")
         lines.append("")

@@ -7,7 +7,7 @@
 #
 # DATASET: m4_hourly m4_weekly m3_yearly m3_quarterly m3_monthly m3_other
 # walmart favorita ett_h1 (default: all present).  Writes
-# bench/results/defaults.md.  Takes about 25 minutes on 2 cores.
+# bench/results/defaults.md.  Takes about 40 minutes on 2 cores.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 bench_find_forecast

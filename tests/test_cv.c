@@ -577,6 +577,65 @@ START_TEST(test_ensemble_run)
 }
 END_TEST
 
+/* The member weights of a run by each rule, per candidate (0 where not a
+ * member). */
+static void member_weights(const fc_series_result *r, size_t nc, double *w)
+{
+	for (size_t c = 0; c < nc; c++)
+		w[c] = 0;
+	for (size_t k = 0; k < r->n_members; k++)
+		if (r->members[k].candidate >= 0)
+			w[r->members[k].candidate] += r->members[k].weight;
+}
+
+/* The default rule, BLEND: on a series where every candidate applies, each
+ * member's weight is the mean of its weight in the series' own ensemble and
+ * in the panel's (both as fc_cv_run chooses them by SERIES and by PANEL). */
+START_TEST(test_ensemble_blend)
+{
+	test_panel *t = tp_new(7);
+	fill_noisy(t, 20, 120);
+	cands c = all_kinds();
+	fc_cv_opts o = opts_for(&c, 7, 3, 7);
+	o.ensemble = FC_ENSEMBLE_CARUANA;
+	fc_run *rs = NULL, *rp = NULL, *rb = NULL;
+	o.ensemble_by = FC_ENSEMBLE_BY_SERIES;
+	ck_assert_int_eq(fc_cv_run(&t->p, &o, &rs, NULL), 0);
+	o.ensemble_by = FC_ENSEMBLE_BY_PANEL;
+	ck_assert_int_eq(fc_cv_run(&t->p, &o, &rp, NULL), 0);
+	o.ensemble_by = FC_ENSEMBLE_BY_BLEND;
+	ck_assert_int_eq(fc_cv_run(&t->p, &o, &rb, NULL), 0);
+	ck_assert_ptr_nonnull(rb->ensemble_weights);
+	ck_assert_uint_eq(rb->own_weights, t->p.n_series);
+	size_t nc = c.n, checked = 0, differ = 0;
+	double ws[64], wp[64], wb[64];
+	ck_assert_uint_le(nc, 64);
+	for (size_t i = 0; i < t->p.n_series; i++) {
+		int all = 1;
+		for (size_t k = 0; k < nc; k++)
+			all &= rb->res[i].applicable[k];
+		if (!all)
+			continue;
+		member_weights(&rs->res[i], nc, ws);
+		member_weights(&rp->res[i], nc, wp);
+		member_weights(&rb->res[i], nc, wb);
+		for (size_t k = 0; k < nc; k++) {
+			ck_assert_double_eq_tol(wp[k], rp->ensemble_weights[k], 1e-12);
+			ck_assert_double_eq_tol(wb[k], 0.5 * ws[k] + 0.5 * wp[k], 1e-12);
+			differ += fabs(ws[k] - wp[k]) > 1e-9;
+		}
+		checked++;
+	}
+	ck_assert_uint_gt(checked, 0);
+	ck_assert_uint_gt(differ, 0); /* the two rules disagree somewhere */
+	fc_run_free(rs);
+	fc_run_free(rp);
+	fc_run_free(rb);
+	cands_free(&c);
+	free(t);
+}
+END_TEST
+
 /* A 54-month series with h = 18 (USAccDeaths' first 54 values, as the
  * issue measured): three folds of 18 leave 0 months before the first
  * origin, so the plan shortens the step; stl and ets, which need two years,
@@ -628,6 +687,7 @@ int main(void)
 	tcase_add_test(tc, test_global_candidate);
 	tcase_add_test(tc, test_caruana_by_hand);
 	tcase_add_test(tc, test_ensemble_run);
+	tcase_add_test(tc, test_ensemble_blend);
 	tcase_add_test(tc, test_short_monthly_keeps_seasonal_candidates);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

@@ -84,8 +84,13 @@ typedef struct fc_cv_opts {
  * every candidate that applies (MEAN, MEDIAN). */
 enum { FC_ENSEMBLE_NONE = 0, FC_ENSEMBLE_CARUANA, FC_ENSEMBLE_MEAN, FC_ENSEMBLE_MEDIAN };
 /* Caruana's weights: one set chosen on every series' folds together
- * (PANEL), or a set per series on its own folds (SERIES). */
-enum { FC_ENSEMBLE_BY_PANEL = 0, FC_ENSEMBLE_BY_SERIES };
+ * (PANEL), a set per series on its own folds (SERIES), or the mean of the
+ * two (BLEND: each series' own weights shrunk halfway to the panel's).
+ * Own weights chosen on a few dozen back-test steps overfit them, one set
+ * for a diverse panel fits no series well; measured on every data set of
+ * bench/results/defaults.md, the blend was the best of the three or close
+ * to it on each. */
+enum { FC_ENSEMBLE_BY_PANEL = 0, FC_ENSEMBLE_BY_SERIES, FC_ENSEMBLE_BY_BLEND };
 #define FC_ENSEMBLE_ROUNDS 25
 
 /* One member of a series' final forecast. */
@@ -150,12 +155,13 @@ typedef struct fc_run {
 	void **global_state;
 	const fc_model_type **global_types; /* per candidate, to release them */
 	double *global_seconds; /* per candidate: a global kind's back-test time */
-	/* The ensemble's weights (opts.ensemble CARUANA by PANEL; NULL
-	 * otherwise), and its back-test loss beside the best single candidate's
+	/* The panel's ensemble weights (opts.ensemble CARUANA by PANEL or
+	 * BLEND; NULL otherwise), and its back-test loss beside the best single candidate's
 	 * over the same series (the selection metric; optimistic: chosen on
 	 * those folds). */
 	double *ensemble_weights;
 	double ensemble_loss, single_loss;
+	size_t own_weights; /* series whose caruana weights use their own folds */
 } fc_run;
 
 /* Back-tests every candidate on every series of the panel (OpenMP over

@@ -32,7 +32,7 @@ enum {
 /* The final step by default: greedy ensemble selection with a set of
  * weights per series (bench/results/defaults.md compares the others). */
 #define CLI_DEFAULT_ENSEMBLE FC_ENSEMBLE_CARUANA
-#define CLI_DEFAULT_ENSEMBLE_BY FC_ENSEMBLE_BY_SERIES
+#define CLI_DEFAULT_ENSEMBLE_BY FC_ENSEMBLE_BY_BLEND
 
 typedef struct cli_opts {
 	const char *input;        /* positional CSV */

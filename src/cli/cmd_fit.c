@@ -62,8 +62,9 @@ static void usage_common(FILE *f)
 	        "                     selection over the candidates' back-test forecasts), mean,\n"
 	        "                     median (of every candidate that applies), none (the best\n"
 	        "                     candidate per series)\n"
-	        "  --ensemble-by B    caruana's weights: series (default: a set per series, on\n"
-	        "                     its folds) or panel (one set, on every series' folds)\n"
+	        "  --ensemble-by B    caruana's weights: series (a set per series, on its\n"
+	        "                     folds), panel (one set, on every series' folds) or blend\n"
+	        "                     (default: the mean of a series' own and the panel's)\n"
 	        "  --ensemble-rounds N  caruana's picks (default 25)\n"
 	        "  --candidate-timeout S  work budget of one candidate on one series, in\n"
 	        "                     seconds of a reference core (counted in work units, so\n"
@@ -316,11 +317,14 @@ static void describe_ensemble(const cli_opts *o, const fc_run *run, fc_model *co
 		                w[top] / (double)series);
 		w[top] = 0;
 	}
+	char by[128] = "";
+	if (o->ensemble == FC_ENSEMBLE_CARUANA)
+		snprintf(by, sizeof by, "%s", o->ensemble_by == FC_ENSEMBLE_BY_SERIES ? " per series"
+		         : o->ensemble_by == FC_ENSEMBLE_BY_PANEL ? " for the panel"
+		         : " per series, blended with the panel's");
 	cli_warn(o, "ensemble (%s%s): %s", o->ensemble == FC_ENSEMBLE_CARUANA ? "caruana" :
-	         o->ensemble == FC_ENSEMBLE_MEAN ? "mean" : "median",
-	         o->ensemble != FC_ENSEMBLE_CARUANA ? "" : o->ensemble_by == FC_ENSEMBLE_BY_SERIES
-	         ? " per series" : " for the panel", line);
-	if (run->ensemble_weights && isfinite(run->ensemble_loss))
+	         o->ensemble == FC_ENSEMBLE_MEAN ? "mean" : "median", by, line);
+	if (run->ensemble_weights && !run->own_weights && isfinite(run->ensemble_loss))
 		cli_warn(o, "ensemble back-test %s %.4g against the best single candidate's %.4g "
 		         "(chosen on these folds, so optimistic)", fc_metric_label(o->metric),
 		         run->ensemble_loss, run->single_loss);

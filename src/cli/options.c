@@ -299,8 +299,10 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 				o->ensemble_by = FC_ENSEMBLE_BY_PANEL;
 			else if (strcmp(optarg, "series") == 0)
 				o->ensemble_by = FC_ENSEMBLE_BY_SERIES;
+			else if (strcmp(optarg, "blend") == 0)
+				o->ensemble_by = FC_ENSEMBLE_BY_BLEND;
 			else
-				return usage_error(cmd, "--ensemble-by: expected panel or series; got '%s'", optarg);
+				return usage_error(cmd, "--ensemble-by: expected blend, series or panel; got '%s'", optarg);
 			break;
 		case O_ENSEMBLE_ROUNDS:
 			if (parse_count(optarg, 1, 1000, &v))

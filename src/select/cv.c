@@ -762,6 +762,58 @@ static int global_refit(const fc_panel *p, const fc_cv_opts *o, size_t c, fc_run
 	return 0;
 }
 
+/* Caruana's weights per series with folds, each on its own folds
+ * (ws[i * nc + c]; the others' are left as they are), counted in
+ * run->own_weights. */
+static int series_weights(const fc_ens_series *es, size_t S, size_t nc, size_t h, fc_metric metric,
+                          size_t rounds, double *ws, fc_run *run, fc_err *err)
+{
+	int failed = 0;
+	#pragma omp parallel for schedule(dynamic, 16) reduction(|:failed)
+	for (size_t i = 0; i < S; i++)
+		if (es[i].n_folds)
+			failed |= fc_ensemble_caruana(&es[i], 1, nc, h, metric, rounds, ws + i * nc, NULL,
+			                              NULL, NULL) != 0;
+	for (size_t i = 0; i < S; i++)
+		run->own_weights += es[i].n_folds > 0;
+	return failed ? fc_err_set(err, FC_ENOMEM, "out of memory") : 0;
+}
+
+/* One set of Caruana's weights for the panel, on every series' folds, from
+ * the candidates that apply to at least half of the series with folds: a
+ * series where none of the members applies takes its best single
+ * candidate, whose in-sample loss would otherwise make a rarely applicable
+ * candidate look good. */
+static int panel_weights(const fc_ens_series *es, size_t S, size_t nc, size_t h, fc_metric metric,
+                         size_t rounds, double *w, double *loss, double *single, fc_err *err)
+{
+	size_t with_folds = 0, *applies = calloc(nc, sizeof *applies);
+	unsigned char *ok = malloc((S ? S : 1) * nc);
+	fc_ens_series *e = malloc((S ? S : 1) * sizeof *e);
+	int rc = 0;
+	if (!applies || !ok || !e) {
+		rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < S; i++) {
+		with_folds += es[i].n_folds > 0;
+		for (size_t c = 0; c < nc; c++)
+			applies[c] += es[i].n_folds > 0 && es[i].ok[c];
+	}
+	for (size_t i = 0; i < S; i++) {
+		e[i] = es[i];
+		for (size_t c = 0; c < nc; c++)
+			ok[i * nc + c] = es[i].ok[c] && 2 * applies[c] >= with_folds;
+		e[i].ok = ok + i * nc;
+	}
+	rc = fc_ensemble_caruana(e, S, nc, h, metric, rounds, w, loss, single, err);
+out:
+	free(applies);
+	free(ok);
+	free(e);
+	return rc;
+}
+
 /* The ensemble's weights per series (ws[i * nc + c]; one set for the
  * whole panel, or one per series) from the series' fold forecasts on the
  * folds they share. */
@@ -812,47 +864,30 @@ static int ensemble_weights(const fc_panel *p, const fc_cv_opts *o, fc_run *run,
 		}
 	}
 	size_t rounds = o->ensemble_rounds ? o->ensemble_rounds : FC_ENSEMBLE_ROUNDS;
-	if (o->ensemble_by == FC_ENSEMBLE_BY_SERIES) {
-		#pragma omp parallel for schedule(dynamic, 16)
-		for (size_t i = 0; i < S; i++)
-			if (fc_ensemble_caruana(&es[i], 1, nc, h, o->metric, rounds, ws + i * nc, NULL, NULL,
-			                        NULL))
-				run->res[i].status = FC_ENOMEM;
-		for (size_t i = 0; i < S && !rc; i++)
-			if (run->res[i].status == FC_ENOMEM)
-				rc = fc_err_set(err, FC_ENOMEM, "out of memory");
-	} else {
-		/* one set for the panel, from the candidates that apply to at
-		 * least half of its series: a series where none of the members
-		 * applies takes its best single candidate, whose in-sample loss
-		 * would otherwise make a rarely applicable candidate look good */
-		size_t with_folds = 0, *applies = calloc(nc, sizeof *applies);
-		unsigned char *ok = malloc((S ? S : 1) * nc);
-		if (!applies || !ok) {
-			free(applies);
-			free(ok);
-			rc = fc_err_set(err, FC_ENOMEM, "out of memory");
-			goto out;
-		}
-		for (size_t i = 0; i < S; i++) {
-			with_folds += es[i].n_folds > 0;
-			for (size_t c = 0; c < nc; c++)
-				applies[c] += es[i].n_folds > 0 && es[i].ok[c];
-		}
-		for (size_t i = 0; i < S; i++) {
-			for (size_t c = 0; c < nc; c++)
-				ok[i * nc + c] = es[i].ok[c] && 2 * applies[c] >= with_folds;
-			es[i].ok = ok + i * nc;
-		}
-		free(applies);
+	for (size_t i = 0; i < S * nc; i++)
+		ws[i] = 0; /* no weights: the series' best candidate */
+	if (o->ensemble_by != FC_ENSEMBLE_BY_SERIES) {
 		if (!(run->ensemble_weights = malloc(nc * sizeof *run->ensemble_weights)))
 			rc = fc_err_set(err, FC_ENOMEM, "out of memory");
 		if (!rc)
-			rc = fc_ensemble_caruana(es, S, nc, h, o->metric, rounds, run->ensemble_weights,
-			                         &run->ensemble_loss, &run->single_loss, err);
+			rc = panel_weights(es, S, nc, h, o->metric, rounds, run->ensemble_weights,
+			                   &run->ensemble_loss, &run->single_loss, err);
 		for (size_t i = 0; !rc && i < S; i++)
 			memcpy(ws + i * nc, run->ensemble_weights, nc * sizeof *ws);
-		free(ok);
+	}
+	if (!rc && o->ensemble_by != FC_ENSEMBLE_BY_PANEL) {
+		double *own = o->ensemble_by == FC_ENSEMBLE_BY_BLEND ? malloc((S ? S : 1) * nc * sizeof *own)
+		                                                     : ws;
+		if (!own)
+			rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+		if (!rc)
+			rc = series_weights(es, S, nc, h, o->metric, rounds, own, run, err);
+		/* BLEND: each series' own weights shrunk halfway to the panel's */
+		for (size_t i = 0; !rc && own != ws && i < S; i++)
+			for (size_t c = 0; es[i].n_folds && c < nc; c++)
+				ws[i * nc + c] = 0.5 * own[i * nc + c] + 0.5 * ws[i * nc + c];
+		if (own != ws)
+			free(own);
 	}
 out:
 	free(es);
