@@ -830,6 +830,14 @@ static int parse_triple(const char *val, int *o)
 	return 0;
 }
 
+/* The search space: the largest non-seasonal orders the search may reach
+ * (auto.arima's default 5) and stepwise against exhaustive search. */
+static const fc_param_space arima_space[] = {
+	FC_SPACE_RANGE("max_p", FC_SPACE_INT, 1, 5, 0),
+	FC_SPACE_RANGE("max_q", FC_SPACE_INT, 1, 5, 0),
+	FC_SPACE_CHOICE_OF("stepwise", "true", "false"),
+};
+
 static int arima_set_param(void *params, const char *key, const char *val, fc_err *err)
 {
 	arima_params *p = params;
@@ -1515,6 +1523,7 @@ static const fc_model_type arima_type = {
 	.state_size = sizeof(arima_state),
 	.default_params = arima_default_params,
 	.set_param = arima_set_param,
+	FC_SPACE_TABLE(arima_space),
 	.save_params = arima_save_params,
 	.min_length = arima_min_length,
 	.warm_fit = arima_warm_fit,

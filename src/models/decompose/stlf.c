@@ -98,6 +98,15 @@ static void stlf_default_params(void *params)
 	p->robust = 0;
 }
 
+/* The search space: the model of the adjusted series, the seasonal
+ * window (0: mstl's default 7 + 4i; periodic: a fixed pattern) and
+ * robust loess. */
+static const fc_param_space stl_space[] = {
+	FC_SPACE_CHOICE_OF("method", "ets", "drift", "naive", "arima"),
+	FC_SPACE_CHOICE_OF("s_window", "0", "periodic", "7", "13"),
+	FC_SPACE_CHOICE_OF("robust", "false", "true"),
+};
+
 static int stlf_set_param(void *params, const char *key, const char *val, fc_err *err)
 {
 	stlf_params *p = params;
@@ -565,6 +574,7 @@ static const fc_model_type stl_type = {
 	.state_size = sizeof(stlf_state),
 	.default_params = stlf_default_params,
 	.set_param = stlf_set_param,
+	FC_SPACE_TABLE(stl_space),
 	.save_params = stlf_save_params,
 	.min_length = stlf_min_length,
 	.fit = stlf_fit,

@@ -1246,6 +1246,13 @@ static int parse_smoothing(const char *key, const char *val, int is_phi, double 
 	return 0;
 }
 
+/* The search space: damping forced on or off instead of chosen by the
+ * criterion, and the criterion itself. */
+static const fc_param_space ets_space[] = {
+	FC_SPACE_CHOICE_OF("damped", "auto", "true", "false"),
+	FC_SPACE_CHOICE_OF("ic", "aicc", "aic", "bic"),
+};
+
 static int ets_set_param(void *params, const char *key, const char *val, fc_err *err)
 {
 	ets_params *p = params;
@@ -1644,6 +1651,7 @@ static const fc_model_type ets_type = {
 	.state_size = sizeof(ets_state),
 	.default_params = ets_default_params,
 	.set_param = ets_set_param,
+	FC_SPACE_TABLE(ets_space),
 	.save_params = ets_save_params,
 	.min_length = ets_min_length,
 	.fit = ets_fit,

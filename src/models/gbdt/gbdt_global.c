@@ -133,6 +133,20 @@ static int spec_from_params(const gbdt_kind_params *p, fc_feature_spec *sp, int 
 	return 0;
 }
 
+/* The search space (--search): the learner's size and pace, and the
+ * feature sets; every name is a key of gbdt_set_param (the learner's keys
+ * through fc_gbdt_set_param).  Ranges around LightGBM's defaults (31
+ * leaves, rate 0.1, 100 trees, 20 rows a leaf, all features). */
+static const fc_param_space gbdt_space[] = {
+	FC_SPACE_RANGE("num_leaves", FC_SPACE_INT, 8, 64, 0),
+	FC_SPACE_RANGE("learning_rate", FC_SPACE_LOGUNIFORM, 0.02, 0.3, 0),
+	FC_SPACE_RANGE("n_trees", FC_SPACE_QUNIFORM, 50, 300, 50),
+	FC_SPACE_RANGE("min_data_in_leaf", FC_SPACE_QUNIFORM, 5, 100, 5),
+	FC_SPACE_RANGE("feature_fraction", FC_SPACE_UNIFORM, 0.5, 1, 0),
+	FC_SPACE_CHOICE_OF("lags", "auto", "1-14", "1-28"),
+	FC_SPACE_CHOICE_OF("windows", "auto", "7,28", "3,12"),
+};
+
 static int gbdt_set_param(void *params, const char *key, const char *val, fc_err *err)
 {
 	gbdt_kind_params *p = params;
@@ -979,6 +993,7 @@ static const fc_model_type gbdt_type = {
 	.state_size = 0,
 	.default_params = gbdt_default_params,
 	.set_param = gbdt_set_param,
+	FC_SPACE_TABLE(gbdt_space),
 	.save_params = gbdt_save_params,
 	.min_length = gbdt_min_length,
 	.conformal = 1,

@@ -258,6 +258,12 @@ static void croston_default_params(void *params)
 	p->level = 0;
 }
 
+/* The search space of croston and sba: the smoothing weight over the
+ * range Croston and Syntetos & Boylan recommend (0.05 to 0.3). */
+static const fc_param_space croston_space[] = {
+	FC_SPACE_RANGE("alpha", FC_SPACE_UNIFORM, 0.05, 0.3, 0),
+};
+
 static int croston_set_param_named(void *params, const char *key, const char *val, const char *name,
                                    fc_err *err)
 {
@@ -404,6 +410,7 @@ static const fc_model_type croston_type = {
 	.state_size = sizeof(croston_state),
 	.default_params = croston_default_params,
 	.set_param = croston_set_param,
+	FC_SPACE_TABLE(croston_space),
 	.save_params = alpha_save_params,
 	.min_length = three,
 	.fit = croston_fit,
@@ -423,6 +430,7 @@ static const fc_model_type sba_type = {
 	.state_size = sizeof(croston_state),
 	.default_params = croston_default_params,
 	.set_param = sba_set_param,
+	FC_SPACE_TABLE(croston_space),
 	.save_params = alpha_save_params,
 	.min_length = three,
 	.fit = sba_fit,
@@ -450,6 +458,12 @@ static void tsb_default_params(void *params)
 	p->beta = 0.1;
 	p->level = 0;
 }
+
+/* The search space of tsb: both weights over 0.05 to 0.3. */
+static const fc_param_space tsb_space[] = {
+	FC_SPACE_RANGE("alpha", FC_SPACE_UNIFORM, 0.05, 0.3, 0),
+	FC_SPACE_RANGE("beta", FC_SPACE_UNIFORM, 0.05, 0.3, 0),
+};
 
 static int tsb_set_param(void *params, const char *key, const char *val, fc_err *err)
 {
@@ -700,6 +714,7 @@ static const fc_model_type tsb_type = {
 	.state_size = sizeof(tsb_state),
 	.default_params = tsb_default_params,
 	.set_param = tsb_set_param,
+	FC_SPACE_TABLE(tsb_space),
 	.save_params = tsb_save_params,
 	.min_length = three,
 	.fit = tsb_fit,
@@ -730,6 +745,15 @@ static void agg_default_params(void *params)
 	p->beta = NAN;
 	p->level = 0;
 }
+
+/* The search spaces of adida (its level) and imapa (its largest level);
+ * 0 is the automatic choice (the mean inter-demand interval). */
+static const fc_param_space adida_space[] = {
+	FC_SPACE_RANGE("level", FC_SPACE_INT, 0, 12, 0),
+};
+static const fc_param_space imapa_space[] = {
+	FC_SPACE_RANGE("max_level", FC_SPACE_INT, 0, 12, 0),
+};
 
 static int agg_set_param_named(void *params, const char *key, const char *val, const char *name,
                                const char *level_key, fc_err *err)
@@ -978,6 +1002,7 @@ static const fc_model_type adida_type = {
 	.state_size = sizeof(agg_state),
 	.default_params = agg_default_params,
 	.set_param = adida_set_param,
+	FC_SPACE_TABLE(adida_space),
 	.save_params = adida_save_params,
 	.min_length = adida_min_length,
 	.fit = adida_fit,
@@ -997,6 +1022,7 @@ static const fc_model_type imapa_type = {
 	.state_size = sizeof(agg_state),
 	.default_params = agg_default_params,
 	.set_param = imapa_set_param,
+	FC_SPACE_TABLE(imapa_space),
 	.save_params = imapa_save_params,
 	.min_length = three,
 	.fit = imapa_fit,

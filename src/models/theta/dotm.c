@@ -455,6 +455,14 @@ static void theta_default_params(void *params)
 	p->period = 0;
 }
 
+/* The search space of otm and dotm: the theta line estimated or fixed
+ * (2 is the classical Theta method), the seasonal adjustment by the test,
+ * forced or off. */
+static const fc_param_space theta_space[] = {
+	FC_SPACE_CHOICE_OF("theta", "auto", "2", "3"),
+	FC_SPACE_CHOICE_OF("seasonal", "auto", "yes", "no"),
+};
+
 static int theta_set_param_named(void *params, const char *key, const char *val, const char *name,
                                  fc_err *err)
 {
@@ -631,6 +639,7 @@ static const fc_model_type otm_type = {
 	.state_size = sizeof(theta_state),
 	.default_params = theta_default_params,
 	.set_param = otm_set_param,
+	FC_SPACE_TABLE(theta_space),
 	.save_params = theta_save_params,
 	.min_length = otm_min_length,
 	.fit = otm_fit,
@@ -650,6 +659,7 @@ static const fc_model_type dotm_type = {
 	.state_size = sizeof(theta_state),
 	.default_params = theta_default_params,
 	.set_param = dotm_set_param,
+	FC_SPACE_TABLE(theta_space),
 	.save_params = theta_save_params,
 	.min_length = dotm_min_length,
 	.fit = dotm_fit,
