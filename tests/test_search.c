@@ -257,6 +257,7 @@ START_TEST(test_grid_trials_exact)
 	};
 	ck_assert_uint_eq(n, 7);
 	ck_assert_uint_eq(info.grid_points, 7);
+	ck_assert_int_eq(info.truncated, 0);
 	for (size_t k = 0; k < n; k++) {
 		ck_assert_str_eq(t[k].label, want[k][0]);
 		ck_assert_str_eq(t[k].params, want[k][1]);
@@ -277,6 +278,7 @@ START_TEST(test_grid_trials_exact)
 	ck_assert_uint_eq(n, 3);
 	ck_assert_str_eq(t[2].label, "window#2");
 	ck_assert_uint_eq(info.grid_points, 7);
+	ck_assert_int_eq(info.truncated, 1);
 	fc_trials_free(t, n);
 
 	/* a configuration equal to the candidate itself is no trial */

@@ -104,6 +104,7 @@ typedef struct fc_search_info {
 	size_t grid_points; /* grid: the points of every searched kind (saturating); 0 for random */
 	size_t rejected;    /* configurations a kind rejected, skipped */
 	size_t exhausted;   /* random: kinds whose space ran out of new configurations */
+	int truncated;      /* grid: the budget ran out before the grid did */
 } fc_search_info;
 
 /* Makes the trials of a search over the base candidates (each trial a

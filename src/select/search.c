@@ -625,6 +625,8 @@ int fc_search_trials(fc_model *const *base, size_t n_base, const fc_space_set *s
 			}
 		}
 	}
+	for (size_t i = 0; opts->method == FC_SEARCH_GRID && i < nk; i++)
+		info->truncated |= !ks[i].done && ks[i].next < ks[i].points;
 	for (size_t i = 0; ks && i < n_base; i++)
 		kind_dispose(&ks[i]);
 	free(ks);
