@@ -32,7 +32,7 @@ command -v Rscript > /dev/null || bench_die "Rscript not found (needs R and r-cr
 BIN=$BENCH_TMP/ets_theta_bench
 echo "building $BIN ..." >&2
 gcc -std=gnu11 -O2 -fopenmp -I"$REPO_ROOT/include" -I"$REPO_ROOT/src" \
-    "$REPO_ROOT"/src/core/*.c "$REPO_ROOT"/src/models/*.c "$REPO_ROOT"/src/features/*.c "$BENCH_DIR/ets_theta_bench.c" \
+    "$REPO_ROOT"/src/core/*.c "$REPO_ROOT"/src/models/*.c "$REPO_ROOT"/src/models/*/*.c "$REPO_ROOT"/src/features/*.c "$BENCH_DIR/ets_theta_bench.c" \
     $(pkg-config --cflags --libs gsl) -lm -o "$BIN" || bench_die "build failed"
 
 DATASETS=("$@")

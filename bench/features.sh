@@ -20,7 +20,8 @@ BIN=$BENCH_TMP/features_bench
 echo "building $BIN ..." >&2
 gcc -std=gnu11 -O2 -fopenmp -I"$REPO_ROOT/include" -I"$REPO_ROOT/src" \
     "$REPO_ROOT"/src/core/*.c "$REPO_ROOT"/src/features/features.c "$REPO_ROOT"/src/features/pivot.c \
-    "$REPO_ROOT"/src/features/calendar.c "$BENCH_DIR/features_bench.c" -lm -o "$BIN" \
+    "$REPO_ROOT"/src/features/calendar.c "$BENCH_DIR/features_bench.c" \
+    $(pkg-config --cflags --libs gsl) -lm -o "$BIN" \
     || bench_die "build failed"
 
 run() {  # THREADS -> key=value lines

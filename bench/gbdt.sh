@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Histogram GBDT against xgboost: training time and test RMSE of
-# libforecast's learner (src/models/gbdt*.c) and python3-xgboost
+# libforecast's learner (src/models/gbdt/gbdt*.c) and python3-xgboost
 # (tree_method=hist, grow_policy=lossguide) with the same trees, leaves,
 # learning rate, bins and threads on the same synthetic matrix, one after
 # the other in one run.
@@ -38,9 +38,9 @@ PY=/usr/bin/python3
 BIN=$BENCH_TMP/gbdt_bench
 echo "building $BIN ..." >&2
 gcc -std=gnu11 -O2 -fopenmp -I"$REPO_ROOT/include" -I"$REPO_ROOT/src" \
-    "$REPO_ROOT"/src/core/*.c "$REPO_ROOT"/src/models/gbdt.c "$REPO_ROOT"/src/models/gbdt_bin.c \
-    "$REPO_ROOT"/src/models/gbdt_hist.c "$REPO_ROOT"/src/models/gbdt_split.c \
-    "$REPO_ROOT"/src/models/gbdt_tree.c "$BENCH_DIR/gbdt_bench.c" \
+    "$REPO_ROOT"/src/core/*.c "$REPO_ROOT"/src/models/gbdt/gbdt.c "$REPO_ROOT"/src/models/gbdt/gbdt_bin.c \
+    "$REPO_ROOT"/src/models/gbdt/gbdt_hist.c "$REPO_ROOT"/src/models/gbdt/gbdt_split.c \
+    "$REPO_ROOT"/src/models/gbdt/gbdt_tree.c "$BENCH_DIR/gbdt_bench.c" \
     $(pkg-config --cflags --libs gsl) -lm -o "$BIN" || bench_die "build failed"
 
 DATA=$BENCH_TMP/gbdt_${N}x${P}

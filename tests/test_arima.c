@@ -1,4 +1,4 @@
-/* Tests of the `arima` kind (src/models/arima.c, arima_search.c): fixed-order
+/* Tests of the `arima` kind (src/models/arima/arima.c, arima_search.c): fixed-order
  * fits and automatic selection against fixtures computed by R's
  * forecast::Arima and forecast::auto.arima (tests/fixtures/arima.R),
  * including M3 and M4 series read from SHARED_DATA_DIR at run time (skipped
@@ -22,7 +22,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "forecast/model.h"
-#include "models/arima.h"
+#include "models/arima/arima.h"
 #include "data/arima_fixtures.h"
 #include "data/arima_xreg_fixtures.h"
 

@@ -1,5 +1,5 @@
 /* Tests of the optimised and dynamic optimised Theta models, kinds otm and
- * dotm (src/models/dotm.c): the identity with the Theta method built from
+ * dotm (src/models/theta/dotm.c): the identity with the Theta method built from
  * theta lines, analytic variances, the recursive trend line against least
  * squares, seasonal adjustment against R's decompose (fixtures of
  * tests/fixtures/seasadj.R), missing values, short series, errors,

@@ -1,4 +1,4 @@
-/* Tests of the `ets` kind (src/models/ets.c): parameters, the recursions
+/* Tests of the `ets` kind (src/models/ets/ets.c): parameters, the recursions
  * and forecast variances checked by hand and by simulation, missing values,
  * errors, save/load, re-anchoring, and fixtures computed by R's
  * forecast::ets (tests/fixtures/ets.R), including M3 and M4 series read from
@@ -24,7 +24,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "forecast/model.h"
-#include "models/ets.h"
+#include "models/ets/ets.h"
 #include "data/ets_fixtures.h"
 
 #ifndef SHARED_DATA_DIR

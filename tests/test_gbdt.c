@@ -1,4 +1,4 @@
-/* Tests of the histogram GBDT learner (src/models/gbdt*.c): binning, one
+/* Tests of the histogram GBDT learner (src/models/gbdt/gbdt*.c): binning, one
  * split checked by hand (gain, leaf values, L1/L2), missing values and
  * categorical splits, every loss, monotone training loss, early stopping,
  * determinism across thread counts, save/load, parameter errors, and the
@@ -20,7 +20,7 @@
 #include <omp.h>
 
 #include "forecast/gbdt.h"
-#include "models/gbdt_private.h"
+#include "models/gbdt/gbdt_private.h"
 #include "data/gbdt_fixtures.h"
 
 #define XGB_REL_TOL 0.02
@@ -296,7 +296,7 @@ static void missing_case(float nan_target, int want_left)
 	ck_assert_double_eq_tol(fc_gbdt_predict_row(m, &lo, 1), 0, 1e-9);
 	ck_assert_double_eq_tol(fc_gbdt_predict_row(m, &hi, 1), 10, 1e-9);
 	ck_assert_double_eq_tol(fc_gbdt_predict_row(m, &v, 1), nan_target, 1e-9);
-	ck_assert_int_eq(m->trees[0].default_left[0], want_left);
+	ck_assert_int_eq(gbdt_booster_tree(m, 0)->default_left[0], want_left);
 	fc_gbdt_free(m);
 	free(x);
 	free(y);
@@ -349,8 +349,8 @@ START_TEST(test_categorical)
 	fc_err err;
 	fc_gbdt *m = NULL;
 	ck_assert_int_eq(fc_gbdt_train(&p, x, n, 2, cat, y, NULL, NULL, 0, NULL, &m, &err), 0);
-	ck_assert_int_eq(m->trees[0].feature[0], 0);
-	ck_assert(m->trees[0].is_cat[0]);
+	ck_assert_int_eq(gbdt_booster_tree(m, 0)->feature[0], 0);
+	ck_assert(gbdt_booster_tree(m, 0)->is_cat[0]);
 	for (size_t k = 0; k < 12; k++) {
 		float row[2] = {(float)(3 * k), 1};
 		ck_assert_double_eq_tol(fc_gbdt_predict_row(m, row, 1), k % 2 ? 10 : 0, 1e-9);

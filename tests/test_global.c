@@ -1,4 +1,4 @@
-/* Tests of the `gbdt` global kind (src/models/gbdt_global.c) through the
+/* Tests of the `gbdt` global kind (src/models/gbdt/gbdt_global.c) through the
  * selection engine and directly: it learns a pattern shared by many
  * series, never reads data after a cut, gives the same forecasts for any
  * thread count and after a save/load round trip, and supports the direct

@@ -1,5 +1,5 @@
 /* Tests of the intermittent-demand kinds croston, sba, tsb, adida and imapa
- * (src/models/intermittent.c): hand-computed forecasts, applicability,
+ * (src/models/intermittent/intermittent.c): hand-computed forecasts, applicability,
  * all-zero and missing data, errors, save/load round trips, re-anchoring,
  * and Croston forecasts computed by R's forecast::croston
  * (tests/fixtures/intermittent.R). */

@@ -1,5 +1,5 @@
 /* Tests of the classical seasonal adjustment shared by the Theta family
- * (src/models/seasadj.c): hand-computed decompositions, the edge cases of the
+ * (src/models/decompose/seasadj.c): hand-computed decompositions, the edge cases of the
  * seasonality test, errors, and fixtures computed by R (thetaf's test and
  * decompose(type = "multiplicative")$figure; tests/fixtures/seasadj.R). */
 #include <check.h>
@@ -10,7 +10,7 @@
 
 #include <gsl/gsl_errno.h>
 
-#include "models/seasadj.h"
+#include "models/decompose/seasadj.h"
 #include "data/seasadj_fixtures.h"
 
 #ifndef SHARED_DATA_DIR

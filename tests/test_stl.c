@@ -1,5 +1,5 @@
-/* Tests of STL, MSTL and the seasonal strength (src/models/stl.c) and of the
- * `stl` model kind (src/models/stlf.c): components and forecasts against R
+/* Tests of STL, MSTL and the seasonal strength (src/models/decompose/stl.c) and of the
+ * `stl` model kind (src/models/decompose/stlf.c): components and forecasts against R
  * (tests/fixtures/stl.R: stats::stl, forecast::mstl, forecast::stlf), on
  * embedded series and on M3 monthly / M4 hourly series read at run time;
  * hand-checked properties, parameters, errors, save/load and anchoring.

@@ -1,4 +1,4 @@
-/* Tests of the `theta` kind (src/models/theta.c): the structure of the
+/* Tests of the `theta` kind (src/models/theta/theta.c): the structure of the
  * forecasts, missing values, errors, save/load, and fixtures computed by
  * R's forecast::thetaf (tests/fixtures/theta.R), including M3 and M4 series
  * read from SHARED_DATA_DIR at run time.  Issue 4 asks for the forecasts

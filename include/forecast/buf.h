@@ -4,7 +4,12 @@
  * A model's saved state is one line of space-separated `key=value` tokens;
  * numbers are written with 17 significant digits so that they read back
  * bit-identical, and arrays as comma-separated lists (`season=1,2,3`).
- * Missing values are written as `nan`. */
+ * Missing values are written as `nan`.
+ *
+ * This encoding is part of core/, below the models (which write and read
+ * their parameters and state with it) and below the model file
+ * (src/io/artifact.c, which stores those lines as its "params" and "state"
+ * records), so that no model depends on io/. */
 #ifndef FORECAST_BUF_H
 #define FORECAST_BUF_H
 

@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 #include "forecast/error.h"
-#include "forecast/panel.h"
+#include "forecast/series.h"
 
 /* s_window value meaning R's s.window = "periodic": the seasonal component
  * is the same in every cycle (the mean of each cycle position). */

@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include "forecast/calendar.h"
 #include "forecast/error.h"
-#include "forecast/panel.h"
+#include "forecast/series.h"
 #include "forecast/time.h"
 
 #define FC_FEAT_MAX_LAGS 128

@@ -10,7 +10,8 @@
 #include <stddef.h>
 #include "forecast/buf.h"
 #include "forecast/error.h"
-#include "forecast/panel.h"
+#include "forecast/series.h"
+#include "forecast/space.h"
 
 #define FC_MAX_LEVELS 8
 
@@ -116,7 +117,17 @@ typedef struct fc_model_type {
 	/* Nonzero for kinds left out of the default candidate set (too slow
 	 * to try on every series by default); they run when named. */
 	int opt_in;
+	/* Optional.  The parameters a hyperparameter search (--search) varies
+	 * and their ranges (include/forecast/space.h): a static table beside
+	 * the kind's set_param, n_space entries, each name a key set_param
+	 * takes.  NULL: the kind is not searched unless a space file adds
+	 * parameters. */
+	const fc_param_space *space;
+	size_t n_space;
 } fc_model_type;
+
+/* .space and .n_space of a kind's table from a static array. */
+#define FC_SPACE_TABLE(table) .space = (table), .n_space = sizeof(table) / sizeof((table)[0])
 
 /* The built-in kinds. */
 extern const fc_model_type *const fc_model_naive;

@@ -63,6 +63,13 @@ typedef struct cli_opts {
 	size_t ensemble_rounds;    /* 0: FC_ENSEMBLE_ROUNDS */
 	size_t n_feature_params;
 	const char *feature_params[16]; /* "key=value" for the gbdt kind */
+	/* fit/cv: hyperparameter search (include/forecast/search.h) */
+	int search;                /* FC_SEARCH_*; NONE without --search */
+	size_t budget_trials;      /* 0: FC_SEARCH_DEFAULT_TRIALS */
+	unsigned long long seed;   /* --seed (default 0) */
+	int seed_given;
+	const char *space_file;    /* --space */
+	const char *search_models; /* --search-models, comma-separated; NULL: all with a space */
 } cli_opts;
 
 /* Which options a subcommand accepts. */

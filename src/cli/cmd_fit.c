@@ -11,6 +11,7 @@
 #include "forecast/artifact.h"
 #include "forecast/budget.h"
 #include "forecast/output.h"
+#include "forecast/search.h"
 
 static void usage_common(FILE *f)
 {
@@ -66,6 +67,17 @@ static void usage_common(FILE *f)
 	        "                     folds), panel (one set, on every series' folds) or blend\n"
 	        "                     (default: the mean of a series' own and the panel's)\n"
 	        "  --ensemble-rounds N  caruana's picks (default 25)\n"
+	        "  --search M         hyperparameter search: grid or random (bayes: not yet);\n"
+	        "                     each trial, a configuration of one kind drawn from its\n"
+	        "                     space ('forecast models --params'), joins the candidates\n"
+	        "                     as KIND#N and is back-tested on the same folds\n"
+	        "  --budget-trials N  trials in all, shared by the searched kinds (default %d;\n"
+	        "                     a grid stops after N points and says so)\n"
+	        "  --seed S           seed of the random search (default 0)\n"
+	        "  --space FILE       change or add search ranges, one a line, e.g.\n"
+	        "                     gbdt.learning_rate = loguniform(0.01, 0.3)\n"
+	        "  --search-models A,B  search only these kinds (default: every candidate\n"
+	        "                     kind with a space)\n"
 	        "  --candidate-timeout S  work budget of one candidate on one series, in\n"
 	        "                     seconds of a reference core (counted in work units, so\n"
 	        "                     the result does not depend on the machine); past it the\n"
@@ -84,7 +96,8 @@ static void usage_common(FILE *f)
 	        "General: --threads N, --quiet (-q), --help\n"
 	        "\n"
 	        "Exit codes: 0 success, 1 a model failed, 2 bad command line,\n"
-	        "3 bad input data, 4 file or model-file problem.\n", CLI_DEFAULT_CANDIDATE_TIMEOUT);
+	        "3 bad input data, 4 file or model-file problem.\n", FC_SEARCH_DEFAULT_TRIALS,
+	        CLI_DEFAULT_CANDIDATE_TIMEOUT);
 }
 
 static void usage_fit(FILE *f)
@@ -119,8 +132,18 @@ static void usage_cv(FILE *f)
 	usage_common(f);
 }
 
+/* The candidates' names in reports: a kind's name, or a trial's label
+ * ("gbdt#3"); and each trial's parameters (NULL for the others; no params
+ * column at all without --search, so that plain runs print what they
+ * printed before). */
+typedef struct cand_names {
+	const char **label;
+	const char **params;
+	int search;
+} cand_names;
+
 static void print_leaderboard(FILE *f, const fc_leader_row *rows, size_t n,
-                              fc_model *const *cand, fc_metric primary, size_t n_series)
+                              const cand_names *nm, fc_metric primary, size_t n_series)
 {
 	fprintf(f, "%-10s %7s %6s %6s", "model", "series", "wins", "folds");
 	for (int j = 0; j < FC_METRIC_COUNT; j++) {
@@ -129,10 +152,10 @@ static void print_leaderboard(FILE *f, const fc_leader_row *rows, size_t n,
 		         (fc_metric)j == primary ? "*" : "");
 		fprintf(f, " %10s", label);
 	}
-	fprintf(f, " %9s %8s\n", "seconds", "timeouts");
+	fprintf(f, " %9s %8s%s\n", "seconds", "timeouts", nm->search ? " params" : "");
 	for (size_t i = 0; i < n; i++) {
 		const fc_leader_row *r = &rows[i];
-		fprintf(f, "%-10s %7zu %6zu %6.2f", cand[r->candidate]->type->name, r->series, r->wins,
+		fprintf(f, "%-10s %7zu %6zu %6.2f", nm->label[r->candidate], r->series, r->wins,
 		        r->series ? (double)r->folds / (double)r->series : 0.0);
 		for (int j = 0; j < FC_METRIC_COUNT; j++) {
 			if (isnan(r->metric[j]))
@@ -140,29 +163,53 @@ static void print_leaderboard(FILE *f, const fc_leader_row *rows, size_t n,
 			else
 				fprintf(f, " %10.4g", r->metric[j]);
 		}
-		fprintf(f, " %9.2f %8zu\n", r->seconds, r->timeouts);
+		fprintf(f, " %9.2f %8zu", r->seconds, r->timeouts);
+		if (nm->search)
+			fprintf(f, " %s", nm->params[r->candidate] ? nm->params[r->candidate] : "-");
+		fputc('\n', f);
 	}
 	fprintf(f, "(%zu series; * = selection metric; means over series and folds; folds: per "
 	        "series scored; seconds: CPU time in the candidate)\n", n_series);
 }
 
+/* A CSV field, quoted when it holds a comma, quote or line break. */
+static void put_csv_field(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
 static void write_leaderboard_csv(FILE *f, const fc_leader_row *rows, size_t n,
-                                  fc_model *const *cand)
+                                  const cand_names *nm)
 {
 	fputs("model,series,wins,folds", f);
 	for (int j = 0; j < FC_METRIC_COUNT; j++)
 		fprintf(f, ",%s", fc_metric_name((fc_metric)j));
-	fputs(",timeouts\n", f);
+	fputs(nm->search ? ",timeouts,params\n" : ",timeouts\n", f);
 	for (size_t i = 0; i < n; i++) {
 		const fc_leader_row *r = &rows[i];
-		fprintf(f, "%s,%zu,%zu,%zu", cand[r->candidate]->type->name, r->series, r->wins, r->folds);
+		fprintf(f, "%s,%zu,%zu,%zu", nm->label[r->candidate], r->series, r->wins, r->folds);
 		for (int j = 0; j < FC_METRIC_COUNT; j++) {
 			if (isnan(r->metric[j]))
 				fputs(",", f);
 			else
 				fprintf(f, ",%.10g", r->metric[j]);
 		}
-		fprintf(f, ",%zu\n", r->timeouts);
+		fprintf(f, ",%zu", r->timeouts);
+		if (nm->search) {
+			fputc(',', f);
+			put_csv_field(f, nm->params[r->candidate] ? nm->params[r->candidate] : "");
+		}
+		fputc('\n', f);
 	}
 }
 
@@ -249,7 +296,7 @@ static void describe_panel(const cli_opts *o, const fc_panel *p)
 }
 
 static void report_fallbacks(const cli_opts *o, const fc_panel *p, const fc_run *run,
-                             fc_model *const *cands)
+                             const cand_names *nm)
 {
 	size_t shown = 0, more = 0;
 	for (size_t i = 0; i < run->n_series; i++) {
@@ -277,7 +324,7 @@ static void report_fallbacks(const cli_opts *o, const fc_panel *p, const fc_run 
 				first = i;
 		if (n)
 			cli_warn(o, "%s was dropped on %zu series for exceeding --candidate-timeout %g "
-			         "(first: %s)", cands[c]->type->name, n, o->candidate_timeout,
+			         "(first: %s)", nm->label[c], n, o->candidate_timeout,
 			         p->series[first].key[0] ? p->series[first].key : "(the only series)");
 	}
 }
@@ -285,7 +332,7 @@ static void report_fallbacks(const cli_opts *o, const fc_panel *p, const fc_run 
 /* What the final step did: the ensemble's members and weights (summed
  * over series when each series has its own), beside the best single
  * candidate on the back-test. */
-static void describe_ensemble(const cli_opts *o, const fc_run *run, fc_model *const *cand)
+static void describe_ensemble(const cli_opts *o, const fc_run *run, const cand_names *nm)
 {
 	if (o->quiet || o->ensemble == FC_ENSEMBLE_NONE)
 		return;
@@ -304,8 +351,9 @@ static void describe_ensemble(const cli_opts *o, const fc_run *run, fc_model *co
 				w[r->members[k].candidate] += r->members[k].weight;
 	}
 	char line[512];
-	int len = snprintf(line, sizeof line, "%.1f members per series; weight by kind:",
-	                   series ? (double)members / (double)series : 0.0);
+	int len = snprintf(line, sizeof line, "%.1f members per series; weight by %s:",
+	                   series ? (double)members / (double)series : 0.0,
+	                   nm->search ? "candidate" : "kind");
 	for (int shown = 0; shown < 8 && len > 0 && (size_t)len < sizeof line; shown++) {
 		size_t top = nc;
 		for (size_t c = 0; c < nc; c++)
@@ -313,7 +361,7 @@ static void describe_ensemble(const cli_opts *o, const fc_run *run, fc_model *co
 				top = c;
 		if (top == nc)
 			break;
-		len += snprintf(line + len, sizeof line - (size_t)len, " %s %.2f", cand[top]->type->name,
+		len += snprintf(line + len, sizeof line - (size_t)len, " %s %.2f", nm->label[top],
 		                w[top] / (double)series);
 		w[top] = 0;
 	}
@@ -362,7 +410,8 @@ static char *default_name(const char *input, const char *suffix)
 /* Writes the forecasts, the leaderboard CSV and the model file, all or
  * none. */
 static int write_outputs(const cli_opts *o, const fc_panel *p, const fc_run *run,
-                         const fc_cv_opts *cv, const fc_leader_row *rows, int fit)
+                         const fc_cv_opts *cv, const fc_leader_row *rows, const cand_names *nm,
+                         int fit)
 {
 	enum { OUT_FORECAST, OUT_BOARD, OUT_MODEL, N_OUT };
 	char *owned[N_OUT] = {0};
@@ -386,7 +435,7 @@ static int write_outputs(const cli_opts *o, const fc_panel *p, const fc_run *run
 			break;
 		switch (k) {
 		case OUT_FORECAST: write_forecasts(out[k].f, p, run, cv); break;
-		case OUT_BOARD: write_leaderboard_csv(out[k].f, rows, run->n_candidates, cv->candidates); break;
+		case OUT_BOARD: write_leaderboard_csv(out[k].f, rows, run->n_candidates, nm); break;
 		case OUT_MODEL: rc = fc_artifact_write(out[k].f, p, run, cv, o->read.aggregate, &err); break;
 		}
 	}
@@ -436,6 +485,107 @@ static int check_future(const cli_opts *o, const fc_panel *p, int fit)
 	return 0;
 }
 
+/* --search: the trials of the searched kinds, appended to the candidates
+ * (which take ownership of their templates) so that fc_cv_run back-tests
+ * them on the same folds as the others.  Prints and returns an exit code
+ * on error. */
+static int add_trials(const cli_opts *o, fc_model ***cand, size_t *n_cand, fc_trial **trials,
+                      size_t *n_trials)
+{
+	fc_space_set set;
+	fc_space_set_init(&set);
+	fc_err err;
+	int rc = fc_space_set_defaults(&set, &err);
+	if (!rc && o->space_file)
+		rc = fc_space_read(&set, o->space_file, &err);
+	if (rc) {
+		fc_space_set_dispose(&set);
+		return cli_fail(rc, err.msg);
+	}
+	size_t nb = *n_cand;
+	unsigned char *searched = calloc(nb ? nb : 1, 1);
+	if (!searched) {
+		fc_space_set_dispose(&set);
+		return cli_fail(FC_ENOMEM, "out of memory");
+	}
+	if (o->search_models) {
+		char names[1024], msg[FC_ERR_MSG_MAX + 128];
+		snprintf(names, sizeof names, "%s", o->search_models);
+		for (char *save, *name = strtok_r(names, ",", &save); name && !rc;
+		     name = strtok_r(NULL, ",", &save)) {
+			size_t c = 0;
+			while (c < nb && strcmp((*cand)[c]->type->name, name) != 0)
+				c++;
+			if (c == nb) {
+				snprintf(msg, sizeof msg, "--search-models: '%s' is not among the candidate "
+				         "models%s", name, fc_model_lookup(name) ? "" : " (no such kind; see "
+				         "'forecast models')");
+				rc = cli_fail(FC_EINVAL, msg);
+			} else if (!fc_space_set_count(&set, (*cand)[c]->type)) {
+				snprintf(msg, sizeof msg, "--search-models: '%s' has no search space (see "
+				         "'forecast models --params'; a --space file can give it one)", name);
+				rc = cli_fail(FC_EINVAL, msg);
+			} else {
+				searched[c] = 1;
+			}
+		}
+	} else {
+		size_t n_searched = 0;
+		for (size_t c = 0; c < nb; c++)
+			if ((searched[c] = fc_space_set_count(&set, (*cand)[c]->type) > 0))
+				n_searched++;
+		if (!n_searched)
+			rc = cli_fail(FC_EINVAL, "--search: none of the candidate models has a search "
+			              "space (see 'forecast models --params')");
+	}
+	fc_search_opts so = {
+		.method = (fc_search_method)o->search,
+		.budget = o->budget_trials ? o->budget_trials : FC_SEARCH_DEFAULT_TRIALS,
+		.seed = (uint64_t)o->seed, .searched = searched,
+	};
+	fc_search_info info;
+	fc_trial *t = NULL;
+	size_t nt = 0;
+	if (!rc && (rc = fc_search_trials(*cand, nb, &set, &so, &t, &nt, &info, &err)))
+		rc = cli_fail(rc, err.msg);
+	fc_model **grown = rc ? NULL : realloc(*cand, (nb + nt) * sizeof *grown);
+	if (!rc && nt && !grown)
+		rc = cli_fail(FC_ENOMEM, "out of memory");
+	if (rc) {
+		fc_trials_free(t, nt);
+		free(searched);
+		fc_space_set_dispose(&set);
+		return rc;
+	}
+	if (grown)
+		*cand = grown;
+	for (size_t k = 0; k < nt; k++) {
+		(*cand)[nb + k] = t[k].model; /* the candidates own it now */
+		t[k].model = NULL;
+	}
+	*n_cand = nb + nt;
+	*trials = t;
+	*n_trials = nt;
+	char kinds[512] = "";
+	for (size_t c = 0, len = 0; c < nb && len < sizeof kinds; c++)
+		if (searched[c])
+			len += (size_t)snprintf(kinds + len, sizeof kinds - len, "%s%s", len ? ", " : "",
+			                        (*cand)[c]->type->name);
+	cli_warn(o, "search (%s, seed %llu): %zu trials of %s added to the %zu candidates",
+	         o->search == FC_SEARCH_GRID ? "grid" : "random", o->seed, nt, kinds, nb);
+	if (info.truncated)
+		cli_warn(o, "the grid has %zu points; --budget-trials %zu tried the first ones "
+		         "(round-robin over the kinds)", info.grid_points, so.budget);
+	if (info.rejected)
+		cli_warn(o, "%zu configurations were rejected by their model kind and skipped",
+		         info.rejected);
+	if (nt < so.budget && o->search == FC_SEARCH_RANDOM)
+		cli_warn(o, "the spaces ran out of new configurations after %zu trials", nt);
+	free(searched);
+	fc_space_set_dispose(&set);
+	return 0;
+}
+
 static int run(int argc, char **argv, int fit)
 {
 	const char *cmd = fit ? "fit" : "cv";
@@ -467,19 +617,40 @@ static int run(int argc, char **argv, int fit)
 	size_t n_cand = 0;
 	if ((rc = cli_candidates(&o, &cand, &n_cand)))
 		return rc;
-
-	fc_err err;
-	fc_panel *p = NULL;
-	if ((rc = fc_panel_read(o.input, &o.read, &p, &err))) {
-		cli_candidates_free(cand, n_cand);
-		return cli_fail(rc, err.msg);
-	}
-	describe_panel(&o, p);
-	if ((rc = check_future(&o, p, fit))) {
-		fc_panel_free(p);
+	fc_trial *trials = NULL;
+	size_t n_trials = 0;
+	if (o.search && (rc = add_trials(&o, &cand, &n_cand, &trials, &n_trials))) {
 		cli_candidates_free(cand, n_cand);
 		return rc;
 	}
+	cand_names nm = {.search = o.search != FC_SEARCH_NONE};
+	nm.label = calloc(n_cand, sizeof *nm.label);
+	nm.params = calloc(n_cand, sizeof *nm.params);
+	if (!nm.label || !nm.params) {
+		free(nm.label);
+		free(nm.params);
+		fc_trials_free(trials, n_trials);
+		cli_candidates_free(cand, n_cand);
+		return cli_fail(FC_ENOMEM, "out of memory");
+	}
+	for (size_t c = 0; c < n_cand; c++)
+		nm.label[c] = cand[c]->type->name;
+	for (size_t k = 0; k < n_trials; k++) {
+		nm.label[n_cand - n_trials + k] = trials[k].label;
+		nm.params[n_cand - n_trials + k] = trials[k].params;
+	}
+
+	fc_err err;
+	fc_panel *p = NULL;
+	fc_run *result = NULL;
+	fc_leader_row *rows = NULL;
+	if ((rc = fc_panel_read(o.input, &o.read, &p, &err))) {
+		rc = cli_fail(rc, err.msg);
+		goto out;
+	}
+	describe_panel(&o, p);
+	if ((rc = check_future(&o, p, fit)))
+		goto out;
 
 	cli_progress prog;
 	cli_progress_start(&prog, &o, fit ? "fit" : "cv");
@@ -493,31 +664,33 @@ static int run(int argc, char **argv, int fit)
 		.ensemble = o.ensemble, .ensemble_by = o.ensemble_by, .ensemble_rounds = o.ensemble_rounds,
 	};
 	memcpy(cv.levels, o.levels, sizeof cv.levels);
-	fc_run *result = NULL;
 	rc = fc_cv_run(p, &cv, &result, &err);
 	cli_progress_finish(&prog);
 	if (rc) {
-		fc_panel_free(p);
-		cli_candidates_free(cand, n_cand);
-		return cli_fail(rc, err.msg);
+		rc = cli_fail(rc, err.msg);
+		goto out;
 	}
-	report_fallbacks(&o, p, result, cand);
-	describe_ensemble(&o, result, cand);
+	report_fallbacks(&o, p, result, &nm);
+	describe_ensemble(&o, result, &nm);
 
-	fc_leader_row *rows = calloc(n_cand, sizeof *rows);
+	rows = calloc(n_cand, sizeof *rows);
 	if (!rows) {
 		rc = cli_fail(FC_ENOMEM, "out of memory");
 	} else {
 		fc_leaderboard(result, o.metric, rows);
-		rc = write_outputs(&o, p, result, &cv, rows, fit);
+		rc = write_outputs(&o, p, result, &cv, rows, &nm, fit);
 		if (rc == EXIT_OK && (!o.quiet || !fit)) { /* the leaderboard is all cv prints */
 			int to_stdout = !(fit && o.output && strcmp(o.output, "-") == 0);
-			print_leaderboard(to_stdout ? stdout : stderr, rows, n_cand, cand, o.metric, p->n_series);
+			print_leaderboard(to_stdout ? stdout : stderr, rows, n_cand, &nm, o.metric, p->n_series);
 		}
 	}
+out:
 	free(rows);
 	fc_run_free(result);
 	fc_panel_free(p);
+	free(nm.label);
+	free(nm.params);
+	fc_trials_free(trials, n_trials);
 	cli_candidates_free(cand, n_cand);
 	return rc;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "forecast/search.h"
 
 typedef struct subcommand {
 	const char *name;
@@ -15,20 +16,94 @@ typedef struct subcommand {
 
 static void models_usage(FILE *f)
 {
-	fprintf(f, "Usage: forecast models\n\nLists the model kinds, one per line: name and summary.\n"
-	           "Their parameters are set with --param KIND.NAME=VALUE.\n");
+	fprintf(f, "Usage: forecast models [--params [--space FILE]]\n\n"
+	           "Lists the model kinds, one per line: name and summary.\n"
+	           "Their parameters are set with --param KIND.NAME=VALUE.\n\n"
+	           "  --params       list instead each kind's search space (--search): the\n"
+	           "                 parameters a search varies, their type and range\n"
+	           "  --space FILE   with --params: the spaces as FILE changes them\n");
+}
+
+/* A range for the table: "[0.02, 0.3]", "8..64", "{auto, true, false}". */
+static void describe_range(const fc_param_space *s, char *buf, size_t cap)
+{
+	switch (s->type) {
+	case FC_SPACE_CHOICE: {
+		char spec[512];
+		fc_space_describe(s, spec, sizeof spec);
+		size_t len = strlen(spec); /* "choice(...)" */
+		snprintf(buf, cap, "{%.*s}", len > 8 ? (int)(len - 8) : 0, spec + 7);
+		break;
+	}
+	case FC_SPACE_INT: snprintf(buf, cap, "%g..%g", s->lo, s->hi); break;
+	case FC_SPACE_QUNIFORM: snprintf(buf, cap, "[%g, %g] step %g", s->lo, s->hi, s->q); break;
+	default: snprintf(buf, cap, "[%g, %g]", s->lo, s->hi); break;
+	}
+}
+
+static int list_params(const char *space_file)
+{
+	fc_space_set set;
+	fc_space_set_init(&set);
+	fc_err err;
+	int rc = fc_space_set_defaults(&set, &err);
+	if (!rc && space_file)
+		rc = fc_space_read(&set, space_file, &err);
+	if (rc) {
+		fc_space_set_dispose(&set);
+		return cli_fail(rc, err.msg);
+	}
+	printf("%-9s %-18s %-11s %s\n", "kind", "parameter", "type", "range");
+	for (size_t k = 0; k < fc_model_kind_count(); k++)
+		for (size_t j = 0; j < set.n; j++) {
+			const fc_space_entry *e = &set.e[j];
+			if (e->kind != fc_model_kind_at(k))
+				continue;
+			char range[512];
+			describe_range(&e->p, range, sizeof range);
+			printf("%-9s %-18s %-11s %s\n", e->kind->name, e->p.name,
+			       fc_space_type_name(e->p.type), range);
+		}
+	fputs("no search space:", stdout);
+	for (size_t k = 0, first = 1; k < fc_model_kind_count(); k++)
+		if (!fc_space_set_count(&set, fc_model_kind_at(k))) {
+			printf("%s %s", first ? "" : ",", fc_model_kind_at(k)->name);
+			first = 0;
+		}
+	printf("\n(grids take every choice and up to %d points of a range; "
+	       "'forecast fit --help' tells how to search)\n", FC_SPACE_GRID_POINTS);
+	fc_space_set_dispose(&set);
+	return EXIT_OK;
 }
 
 static int cmd_models(int argc, char **argv)
 {
-	if (argc > 1) {
-		if (strcmp(argv[1], "--help") == 0) {
+	int params = 0;
+	const char *space = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0) {
 			models_usage(stdout);
 			return EXIT_OK;
 		}
-		fprintf(stderr, "forecast: error: unexpected argument '%s'\n", argv[1]);
+		if (strcmp(argv[i], "--params") == 0) {
+			params = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--space") == 0 && i + 1 < argc) {
+			space = argv[++i];
+			continue;
+		}
+		fprintf(stderr, "forecast: error: unexpected argument '%s'\n"
+		                "Try 'forecast models --help' for more information.\n", argv[i]);
 		return EXIT_USAGE;
 	}
+	if (space && !params) {
+		fprintf(stderr, "forecast: error: --space goes with --params\n"
+		                "Try 'forecast models --help' for more information.\n");
+		return EXIT_USAGE;
+	}
+	if (params)
+		return list_params(space);
 	for (size_t k = 0; k < fc_model_kind_count(); k++)
 		printf("%-9s %s%s\n", fc_model_kind_at(k)->name, fc_model_kind_at(k)->summary,
 		       fc_model_kind_at(k)->opt_in ? " [not in the default set: name it in --models]" : "");

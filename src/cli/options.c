@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "forecast/artifact.h"
+#include "forecast/search.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -25,7 +26,8 @@ enum {
 	O_LAGS, O_WINDOWS, O_AGG, O_CALENDAR, O_FOURIER, O_SEASONAL_WINDOW, O_EXPANDING,
 	O_SHIFT, O_TRANSFORM, O_COUNTRY, O_HOLIDAY_WINDOW, O_EVENTS, O_KNOWN_FUTURE,
 	O_NO_GROUP_KEYS, O_CALENDARS, O_STRATEGY, O_GLOBAL_BY, O_REFIT_EVERY, O_CANDIDATE_TIMEOUT,
-	O_ENSEMBLE, O_ENSEMBLE_BY, O_ENSEMBLE_ROUNDS
+	O_ENSEMBLE, O_ENSEMBLE_BY, O_ENSEMBLE_ROUNDS,
+	O_SEARCH, O_BUDGET_TRIALS, O_SEED, O_SPACE, O_SEARCH_MODELS
 };
 
 static const struct {
@@ -78,6 +80,11 @@ static const struct {
 	{{"ensemble", required_argument, NULL, O_ENSEMBLE}, OPT_CV},
 	{{"ensemble-by", required_argument, NULL, O_ENSEMBLE_BY}, OPT_CV},
 	{{"ensemble-rounds", required_argument, NULL, O_ENSEMBLE_ROUNDS}, OPT_CV},
+	{{"search", required_argument, NULL, O_SEARCH}, OPT_CV},
+	{{"budget-trials", required_argument, NULL, O_BUDGET_TRIALS}, OPT_CV},
+	{{"seed", required_argument, NULL, O_SEED}, OPT_CV},
+	{{"space", required_argument, NULL, O_SPACE}, OPT_CV},
+	{{"search-models", required_argument, NULL, O_SEARCH_MODELS}, OPT_CV},
 	{{"threads", required_argument, NULL, O_THREADS}, 0},
 	{{"quiet", no_argument, NULL, O_QUIET}, 0},
 	{{"help", no_argument, NULL, O_HELP}, 0},
@@ -309,6 +316,34 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 				return usage_error(cmd, "--ensemble-rounds: expected a whole number from 1 to 1000, got '%s'", optarg);
 			o->ensemble_rounds = (size_t)v;
 			break;
+		case O_SEARCH:
+			if (strcmp(optarg, "grid") == 0)
+				o->search = FC_SEARCH_GRID;
+			else if (strcmp(optarg, "random") == 0)
+				o->search = FC_SEARCH_RANDOM;
+			else if (strcmp(optarg, "bayes") == 0)
+				return usage_error(cmd, "--search bayes is not implemented yet; use grid or random");
+			else
+				return usage_error(cmd, "--search: expected grid or random, got '%s'", optarg);
+			break;
+		case O_BUDGET_TRIALS:
+			if (parse_count(optarg, 1, 100000, &v))
+				return usage_error(cmd, "--budget-trials: expected a whole number of trials from 1 to 100000, got '%s'", optarg);
+			o->budget_trials = (size_t)v;
+			break;
+		case O_SEED: {
+			char *end;
+			errno = 0;
+			unsigned long long s = strtoull(optarg, &end, 10);
+			if (end == optarg || *end || errno || optarg[0] == '-')
+				return usage_error(cmd, "--seed: expected a whole number from 0 to %llu, got '%s'",
+				                   (unsigned long long)UINT64_MAX, optarg);
+			o->seed = s;
+			o->seed_given = 1;
+			break;
+		}
+		case O_SPACE: o->space_file = optarg; break;
+		case O_SEARCH_MODELS: o->search_models = optarg; break;
 		case O_CANDIDATE_TIMEOUT: {
 			char *end;
 			errno = 0;
@@ -449,6 +484,10 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 			return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (!o->search && (o->budget_trials || o->seed_given || o->space_file || o->search_models))
+		return usage_error(cmd, "%s works with --search grid|random only",
+		                   o->budget_trials ? "--budget-trials" : o->seed_given ? "--seed"
+		                   : o->space_file ? "--space" : "--search-models");
 	if (optind < argc) {
 		o->input = argv[optind++];
 		if (optind < argc)

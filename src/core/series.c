@@ -1,5 +1,5 @@
 /* Small helpers on fc_series shared by models and selection. */
-#include "forecast/panel.h"
+#include "forecast/series.h"
 
 #include <math.h>
 

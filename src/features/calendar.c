@@ -684,7 +684,7 @@ int fc_calendar_parse(const char *text, size_t len, const char *path, fc_calenda
 	cal->range_from = FC_CALENDAR_MIN_YEAR;
 	cal->range_to = FC_CALENDAR_MAX_YEAR;
 	parser p = {path ? path : "(calendar)", 0, err, cal, NULL, 0};
-	int rc = 0;
+	int rc;
 	size_t i = 0;
 	while (i < len) {
 		size_t j = i;

@@ -42,6 +42,7 @@
 #include <string.h>
 
 #include "features_private.h"
+#include "core/numeric.h"
 
 #define EWM_TAIL 1e-4
 #define MAX_LAG 10000
@@ -313,12 +314,6 @@ int fc_feature_parse_holiday_window(const char *s, fc_feature_spec *spec, fc_err
 
 /* ---- target transforms ----------------------------------------------------- */
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 /* Quantile of sorted v[0..n) by linear interpolation (R's type 7). */
 static double quantile_sorted(const double *v, size_t n, double p)
 {
@@ -366,7 +361,7 @@ int fc_transform_apply(fc_target_tf kind, size_t m, const double *y, size_t n, d
 		for (size_t i = 0; i < n; i++)
 			if (!isnan(y[i]))
 				v[k++] = y[i];
-		qsort(v, k, sizeof *v, cmp_double);
+		qsort(v, k, sizeof *v, fc_cmp_double);
 		t.loc = quantile_sorted(v, k, 0.5);
 		double iqr = quantile_sorted(v, k, 0.75) - quantile_sorted(v, k, 0.25);
 		t.scale = iqr > 0 ? iqr : 1;

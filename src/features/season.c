@@ -89,6 +89,7 @@
  * reported; periods below 2 or above n/2 are never reported; candidates
  * beyond max_found are not tested. */
 #include "forecast/season.h"
+#include "core/numeric.h"
 
 #include <fftw3.h>
 #include <gsl/gsl_cdf.h>
@@ -619,17 +620,6 @@ static void build_mask(fc_season_ws *ws, size_t J, size_t n, const double *kept,
 		mark_harmonics(ws->mask, J, n, m, EXCL_HARMONICS, EXCL_CAND);
 }
 
-static void sort_doubles(double *a, size_t n)
-{
-	for (size_t i = 1; i < n; i++) {
-		double v = a[i];
-		size_t k = i;
-		for (; k > 0 && a[k - 1] > v; k--)
-			a[k] = a[k - 1];
-		a[k] = v;
-	}
-}
-
 /* P(E > s M) for E ~ Exp(1) and M the median of r independent Exp(1):
  * E[exp(-s M)], exact by Renyi's representation of order statistics
  * (X_(k) = sum_{i<=k} E_i / (r - i + 1)); for even r the median is
@@ -664,7 +654,7 @@ static int local_ratio(fc_season_ws *ws, const double *I, size_t J, size_t j, do
 	}
 	if (cnt < REF_MIN)
 		return 0;
-	sort_doubles(ws->ref, cnt);
+	fc_sort_small(ws->ref, cnt);
 	double med = cnt % 2 ? ws->ref[cnt / 2] : 0.5 * (ws->ref[cnt / 2 - 1] + ws->ref[cnt / 2]);
 	if (!(med > 0)) {
 		if (!(I[j] > 0))

@@ -313,8 +313,7 @@ int fc_artifact_write(FILE *f, const fc_panel *p, const fc_run *run,
 
 typedef struct reader {
 	const char *path;
-	char *text;       /* the whole file, split in place */
-	char *pos;
+	char *pos;        /* in the whole file, which is split in place */
 	size_t line;
 	char *field[MAX_FIELDS];
 	size_t n_fields;
@@ -380,15 +379,6 @@ static int next(reader *r, const char *name, size_t min)
 	return 0;
 }
 
-static char *dup_str(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}
-
 static int parse_size(reader *r, const char *s, size_t *out)
 {
 	char *end;
@@ -424,11 +414,11 @@ static int read_header(reader *r, fc_artifact *a)
 {
 	fc_err *err = r->err;
 	int rc;
-	if ((rc = next(r, "source", 1)) || !(a->source = dup_str(r->field[1])))
+	if ((rc = next(r, "source", 1)) || !(a->source = strdup(r->field[1])))
 		return rc ? rc : fc_err_set(err, FC_ENOMEM, "out of memory");
-	if ((rc = next(r, "time", 1)) || !(a->time_name = dup_str(r->field[1])))
+	if ((rc = next(r, "time", 1)) || !(a->time_name = strdup(r->field[1])))
 		return rc ? rc : fc_err_set(err, FC_ENOMEM, "out of memory");
-	if ((rc = next(r, "target", 1)) || !(a->target_name = dup_str(r->field[1])))
+	if ((rc = next(r, "target", 1)) || !(a->target_name = strdup(r->field[1])))
 		return rc ? rc : fc_err_set(err, FC_ENOMEM, "out of memory");
 	if ((rc = next(r, "groups", 0)))
 		return rc;
@@ -438,7 +428,7 @@ static int read_header(reader *r, fc_artifact *a)
 		if (!a->group_names)
 			return fc_err_set(err, FC_ENOMEM, "out of memory");
 		for (size_t g = 0; g < a->n_groups; g++)
-			if (!(a->group_names[g] = dup_str(r->field[g + 1])))
+			if (!(a->group_names[g] = strdup(r->field[g + 1])))
 				return fc_err_set(err, FC_ENOMEM, "out of memory");
 	}
 	if ((rc = next(r, "style", 1)))
@@ -476,7 +466,7 @@ static int read_header(reader *r, fc_artifact *a)
 		if (!(a->exog_names = calloc(a->n_exog, sizeof *a->exog_names)))
 			return fc_err_set(err, FC_ENOMEM, "out of memory");
 		for (size_t j = 0; j < a->n_exog; j++)
-			if (!(a->exog_names[j] = dup_str(r->field[j + 1])))
+			if (!(a->exog_names[j] = strdup(r->field[j + 1])))
 				return fc_err_set(err, FC_ENOMEM, "out of memory");
 	}
 	if ((rc = next(r, "series", 1)) || (rc = parse_size(r, r->field[1], &a->n_series)))
@@ -592,7 +582,7 @@ static int read_series(reader *r, fc_artifact *a, fc_artifact_series *s)
 		if (!s->group_values)
 			return fc_err_set(r->err, FC_ENOMEM, "out of memory");
 		for (size_t g = 0; g < a->n_groups; g++)
-			if (!(s->group_values[g] = dup_str(r->field[g + 1])))
+			if (!(s->group_values[g] = strdup(r->field[g + 1])))
 				return fc_err_set(r->err, FC_ENOMEM, "out of memory");
 	}
 	if ((rc = next(r, "span", 2)))
@@ -693,7 +683,7 @@ static int verify(const char *path, char *text, size_t len, fc_err *err)
 		return fc_err_set(err, FC_EFORMAT,
 		                  "%s: model file format version %ld; this forecast reads versions 1 to %d (refit the model)",
 		                  path, version, FC_ARTIFACT_VERSION);
-	if (len < 2 || text[len - 1] != '\n')
+	if (text[len - 1] != '\n')
 		return fc_err_set(err, FC_EFORMAT, "%s: corrupt model file: truncated", path);
 	size_t start = len - 1;
 	while (start > 0 && text[start - 1] != '\n')
@@ -724,7 +714,7 @@ int fc_artifact_load(const char *path, fc_artifact **out, fc_err *err)
 		free(text);
 		return fc_err_set(err, FC_ENOMEM, "out of memory");
 	}
-	reader r = {.path = path, .text = text, .pos = strchr(text, '\n') + 1, .line = 1, .err = err};
+	reader r = {.path = path, .pos = strchr(text, '\n') + 1, .line = 1, .err = err};
 	rc = read_header(&r, a);
 	for (size_t i = 0; !rc && i < a->n_series; i++)
 		rc = read_series(&r, a, &a->series[i]);

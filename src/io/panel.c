@@ -35,6 +35,7 @@
  * Omissions: no time zones, no calendar business-day grids. */
 #include "forecast/panel.h"
 #include "read_private.h"
+#include "core/numeric.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -494,9 +495,9 @@ static int frequency(builder *b, fc_panel *p, const fc_freq *given)
 	fc_rows *rows = b->rows;
 	size_t bad_s = (size_t)-1, bad_i = 0;
 	int rc;
-	char desc[64];
 	if (given) {
 		if (!fc_freq_compatible(*given, rows->style)) {
+			char desc[64];
 			fc_freq_describe(*given, desc, sizeof desc);
 			return fc_err_set(b->err, FC_EINVAL,
 			                  "%s: frequency '%s' (%s) does not suit the time column '%s', "
@@ -527,22 +528,13 @@ static int frequency(builder *b, fc_panel *p, const fc_freq *given)
 	return fc_err_set(b->err, FC_EINPUT, "%s%s%s%s", loc, msg, ser, ser[0] ? ")" : "");
 }
 
-static char *dup_str(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}
-
 static int names(const fc_rows *rows, const size_t *cols, size_t n, char ***out)
 {
 	*out = calloc(n ? n : 1, sizeof **out);
 	if (!*out)
 		return -1;
 	for (size_t i = 0; i < n; i++)
-		if (!((*out)[i] = dup_str(rows->col_names[cols[i]])))
+		if (!((*out)[i] = strdup(rows->col_names[cols[i]])))
 			return -1;
 	return 0;
 }
@@ -705,12 +697,6 @@ out:
 	return rc;
 }
 
-static int cmp_double(const void *pa, const void *pb)
-{
-	double a = *(const double *)pa, b = *(const double *)pb;
-	return (a > b) - (a < b);
-}
-
 static int check_opts(const fc_read_opts *o, fc_freq *freq, fc_err *err)
 {
 	if (o->sep == '"' || o->sep == '\n' || o->sep == '\r')
@@ -849,7 +835,7 @@ static int test_seasons(fc_panel *p, panel_priv *pv, fc_err *err)
 			if (f[i].discovered && !near)
 				mine[q++] = f[i].period;
 		}
-		qsort(mine, q, sizeof *mine, cmp_double);
+		qsort(mine, q, sizeof *mine, fc_cmp_double);
 		ser->seasons = mine;
 		ser->n_seasons = q;
 	}
@@ -889,9 +875,9 @@ int fc_panel_read(const char *path, const fc_read_opts *opts, fc_panel **out, fc
 		goto out;
 	}
 	p->priv = pv;
-	if (!(p->path = dup_str(path)) ||
-	    !(p->time_name = dup_str(rows.col_names[rows.time_col])) ||
-	    !(p->target_name = dup_str(rows.col_names[rows.target_col]))) {
+	if (!(p->path = strdup(path)) ||
+	    !(p->time_name = strdup(rows.col_names[rows.time_col])) ||
+	    !(p->target_name = strdup(rows.col_names[rows.target_col]))) {
 		rc = nomem(err);
 		goto out;
 	}
@@ -908,7 +894,7 @@ int fc_panel_read(const char *path, const fc_read_opts *opts, fc_panel **out, fc
 	if (o->n_seasons) {
 		p->n_seasons = o->n_seasons;
 		memcpy(p->seasons, o->seasons, o->n_seasons * sizeof *o->seasons);
-		qsort(p->seasons, p->n_seasons, sizeof *p->seasons, cmp_double);
+		qsort(p->seasons, p->n_seasons, sizeof *p->seasons, fc_cmp_double);
 	}
 	if ((rc = order_series(&b)) || (rc = sort_rows(&b)) || (rc = distinct_times(&b, o->aggregate)) ||
 	    (rc = frequency(&b, p, o->freq ? &given : NULL)))

@@ -16,6 +16,7 @@
 #include "forecast/model.h"
 #include "forecast/budget.h"
 #include "model_private.h"
+#include "core/numeric.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -26,12 +27,6 @@
 #include <gsl/gsl_cdf.h>
 
 /* ---- forecast results ---------------------------------------------------- */
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
 
 int fc_forecast_init(fc_forecast *f, size_t h, const double *levels, size_t n_levels, fc_err *err)
 {
@@ -55,7 +50,7 @@ int fc_forecast_init(fc_forecast *f, size_t h, const double *levels, size_t n_le
 			                  levels[l]);
 		sorted[l] = levels[l];
 	}
-	qsort(sorted, n_levels, sizeof sorted[0], cmp_double);
+	qsort(sorted, n_levels, sizeof sorted[0], fc_cmp_double);
 	size_t n_unique = 0;
 	for (size_t l = 0; l < n_levels; l++)
 		if (n_unique == 0 || sorted[l] != sorted[n_unique - 1])
@@ -517,13 +512,7 @@ int fc_param_parse_count(const char *val, long max, long *out)
 /* The median of v[0..n), sorted in place (a handful of values). */
 static double median_of(double *v, size_t n)
 {
-	for (size_t a = 1; a < n; a++) {
-		double x = v[a];
-		size_t b = a;
-		for (; b > 0 && v[b - 1] > x; b--)
-			v[b] = v[b - 1];
-		v[b] = x;
-	}
+	fc_sort_small(v, n);
 	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 

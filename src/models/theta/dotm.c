@@ -60,17 +60,15 @@
  * recomputes from the new data what is a filter rather than an estimate:
  * the seasonal indices, A and B, and the least squares l_0. */
 #include "forecast/model.h"
-#include "model_private.h"
-#include "seasadj.h"
+#include "models/model_private.h"
+#include "core/numeric.h"
+#include "models/decompose/seasadj.h"
 
 #include <errno.h>
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_min.h>
 
 #define ALPHA_LO 0.1
 #define ALPHA_HI 0.99
@@ -137,8 +135,7 @@ typedef struct fit_ctx {
 	const double *z;    /* N adjusted values */
 	const char *interp; /* N flags: 1 = interpolated */
 	size_t N;
-	int dynamic;
-	size_t first;       /* first t (1-based) in the error sum */
+	size_t first;       /* first t (1-based) in the error sum (3 for dotm) */
 	double *A, *B;      /* A_{t-1}, B_{t-1} for t = 1..N (index t-1) */
 	double theta_fixed; /* NaN = free */
 	/* results of the last solve */
@@ -206,70 +203,6 @@ static double solve(fit_ctx *c, double alpha)
 static double solve_fn(double alpha, void *p)
 {
 	return solve(p, alpha);
-}
-
-/* Minimises f over [lo, hi]: a grid of 21 points, then Brent's method
- * (GSL) inside the bracket around the best grid point, or golden-section
- * search on the half-bracket when the best point is an end point. */
-static double minimise_1d(double (*f)(double, void *), void *ctx, double lo, double hi)
-{
-	enum { G = 21 };
-	double xs[G], fs[G];
-	size_t best = 0;
-	for (size_t i = 0; i < G; i++) {
-		xs[i] = lo + (hi - lo) * (double)i / (G - 1);
-		fs[i] = f(xs[i], ctx);
-		if (fs[i] < fs[best])
-			best = i;
-	}
-	if (!isfinite(fs[best]))
-		return xs[best];
-	double a = xs[best > 0 ? best - 1 : 0], b = xs[best < G - 1 ? best + 1 : G - 1];
-	double xbest = xs[best], fbest = fs[best];
-	if (best > 0 && best < G - 1 && fbest < fs[best - 1] && fbest < fs[best + 1]) {
-		gsl_function F = {f, ctx};
-		gsl_min_fminimizer *s = gsl_min_fminimizer_alloc(gsl_min_fminimizer_brent);
-		if (s && gsl_min_fminimizer_set_with_values(s, &F, xbest, fbest, a, fs[best - 1], b,
-		                                            fs[best + 1]) == GSL_SUCCESS) {
-			for (int it = 0; it < 100; it++) {
-				if (gsl_min_fminimizer_iterate(s) != GSL_SUCCESS)
-					break;
-				double xl = gsl_min_fminimizer_x_lower(s), xu = gsl_min_fminimizer_x_upper(s);
-				if (gsl_min_test_interval(xl, xu, 1e-8, 0) == GSL_SUCCESS)
-					break;
-			}
-			double xm = gsl_min_fminimizer_x_minimum(s), fm = gsl_min_fminimizer_f_minimum(s);
-			if (fm < fbest)
-				xbest = xm;
-		}
-		gsl_min_fminimizer_free(s);
-		return xbest;
-	}
-	const double g = 0.6180339887498949;
-	double c = b - g * (b - a), d = a + g * (b - a);
-	double fc = f(c, ctx), fd = f(d, ctx);
-	for (int it = 0; it < 60 && b - a > 1e-9; it++) {
-		if (fc < fd) {
-			b = d;
-			d = c;
-			fd = fc;
-			c = b - g * (b - a);
-			fc = f(c, ctx);
-		} else {
-			a = c;
-			c = d;
-			fc = fd;
-			d = a + g * (b - a);
-			fd = f(d, ctx);
-		}
-	}
-	if (fc < fbest) {
-		xbest = c;
-		fbest = fc;
-	}
-	if (fd < fbest)
-		xbest = d;
-	return xbest;
 }
 
 /* ---- fitting ---------------------------------------------------------------------- */
@@ -389,9 +322,9 @@ static int theta_fit_with(theta_state *st, int dynamic, double alpha, double the
 		}
 	}
 
-	fit_ctx c = {z, interp, N, dynamic, dynamic ? 3 : 1, A, B, theta, 0, 0, 0, 0};
+	fit_ctx c = {z, interp, N, dynamic ? 3 : 1, A, B, theta, 0, 0, 0, 0};
 	if (isnan(alpha))
-		alpha = minimise_1d(solve_fn, &c, ALPHA_LO, ALPHA_HI);
+		alpha = fc_minimise_1d(solve_fn, &c, ALPHA_LO, ALPHA_HI);
 	solve(&c, alpha);
 	if (!isfinite(c.ell0) || !isfinite(c.sse)) {
 		rc = fc_err_set(err, FC_EMODEL, "model '%s': the least squares fit is not finite", name);
@@ -521,6 +454,14 @@ static void theta_default_params(void *params)
 	p->seasonal = -1;
 	p->period = 0;
 }
+
+/* The search space of otm and dotm: the theta line estimated or fixed
+ * (2 is the classical Theta method), the seasonal adjustment by the test,
+ * forced or off. */
+static const fc_param_space theta_space[] = {
+	FC_SPACE_CHOICE_OF("theta", "auto", "2", "3"),
+	FC_SPACE_CHOICE_OF("seasonal", "auto", "yes", "no"),
+};
 
 static int theta_set_param_named(void *params, const char *key, const char *val, const char *name,
                                  fc_err *err)
@@ -698,6 +639,7 @@ static const fc_model_type otm_type = {
 	.state_size = sizeof(theta_state),
 	.default_params = theta_default_params,
 	.set_param = otm_set_param,
+	FC_SPACE_TABLE(theta_space),
 	.save_params = theta_save_params,
 	.min_length = otm_min_length,
 	.fit = otm_fit,
@@ -717,6 +659,7 @@ static const fc_model_type dotm_type = {
 	.state_size = sizeof(theta_state),
 	.default_params = theta_default_params,
 	.set_param = dotm_set_param,
+	FC_SPACE_TABLE(theta_space),
 	.save_params = theta_save_params,
 	.min_length = dotm_min_length,
 	.fit = dotm_fit,

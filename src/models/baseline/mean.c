@@ -27,7 +27,7 @@
  * the bounds are NaN (R gives NA too).  A constant series gives s = 0 and
  * zero-width intervals. */
 #include "forecast/model.h"
-#include "model_private.h"
+#include "models/model_private.h"
 
 #include <errno.h>
 #include <math.h>
@@ -168,6 +168,11 @@ static void window_default_params(void *params)
 	((window_params *)params)->size = 0;
 }
 
+/* The search space: the window, from two observations to a year of weeks. */
+static const fc_param_space window_space[] = {
+	FC_SPACE_RANGE("size", FC_SPACE_INT, 2, 52, 0),
+};
+
 static int window_set_param(void *params, const char *key, const char *val, fc_err *err)
 {
 	if (strcmp(key, "size") != 0)
@@ -206,6 +211,7 @@ static const fc_model_type window_type = {
 	.state_size = sizeof(avg_state),
 	.default_params = window_default_params,
 	.set_param = window_set_param,
+	FC_SPACE_TABLE(window_space),
 	.save_params = window_save_params,
 	.min_length = one,
 	.fit = window_fit,

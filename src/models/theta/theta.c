@@ -33,9 +33,9 @@
  * non-seasonal method, as R does for indices near zero.  There is no
  * re-anchoring: predict refits (the fit is a few hundred filter passes). */
 #include "forecast/model.h"
-#include "model_private.h"
-#include "ets.h"
-#include "seasadj.h"
+#include "models/model_private.h"
+#include "models/ets/ets.h"
+#include "models/decompose/seasadj.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,5 +1,6 @@
 /* Feature binning for the histogram GBDT: quantile bin edges per column and
- * the uint8 binned copy of the training matrix.
+ * the uint8 binned copy of the training matrix.  Layer 1 of the learner
+ * (see gbdt_private.h): it uses no other layer.
  *
  * As in LightGBM (Ke et al., NeurIPS 2017, section 2 "histogram-based
  * algorithm"), edges come from a sample of rows (at most SAMPLE_ROWS, taken
@@ -17,7 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/gbdt_private.h"
+#include "core/numeric.h"
+#include "models/gbdt/gbdt_private.h"
 
 /* LightGBM samples 200000 rows (bin_construct_sample_cnt); with a radix
  * sort a million costs little more, and on the 1M-row benchmark gave bins
@@ -53,12 +55,6 @@ static void sort_floats(float *s, uint32_t *tmp, size_t n)
 		u = u & 0x80000000u ? u & 0x7fffffffu : ~u;
 		memcpy(&s[i], &u, 4);
 	}
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
 }
 
 typedef struct code_count {
@@ -167,7 +163,7 @@ static int categorical_codes(gbdt_binmap *m, const float *s, size_t n, size_t ma
 	}
 	for (size_t i = 0; i < keep; i++)
 		m->cats[i] = cc[i].code;
-	qsort(m->cats, keep, sizeof *m->cats, cmp_double);
+	qsort(m->cats, keep, sizeof *m->cats, fc_cmp_double);
 	m->n_value_bins = (int)keep;
 	free(cc);
 	return 0;

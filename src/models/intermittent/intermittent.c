@@ -62,7 +62,8 @@
  * estimated smoothing parameters and aggregation levels and reruns the
  * smoothing on the new data. */
 #include "forecast/model.h"
-#include "model_private.h"
+#include "models/model_private.h"
+#include "core/numeric.h"
 
 #include <errno.h>
 #include <math.h>
@@ -70,7 +71,6 @@
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
-#include <gsl/gsl_min.h>
 #include <gsl/gsl_multimin.h>
 
 /* Syntetos-Boylan-Croston cut-off of the average inter-demand interval. */
@@ -226,73 +226,6 @@ static double ses_objective(double alpha, void *p)
 	return sse;
 }
 
-/* Minimises f over [lo, hi]: a grid of 21 points, then Brent's method
- * (GSL) inside the bracket around the best grid point, or golden-section
- * search on the half-bracket when the best point is an end point. */
-static double minimise_1d(double (*f)(double, void *), void *ctx, double lo, double hi)
-{
-	enum { G = 21 };
-	double xs[G], fs[G];
-	size_t best = 0;
-	for (size_t i = 0; i < G; i++) {
-		xs[i] = lo + (hi - lo) * (double)i / (G - 1);
-		fs[i] = f(xs[i], ctx);
-		if (fs[i] < fs[best])
-			best = i;
-	}
-	if (!isfinite(fs[best]))
-		return xs[best];
-	double a = xs[best > 0 ? best - 1 : 0], b = xs[best < G - 1 ? best + 1 : G - 1];
-	double xbest = xs[best], fbest = fs[best];
-	if (best > 0 && best < G - 1 && fbest < fs[best - 1] && fbest < fs[best + 1]) {
-		gsl_function F = {f, ctx};
-		gsl_min_fminimizer *s = gsl_min_fminimizer_alloc(gsl_min_fminimizer_brent);
-		if (s && gsl_min_fminimizer_set_with_values(s, &F, xbest, fbest, a, fs[best - 1], b,
-		                                            fs[best + 1]) == GSL_SUCCESS) {
-			for (int it = 0; it < 100; it++) {
-				if (gsl_min_fminimizer_iterate(s) != GSL_SUCCESS)
-					break;
-				double xl = gsl_min_fminimizer_x_lower(s), xu = gsl_min_fminimizer_x_upper(s);
-				if (gsl_min_test_interval(xl, xu, 1e-8, 0) == GSL_SUCCESS)
-					break;
-			}
-			double xm = gsl_min_fminimizer_x_minimum(s), fm = gsl_min_fminimizer_f_minimum(s);
-			if (fm < fbest) {
-				xbest = xm;
-				fbest = fm;
-			}
-		}
-		gsl_min_fminimizer_free(s);
-		return xbest;
-	}
-	/* Golden-section search on [a, b]. */
-	const double g = 0.6180339887498949;
-	double c = b - g * (b - a), d = a + g * (b - a);
-	double fc = f(c, ctx), fd = f(d, ctx);
-	for (int it = 0; it < 60 && b - a > 1e-9; it++) {
-		if (fc < fd) {
-			b = d;
-			d = c;
-			fd = fc;
-			c = b - g * (b - a);
-			fc = f(c, ctx);
-		} else {
-			a = c;
-			c = d;
-			fc = fd;
-			d = a + g * (b - a);
-			fd = f(d, ctx);
-		}
-	}
-	if (fc < fbest) {
-		xbest = c;
-		fbest = fc;
-	}
-	if (fd < fbest)
-		xbest = d;
-	return xbest;
-}
-
 /* SES forecast of x with the given alpha, or the MSE-optimal one when alpha
  * is NaN; *used gets the alpha used. */
 static double ses_forecast(const double *x, size_t n, double alpha, double *used)
@@ -302,7 +235,7 @@ static double ses_forecast(const double *x, size_t n, double alpha, double *used
 			alpha = 0.5; /* no error to minimise: any alpha gives x[0] */
 		} else {
 			ses_ctx c = {x, n};
-			alpha = minimise_1d(ses_objective, &c, A_LO, A_HI);
+			alpha = fc_minimise_1d(ses_objective, &c, A_LO, A_HI);
 		}
 	}
 	*used = alpha;
@@ -324,6 +257,12 @@ static void croston_default_params(void *params)
 	p->beta = NAN;
 	p->level = 0;
 }
+
+/* The search space of croston and sba: the smoothing weight over the
+ * range Croston and Syntetos & Boylan recommend (0.05 to 0.3). */
+static const fc_param_space croston_space[] = {
+	FC_SPACE_RANGE("alpha", FC_SPACE_UNIFORM, 0.05, 0.3, 0),
+};
 
 static int croston_set_param_named(void *params, const char *key, const char *val, const char *name,
                                    fc_err *err)
@@ -471,6 +410,7 @@ static const fc_model_type croston_type = {
 	.state_size = sizeof(croston_state),
 	.default_params = croston_default_params,
 	.set_param = croston_set_param,
+	FC_SPACE_TABLE(croston_space),
 	.save_params = alpha_save_params,
 	.min_length = three,
 	.fit = croston_fit,
@@ -490,6 +430,7 @@ static const fc_model_type sba_type = {
 	.state_size = sizeof(croston_state),
 	.default_params = croston_default_params,
 	.set_param = sba_set_param,
+	FC_SPACE_TABLE(croston_space),
 	.save_params = alpha_save_params,
 	.min_length = three,
 	.fit = sba_fit,
@@ -517,6 +458,12 @@ static void tsb_default_params(void *params)
 	p->beta = 0.1;
 	p->level = 0;
 }
+
+/* The search space of tsb: both weights over 0.05 to 0.3. */
+static const fc_param_space tsb_space[] = {
+	FC_SPACE_RANGE("alpha", FC_SPACE_UNIFORM, 0.05, 0.3, 0),
+	FC_SPACE_RANGE("beta", FC_SPACE_UNIFORM, 0.05, 0.3, 0),
+};
 
 static int tsb_set_param(void *params, const char *key, const char *val, fc_err *err)
 {
@@ -767,6 +714,7 @@ static const fc_model_type tsb_type = {
 	.state_size = sizeof(tsb_state),
 	.default_params = tsb_default_params,
 	.set_param = tsb_set_param,
+	FC_SPACE_TABLE(tsb_space),
 	.save_params = tsb_save_params,
 	.min_length = three,
 	.fit = tsb_fit,
@@ -797,6 +745,15 @@ static void agg_default_params(void *params)
 	p->beta = NAN;
 	p->level = 0;
 }
+
+/* The search spaces of adida (its level) and imapa (its largest level);
+ * 0 is the automatic choice (the mean inter-demand interval). */
+static const fc_param_space adida_space[] = {
+	FC_SPACE_RANGE("level", FC_SPACE_INT, 0, 12, 0),
+};
+static const fc_param_space imapa_space[] = {
+	FC_SPACE_RANGE("max_level", FC_SPACE_INT, 0, 12, 0),
+};
 
 static int agg_set_param_named(void *params, const char *key, const char *val, const char *name,
                                const char *level_key, fc_err *err)
@@ -1045,6 +1002,7 @@ static const fc_model_type adida_type = {
 	.state_size = sizeof(agg_state),
 	.default_params = agg_default_params,
 	.set_param = adida_set_param,
+	FC_SPACE_TABLE(adida_space),
 	.save_params = adida_save_params,
 	.min_length = adida_min_length,
 	.fit = adida_fit,
@@ -1064,6 +1022,7 @@ static const fc_model_type imapa_type = {
 	.state_size = sizeof(agg_state),
 	.default_params = agg_default_params,
 	.set_param = imapa_set_param,
+	FC_SPACE_TABLE(imapa_space),
 	.save_params = imapa_save_params,
 	.min_length = three,
 	.fit = imapa_fit,

@@ -74,7 +74,7 @@
  * optimizer's steps do not notice).  The Hessian of
  * R's optim (for forecast's test of NaN standard errors) is computed on
  * request only (fc_arima_se_check), by the same finite differences. */
-#include "arima.h"
+#include "models/arima/arima.h"
 #include "forecast/budget.h"
 
 #include <complex.h>

@@ -20,7 +20,8 @@
  *
  * The autocorrelations are computed directly (O(n m)): they are needed only
  * up to lag m, and the direct sums reproduce R's acf to rounding. */
-#include "seasadj.h"
+#include "models/decompose/seasadj.h"
+#include "core/numeric.h"
 
 #include <float.h>
 #include <math.h>
@@ -32,23 +33,8 @@
 /* forecast::is.constant: isTRUE(all.equal(y, rep(y[0], n))). */
 static int is_constant(const double *y, size_t n)
 {
-	const double tol = sqrt(DBL_EPSILON);
-	double sum_abs = 0, sum_diff = 0;
-	size_t N = 0;
-	for (size_t t = 0; t < n; t++) {
-		if (y[t] == y[0])
-			continue;
-		sum_abs += fabs(y[t]);
-		sum_diff += fabs(y[t] - y[0]);
-		N++;
-	}
-	if (N == 0)
-		return 1;
-	double scale = sum_abs / (double)N;
-	if (!(isfinite(scale) && scale > tol))
-		scale = 1;
-	double xy = sum_diff / ((double)N * scale);
-	return !(isnan(xy) || xy > tol);
+	double xy = fc_mean_rel_diff(y, n);
+	return !(isnan(xy) || xy > sqrt(DBL_EPSILON));
 }
 
 int fc_seasonal_test(const double *y, size_t n, size_t m)

@@ -30,9 +30,10 @@
 #include "forecast/calendar.h"
 #include "forecast/features.h"
 #include "forecast/gbdt.h"
-#include "model_private.h"
+#include "models/model_private.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,28 @@ static int set_text(char *dst, size_t cap, const char *key, const char *val, fc_
 	return 0;
 }
 
+/* The text parameters: key, and where and how long their field is. */
+#define TEXT_PARAM(key, field) \
+	{key, offsetof(gbdt_kind_params, field), sizeof ((gbdt_kind_params *)0)->field}
+static const struct text_param {
+	const char *key;
+	size_t offset, cap;
+} TEXT_PARAMS[] = {
+	TEXT_PARAM("lags", lags),           TEXT_PARAM("windows", windows),
+	TEXT_PARAM("agg", aggs),            TEXT_PARAM("calendar", calendar),
+	TEXT_PARAM("transform", transform), TEXT_PARAM("country", country),
+	TEXT_PARAM("known_future", known_future), TEXT_PARAM("global_by", global_by),
+};
+#undef TEXT_PARAM
+
+static const struct text_param *text_param(const char *key)
+{
+	for (size_t i = 0; i < sizeof TEXT_PARAMS / sizeof TEXT_PARAMS[0]; i++)
+		if (strcmp(key, TEXT_PARAMS[i].key) == 0)
+			return &TEXT_PARAMS[i];
+	return NULL;
+}
+
 /* Parses the feature strings into a spec (holidays and lags "auto" left to
  * the caller); FC_EINVAL naming the parameter. */
 static int spec_from_params(const gbdt_kind_params *p, fc_feature_spec *sp, int *lags_auto,
@@ -110,6 +133,20 @@ static int spec_from_params(const gbdt_kind_params *p, fc_feature_spec *sp, int 
 	return 0;
 }
 
+/* The search space (--search): the learner's size and pace, and the
+ * feature sets; every name is a key of gbdt_set_param (the learner's keys
+ * through fc_gbdt_set_param).  Ranges around LightGBM's defaults (31
+ * leaves, rate 0.1, 100 trees, 20 rows a leaf, all features). */
+static const fc_param_space gbdt_space[] = {
+	FC_SPACE_RANGE("num_leaves", FC_SPACE_INT, 8, 64, 0),
+	FC_SPACE_RANGE("learning_rate", FC_SPACE_LOGUNIFORM, 0.02, 0.3, 0),
+	FC_SPACE_RANGE("n_trees", FC_SPACE_QUNIFORM, 50, 300, 50),
+	FC_SPACE_RANGE("min_data_in_leaf", FC_SPACE_QUNIFORM, 5, 100, 5),
+	FC_SPACE_RANGE("feature_fraction", FC_SPACE_UNIFORM, 0.5, 1, 0),
+	FC_SPACE_CHOICE_OF("lags", "auto", "1-14", "1-28"),
+	FC_SPACE_CHOICE_OF("windows", "auto", "7,28", "3,12"),
+};
+
 static int gbdt_set_param(void *params, const char *key, const char *val, fc_err *err)
 {
 	gbdt_kind_params *p = params;
@@ -125,22 +162,9 @@ static int gbdt_set_param(void *params, const char *key, const char *val, fc_err
 			                  "model 'gbdt': strategy must be recursive or direct, got '%s'", val);
 		return 0;
 	}
-	if (strcmp(key, "lags") == 0)
-		rc = set_text(p->lags, sizeof p->lags, key, val, err);
-	else if (strcmp(key, "windows") == 0)
-		rc = set_text(p->windows, sizeof p->windows, key, val, err);
-	else if (strcmp(key, "agg") == 0)
-		rc = set_text(p->aggs, sizeof p->aggs, key, val, err);
-	else if (strcmp(key, "calendar") == 0)
-		rc = set_text(p->calendar, sizeof p->calendar, key, val, err);
-	else if (strcmp(key, "transform") == 0)
-		rc = set_text(p->transform, sizeof p->transform, key, val, err);
-	else if (strcmp(key, "country") == 0)
-		rc = set_text(p->country, sizeof p->country, key, val, err);
-	else if (strcmp(key, "known_future") == 0)
-		rc = set_text(p->known_future, sizeof p->known_future, key, val, err);
-	else if (strcmp(key, "global_by") == 0)
-		rc = set_text(p->global_by, sizeof p->global_by, key, val, err);
+	const struct text_param *tp = text_param(key);
+	if (tp)
+		rc = set_text((char *)p + tp->offset, tp->cap, key, val, err);
 	else if (strcmp(key, "holiday_window") == 0) {
 		fc_feature_spec sp = fc_feature_spec_default();
 		if (fc_feature_parse_holiday_window(val, &sp, err))
@@ -969,6 +993,7 @@ static const fc_model_type gbdt_type = {
 	.state_size = 0,
 	.default_params = gbdt_default_params,
 	.set_param = gbdt_set_param,
+	FC_SPACE_TABLE(gbdt_space),
 	.save_params = gbdt_save_params,
 	.min_length = gbdt_min_length,
 	.conformal = 1,

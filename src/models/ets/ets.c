@@ -98,8 +98,9 @@
  * for series with at most (number of parameters + 4) observations (we
  * require more: min_length), simulated or bootstrapped intervals. */
 #include "forecast/model.h"
-#include "model_private.h"
-#include "ets.h"
+#include "models/model_private.h"
+#include "models/ets/ets.h"
+#include "core/numeric.h"
 #include "forecast/budget.h"
 
 #include <errno.h>
@@ -147,22 +148,7 @@ static double r_mean(const double *x, size_t n)
  * relative difference is at most sqrt(DBL_EPSILON). */
 static int is_constant(const double *y, size_t n)
 {
-	const double tol = sqrt(DBL_EPSILON);
-	double sum_abs = 0, sum_diff = 0;
-	size_t k = 0;
-	for (size_t t = 0; t < n; t++) {
-		if (y[t] == y[0])
-			continue;
-		sum_abs += fabs(y[t]);
-		sum_diff += fabs(y[t] - y[0]);
-		k++;
-	}
-	if (k == 0)
-		return 1;
-	double scale = sum_abs / (double)k;
-	if (!(isfinite(scale) && scale > tol))
-		scale = 1;
-	return !(sum_diff / ((double)k * scale) > tol);
+	return !(fc_mean_rel_diff(y, n) > sqrt(DBL_EPSILON));
 }
 
 /* Least-squares line through (1, x[0]), ..., (n, x[n-1]) (R's lsfit). */
@@ -262,7 +248,6 @@ static int init_states(const double *y, size_t n, const fc_ets_spec *sp, double 
 	double *ysa = malloc(n * sizeof *ysa);
 	if (!ysa)
 		return fc_err_set(err, FC_ENOMEM, "ets: out of memory");
-	size_t k = 0;
 	double seas[FC_ETS_MAX_M];
 	if (sp->season) {
 		int mult = sp->season == FC_ETS_M;
@@ -312,7 +297,7 @@ static int init_states(const double *y, size_t n, const fc_ets_spec *sp, double 
 			for (size_t j = 0; j + 1 < m; j++)
 				init[j] /= d;
 		}
-		k = 1 + (sp->trend != FC_ETS_N);
+		size_t k = 1 + (sp->trend != FC_ETS_N);
 		for (size_t j = 0; j + 1 < m; j++)
 			x[k + j] = init[j];
 	} else {
@@ -1100,7 +1085,7 @@ static int forecast_class3(const fc_ets_fit *fit, size_t h, double *mean, double
 	c3.m = sp->m;
 	c3.gamma = fit->gamma;
 	double phi = sp->damped ? fit->phi : 1;
-	double w1[2] = {1, phi};
+	const double w1[2] = {1, phi};
 	if (c3.k1 == 1) {
 		c3.F1[0][0] = 1;
 		c3.G1[0][0] = fit->alpha;
@@ -1260,6 +1245,13 @@ static int parse_smoothing(const char *key, const char *val, int is_phi, double 
 	*out = v;
 	return 0;
 }
+
+/* The search space: damping forced on or off instead of chosen by the
+ * criterion, and the criterion itself. */
+static const fc_param_space ets_space[] = {
+	FC_SPACE_CHOICE_OF("damped", "auto", "true", "false"),
+	FC_SPACE_CHOICE_OF("ic", "aicc", "aic", "bic"),
+};
 
 static int ets_set_param(void *params, const char *key, const char *val, fc_err *err)
 {
@@ -1659,6 +1651,7 @@ static const fc_model_type ets_type = {
 	.state_size = sizeof(ets_state),
 	.default_params = ets_default_params,
 	.set_param = ets_set_param,
+	FC_SPACE_TABLE(ets_space),
 	.save_params = ets_save_params,
 	.min_length = ets_min_length,
 	.fit = ets_fit,

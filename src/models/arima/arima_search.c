@@ -49,8 +49,9 @@
  * changes the coefficients, not the fit. */
 #include "forecast/model.h"
 #include "forecast/decompose.h"
-#include "model_private.h"
-#include "arima.h"
+#include "models/model_private.h"
+#include "models/arima/arima.h"
+#include "core/numeric.h"
 
 #include <errno.h>
 #include <float.h>
@@ -107,26 +108,10 @@ typedef struct arima_state {
 /* forecast::is.constant (all.equal to the first value); NaN anywhere: no. */
 static int is_constant(const double *y, size_t n)
 {
-	const double tol = sqrt(DBL_EPSILON);
-	double sum_abs = 0, sum_diff = 0;
-	size_t k = 0;
-	if (n == 0)
-		return 1;
-	for (size_t t = 0; t < n; t++) {
+	for (size_t t = 0; t < n; t++)
 		if (isnan(y[t]))
-			return isnan(y[0]) && n == 1;
-		if (y[t] == y[0])
-			continue;
-		sum_abs += fabs(y[t]);
-		sum_diff += fabs(y[t] - y[0]);
-		k++;
-	}
-	if (k == 0)
-		return 1;
-	double scale = sum_abs / (double)k;
-	if (!(isfinite(scale) && scale > tol))
-		scale = 1;
-	return !(sum_diff / ((double)k * scale) > tol);
+			return n == 1;  /* a lone NaN is constant */
+	return !(fc_mean_rel_diff(y, n) > sqrt(DBL_EPSILON));
 }
 
 /* Differences of lag `lag` in place: n becomes n - lag. */
@@ -845,6 +830,14 @@ static int parse_triple(const char *val, int *o)
 	return 0;
 }
 
+/* The search space: the largest non-seasonal orders the search may reach
+ * (auto.arima's default 5) and stepwise against exhaustive search. */
+static const fc_param_space arima_space[] = {
+	FC_SPACE_RANGE("max_p", FC_SPACE_INT, 1, 5, 0),
+	FC_SPACE_RANGE("max_q", FC_SPACE_INT, 1, 5, 0),
+	FC_SPACE_CHOICE_OF("stepwise", "true", "false"),
+};
+
 static int arima_set_param(void *params, const char *key, const char *val, fc_err *err)
 {
 	arima_params *p = params;
@@ -1530,6 +1523,7 @@ static const fc_model_type arima_type = {
 	.state_size = sizeof(arima_state),
 	.default_params = arima_default_params,
 	.set_param = arima_set_param,
+	FC_SPACE_TABLE(arima_space),
 	.save_params = arima_save_params,
 	.min_length = arima_min_length,
 	.warm_fit = arima_warm_fit,

@@ -40,7 +40,7 @@
  * drift fewer than 2 residuals -- the point forecasts are given and the
  * interval bounds are NaN: the caller decides what to do with them. */
 #include "forecast/model.h"
-#include "model_private.h"
+#include "models/model_private.h"
 
 #include <errno.h>
 #include <math.h>

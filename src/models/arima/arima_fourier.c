@@ -27,7 +27,7 @@
  * Departure: the chosen K can differ from the exhaustive loop's (the
  * regression's AICc is not the ARIMA's); bench/results/defaults.md and
  * tests/test_arima.c record how often and what it costs in AICc. */
-#include "arima.h"
+#include "models/arima/arima.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,15 +1,30 @@
-/* Internals of the histogram GBDT (gbdt_bin.c, gbdt_hist.c, gbdt_split.c,
- * gbdt_tree.c, gbdt.c), layered as in LightGBM: binning, histograms,
- * split search, tree growth, boosting. */
+/* Internals of the histogram GBDT learner: the types its layers share and
+ * the functions each layer offers to the ones above it.
+ *
+ * The learner is five layers, as in LightGBM; each file uses only the
+ * layers below it and never calls a file above it:
+ *
+ *   1. bins        gbdt_bin.c    quantile/categorical binning of the columns
+ *   2. histograms  gbdt_hist.c   gradient histograms of a node, subtraction
+ *   3. splits      gbdt_split.c  best split of a node from its histogram
+ *   4. trees       gbdt_tree.c   leaf-wise growth, tree traversal
+ *   5. booster     gbdt.c        losses, boosting rounds, prediction,
+ *                                save/load: the public fc_gbdt API
+ *
+ * and above the learner the `gbdt` forecasting kind (gbdt_global.c), which
+ * uses only the public API (forecast/gbdt.h).  The sections below follow
+ * the same order, and each uses only the types of the sections before it.
+ * This header includes nothing of the booster: its state (struct fc_gbdt)
+ * is private to gbdt.c. */
 #ifndef FC_GBDT_PRIVATE_H
 #define FC_GBDT_PRIVATE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "forecast/gbdt.h"
+#include "forecast/error.h"
 
-/* ---- binning (gbdt_bin.c) ---- */
+/* ---- 1. bins (gbdt_bin.c) ---- */
 
 /* How one column maps to bins.  Numeric: value bins 0..n_value_bins-1,
  * bin b holding upper[b-1] < x <= upper[b] (upper of the last is +inf), and
@@ -59,7 +74,7 @@ int gbdt_data_build(gbdt_data *d, const float *x, size_t n_rows, size_t n_cols,
 void gbdt_data_dispose(gbdt_data *d);
 int gbdt_bin_value(const gbdt_binmap *m, float v);
 
-/* ---- histograms (gbdt_hist.c) ---- */
+/* ---- 2. histograms (gbdt_hist.c) ---- */
 
 typedef struct gbdt_hbin {
 	double g, h;
@@ -77,7 +92,7 @@ void gbdt_hist_build(const gbdt_data *d, const uint32_t *idx, size_t m, const do
 void gbdt_hist_subtract(const gbdt_data *d, const int *cols, size_t n_use, gbdt_hbin *big,
                         const gbdt_hbin *small);
 
-/* ---- split search (gbdt_split.c) ---- */
+/* ---- 3. splits (gbdt_split.c) ---- */
 
 typedef struct gbdt_split {
 	double gain;        /* <= 0 or -inf: no valid split */
@@ -106,7 +121,7 @@ void gbdt_split_best(const gbdt_split_cfg *cfg, const gbdt_data *d, const int *c
                      size_t n_use, const gbdt_hbin *hist, double sg, double sh, double sn,
                      gbdt_split *best);
 
-/* ---- trees (gbdt_tree.c) ---- */
+/* ---- 4. trees (gbdt_tree.c) ---- */
 
 /* Internal node i: feature, threshold (x <= threshold goes left) or a
  * categorical bitset of codes cat_words[cat_begin .. cat_begin+cat_n);
@@ -155,17 +170,11 @@ int gbdt_tree_leaf_raw(const gbdt_tree *t, const float *row, size_t stride);
 /* Fills cat_words/threshold from the bin-level split (after growth). */
 int gbdt_tree_finish(gbdt_tree *t, const gbdt_data *d);
 
-/* ---- model (gbdt.c) ---- */
+/* ---- 5. booster (gbdt.c) ---- */
 
-struct fc_gbdt {
-	fc_gbdt_params params;
-	size_t n_cols;
-	double base_score;
-	size_t n_trees, best_iter;
-	gbdt_tree *trees;
-	double *imp_gain, *imp_split;  /* per column */
-	double *train_metric, *valid_metric;
-	size_t n_rounds;
-};
+/* The booster's own state is defined in gbdt.c.  For the tests: tree t
+ * (t < fc_gbdt_n_trees(m)) of a trained model, valid until fc_gbdt_free. */
+struct fc_gbdt;
+const gbdt_tree *gbdt_booster_tree(const struct fc_gbdt *m, size_t t);
 
 #endif

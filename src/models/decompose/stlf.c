@@ -4,7 +4,7 @@
  * Algorithm (Hyndman & Athanasopoulos, "Forecasting: Principles and
  * Practice", 3rd ed. (2021), section 3.6 and 5.7 "forecasting with
  * decomposition"; Bandara, Hyndman & Bergmeir 2021 for MSTL):
- *   1. decompose y with MSTL (src/models/stl.c) over the series' seasonal
+ *   1. decompose y with MSTL (src/models/decompose/stl.c) over the series' seasonal
  *      periods of at least 2, with R's mstl defaults (s.window = 7 + 4 i for
  *      the i-th period, iterate = 2 for several periods, 1 for one; periods
  *      with fewer than two full cycles dropped) or the s_window and robust
@@ -48,7 +48,7 @@
  * Omissions: Box-Cox (lambda, biasadj), xreg, fitted values and residuals. */
 #include "forecast/decompose.h"
 #include "forecast/model.h"
-#include "model_private.h"
+#include "models/model_private.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -97,6 +97,15 @@ static void stlf_default_params(void *params)
 	p->s_window = 0;
 	p->robust = 0;
 }
+
+/* The search space: the model of the adjusted series, the seasonal
+ * window (0: mstl's default 7 + 4i; periodic: a fixed pattern) and
+ * robust loess. */
+static const fc_param_space stl_space[] = {
+	FC_SPACE_CHOICE_OF("method", "ets", "drift", "naive", "arima"),
+	FC_SPACE_CHOICE_OF("s_window", "0", "periodic", "7", "13"),
+	FC_SPACE_CHOICE_OF("robust", "false", "true"),
+};
 
 static int stlf_set_param(void *params, const char *key, const char *val, fc_err *err)
 {
@@ -565,6 +574,7 @@ static const fc_model_type stl_type = {
 	.state_size = sizeof(stlf_state),
 	.default_params = stlf_default_params,
 	.set_param = stlf_set_param,
+	FC_SPACE_TABLE(stl_space),
 	.save_params = stlf_save_params,
 	.min_length = stlf_min_length,
 	.fit = stlf_fit,

@@ -1,6 +1,7 @@
 /* Gradient/hessian histograms of a tree node, and the sibling's histogram by
  * subtraction (Ke et al., NeurIPS 2017, section 2: a child's histogram is
  * its parent's minus its sibling's, so only the smaller child is scanned).
+ * Layer 2 of the learner (see gbdt_private.h): it reads the binned data.
  *
  * The binned matrix is stored in row-major groups of a few columns (see
  * gbdt_data), so one pass over the node's rows fills the histograms of a
@@ -16,7 +17,7 @@
  * threads (nor on the group width). */
 #include <string.h>
 
-#include "models/gbdt_private.h"
+#include "models/gbdt/gbdt_private.h"
 
 /* Below this much work (rows x columns) threads cost more than they save. */
 #define PAR_MIN_WORK (1 << 18)

@@ -1,4 +1,5 @@
-/* Best split of a tree node from its histograms.
+/* Best split of a tree node from its histograms.  Layer 3 of the learner
+ * (see gbdt_private.h): it reads bin maps and histograms, calls neither.
  *
  * Second-order gain (Chen & Guestrin, KDD 2016, eq. 7) with LightGBM's L1
  * soft threshold: for sums G, H of a side,
@@ -24,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/gbdt_private.h"
+#include "models/gbdt/gbdt_private.h"
 
 static double threshold_l1(double g, double l1)
 {
@@ -88,7 +89,7 @@ static void split_numeric(const gbdt_split_cfg *cfg, const gbdt_binmap *map,
 	int last = has_miss ? nb - 1 : nb - 2;
 	for (int t = 0; t <= last; t++) {
 		lg += h[t].g, lh += h[t].h, ln += h[t].n;
-		if (h[t].n == 0 && t < last)
+		if (t < last && h[t].n == 0)
 			continue;  /* same partition as the next threshold with rows */
 		if (consider(cfg, cfg->l2, parent, lg, lh, ln, sg, sh, sn, best)) {
 			best->thr_bin = t;

@@ -1,6 +1,7 @@
 /* Gradient boosting of histogram trees: parameters, losses, the boosting
  * loop with bagging, feature sampling and early stopping, prediction,
- * save/load and importance.
+ * save/load and importance.  Layer 5, the top of the learner (see
+ * gbdt_private.h): it calls the bin and tree layers and owns struct fc_gbdt.
  *
  * Newton boosting (Friedman 2001, "Greedy function approximation", Annals
  * of Statistics; second-order form of Chen & Guestrin, KDD 2016) with
@@ -26,6 +27,7 @@
  * fixed chunks of rows combined in order, so no sum depends on threads.
  * Omitted: multiclass and ranking, DART/GOSS, sparse input, monotone and
  * interaction constraints. */
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -35,12 +37,24 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
-#include "models/gbdt_private.h"
+#include "forecast/gbdt.h"
+#include "models/gbdt/gbdt_private.h"
 
 #define CHUNK 4096
 /* Fewer rows than this are not worth waking threads for (a parallel region
  * costs far more than its work when the cores are shared). */
 #define PAR_MIN_ROWS 65536
+
+struct fc_gbdt {
+	fc_gbdt_params params;
+	size_t n_cols;
+	double base_score;
+	size_t n_trees, best_iter;
+	gbdt_tree *trees;
+	double *imp_gain, *imp_split;  /* per column */
+	double *train_metric, *valid_metric;
+	size_t n_rounds;
+};
 
 static const char *const LOSS_NAMES[] = {"squared", "poisson", "tweedie", "absolute",
                                          "quantile"};
@@ -698,6 +712,12 @@ size_t fc_gbdt_n_trees(const fc_gbdt *m) { return m->n_trees; }
 size_t fc_gbdt_n_cols(const fc_gbdt *m) { return m->n_cols; }
 size_t fc_gbdt_best_iteration(const fc_gbdt *m) { return m->best_iter; }
 double fc_gbdt_base_score(const fc_gbdt *m) { return m->base_score; }
+
+const gbdt_tree *gbdt_booster_tree(const fc_gbdt *m, size_t t)
+{
+	assert(t < m->n_trees);
+	return &m->trees[t];
+}
 
 const double *fc_gbdt_train_metric(const fc_gbdt *m, size_t *n)
 {

@@ -1,4 +1,5 @@
-/* Leaf-wise tree growth on binned data, and tree traversal.
+/* Leaf-wise tree growth on binned data, and tree traversal.  Layer 4 of the
+ * learner (see gbdt_private.h): it calls the histogram and split layers.
  *
  * Leaf-wise ("best-first") growth as in LightGBM (Ke et al., NeurIPS 2017;
  * Shi 2007, "Best-first decision tree learning"): every leaf keeps its best
@@ -14,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/gbdt_private.h"
+#include "models/gbdt/gbdt_private.h"
 
 /* Rows ahead to prefetch when walking a leaf's scattered rows. */
 #define PREFETCH 32

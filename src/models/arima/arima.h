@@ -1,6 +1,6 @@
 /* Estimation and forecasting of one seasonal ARIMA model with an optional
  * mean or drift, shared by the `arima` kind's order search
- * (arima_search.c).  Private to src/models/.
+ * (arima_search.c).  Private to src/models/arima/.
  *
  * See arima.c for the algorithm, references and departures from R. */
 #ifndef FORECAST_ARIMA_H
