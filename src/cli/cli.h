@@ -70,6 +70,11 @@ typedef struct cli_opts {
 	int seed_given;
 	const char *space_file;    /* --space */
 	const char *search_models; /* --search-models, comma-separated; NULL: all with a space */
+	double budget_minutes;     /* --budget-minutes; 0: none */
+	size_t concurrency;        /* --concurrency; 0: 1 */
+	int early_stop;            /* FC_EARLY_STOP_* */
+	double bandit_slack;       /* --bandit-slack; negative: not given */
+	long early_stop_delay;     /* --early-stop-delay; negative: not given */
 } cli_opts;
 
 /* Which options a subcommand accepts. */
