@@ -1,9 +1,12 @@
 /* Hyperparameter search: the run's spaces (declared tables plus a space
- * file), and the trials of a grid or random search (Bergstra & Bengio
- * 2012, JMLR 13), made into candidate templates that fc_cv_run back-tests
- * on the same folds as the others.  The format and the rules are in
- * include/forecast/search.h.  Omitted here: Bayesian search and early
- * termination (issue 12's later slices). */
+ * file), the trials of a grid or random search (Bergstra & Bengio 2012,
+ * JMLR 13), and the search loop (fc_search_run): trials back-tested in
+ * batches on the staged back-test of src/select/cv.c, bayes proposals by
+ * TPE (src/select/tpe.c), the wall-clock budget, and early stopping by
+ * Azure ML's median and bandit policies.  The format and the rules are in
+ * include/forecast/search.h.  Omitted: Azure's slack_amount (an absolute
+ * slack) and evaluation intervals other than every fold; searching a
+ * local kind per series (a trial is one configuration for the panel). */
 #include "forecast/search.h"
 #include "forecast/tpe.h"
 
