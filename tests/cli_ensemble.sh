@@ -21,6 +21,9 @@ awk -F'\t' '$1 == "model" && $2 == "ensemble" { if (n) print sum; n = $3; sum = 
 assert "stacked weights sum to 1 in the model file" awk '{ if ($1 < 1 - 1e-9 || $1 > 1 + 1e-9) exit 1 } END { exit NR == 0 }' sums.txt
 "$FORECAST" predict --model stack.model >stack.pred.csv
 assert "a stacked ensemble saved and loaded predicts the same numbers" cmp stack.csv stack.pred.csv
+OMP_NUM_THREADS=1 "$FORECAST" fit sales.csv --horizon 7 -q --ensemble stack --ensemble-intervals conformal -o t1.csv
+OMP_NUM_THREADS=4 "$FORECAST" fit sales.csv --horizon 7 -q --ensemble stack --ensemble-intervals conformal -o t4.csv
+assert "stack and conformal bounds: same bytes at 1 and 4 threads" sh -c "test -s t1.csv && cmp t1.csv t4.csv"
 assert "stacking changes the point forecasts" sh -c "test -s stack.csv && ! cmp -s plain.csv stack.csv"
 
 "$FORECAST" fit sales.csv --horizon 7 --ensemble stack --folds 1 -o one.csv >/dev/null 2>one.err
