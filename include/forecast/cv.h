@@ -73,6 +73,7 @@ typedef struct fc_cv_opts {
 	int ensemble;              /* FC_ENSEMBLE_*: how a series' forecast is made */
 	int ensemble_by;           /* FC_ENSEMBLE_BY_*: whose folds choose the weights */
 	size_t ensemble_rounds;    /* Caruana's picks (0: FC_ENSEMBLE_ROUNDS) */
+	int ensemble_intervals;    /* FC_ENSEMBLE_INTERVALS_*: an ensemble's bounds */
 	uint64_t budget;           /* work units (include/forecast/budget.h) a local
 	                            * candidate may spend on one series' back-test,
 	                            * and again on its refit; past it the candidate
@@ -85,8 +86,30 @@ typedef struct fc_cv_opts {
 /* The final step: the best candidate per series (NONE), greedy ensemble
  * selection over the candidates' fold forecasts (CARUANA,
  * include/forecast/ensemble.h), the equal-weight mean or the median of
- * every candidate that applies (MEAN, MEDIAN). */
-enum { FC_ENSEMBLE_NONE = 0, FC_ENSEMBLE_CARUANA, FC_ENSEMBLE_MEAN, FC_ENSEMBLE_MEDIAN };
+ * every candidate that applies (MEAN, MEDIAN), or stacking (STACK,
+ * include/forecast/stack.h): one set of non-negative ElasticNet weights
+ * for the panel, fitted on every series' fold forecasts and actuals, each
+ * fold divided by the series' MASE scale on that fold's training window
+ * (so that no series weighs by its level), from the candidates that apply
+ * to at least half of the series with folds (a series lacking one of them
+ * gives no rows); rows are labelled by their fold's distance from the
+ * series' end, so that the nested folds are the same back-test folds for
+ * every series.  With fewer than two folds there is no honest choice of
+ * lambda and every series keeps its best single candidate. */
+enum { FC_ENSEMBLE_NONE = 0, FC_ENSEMBLE_CARUANA, FC_ENSEMBLE_MEAN, FC_ENSEMBLE_MEDIAN,
+       FC_ENSEMBLE_STACK };
+/* An ensemble's (two members or more) intervals: the members' bounds
+ * averaged by weight (MEMBERS, quantile averaging; for Gaussian members
+ * this is mean +/- z sum_i w_i sd_i, the sd of the weighted mean when the
+ * members' errors are perfectly correlated, so never narrower than the
+ * truth under any correlation); that when every member's intervals are
+ * model-based (Gaussian), else conformal from the ensemble's own back-test
+ * errors (AUTO); or always conformal from those errors (CONFORMAL).  The
+ * ensemble's fold forecast is the combination, by the same weights (or the
+ * median), of its members' fold forecasts, on the folds where every member
+ * has one; a series with no such fold keeps MEMBERS. */
+enum { FC_ENSEMBLE_INTERVALS_MEMBERS = 0, FC_ENSEMBLE_INTERVALS_AUTO,
+       FC_ENSEMBLE_INTERVALS_CONFORMAL };
 /* Caruana's weights: one set chosen on every series' folds together
  * (PANEL), a set per series on its own folds (SERIES), or the mean of the
  * two (BLEND: each series' own weights shrunk halfway to the panel's).
@@ -145,6 +168,11 @@ typedef struct fc_series_result {
 	fc_member *members;
 	int median;            /* combined by the median */
 	fc_forecast fc;
+	/* The ensemble's own back-test errors (ens_folds x horizon, fold-major)
+	 * when its bounds are conformal from them (opts.ensemble_intervals);
+	 * NULL otherwise. */
+	double *ens_err;
+	size_t ens_folds;
 	int status;            /* 0, or the error that stopped this series */
 	fc_err err;
 } fc_series_result;
@@ -173,6 +201,11 @@ typedef struct fc_run {
 	 * leaderboard, and takes no part in selection or ensembles. */
 	size_t capacity;
 	size_t *stopped_at;
+	/* STACK: the lambda chosen (NaN: no choice, single candidates), its
+	 * mean held-out loss (squared, in MASE-scaled units), and the folds
+	 * and rows it was chosen on. */
+	double stack_lambda, stack_loss;
+	size_t stack_folds, stack_rows;
 } fc_run;
 
 /* Back-tests every candidate on every series of the panel (OpenMP over

@@ -61,6 +61,7 @@ typedef struct cli_opts {
 	double candidate_timeout;  /* seconds of work per candidate and series; 0 none */
 	int ensemble, ensemble_by; /* FC_ENSEMBLE_*, FC_ENSEMBLE_BY_* */
 	size_t ensemble_rounds;    /* 0: FC_ENSEMBLE_ROUNDS */
+	int ensemble_intervals;    /* FC_ENSEMBLE_INTERVALS_* */
 	size_t n_feature_params;
 	const char *feature_params[16]; /* "key=value" for the gbdt kind */
 	/* fit/cv: hyperparameter search (include/forecast/search.h) */

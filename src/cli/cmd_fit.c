@@ -62,11 +62,17 @@ static void usage_common(FILE *f)
 	        "  --ensemble E       the final step: caruana (default: greedy ensemble\n"
 	        "                     selection over the candidates' back-test forecasts), mean,\n"
 	        "                     median (of every candidate that applies), none (the best\n"
-	        "                     candidate per series)\n"
+	        "                     candidate per series), stack (a non-negative ElasticNet\n"
+	        "                     on the back-test forecasts, lambda by leave-one-fold-out;\n"
+	        "                     off by default: prone to overfitting, see README)\n"
 	        "  --ensemble-by B    caruana's weights: series (a set per series, on its\n"
 	        "                     folds), panel (one set, on every series' folds) or blend\n"
 	        "                     (default: the mean of a series' own and the panel's)\n"
 	        "  --ensemble-rounds N  caruana's picks (default 25)\n"
+	        "  --ensemble-intervals I  an ensemble's bounds: members (default: the\n"
+	        "                     members' bounds averaged by weight), auto (that for\n"
+	        "                     model-based members, else conformal from the\n"
+	        "                     ensemble's own back-test errors), conformal (always)\n"
 	        "  --search M         hyperparameter search: grid, random or bayes (TPE);\n"
 	        "                     each trial, a configuration of one kind drawn from its\n"
 	        "                     space ('forecast models --params'), joins the candidates\n"
@@ -383,8 +389,15 @@ static void describe_ensemble(const cli_opts *o, const fc_run *run, const cand_n
 		snprintf(by, sizeof by, "%s", o->ensemble_by == FC_ENSEMBLE_BY_SERIES ? " per series"
 		         : o->ensemble_by == FC_ENSEMBLE_BY_PANEL ? " for the panel"
 		         : " per series, blended with the panel's");
+	if (o->ensemble == FC_ENSEMBLE_STACK && isfinite(run->stack_lambda))
+		snprintf(by, sizeof by, " for the panel, lambda %.3g by leave-one-fold-out over %zu folds",
+		         run->stack_lambda, run->stack_folds);
+	else if (o->ensemble == FC_ENSEMBLE_STACK)
+		snprintf(by, sizeof by, ": %zu back-test folds, no honest choice of lambda; "
+		         "each series' best candidate", run->stack_folds);
 	cli_warn(o, "ensemble (%s%s): %s", o->ensemble == FC_ENSEMBLE_CARUANA ? "caruana" :
-	         o->ensemble == FC_ENSEMBLE_MEAN ? "mean" : "median", by, line);
+	         o->ensemble == FC_ENSEMBLE_MEAN ? "mean" : o->ensemble == FC_ENSEMBLE_STACK ? "stack"
+	         : "median", by, line);
 	if (run->ensemble_weights && !run->own_weights && isfinite(run->ensemble_loss))
 		cli_warn(o, "ensemble back-test %s %.4g against the best single candidate's %.4g "
 		         "(chosen on these folds, so optimistic)", fc_metric_label(o->metric),
@@ -652,6 +665,7 @@ static int run(int argc, char **argv, int fit)
 		.progress = cli_progress_update, .progress_ctx = &prog,
 		.budget = (uint64_t)(o.candidate_timeout * FC_BUDGET_UNITS_PER_SECOND),
 		.ensemble = o.ensemble, .ensemble_by = o.ensemble_by, .ensemble_rounds = o.ensemble_rounds,
+		.ensemble_intervals = o.ensemble_intervals,
 	};
 	memcpy(cv.levels, o.levels, sizeof cv.levels);
 	if (o.search) {

@@ -26,7 +26,7 @@ enum {
 	O_LAGS, O_WINDOWS, O_AGG, O_CALENDAR, O_FOURIER, O_SEASONAL_WINDOW, O_EXPANDING,
 	O_SHIFT, O_TRANSFORM, O_COUNTRY, O_HOLIDAY_WINDOW, O_EVENTS, O_KNOWN_FUTURE,
 	O_NO_GROUP_KEYS, O_CALENDARS, O_STRATEGY, O_GLOBAL_BY, O_REFIT_EVERY, O_CANDIDATE_TIMEOUT,
-	O_ENSEMBLE, O_ENSEMBLE_BY, O_ENSEMBLE_ROUNDS,
+	O_ENSEMBLE, O_ENSEMBLE_BY, O_ENSEMBLE_ROUNDS, O_ENSEMBLE_INTERVALS,
 	O_SEARCH, O_BUDGET_TRIALS, O_SEED, O_SPACE, O_SEARCH_MODELS, O_BUDGET_MINUTES, O_CONCURRENCY,
 	O_EARLY_STOP, O_BANDIT_SLACK, O_EARLY_STOP_DELAY
 };
@@ -81,6 +81,7 @@ static const struct {
 	{{"ensemble", required_argument, NULL, O_ENSEMBLE}, OPT_CV},
 	{{"ensemble-by", required_argument, NULL, O_ENSEMBLE_BY}, OPT_CV},
 	{{"ensemble-rounds", required_argument, NULL, O_ENSEMBLE_ROUNDS}, OPT_CV},
+	{{"ensemble-intervals", required_argument, NULL, O_ENSEMBLE_INTERVALS}, OPT_CV},
 	{{"search", required_argument, NULL, O_SEARCH}, OPT_CV},
 	{{"budget-trials", required_argument, NULL, O_BUDGET_TRIALS}, OPT_CV},
 	{{"seed", required_argument, NULL, O_SEED}, OPT_CV},
@@ -300,12 +301,12 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 			break;
 		case O_STRICT: o->strict = 1; break;
 		case O_ENSEMBLE: {
-			static const char *const names[] = {"none", "caruana", "mean", "median"};
+			static const char *const names[] = {"none", "caruana", "mean", "median", "stack"};
 			int k = 0;
-			while (k < 4 && strcmp(optarg, names[k]) != 0)
+			while (k < 5 && strcmp(optarg, names[k]) != 0)
 				k++;
-			if (k == 4)
-				return usage_error(cmd, "--ensemble: expected none, caruana, mean or median; got '%s'", optarg);
+			if (k == 5)
+				return usage_error(cmd, "--ensemble: expected none, caruana, mean, median or stack; got '%s'", optarg);
 			o->ensemble = k; /* the order of FC_ENSEMBLE_* */
 			break;
 		}
@@ -318,6 +319,16 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 				o->ensemble_by = FC_ENSEMBLE_BY_BLEND;
 			else
 				return usage_error(cmd, "--ensemble-by: expected blend, series or panel; got '%s'", optarg);
+			break;
+		case O_ENSEMBLE_INTERVALS:
+			if (strcmp(optarg, "members") == 0)
+				o->ensemble_intervals = FC_ENSEMBLE_INTERVALS_MEMBERS;
+			else if (strcmp(optarg, "auto") == 0)
+				o->ensemble_intervals = FC_ENSEMBLE_INTERVALS_AUTO;
+			else if (strcmp(optarg, "conformal") == 0)
+				o->ensemble_intervals = FC_ENSEMBLE_INTERVALS_CONFORMAL;
+			else
+				return usage_error(cmd, "--ensemble-intervals: expected members, auto or conformal; got '%s'", optarg);
 			break;
 		case O_ENSEMBLE_ROUNDS:
 			if (parse_count(optarg, 1, 1000, &v))

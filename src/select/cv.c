@@ -8,6 +8,7 @@
 #include "forecast/cv.h"
 #include "forecast/budget.h"
 #include "forecast/ensemble.h"
+#include "forecast/stack.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -617,6 +618,7 @@ void fc_run_free(fc_run *r)
 		free(s->fold_ok);
 		drop_members(s);
 		fc_forecast_dispose(&s->fc);
+		free(s->ens_err);
 	}
 	if (r->global_state)
 		for (size_t c = 0; c < r->n_candidates; c++)
@@ -955,6 +957,197 @@ out:
 	return rc;
 }
 
+/* The folds of series i that every candidate it was compared on (or, with
+ * cand, every candidate with cand[c] set) has: their indices into fold[],
+ * and their count. */
+static size_t shared_folds(const fc_series_result *r, size_t nc, size_t K,
+                           const unsigned char *cand, size_t *fold)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < r->folds; k++) {
+		int shared = 1;
+		for (size_t c = 0; c < nc; c++)
+			if ((cand ? cand[c] : r->applicable[c]) && !r->fold_ok[c * K + k])
+				shared = 0;
+		if (shared)
+			fold[n++] = k;
+	}
+	return n;
+}
+
+/* The stacked weights (include/forecast/stack.h), one set for the panel,
+ * into ws[i * nc + c] for every series (all 0 when stacking made no
+ * choice: each series' best candidate).  Rows: per series whose compared
+ * candidates include every stacked one, per fold they share and step with
+ * an actual, the actual and the stacked candidates' forecasts divided by
+ * the series' MASE scale of that fold; label: the fold's distance from the
+ * series' end. */
+static int stack_weights(const fc_panel *p, const fc_cv_opts *o, fc_run *run, double *ws,
+                         fc_err *err)
+{
+	size_t S = p->n_series, nc = o->n_candidates, h = o->horizon, K = o->folds;
+	size_t with_folds = 0, cells = 0, *applies = calloc(nc, sizeof *applies);
+	unsigned char *in = calloc(nc, 1);
+	size_t *col = malloc(nc * sizeof *col), *fk = malloc(K * sizeof *fk);
+	double *X = NULL, *y = NULL, *w = NULL;
+	size_t *fold = NULL, p_in = 0, n = 0;
+	int rc = 0;
+	run->stack_lambda = run->stack_loss = NAN;
+	for (size_t i = 0; i < S * nc; i++)
+		ws[i] = 0;
+	if (!applies || !in || !col || !fk) {
+		rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < S; i++) {
+		const fc_series_result *r = &run->res[i];
+		if (r->best < 0 || r->status)
+			continue;
+		with_folds++;
+		cells += r->folds * h;
+		for (size_t c = 0; c < nc; c++)
+			applies[c] += r->applicable[c];
+	}
+	for (size_t c = 0; c < nc; c++)
+		if (with_folds && 2 * applies[c] >= with_folds) {
+			in[c] = 1;
+			col[c] = p_in++;
+		}
+	if (!p_in)
+		goto out;
+	X = malloc((cells ? cells : 1) * p_in * sizeof *X);
+	y = malloc((cells ? cells : 1) * sizeof *y);
+	fold = malloc((cells ? cells : 1) * sizeof *fold);
+	w = malloc(p_in * sizeof *w);
+	if (!X || !y || !fold || !w) {
+		rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < S; i++) {
+		const fc_series *s = &p->series[i];
+		const fc_series_result *r = &run->res[i];
+		int complete = r->best >= 0 && !r->status;
+		for (size_t c = 0; complete && c < nc; c++)
+			complete = !in[c] || r->applicable[c];
+		if (!complete)
+			continue;
+		fc_series nominal = *s;
+		nominal.n_seasons = p->n_seasons;
+		nominal.seasons = p->seasons;
+		size_t period = fc_series_period(&nominal);
+		const double *raw = fc_series_raw(s);
+		size_t nf = shared_folds(r, nc, K, in, fk);
+		for (size_t j = 0; j < nf; j++) {
+			size_t k = fk[j];
+			size_t origin = s->n - h - (r->folds - 1 - k) * r->step;
+			size_t train = o->window && o->window < origin ? o->window : origin;
+			double scale = fc_metric_scale_of(raw + origin - train, train, period).mase;
+			if (!(scale > 0) || !isfinite(scale))
+				continue;
+			for (size_t t = 0; t < h; t++) {
+				int ok = !isnan(raw[origin + t]);
+				for (size_t c = 0; ok && c < nc; c++) {
+					if (!in[c])
+						continue;
+					double f = r->fold_fc[(c * K + k) * h + t];
+					X[n * p_in + col[c]] = f / scale;
+					ok = isfinite(f);
+				}
+				if (!ok)
+					continue;
+				y[n] = raw[origin + t] / scale;
+				fold[n++] = r->folds - 1 - k;
+			}
+		}
+	}
+	fc_stack_info info;
+	if ((rc = fc_stack_fit(X, y, fold, n, p_in, FC_STACK_ALPHA, w, &info, err)))
+		goto out;
+	run->stack_folds = info.n_folds;
+	run->stack_rows = n;
+	if (!isfinite(info.lambda))
+		goto out;
+	run->stack_lambda = info.lambda;
+	run->stack_loss = info.loss;
+	if (!(run->ensemble_weights = calloc(nc, sizeof *run->ensemble_weights))) {
+		rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+		goto out;
+	}
+	run->ensemble_loss = run->single_loss = NAN;
+	for (size_t c = 0; c < nc; c++)
+		run->ensemble_weights[c] = in[c] ? w[col[c]] : 0;
+	for (size_t i = 0; i < S; i++)
+		memcpy(ws + i * nc, run->ensemble_weights, nc * sizeof *ws);
+out:
+	free(applies);
+	free(in);
+	free(col);
+	free(fk);
+	free(X);
+	free(y);
+	free(fold);
+	free(w);
+	return rc;
+}
+
+/* Series r's ensemble's back-test errors, when its bounds are to be
+ * conformal from them (opts.ensemble_intervals), into r->ens_err: on
+ * each fold where every member has a forecast, the actuals minus the
+ * members' fold forecasts combined as their final forecasts are. */
+static int ensemble_errors(const fc_series *s, const fc_cv_opts *o, fc_series_result *r)
+{
+	size_t h = o->horizon, K = o->folds, n = r->n_members;
+	if (o->ensemble_intervals == FC_ENSEMBLE_INTERVALS_MEMBERS || n < 2 || n > FC_COMBINE_MAX ||
+	    !r->fold_fc)
+		return 0;
+	int gaussian = 1;
+	for (size_t m = 0; m < n; m++) {
+		long c = r->members[m].candidate;
+		if (c < 0)
+			return 0; /* naive, the last resort: no fold forecasts */
+		gaussian = gaussian && !is_conformal(o->candidates[c]->type);
+	}
+	if (gaussian && o->ensemble_intervals == FC_ENSEMBLE_INTERVALS_AUTO)
+		return 0;
+	double *e = malloc(r->folds * h * sizeof *e), *g = malloc(h * sizeof *g);
+	if (!e || !g) {
+		free(e);
+		free(g);
+		return fc_err_set(&r->err, FC_ENOMEM, "out of memory");
+	}
+	fc_forecast mf[FC_COMBINE_MAX], out = {.h = h, .mean = g};
+	const fc_forecast *fp[FC_COMBINE_MAX];
+	double w[FC_COMBINE_MAX];
+	size_t nf = 0;
+	const double *raw = fc_series_raw(s);
+	for (size_t k = 0; k < r->folds; k++) {
+		int all = 1;
+		for (size_t m = 0; m < n; m++) {
+			size_t c = (size_t)r->members[m].candidate;
+			all = all && r->fold_ok[c * K + k];
+			mf[m] = (fc_forecast){.h = h, .mean = r->fold_fc + (c * K + k) * h};
+			fp[m] = &mf[m];
+			w[m] = r->members[m].weight;
+		}
+		if (!all)
+			continue;
+		fc_forecast_combine(fp, w, n, r->median, &out);
+		size_t origin = s->n - h - (r->folds - 1 - k) * r->step;
+		for (size_t t = 0; t < h; t++)
+			e[nf * h + t] = raw[origin + t] - g[t];
+		nf++;
+	}
+	free(g);
+	if (!nf) {
+		free(e);
+		return 0;
+	}
+	r->ens_err = e;
+	r->ens_folds = nf;
+	fc_conformal_bounds(&r->fc, e, nf, h);
+	return 0;
+}
+
 /* Each series' members, refitted on the whole series, and their combined
  * forecast. */
 static int final_forecasts(const fc_panel *p, const fc_cv_opts *o, fc_run *run, fc_err *err)
@@ -967,6 +1160,8 @@ static int final_forecasts(const fc_panel *p, const fc_cv_opts *o, fc_run *run, 
 			return fc_err_set(err, FC_ENOMEM, "out of memory");
 		if (o->ensemble == FC_ENSEMBLE_CARUANA)
 			rc = ensemble_weights(p, o, run, ws, err);
+		else if (o->ensemble == FC_ENSEMBLE_STACK)
+			rc = stack_weights(p, o, run, ws, err);
 		else
 			for (size_t i = 0; i < S * nc; i++)
 				ws[i] = 1; /* every candidate compared on the series */
@@ -997,6 +1192,8 @@ static int final_forecasts(const fc_panel *p, const fc_cv_opts *o, fc_run *run, 
 		fc_series_result *r = &run->res[i];
 		if (!r->status && r->n_members)
 			r->status = combine(o, r);
+		if (!r->status && r->n_members)
+			r->status = ensemble_errors(&p->series[i], o, r);
 	}
 	return rc;
 }
