@@ -190,22 +190,6 @@ static void print_leaderboard(FILE *f, const fc_leader_row *rows, size_t n,
 	        "none" : "");
 }
 
-/* A CSV field, quoted when it holds a comma, quote or line break. */
-static void put_csv_field(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void write_leaderboard_csv(FILE *f, const fc_leader_row *rows, size_t n,
                                   const cand_names *nm)
 {
@@ -225,7 +209,7 @@ static void write_leaderboard_csv(FILE *f, const fc_leader_row *rows, size_t n,
 		fprintf(f, ",%zu", r->timeouts);
 		if (nm->search) {
 			fputc(',', f);
-			put_csv_field(f, nm->params[r->candidate] ? nm->params[r->candidate] : "");
+			fc_csv_field(f, nm->params[r->candidate] ? nm->params[r->candidate] : "");
 			fprintf(f, ",%zu", r->stopped);
 		}
 		fputc('\n', f);

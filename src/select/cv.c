@@ -8,6 +8,7 @@
 #include "forecast/cv.h"
 #include "forecast/budget.h"
 #include "forecast/ensemble.h"
+#include "core/numeric.h"
 #include "forecast/stack.h"
 
 #include <math.h>
@@ -1563,20 +1564,6 @@ void fc_leaderboard(const fc_run *r, fc_metric primary, fc_leader_row *rows)
 	}
 }
 
-/* The k-th smallest of v[0..n) (1-based), by insertion into a sorted copy;
- * n is the number of folds, a handful. */
-static double order_stat(double *v, size_t n, size_t k)
-{
-	for (size_t i = 1; i < n; i++) {
-		double x = v[i];
-		size_t j = i;
-		for (; j > 0 && v[j - 1] > x; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
-	}
-	return v[k - 1];
-}
-
 void fc_conformal_bounds(fc_forecast *f, const double *err, size_t folds, size_t h_err)
 {
 	double *a = malloc((folds ? folds : 1) * sizeof *a);
@@ -1587,13 +1574,14 @@ void fc_conformal_bounds(fc_forecast *f, const double *err, size_t folds, size_t
 			if (!isnan(e))
 				a[n++] = fabs(e);
 		}
+		fc_sort_small(a, n);
 		for (size_t l = 0; l < f->n_levels; l++) {
 			double q = NAN;
 			if (n) {
 				/* split-conformal rank ceil((n+1) level); beyond n the
 				 * largest error is the best the folds can say */
 				size_t rank = (size_t)ceil((double)(n + 1) * f->levels[l] / 100.0);
-				q = order_stat(a, n, rank < 1 ? 1 : rank > n ? n : rank);
+				q = a[(rank < 1 ? 1 : rank > n ? n : rank) - 1];
 			}
 			f->lo[l * f->h + i] = f->mean[i] - q;
 			f->hi[l * f->h + i] = f->mean[i] + q;
