@@ -669,6 +669,143 @@ START_TEST(test_short_monthly_keeps_seasonal_candidates)
 }
 END_TEST
 
+/* Ensemble intervals on a hand case: naive and mean, equal weights (MEAN),
+ * h = 2, three folds two steps apart (origins 4, 6, 8).  MEMBERS averages
+ * the members' bounds; AUTO keeps that, both members being model-based;
+ * CONFORMAL takes, per step, the largest absolute error of the ensemble's
+ * fold forecast (at 90% with three folds the rank ceil(4 * 0.9) = 4 is
+ * past the folds), worked out here from the data.  The point forecast is
+ * the same in all three. */
+static fc_run *interval_run(const fc_panel *p, cands *c, int mode)
+{
+	fc_cv_opts o = opts_for(c, 2, 3, 2);
+	o.ensemble = FC_ENSEMBLE_MEAN;
+	o.ensemble_intervals = mode;
+	fc_run *r = NULL;
+	ck_assert_int_eq(fc_cv_run(p, &o, &r, NULL), 0);
+	ck_assert_uint_eq(r->res[0].n_members, 2);
+	return r;
+}
+
+START_TEST(test_ensemble_intervals_by_hand)
+{
+	static const double y[] = {3, 5, 4, 6, 8, 7, 9, 12, 10, 11};
+	test_panel *t = tp_new(0);
+	fc_series *s = tp_add(t, 10);
+	memcpy(t->y[0], y, sizeof y);
+	(void)s;
+	cands c = {.n = 2};
+	c.m[0] = fc_model_alloc(fc_model_lookup("naive"), NULL);
+	c.m[1] = fc_model_alloc(fc_model_lookup("mean"), NULL);
+	fc_run *rm = interval_run(&t->p, &c, FC_ENSEMBLE_INTERVALS_MEMBERS);
+	fc_run *ra = interval_run(&t->p, &c, FC_ENSEMBLE_INTERVALS_AUTO);
+	fc_run *rc = interval_run(&t->p, &c, FC_ENSEMBLE_INTERVALS_CONFORMAL);
+	const fc_series_result *m = &rm->res[0];
+	ck_assert_ptr_null(m->ens_err);
+	ck_assert_ptr_null(ra->res[0].ens_err);
+	for (size_t i = 0; i < 2; i++) {
+		double lo = 0.5 * m->members[0].fc.lo[i] + 0.5 * m->members[1].fc.lo[i];
+		double hi = 0.5 * m->members[0].fc.hi[i] + 0.5 * m->members[1].fc.hi[i];
+		ck_assert_double_eq_tol(m->fc.lo[i], lo, 1e-12);
+		ck_assert_double_eq_tol(m->fc.hi[i], hi, 1e-12);
+		ck_assert(m->fc.hi[i] > m->fc.lo[i]);
+		ck_assert_double_eq(ra->res[0].fc.lo[i], m->fc.lo[i]);
+		ck_assert_double_eq(ra->res[0].fc.hi[i], m->fc.hi[i]);
+	}
+	/* the ensemble's fold errors from the data: naive = y[o-1], mean =
+	 * the mean of y[0..o) */
+	const fc_series_result *r = &rc->res[0];
+	ck_assert_ptr_nonnull(r->ens_err);
+	ck_assert_uint_eq(r->ens_folds, 3);
+	double widest[2] = {0, 0};
+	for (size_t k = 0; k < 3; k++) {
+		size_t o = 4 + 2 * k;
+		double mean = 0;
+		for (size_t j = 0; j < o; j++)
+			mean += y[j] / (double)o;
+		for (size_t i = 0; i < 2; i++) {
+			double e = y[o + i] - 0.5 * (y[o - 1] + mean);
+			ck_assert_double_eq_tol(r->ens_err[k * 2 + i], e, 1e-12);
+			widest[i] = fabs(e) > widest[i] ? fabs(e) : widest[i];
+		}
+	}
+	for (size_t i = 0; i < 2; i++) {
+		ck_assert_double_eq(r->fc.mean[i], m->fc.mean[i]);
+		ck_assert_double_eq_tol(r->fc.lo[i], r->fc.mean[i] - widest[i], 1e-12);
+		ck_assert_double_eq_tol(r->fc.hi[i], r->fc.mean[i] + widest[i], 1e-12);
+		ck_assert(fabs(r->fc.lo[i] - m->fc.lo[i]) > 1e-6); /* not the members' */
+	}
+	fc_run_free(rm);
+	fc_run_free(ra);
+	fc_run_free(rc);
+	cands_free(&c);
+	free(t);
+}
+END_TEST
+
+/* AUTO with a member whose intervals are conformal (croston): the
+ * ensemble's bounds come from its own errors. */
+START_TEST(test_ensemble_intervals_auto_conformal_member)
+{
+	static const double y[] = {3, 0, 4, 6, 0, 7, 9, 0, 10, 11};
+	test_panel *t = tp_new(0);
+	tp_add(t, 10);
+	memcpy(t->y[0], y, sizeof y);
+	cands c = {.n = 2};
+	c.m[0] = fc_model_alloc(fc_model_lookup("naive"), NULL);
+	c.m[1] = fc_model_alloc(fc_model_lookup("croston"), NULL);
+	ck_assert(c.m[1]->type->conformal);
+	fc_run *ra = interval_run(&t->p, &c, FC_ENSEMBLE_INTERVALS_AUTO);
+	ck_assert_ptr_nonnull(ra->res[0].ens_err);
+	ck_assert_uint_eq(ra->res[0].ens_folds, 3);
+	fc_run_free(ra);
+	cands_free(&c);
+	free(t);
+}
+END_TEST
+
+/* STACK: one set of weights for the panel (each series' members carry
+ * them, renormalised over the candidates it was compared on: here all),
+ * summing to 1, chosen with a finite lambda over the three folds; with one
+ * fold there is no honest choice and each series keeps its best. */
+START_TEST(test_stack_run)
+{
+	test_panel *t = tp_new(7);
+	fill_noisy(t, 20, 120);
+	cands c = all_kinds();
+	fc_cv_opts o = opts_for(&c, 7, 3, 7);
+	o.ensemble = FC_ENSEMBLE_STACK;
+	fc_run *r = NULL;
+	ck_assert_int_eq(fc_cv_run(&t->p, &o, &r, NULL), 0);
+	ck_assert(isfinite(r->stack_lambda) && r->stack_lambda >= 0);
+	ck_assert_uint_eq(r->stack_folds, 3);
+	ck_assert_uint_eq(r->stack_rows, 20 * 3 * 7);
+	ck_assert_ptr_nonnull(r->ensemble_weights);
+	double wsum = 0;
+	for (size_t k = 0; k < c.n; k++)
+		wsum += r->ensemble_weights[k];
+	ck_assert_double_eq_tol(wsum, 1, 1e-12);
+	double w[8];
+	for (size_t i = 0; i < t->p.n_series; i++) {
+		member_weights(&r->res[i], c.n, w);
+		for (size_t k = 0; k < c.n; k++)
+			ck_assert_double_eq_tol(w[k], r->ensemble_weights[k], 1e-12);
+	}
+	fc_run_free(r);
+	o.folds = 1;
+	ck_assert_int_eq(fc_cv_run(&t->p, &o, &r, NULL), 0);
+	ck_assert(isnan(r->stack_lambda));
+	ck_assert_uint_eq(r->stack_folds, 1);
+	for (size_t i = 0; i < t->p.n_series; i++) {
+		ck_assert_uint_eq(r->res[i].n_members, 1);
+		ck_assert_int_eq(r->res[i].members[0].candidate, r->res[i].best);
+	}
+	fc_run_free(r);
+	cands_free(&c);
+	free(t);
+}
+END_TEST
+
 int main(void)
 {
 	gsl_set_error_handler_off();
@@ -689,6 +826,9 @@ int main(void)
 	tcase_add_test(tc, test_ensemble_run);
 	tcase_add_test(tc, test_ensemble_blend);
 	tcase_add_test(tc, test_short_monthly_keeps_seasonal_candidates);
+	tcase_add_test(tc, test_ensemble_intervals_by_hand);
+	tcase_add_test(tc, test_ensemble_intervals_auto_conformal_member);
+	tcase_add_test(tc, test_stack_run);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -19,7 +19,11 @@
  * and state, once each; a global member has "state" "global=K" (K its
  * 0-based global record), and its series a "history" record after the
  * members: count and the newest values of its training data, which
- * forecasting from its end needs.  The last line is "end<TAB>" and the
+ * forecasting from its end needs.  An ensemble whose bounds are conformal
+ * from its own back-test errors (fit --ensemble-intervals) ends with an
+ * "intervals" record: "conformal", folds, horizon and those errors
+ * (fold-major, comma-separated); without it the members' bounds are
+ * averaged.  The record is optional, so files without it read as before.  The last line is "end<TAB>" and the
  * FNV-1a 64-bit hash (hex) of every byte before it, so truncation and
  * corruption are detected.  A reader takes versions 1 (one model per
  * series) and 2, and refuses others. */
@@ -63,6 +67,10 @@ typedef struct fc_artifact_series {
 	 * training data (ending at start + n - 1; NaN at gaps). */
 	double *history;
 	size_t n_history;
+	/* The ensemble's own back-test errors (ens_folds x ens_h, fold-major)
+	 * when its bounds are conformal from them; NULL otherwise. */
+	double *ens_err;
+	size_t ens_folds, ens_h;
 } fc_artifact_series;
 
 /* A global model fitted on all series together, stored once. */

@@ -23,6 +23,9 @@
 
 /* Starts counting this thread's work against limit units (0: unlimited). */
 void fc_budget_begin(uint64_t limit);
+/* Starts counting again, `used` units already spent (a back-test that
+ * scores one fold at a time carries its count from fold to fold). */
+void fc_budget_resume(uint64_t limit, uint64_t used);
 /* Stops counting; returns the units spent since fc_budget_begin. */
 uint64_t fc_budget_end(void);
 /* Adds units; nonzero once the limit is passed (then the caller should

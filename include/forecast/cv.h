@@ -49,6 +49,7 @@ typedef struct fc_progress_info {
 	size_t done, total;
 	const double *seconds;
 	size_t n_candidates;
+	fc_model *const *candidates; /* the run's candidates (their names) */
 } fc_progress_info;
 typedef void (*fc_progress_fn)(void *ctx, const fc_progress_info *info);
 
@@ -72,17 +73,43 @@ typedef struct fc_cv_opts {
 	int ensemble;              /* FC_ENSEMBLE_*: how a series' forecast is made */
 	int ensemble_by;           /* FC_ENSEMBLE_BY_*: whose folds choose the weights */
 	size_t ensemble_rounds;    /* Caruana's picks (0: FC_ENSEMBLE_ROUNDS) */
+	int ensemble_intervals;    /* FC_ENSEMBLE_INTERVALS_*: an ensemble's bounds */
 	uint64_t budget;           /* work units (include/forecast/budget.h) a local
 	                            * candidate may spend on one series' back-test,
 	                            * and again on its refit; past it the candidate
 	                            * is dropped for that series; 0 = no limit */
+	const size_t *stopped;     /* per candidate: nonzero = stopped early by a
+	                            * search, never a member (fc_cv_finish sets
+	                            * it from the run; NULL: none) */
 } fc_cv_opts;
 
 /* The final step: the best candidate per series (NONE), greedy ensemble
  * selection over the candidates' fold forecasts (CARUANA,
  * include/forecast/ensemble.h), the equal-weight mean or the median of
- * every candidate that applies (MEAN, MEDIAN). */
-enum { FC_ENSEMBLE_NONE = 0, FC_ENSEMBLE_CARUANA, FC_ENSEMBLE_MEAN, FC_ENSEMBLE_MEDIAN };
+ * every candidate that applies (MEAN, MEDIAN), or stacking (STACK,
+ * include/forecast/stack.h): one set of non-negative ElasticNet weights
+ * for the panel, fitted on every series' fold forecasts and actuals, each
+ * fold divided by the series' MASE scale on that fold's training window
+ * (so that no series weighs by its level), from the candidates that apply
+ * to at least half of the series with folds (a series lacking one of them
+ * gives no rows); rows are labelled by their fold's distance from the
+ * series' end, so that the nested folds are the same back-test folds for
+ * every series.  With fewer than two folds there is no honest choice of
+ * lambda and every series keeps its best single candidate. */
+enum { FC_ENSEMBLE_NONE = 0, FC_ENSEMBLE_CARUANA, FC_ENSEMBLE_MEAN, FC_ENSEMBLE_MEDIAN,
+       FC_ENSEMBLE_STACK };
+/* An ensemble's (two members or more) intervals: the members' bounds
+ * averaged by weight (MEMBERS, quantile averaging; for Gaussian members
+ * this is mean +/- z sum_i w_i sd_i, the sd of the weighted mean when the
+ * members' errors are perfectly correlated, so never narrower than the
+ * truth under any correlation); that when every member's intervals are
+ * model-based (Gaussian), else conformal from the ensemble's own back-test
+ * errors (AUTO); or always conformal from those errors (CONFORMAL).  The
+ * ensemble's fold forecast is the combination, by the same weights (or the
+ * median), of its members' fold forecasts, on the folds where every member
+ * has one; a series with no such fold keeps MEMBERS. */
+enum { FC_ENSEMBLE_INTERVALS_MEMBERS = 0, FC_ENSEMBLE_INTERVALS_AUTO,
+       FC_ENSEMBLE_INTERVALS_CONFORMAL };
 /* Caruana's weights: one set chosen on every series' folds together
  * (PANEL), a set per series on its own folds (SERIES), or the mean of the
  * two (BLEND: each series' own weights shrunk halfway to the panel's).
@@ -141,6 +168,11 @@ typedef struct fc_series_result {
 	fc_member *members;
 	int median;            /* combined by the median */
 	fc_forecast fc;
+	/* The ensemble's own back-test errors (ens_folds x horizon, fold-major)
+	 * when its bounds are conformal from them (opts.ensemble_intervals);
+	 * NULL otherwise. */
+	double *ens_err;
+	size_t ens_folds;
 	int status;            /* 0, or the error that stopped this series */
 	fc_err err;
 } fc_series_result;
@@ -162,6 +194,18 @@ typedef struct fc_run {
 	double *ensemble_weights;
 	double ensemble_loss, single_loss;
 	size_t own_weights; /* series whose caruana weights use their own folds */
+	/* Staged runs (fc_cv_begin): room for `capacity` candidates; per
+	 * candidate, 0 or the fold step (1-based, counted from the earliest
+	 * fold) after which an early-stopping policy stopped it.  A stopped
+	 * candidate keeps the metrics of the folds it was scored on, for the
+	 * leaderboard, and takes no part in selection or ensembles. */
+	size_t capacity;
+	size_t *stopped_at;
+	/* STACK: the lambda chosen (NaN: no choice, single candidates), its
+	 * mean held-out loss (squared, in MASE-scaled units), and the folds
+	 * and rows it was chosen on. */
+	double stack_lambda, stack_loss;
+	size_t stack_folds, stack_rows;
 } fc_run;
 
 /* Back-tests every candidate on every series of the panel (OpenMP over
@@ -174,6 +218,52 @@ typedef struct fc_run {
 int fc_cv_run(const fc_panel *p, const fc_cv_opts *opts, fc_run **out, fc_err *err);
 
 void fc_run_free(fc_run *r);
+
+/* Staged runs, for a search whose later candidates depend on the results
+ * of earlier ones.  fc_cv_run is fc_cv_begin, fc_cv_backtest of every
+ * candidate, and fc_cv_finish.
+ *
+ * fc_cv_begin plans every series' folds from the candidates known now
+ * (opts->candidates[0 .. opts->n_candidates)) and makes room for
+ * `capacity` (>= n_candidates) candidates; it back-tests nothing.  The
+ * folds do not change afterwards: candidates added later are scored on
+ * the same folds (those they can fit).
+ *
+ * fc_cv_backtest scores candidates first .. first+n-1 of opts (which may
+ * have grown since fc_cv_begin, up to capacity; the other options must be
+ * those given to fc_cv_begin) on every series' folds.  Without a stopper
+ * each series is back-tested candidate by candidate, as fc_cv_run does.
+ * With one, the candidates are scored fold step by fold step over the
+ * whole panel (step t scores, on each series, its fold at distance
+ * folds-1-t from the last; a series with fewer folds joins later), and
+ * after each step but the last the stopper is asked, in candidate order,
+ * whether to stop each candidate still running; a stopped candidate gets
+ * no further fold.  The scores are the same either way.
+ *
+ * fc_cv_finish compares the candidates opts->candidates[0 ..
+ * opts->n_candidates) on each series (stopped ones left out), and with
+ * opts->forecast refits and combines as fc_cv_run does.
+ *
+ * Each returns 0, FC_EINVAL for bad options, FC_ENOMEM, or (finish) the
+ * strict errors of fc_cv_run; the run is the caller's to free in any case
+ * (fc_cv_begin leaves *out untouched on failure). */
+typedef struct fc_cv_stopper {
+	/* nonzero: stop candidate c after fold step t (0-based) */
+	int (*stop)(void *ctx, const fc_run *run, size_t c, size_t t);
+	void *ctx;
+} fc_cv_stopper;
+int fc_cv_begin(const fc_panel *p, const fc_cv_opts *opts, size_t capacity, fc_run **out,
+                fc_err *err);
+int fc_cv_backtest(const fc_panel *p, const fc_cv_opts *opts, fc_run *run, size_t first, size_t n,
+                   const fc_cv_stopper *stopper, fc_err *err);
+int fc_cv_finish(const fc_panel *p, const fc_cv_opts *opts, fc_run *run, fc_err *err);
+
+/* Candidate c's running back-test loss after fold step t: the mean of the
+ * selection metric over the (series, fold) pairs it was scored on among
+ * the folds at distance folds-1-t or less from the last (t = folds-1: all
+ * of them).  NaN when there is none. */
+double fc_run_running_loss(const fc_panel *p, const fc_cv_opts *opts, const fc_run *run, size_t c,
+                           size_t t);
 
 /* Mean over a series' folds of metric j for candidate c (NaN when none). */
 double fc_result_metric(const fc_run *r, size_t series, size_t c, fc_metric j);
@@ -197,11 +287,13 @@ typedef struct fc_leader_row {
 	size_t folds;    /* folds scored, over all series */
 	size_t timeouts; /* series where it was dropped for its work budget */
 	double seconds;  /* time spent in it (back-tests and refits) */
+	size_t stopped;  /* 0, or the fold step after which it was stopped early */
 	double metric[FC_METRIC_COUNT];
 } fc_leader_row;
 
 /* Fills rows[n_candidates], sorted by the primary metric (NaN last; ties by
- * candidate index). */
+ * candidate index); candidates stopped early come after the others (their
+ * metrics are over the folds they were scored on, their series those). */
 void fc_leaderboard(const fc_run *r, fc_metric primary, fc_leader_row *rows);
 
 #endif

@@ -37,6 +37,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "forecast/cv.h"
 #include "forecast/error.h"
 #include "forecast/model.h"
 #include "forecast/space.h"
@@ -78,8 +79,19 @@ int fc_space_parse(fc_space_set *s, const char *text, const char *path, fc_err *
 typedef enum fc_search_method {
 	FC_SEARCH_NONE = 0,
 	FC_SEARCH_GRID,
-	FC_SEARCH_RANDOM
+	FC_SEARCH_RANDOM,
+	FC_SEARCH_BAYES
 } fc_search_method;
+
+/* Early termination of trials, fold by fold (fc_search_run). */
+typedef enum fc_early_stop {
+	FC_EARLY_STOP_NONE = 0,
+	FC_EARLY_STOP_MEDIAN,
+	FC_EARLY_STOP_BANDIT
+} fc_early_stop;
+
+/* Default --bandit-slack (Azure's slack_factor). */
+#define FC_BANDIT_SLACK 0.1
 
 /* Default --budget-trials. */
 #define FC_SEARCH_DEFAULT_TRIALS 20
@@ -98,6 +110,15 @@ typedef struct fc_search_opts {
 	/* per base candidate: nonzero to search it (it must have entries in
 	 * the space set); NULL: every candidate that has entries */
 	const unsigned char *searched;
+	/* fc_search_run only */
+	size_t concurrency;       /* trials back-tested together (0: 1) */
+	double budget_seconds;    /* wall clock; 0: none */
+	fc_early_stop early_stop;
+	double bandit_slack;      /* slack factor of the bandit policy */
+	size_t early_stop_delay;  /* folds scored before a policy applies */
+	size_t tpe_startup;       /* bayes: random trials per kind first (0: the
+	                           * rule in fc_search_run's comment) */
+	double tpe_gamma;         /* 0: FC_TPE_GAMMA */
 } fc_search_opts;
 
 typedef struct fc_search_info {
@@ -105,14 +126,59 @@ typedef struct fc_search_info {
 	size_t rejected;    /* configurations a kind rejected, skipped */
 	size_t exhausted;   /* random: kinds whose space ran out of new configurations */
 	int truncated;      /* grid: the budget ran out before the grid did */
+	/* fc_search_run */
+	size_t made;        /* trials back-tested */
+	size_t stopped;     /* of them, stopped early */
+	int out_of_time;    /* budget_seconds ran out before the trials did */
+	double seconds;     /* wall clock of the search (back-tests included) */
 } fc_search_info;
 
-/* Makes the trials of a search over the base candidates (each trial a
- * clone of its base with the sampled parameters set).  *out (NULL when
- * none) and *n_out receive them.  FC_ENOMEM; FC_EINVAL for bad options. */
+/* Makes the trials of a grid or random search over the base candidates
+ * (each trial a clone of its base with the sampled parameters set).  *out
+ * (NULL when none) and *n_out receive them.  FC_ENOMEM; FC_EINVAL for bad
+ * options (bayes included: its trials depend on back-test results, see
+ * fc_search_run). */
 int fc_search_trials(fc_model *const *base, size_t n_base, const fc_space_set *space,
                      const fc_search_opts *opts, fc_trial **out, size_t *n_out,
                      fc_search_info *info, fc_err *err);
 void fc_trials_free(fc_trial *t, size_t n);
+
+/* Runs a search end to end on panel p.  cv->candidates[0 .. n_candidates)
+ * are the base candidates (borrowed); the other options are the run's.
+ *
+ * The base candidates are back-tested first, then the trials in batches
+ * of opts->concurrency on the same folds (fc_cv_begin plans them from the
+ * candidates known beforehand: grid and random trials are made up front
+ * and count, bayes trials are not known yet and do not), and finally
+ * every candidate and trial goes to selection and the ensemble
+ * (fc_cv_finish).  Before each batch, the run stops launching trials once
+ * opts->budget_seconds of wall clock have passed since the start.
+ *
+ * Bayes: each kind's trials come in turn, round-robin as for random; a
+ * kind's first trials are random draws (the same as random search's for
+ * the seed): opts->tpe_startup of them, or by default a third of the
+ * kind's share of the budget, at least 2 and at most 5; each later one
+ * is the first new configuration among TPE's ranked proposals
+ * (include/forecast/tpe.h) from the kind's finished trials and their
+ * losses.  A trial's loss is the mean of the selection metric over the
+ * (series, fold) pairs it was scored on (fc_run_running_loss); a stopped
+ * or unscored trial counts as the worst.
+ *
+ * Early stopping (opts->early_stop), after each fold step but the last,
+ * once opts->early_stop_delay folds have been scored, per kind: the
+ * reference runs are the kind's base candidate and its trials finished
+ * in earlier batches without being stopped, each with its running loss at
+ * the same fold step.  Median: a trial is stopped when its running loss
+ * is above the median of the references'.  Bandit: when it is above the
+ * best reference's times (1 + bandit_slack).  Decisions depend only on
+ * the losses.
+ *
+ * On success *cands (owned array; nb + *n_trials pointers, the base
+ * candidates then the trials' models), *trials (they own their models),
+ * *run (finished) are set.  Errors as fc_cv_run and fc_search_trials; on
+ * failure nothing is returned and everything made is freed. */
+int fc_search_run(const fc_panel *p, const fc_cv_opts *cv, const fc_space_set *space,
+                  const fc_search_opts *opts, fc_model ***cands, fc_trial **trials,
+                  size_t *n_trials, fc_run **run, fc_search_info *info, fc_err *err);
 
 #endif

@@ -87,6 +87,14 @@ double fc_rng_uniform(uint64_t *state);
  * tell trials apart, short in a leaderboard). */
 void fc_space_sample(const fc_param_space *s, uint64_t *rng, char *buf, size_t cap);
 
+/* Formats value v of s as fc_space_sample does: for a choice, v is the
+ * index of the choice (clamped to the list). */
+void fc_space_format(const fc_param_space *s, double v, char *buf, size_t cap);
+
+/* The number of points of a quniform or int range (lo, lo+q, ... up to
+ * hi; q = 1 for int); 0 for the other types. */
+double fc_space_steps(const fc_param_space *s);
+
 /* The grid values of s (see above), each formatted as fc_space_sample
  * would, into vals[k] (FC_SPACE_VALUE_MAX bytes each, at most
  * FC_SPACE_MAX_CHOICES of them).  Returns their count. */

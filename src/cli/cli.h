@@ -61,6 +61,7 @@ typedef struct cli_opts {
 	double candidate_timeout;  /* seconds of work per candidate and series; 0 none */
 	int ensemble, ensemble_by; /* FC_ENSEMBLE_*, FC_ENSEMBLE_BY_* */
 	size_t ensemble_rounds;    /* 0: FC_ENSEMBLE_ROUNDS */
+	int ensemble_intervals;    /* FC_ENSEMBLE_INTERVALS_* */
 	size_t n_feature_params;
 	const char *feature_params[16]; /* "key=value" for the gbdt kind */
 	/* fit/cv: hyperparameter search (include/forecast/search.h) */
@@ -70,6 +71,11 @@ typedef struct cli_opts {
 	int seed_given;
 	const char *space_file;    /* --space */
 	const char *search_models; /* --search-models, comma-separated; NULL: all with a space */
+	double budget_minutes;     /* --budget-minutes; 0: none */
+	size_t concurrency;        /* --concurrency; 0: 1 */
+	int early_stop;            /* FC_EARLY_STOP_* */
+	double bandit_slack;       /* --bandit-slack; negative: not given */
+	long early_stop_delay;     /* --early-stop-delay; negative: not given */
 } cli_opts;
 
 /* Which options a subcommand accepts. */

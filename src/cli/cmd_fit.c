@@ -62,18 +62,33 @@ static void usage_common(FILE *f)
 	        "  --ensemble E       the final step: caruana (default: greedy ensemble\n"
 	        "                     selection over the candidates' back-test forecasts), mean,\n"
 	        "                     median (of every candidate that applies), none (the best\n"
-	        "                     candidate per series)\n"
+	        "                     candidate per series), stack (a non-negative ElasticNet\n"
+	        "                     on the back-test forecasts, lambda by leave-one-fold-out;\n"
+	        "                     off by default: prone to overfitting, see README)\n"
 	        "  --ensemble-by B    caruana's weights: series (a set per series, on its\n"
 	        "                     folds), panel (one set, on every series' folds) or blend\n"
 	        "                     (default: the mean of a series' own and the panel's)\n"
 	        "  --ensemble-rounds N  caruana's picks (default 25)\n"
-	        "  --search M         hyperparameter search: grid or random (bayes: not yet);\n"
+	        "  --ensemble-intervals I  an ensemble's bounds: members (default: the\n"
+	        "                     members' bounds averaged by weight), auto (that for\n"
+	        "                     model-based members, else conformal from the\n"
+	        "                     ensemble's own back-test errors), conformal (always)\n"
+	        "  --search M         hyperparameter search: grid, random or bayes (TPE);\n"
 	        "                     each trial, a configuration of one kind drawn from its\n"
 	        "                     space ('forecast models --params'), joins the candidates\n"
 	        "                     as KIND#N and is back-tested on the same folds\n"
 	        "  --budget-trials N  trials in all, shared by the searched kinds (default %d;\n"
 	        "                     a grid stops after N points and says so)\n"
-	        "  --seed S           seed of the random search (default 0)\n"
+	        "  --budget-minutes M stop launching trials after M minutes of wall clock and\n"
+	        "                     finish with those done (depends on the machine)\n"
+	        "  --concurrency K    trials back-tested together, between the decisions of\n"
+	        "                     bayes and early stopping (default 1)\n"
+	        "  --early-stop P     none (default), median or bandit: stop a trial between\n"
+	        "                     folds when its running loss is worse than the median of\n"
+	        "                     its kind's finished runs, or than their best x (1+slack)\n"
+	        "  --bandit-slack F   the bandit's slack factor (default 0.1)\n"
+	        "  --early-stop-delay D  folds scored before a policy applies (default 0)\n"
+	        "  --seed S           seed of the random and bayes searches (default 0)\n"
 	        "  --space FILE       change or add search ranges, one a line, e.g.\n"
 	        "                     gbdt.learning_rate = loguniform(0.01, 0.3)\n"
 	        "  --search-models A,B  search only these kinds (default: every candidate\n"
@@ -152,7 +167,7 @@ static void print_leaderboard(FILE *f, const fc_leader_row *rows, size_t n,
 		         (fc_metric)j == primary ? "*" : "");
 		fprintf(f, " %10s", label);
 	}
-	fprintf(f, " %9s %8s%s\n", "seconds", "timeouts", nm->search ? " params" : "");
+	fprintf(f, " %9s %8s%s\n", "seconds", "timeouts", nm->search ? " stopped params" : "");
 	for (size_t i = 0; i < n; i++) {
 		const fc_leader_row *r = &rows[i];
 		fprintf(f, "%-10s %7zu %6zu %6.2f", nm->label[r->candidate], r->series, r->wins,
@@ -165,27 +180,14 @@ static void print_leaderboard(FILE *f, const fc_leader_row *rows, size_t n,
 		}
 		fprintf(f, " %9.2f %8zu", r->seconds, r->timeouts);
 		if (nm->search)
-			fprintf(f, " %s", nm->params[r->candidate] ? nm->params[r->candidate] : "-");
+			fprintf(f, " %7zu %s", r->stopped,
+			        nm->params[r->candidate] ? nm->params[r->candidate] : "-");
 		fputc('\n', f);
 	}
 	fprintf(f, "(%zu series; * = selection metric; means over series and folds; folds: per "
-	        "series scored; seconds: CPU time in the candidate)\n", n_series);
-}
-
-/* A CSV field, quoted when it holds a comma, quote or line break. */
-static void put_csv_field(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
+	        "series scored; seconds: CPU time in the candidate%s)\n", n_series,
+	        nm->search ? "; stopped: the fold after which early stopping ended a trial, 0 = "
+	        "none" : "");
 }
 
 static void write_leaderboard_csv(FILE *f, const fc_leader_row *rows, size_t n,
@@ -194,7 +196,7 @@ static void write_leaderboard_csv(FILE *f, const fc_leader_row *rows, size_t n,
 	fputs("model,series,wins,folds", f);
 	for (int j = 0; j < FC_METRIC_COUNT; j++)
 		fprintf(f, ",%s", fc_metric_name((fc_metric)j));
-	fputs(nm->search ? ",timeouts,params\n" : ",timeouts\n", f);
+	fputs(nm->search ? ",timeouts,params,stopped\n" : ",timeouts\n", f);
 	for (size_t i = 0; i < n; i++) {
 		const fc_leader_row *r = &rows[i];
 		fprintf(f, "%s,%zu,%zu,%zu", nm->label[r->candidate], r->series, r->wins, r->folds);
@@ -207,7 +209,8 @@ static void write_leaderboard_csv(FILE *f, const fc_leader_row *rows, size_t n,
 		fprintf(f, ",%zu", r->timeouts);
 		if (nm->search) {
 			fputc(',', f);
-			put_csv_field(f, nm->params[r->candidate] ? nm->params[r->candidate] : "");
+			fc_csv_field(f, nm->params[r->candidate] ? nm->params[r->candidate] : "");
+			fprintf(f, ",%zu", r->stopped);
 		}
 		fputc('\n', f);
 	}
@@ -370,8 +373,15 @@ static void describe_ensemble(const cli_opts *o, const fc_run *run, const cand_n
 		snprintf(by, sizeof by, "%s", o->ensemble_by == FC_ENSEMBLE_BY_SERIES ? " per series"
 		         : o->ensemble_by == FC_ENSEMBLE_BY_PANEL ? " for the panel"
 		         : " per series, blended with the panel's");
+	if (o->ensemble == FC_ENSEMBLE_STACK && isfinite(run->stack_lambda))
+		snprintf(by, sizeof by, " for the panel, lambda %.3g by leave-one-fold-out over %zu folds",
+		         run->stack_lambda, run->stack_folds);
+	else if (o->ensemble == FC_ENSEMBLE_STACK)
+		snprintf(by, sizeof by, ": %zu back-test folds, no honest choice of lambda; "
+		         "each series' best candidate", run->stack_folds);
 	cli_warn(o, "ensemble (%s%s): %s", o->ensemble == FC_ENSEMBLE_CARUANA ? "caruana" :
-	         o->ensemble == FC_ENSEMBLE_MEAN ? "mean" : "median", by, line);
+	         o->ensemble == FC_ENSEMBLE_MEAN ? "mean" : o->ensemble == FC_ENSEMBLE_STACK ? "stack"
+	         : "median", by, line);
 	if (run->ensemble_weights && !run->own_weights && isfinite(run->ensemble_loss))
 		cli_warn(o, "ensemble back-test %s %.4g against the best single candidate's %.4g "
 		         "(chosen on these folds, so optimistic)", fc_metric_label(o->metric),
@@ -485,43 +495,35 @@ static int check_future(const cli_opts *o, const fc_panel *p, int fit)
 	return 0;
 }
 
-/* --search: the trials of the searched kinds, appended to the candidates
- * (which take ownership of their templates) so that fc_cv_run back-tests
- * them on the same folds as the others.  Prints and returns an exit code
- * on error. */
-static int add_trials(const cli_opts *o, fc_model ***cand, size_t *n_cand, fc_trial **trials,
-                      size_t *n_trials)
+/* --search, before the data are read: the spaces (declared tables and
+ * --space) and which candidates are searched (--search-models).  Prints
+ * and returns an exit code on error. */
+static int prepare_search(const cli_opts *o, fc_model *const *cand, size_t nb, fc_space_set *set,
+                          unsigned char **searched_out)
 {
-	fc_space_set set;
-	fc_space_set_init(&set);
 	fc_err err;
-	int rc = fc_space_set_defaults(&set, &err);
+	int rc = fc_space_set_defaults(set, &err);
 	if (!rc && o->space_file)
-		rc = fc_space_read(&set, o->space_file, &err);
-	if (rc) {
-		fc_space_set_dispose(&set);
+		rc = fc_space_read(set, o->space_file, &err);
+	if (rc)
 		return cli_fail(rc, err.msg);
-	}
-	size_t nb = *n_cand;
 	unsigned char *searched = calloc(nb ? nb : 1, 1);
-	if (!searched) {
-		fc_space_set_dispose(&set);
+	if (!searched)
 		return cli_fail(FC_ENOMEM, "out of memory");
-	}
 	if (o->search_models) {
 		char names[1024], msg[FC_ERR_MSG_MAX + 128];
 		snprintf(names, sizeof names, "%s", o->search_models);
 		for (char *save, *name = strtok_r(names, ",", &save); name && !rc;
 		     name = strtok_r(NULL, ",", &save)) {
 			size_t c = 0;
-			while (c < nb && strcmp((*cand)[c]->type->name, name) != 0)
+			while (c < nb && strcmp(cand[c]->type->name, name) != 0)
 				c++;
 			if (c == nb) {
 				snprintf(msg, sizeof msg, "--search-models: '%s' is not among the candidate "
 				         "models%s", name, fc_model_lookup(name) ? "" : " (no such kind; see "
 				         "'forecast models')");
 				rc = cli_fail(FC_EINVAL, msg);
-			} else if (!fc_space_set_count(&set, (*cand)[c]->type)) {
+			} else if (!fc_space_set_count(set, cand[c]->type)) {
 				snprintf(msg, sizeof msg, "--search-models: '%s' has no search space (see "
 				         "'forecast models --params'; a --space file can give it one)", name);
 				rc = cli_fail(FC_EINVAL, msg);
@@ -532,58 +534,52 @@ static int add_trials(const cli_opts *o, fc_model ***cand, size_t *n_cand, fc_tr
 	} else {
 		size_t n_searched = 0;
 		for (size_t c = 0; c < nb; c++)
-			if ((searched[c] = fc_space_set_count(&set, (*cand)[c]->type) > 0))
+			if ((searched[c] = fc_space_set_count(set, cand[c]->type) > 0))
 				n_searched++;
 		if (!n_searched)
 			rc = cli_fail(FC_EINVAL, "--search: none of the candidate models has a search "
 			              "space (see 'forecast models --params')");
 	}
-	fc_search_opts so = {
-		.method = (fc_search_method)o->search,
-		.budget = o->budget_trials ? o->budget_trials : FC_SEARCH_DEFAULT_TRIALS,
-		.seed = (uint64_t)o->seed, .searched = searched,
-	};
-	fc_search_info info;
-	fc_trial *t = NULL;
-	size_t nt = 0;
-	if (!rc && (rc = fc_search_trials(*cand, nb, &set, &so, &t, &nt, &info, &err)))
-		rc = cli_fail(rc, err.msg);
-	fc_model **grown = rc ? NULL : realloc(*cand, (nb + nt) * sizeof *grown);
-	if (!rc && nt && !grown)
-		rc = cli_fail(FC_ENOMEM, "out of memory");
 	if (rc) {
-		fc_trials_free(t, nt);
 		free(searched);
-		fc_space_set_dispose(&set);
 		return rc;
 	}
-	if (grown)
-		*cand = grown;
-	for (size_t k = 0; k < nt; k++) {
-		(*cand)[nb + k] = t[k].model; /* the candidates own it now */
-		t[k].model = NULL;
-	}
-	*n_cand = nb + nt;
-	*trials = t;
-	*n_trials = nt;
+	*searched_out = searched;
+	return 0;
+}
+
+static const char *method_name(int m)
+{
+	return m == FC_SEARCH_GRID ? "grid" : m == FC_SEARCH_RANDOM ? "random" : "bayes";
+}
+
+/* What the search did, on stderr. */
+static void describe_search(const cli_opts *o, fc_model *const *cand, size_t nb,
+                            const unsigned char *searched, const fc_search_opts *so,
+                            const fc_search_info *info, size_t nt)
+{
 	char kinds[512] = "";
 	for (size_t c = 0, len = 0; c < nb && len < sizeof kinds; c++)
 		if (searched[c])
 			len += (size_t)snprintf(kinds + len, sizeof kinds - len, "%s%s", len ? ", " : "",
-			                        (*cand)[c]->type->name);
+			                        cand[c]->type->name);
 	cli_warn(o, "search (%s, seed %llu): %zu trials of %s added to the %zu candidates",
-	         o->search == FC_SEARCH_GRID ? "grid" : "random", o->seed, nt, kinds, nb);
-	if (info.truncated)
+	         method_name(o->search), o->seed, nt, kinds, nb);
+	if (info->truncated)
 		cli_warn(o, "the grid has %zu points; --budget-trials %zu tried the first ones "
-		         "(round-robin over the kinds)", info.grid_points, so.budget);
-	if (info.rejected)
+		         "(round-robin over the kinds)", info->grid_points, so->budget);
+	if (info->rejected)
 		cli_warn(o, "%zu configurations were rejected by their model kind and skipped",
-		         info.rejected);
-	if (nt < so.budget && o->search == FC_SEARCH_RANDOM)
+		         info->rejected);
+	if (info->out_of_time)
+		cli_warn(o, "--budget-minutes %g ran out after %.1f s: %zu of the %zu trials of "
+		         "--budget-trials were back-tested; the run finishes with those", o->budget_minutes,
+		         info->seconds, nt, so->budget);
+	else if (nt < so->budget && o->search != FC_SEARCH_GRID)
 		cli_warn(o, "the spaces ran out of new configurations after %zu trials", nt);
-	free(searched);
-	fc_space_set_dispose(&set);
-	return 0;
+	if (so->early_stop != FC_EARLY_STOP_NONE)
+		cli_warn(o, "early stopping (%s): %zu of %zu trials stopped before their last fold",
+		         so->early_stop == FC_EARLY_STOP_MEDIAN ? "median" : "bandit", info->stopped, nt);
 }
 
 static int run(int argc, char **argv, int fit)
@@ -617,28 +613,19 @@ static int run(int argc, char **argv, int fit)
 	size_t n_cand = 0;
 	if ((rc = cli_candidates(&o, &cand, &n_cand)))
 		return rc;
+	size_t n_base = n_cand;
 	fc_trial *trials = NULL;
 	size_t n_trials = 0;
-	if (o.search && (rc = add_trials(&o, &cand, &n_cand, &trials, &n_trials))) {
-		cli_candidates_free(cand, n_cand);
+	fc_model **all = NULL; /* a search's candidates: the base ones, then the trials */
+	fc_space_set set;
+	fc_space_set_init(&set);
+	unsigned char *searched = NULL;
+	if (o.search && (rc = prepare_search(&o, cand, n_base, &set, &searched))) {
+		fc_space_set_dispose(&set);
+		cli_candidates_free(cand, n_base);
 		return rc;
 	}
 	cand_names nm = {.search = o.search != FC_SEARCH_NONE};
-	nm.label = calloc(n_cand, sizeof *nm.label);
-	nm.params = calloc(n_cand, sizeof *nm.params);
-	if (!nm.label || !nm.params) {
-		free(nm.label);
-		free(nm.params);
-		fc_trials_free(trials, n_trials);
-		cli_candidates_free(cand, n_cand);
-		return cli_fail(FC_ENOMEM, "out of memory");
-	}
-	for (size_t c = 0; c < n_cand; c++)
-		nm.label[c] = cand[c]->type->name;
-	for (size_t k = 0; k < n_trials; k++) {
-		nm.label[n_cand - n_trials + k] = trials[k].label;
-		nm.params[n_cand - n_trials + k] = trials[k].params;
-	}
 
 	fc_err err;
 	fc_panel *p = NULL;
@@ -662,13 +649,46 @@ static int run(int argc, char **argv, int fit)
 		.progress = cli_progress_update, .progress_ctx = &prog,
 		.budget = (uint64_t)(o.candidate_timeout * FC_BUDGET_UNITS_PER_SECOND),
 		.ensemble = o.ensemble, .ensemble_by = o.ensemble_by, .ensemble_rounds = o.ensemble_rounds,
+		.ensemble_intervals = o.ensemble_intervals,
 	};
 	memcpy(cv.levels, o.levels, sizeof cv.levels);
-	rc = fc_cv_run(p, &cv, &result, &err);
-	cli_progress_finish(&prog);
+	if (o.search) {
+		fc_search_opts so = {
+			.method = (fc_search_method)o.search,
+			.budget = o.budget_trials ? o.budget_trials : FC_SEARCH_DEFAULT_TRIALS,
+			.seed = (uint64_t)o.seed, .searched = searched, .concurrency = o.concurrency,
+			.budget_seconds = 60 * o.budget_minutes, .early_stop = (fc_early_stop)o.early_stop,
+			.bandit_slack = o.bandit_slack >= 0 ? o.bandit_slack : FC_BANDIT_SLACK,
+			.early_stop_delay = o.early_stop_delay > 0 ? (size_t)o.early_stop_delay : 0,
+		};
+		fc_search_info info;
+		rc = fc_search_run(p, &cv, &set, &so, &all, &trials, &n_trials, &result, &info, &err);
+		cli_progress_finish(&prog);
+		if (!rc) {
+			describe_search(&o, cand, n_base, searched, &so, &info, n_trials);
+			cv.candidates = all;
+			n_cand = n_base + n_trials;
+			cv.n_candidates = n_cand;
+		}
+	} else {
+		rc = fc_cv_run(p, &cv, &result, &err);
+		cli_progress_finish(&prog);
+	}
 	if (rc) {
 		rc = cli_fail(rc, err.msg);
 		goto out;
+	}
+	nm.label = calloc(n_cand, sizeof *nm.label);
+	nm.params = calloc(n_cand, sizeof *nm.params);
+	if (!nm.label || !nm.params) {
+		rc = cli_fail(FC_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t c = 0; c < n_cand; c++)
+		nm.label[c] = cv.candidates[c]->type->name;
+	for (size_t k = 0; k < n_trials; k++) {
+		nm.label[n_base + k] = trials[k].label;
+		nm.params[n_base + k] = trials[k].params;
 	}
 	report_fallbacks(&o, p, result, &nm);
 	describe_ensemble(&o, result, &nm);
@@ -690,8 +710,11 @@ out:
 	fc_panel_free(p);
 	free(nm.label);
 	free(nm.params);
+	free(all);
 	fc_trials_free(trials, n_trials);
-	cli_candidates_free(cand, n_cand);
+	free(searched);
+	fc_space_set_dispose(&set);
+	cli_candidates_free(cand, n_base);
 	return rc;
 }
 

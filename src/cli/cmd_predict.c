@@ -221,6 +221,8 @@ static int predict_one(const fc_artifact *a, fc_artifact_series *s, const fc_pan
 	}
 	if (!rc)
 		fc_forecast_combine(fp, w, n, s->median, &out->fc);
+	if (!rc && s->ens_err) /* as fit made them: conformal from the ensemble's own errors */
+		fc_conformal_bounds(&out->fc, s->ens_err, s->ens_folds, s->ens_h);
 	for (size_t m = 0; m < n; m++)
 		fc_forecast_dispose(&mf[m]);
 	if (rc) {

@@ -26,8 +26,9 @@ enum {
 	O_LAGS, O_WINDOWS, O_AGG, O_CALENDAR, O_FOURIER, O_SEASONAL_WINDOW, O_EXPANDING,
 	O_SHIFT, O_TRANSFORM, O_COUNTRY, O_HOLIDAY_WINDOW, O_EVENTS, O_KNOWN_FUTURE,
 	O_NO_GROUP_KEYS, O_CALENDARS, O_STRATEGY, O_GLOBAL_BY, O_REFIT_EVERY, O_CANDIDATE_TIMEOUT,
-	O_ENSEMBLE, O_ENSEMBLE_BY, O_ENSEMBLE_ROUNDS,
-	O_SEARCH, O_BUDGET_TRIALS, O_SEED, O_SPACE, O_SEARCH_MODELS
+	O_ENSEMBLE, O_ENSEMBLE_BY, O_ENSEMBLE_ROUNDS, O_ENSEMBLE_INTERVALS,
+	O_SEARCH, O_BUDGET_TRIALS, O_SEED, O_SPACE, O_SEARCH_MODELS, O_BUDGET_MINUTES, O_CONCURRENCY,
+	O_EARLY_STOP, O_BANDIT_SLACK, O_EARLY_STOP_DELAY
 };
 
 static const struct {
@@ -80,11 +81,17 @@ static const struct {
 	{{"ensemble", required_argument, NULL, O_ENSEMBLE}, OPT_CV},
 	{{"ensemble-by", required_argument, NULL, O_ENSEMBLE_BY}, OPT_CV},
 	{{"ensemble-rounds", required_argument, NULL, O_ENSEMBLE_ROUNDS}, OPT_CV},
+	{{"ensemble-intervals", required_argument, NULL, O_ENSEMBLE_INTERVALS}, OPT_CV},
 	{{"search", required_argument, NULL, O_SEARCH}, OPT_CV},
 	{{"budget-trials", required_argument, NULL, O_BUDGET_TRIALS}, OPT_CV},
 	{{"seed", required_argument, NULL, O_SEED}, OPT_CV},
 	{{"space", required_argument, NULL, O_SPACE}, OPT_CV},
 	{{"search-models", required_argument, NULL, O_SEARCH_MODELS}, OPT_CV},
+	{{"budget-minutes", required_argument, NULL, O_BUDGET_MINUTES}, OPT_CV},
+	{{"concurrency", required_argument, NULL, O_CONCURRENCY}, OPT_CV},
+	{{"early-stop", required_argument, NULL, O_EARLY_STOP}, OPT_CV},
+	{{"bandit-slack", required_argument, NULL, O_BANDIT_SLACK}, OPT_CV},
+	{{"early-stop-delay", required_argument, NULL, O_EARLY_STOP_DELAY}, OPT_CV},
 	{{"threads", required_argument, NULL, O_THREADS}, 0},
 	{{"quiet", no_argument, NULL, O_QUIET}, 0},
 	{{"help", no_argument, NULL, O_HELP}, 0},
@@ -198,6 +205,8 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 	memset(o, 0, sizeof *o);
 	o->read = fc_read_opts_default();
 	o->folds = 3;
+	o->bandit_slack = -1;
+	o->early_stop_delay = -1;
 	o->candidate_timeout = CLI_DEFAULT_CANDIDATE_TIMEOUT;
 	o->ensemble = CLI_DEFAULT_ENSEMBLE;
 	o->ensemble_by = CLI_DEFAULT_ENSEMBLE_BY;
@@ -292,12 +301,12 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 			break;
 		case O_STRICT: o->strict = 1; break;
 		case O_ENSEMBLE: {
-			static const char *const names[] = {"none", "caruana", "mean", "median"};
+			static const char *const names[] = {"none", "caruana", "mean", "median", "stack"};
 			int k = 0;
-			while (k < 4 && strcmp(optarg, names[k]) != 0)
+			while (k < 5 && strcmp(optarg, names[k]) != 0)
 				k++;
-			if (k == 4)
-				return usage_error(cmd, "--ensemble: expected none, caruana, mean or median; got '%s'", optarg);
+			if (k == 5)
+				return usage_error(cmd, "--ensemble: expected none, caruana, mean, median or stack; got '%s'", optarg);
 			o->ensemble = k; /* the order of FC_ENSEMBLE_* */
 			break;
 		}
@@ -311,6 +320,16 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 			else
 				return usage_error(cmd, "--ensemble-by: expected blend, series or panel; got '%s'", optarg);
 			break;
+		case O_ENSEMBLE_INTERVALS:
+			if (strcmp(optarg, "members") == 0)
+				o->ensemble_intervals = FC_ENSEMBLE_INTERVALS_MEMBERS;
+			else if (strcmp(optarg, "auto") == 0)
+				o->ensemble_intervals = FC_ENSEMBLE_INTERVALS_AUTO;
+			else if (strcmp(optarg, "conformal") == 0)
+				o->ensemble_intervals = FC_ENSEMBLE_INTERVALS_CONFORMAL;
+			else
+				return usage_error(cmd, "--ensemble-intervals: expected members, auto or conformal; got '%s'", optarg);
+			break;
 		case O_ENSEMBLE_ROUNDS:
 			if (parse_count(optarg, 1, 1000, &v))
 				return usage_error(cmd, "--ensemble-rounds: expected a whole number from 1 to 1000, got '%s'", optarg);
@@ -322,9 +341,49 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 			else if (strcmp(optarg, "random") == 0)
 				o->search = FC_SEARCH_RANDOM;
 			else if (strcmp(optarg, "bayes") == 0)
-				return usage_error(cmd, "--search bayes is not implemented yet; use grid or random");
+				o->search = FC_SEARCH_BAYES;
 			else
-				return usage_error(cmd, "--search: expected grid or random, got '%s'", optarg);
+				return usage_error(cmd, "--search: expected grid, random or bayes, got '%s'", optarg);
+			break;
+		case O_BUDGET_MINUTES: {
+			char *end;
+			errno = 0;
+			double m = strtod(optarg, &end);
+			if (end == optarg || *end || errno || !(m > 0 && m <= 1e6))
+				return usage_error(cmd, "--budget-minutes: expected minutes above 0 (e.g. 0.5 or "
+				                   "30), got '%s'", optarg);
+			o->budget_minutes = m;
+			break;
+		}
+		case O_CONCURRENCY:
+			if (parse_count(optarg, 1, 100000, &v))
+				return usage_error(cmd, "--concurrency: expected a whole number of trials from 1 to 100000, got '%s'", optarg);
+			o->concurrency = (size_t)v;
+			break;
+		case O_EARLY_STOP:
+			if (strcmp(optarg, "none") == 0)
+				o->early_stop = FC_EARLY_STOP_NONE;
+			else if (strcmp(optarg, "median") == 0)
+				o->early_stop = FC_EARLY_STOP_MEDIAN;
+			else if (strcmp(optarg, "bandit") == 0)
+				o->early_stop = FC_EARLY_STOP_BANDIT;
+			else
+				return usage_error(cmd, "--early-stop: expected none, median or bandit, got '%s'", optarg);
+			break;
+		case O_BANDIT_SLACK: {
+			char *end;
+			errno = 0;
+			double f = strtod(optarg, &end);
+			if (end == optarg || *end || errno || !(f >= 0 && f <= 1e6))
+				return usage_error(cmd, "--bandit-slack: expected a factor of at least 0 (e.g. 0.1: "
+				                   "10%% worse than the best), got '%s'", optarg);
+			o->bandit_slack = f;
+			break;
+		}
+		case O_EARLY_STOP_DELAY:
+			if (parse_count(optarg, 0, FC_CV_MAX_FOLDS, &v))
+				return usage_error(cmd, "--early-stop-delay: expected a whole number of folds from 0 to %d, got '%s'", FC_CV_MAX_FOLDS, optarg);
+			o->early_stop_delay = v;
 			break;
 		case O_BUDGET_TRIALS:
 			if (parse_count(optarg, 1, 100000, &v))
@@ -484,10 +543,17 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 			return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (!o->search && (o->budget_trials || o->seed_given || o->space_file || o->search_models))
-		return usage_error(cmd, "%s works with --search grid|random only",
+	if (!o->search && (o->budget_trials || o->seed_given || o->space_file || o->search_models ||
+	                   o->budget_minutes > 0 || o->concurrency || o->early_stop))
+		return usage_error(cmd, "%s works with --search grid|random|bayes only",
 		                   o->budget_trials ? "--budget-trials" : o->seed_given ? "--seed"
-		                   : o->space_file ? "--space" : "--search-models");
+		                   : o->space_file ? "--space" : o->search_models ? "--search-models"
+		                   : o->budget_minutes > 0 ? "--budget-minutes"
+		                   : o->concurrency ? "--concurrency" : "--early-stop");
+	if (o->bandit_slack >= 0 && o->early_stop != FC_EARLY_STOP_BANDIT)
+		return usage_error(cmd, "--bandit-slack works with --early-stop bandit only");
+	if (o->early_stop_delay >= 0 && o->early_stop == FC_EARLY_STOP_NONE)
+		return usage_error(cmd, "--early-stop-delay works with --early-stop median|bandit only");
 	if (optind < argc) {
 		o->input = argv[optind++];
 		if (optind < argc)

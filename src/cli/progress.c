@@ -45,7 +45,9 @@ void cli_progress_update(void *ctx, const fc_progress_info *info)
 	char where[96] = "";
 	double sum = 0;
 	size_t top[2] = {SIZE_MAX, SIZE_MAX};
-	for (size_t c = 0; p->candidates && c < info->n_candidates; c++) {
+	/* the run's own list when it gives one: a search grows it */
+	fc_model *const *cand = info->candidates ? info->candidates : p->candidates;
+	for (size_t c = 0; cand && c < info->n_candidates; c++) {
 		sum += info->seconds[c];
 		if (top[0] == SIZE_MAX || info->seconds[c] > info->seconds[top[0]]) {
 			top[1] = top[0];
@@ -57,7 +59,7 @@ void cli_progress_update(void *ctx, const fc_progress_info *info)
 	for (int k = 0, len = 0; k < 2 && sum > 0; k++)
 		if (top[k] != SIZE_MAX && info->seconds[top[k]] > 0 && len >= 0 && (size_t)len < sizeof where)
 			len += snprintf(where + len, sizeof where - (size_t)len, "%s%s %.0f%%", k ? ", " : "  (",
-			                p->candidates[top[k]]->type->name, 100 * info->seconds[top[k]] / sum);
+			                cand[top[k]]->type->name, 100 * info->seconds[top[k]] / sum);
 	if (where[0])
 		strncat(where, " of the time)", sizeof where - strlen(where) - 1);
 	fprintf(stderr, "\r\033[K%s: %s [%s] %zu/%zu  ETA %.0fs%s", p->what, info->stage, bar, done,

@@ -11,6 +11,13 @@ void fc_budget_begin(uint64_t limit)
 	budget_over = 0;
 }
 
+void fc_budget_resume(uint64_t limit, uint64_t used)
+{
+	budget_limit = limit;
+	budget_used = used;
+	budget_over = limit && used > limit;
+}
+
 uint64_t fc_budget_end(void)
 {
 	uint64_t used = budget_used;

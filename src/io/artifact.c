@@ -264,6 +264,12 @@ static int write_series(fc_buf *b, const fc_series *s, const fc_series_result *r
 		if (put_list(b, head, fc_series_raw(s) + s->n - keep, keep))
 			rc = fc_err_set(err, FC_ENOMEM, "out of memory");
 	}
+	if (!rc && r->ens_err) {
+		char head[80];
+		snprintf(head, sizeof head, "intervals\tconformal\t%zu\t%zu\t", r->ens_folds, horizon);
+		if (put_list(b, head, r->ens_err, r->ens_folds * horizon))
+			rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+	}
 	return rc;
 }
 
@@ -570,6 +576,28 @@ static int read_history(reader *r, fc_artifact_series *s)
 	return got == s->n_history ? 0 : bad(r, "history too short");
 }
 
+/* An ensemble's "intervals" record, when the next line is one. */
+static int read_intervals(reader *r, fc_artifact_series *s)
+{
+	int rc;
+	if (strncmp(r->pos, "intervals\t", 10) != 0)
+		return 0;
+	if ((rc = next(r, "intervals", 4)))
+		return rc;
+	if (strcmp(r->field[1], "conformal") != 0)
+		return bad(r, "unknown interval method (written by a newer forecast?)");
+	if ((rc = parse_size(r, r->field[2], &s->ens_folds)) || (rc = parse_size(r, r->field[3], &s->ens_h)))
+		return rc;
+	size_t count = s->ens_folds * s->ens_h, got;
+	if (s->n_members < 2 || !count || s->ens_folds > 1000 || s->ens_h > 100000 || r->n_fields < 5)
+		return bad(r, "bad ensemble interval record");
+	if (!(s->ens_err = malloc(count * sizeof *s->ens_err)))
+		return fc_err_set(r->err, FC_ENOMEM, "out of memory");
+	if ((rc = parse_list(r, r->field[4], s->ens_err, count, &got)))
+		return rc;
+	return got == count ? 0 : bad(r, "ensemble interval errors too short");
+}
+
 static int read_series(reader *r, fc_artifact *a, fc_artifact_series *s)
 {
 	int rc;
@@ -640,7 +668,7 @@ static int read_series(reader *r, fc_artifact *a, fc_artifact_series *s)
 	}
 	if (global && !s->history && (rc = read_history(r, s)))
 		return rc;
-	return 0;
+	return read_intervals(r, s);
 }
 
 static int slurp(const char *path, char **text, size_t *len, fc_err *err)
@@ -746,6 +774,7 @@ void fc_artifact_free(fc_artifact *a)
 			}
 			free(s->members);
 			free(s->history);
+			free(s->ens_err);
 		}
 	}
 	free(a->series);

@@ -545,3 +545,12 @@ void fc_forecast_combine(const fc_forecast *const *f, const double *w, size_t n,
 				out->hi[(q - 1 - L) * h + i] = x;
 		}
 }
+
+int fc_ic_parse(const char *s)
+{
+	static const char *const names[] = {"aicc", "aic", "bic"}; /* FC_IC_* order */
+	for (int k = 0; k < 3; k++)
+		if (strcmp(s, names[k]) == 0)
+			return k;
+	return -1;
+}

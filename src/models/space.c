@@ -112,6 +112,25 @@ static void format_real(const fc_param_space *s, double v, char *buf, size_t cap
 		snprintf(buf, cap, "%.4g", v);
 }
 
+void fc_space_format(const fc_param_space *s, double v, char *buf, size_t cap)
+{
+	if (s->type == FC_SPACE_CHOICE) {
+		size_t k = v > 0 ? (size_t)v : 0;
+		snprintf(buf, cap, "%s", s->choices[k < s->n_choices ? k : s->n_choices - 1]);
+		return;
+	}
+	format_real(s, v, buf, cap);
+}
+
+double fc_space_steps(const fc_param_space *s)
+{
+	if (s->type == FC_SPACE_INT)
+		return s->hi - s->lo + 1;
+	if (s->type == FC_SPACE_QUNIFORM)
+		return q_steps(s) + 1;
+	return 0;
+}
+
 void fc_space_sample(const fc_param_space *s, uint64_t *rng, char *buf, size_t cap)
 {
 	double u = fc_rng_uniform(rng), v;

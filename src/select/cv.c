@@ -8,6 +8,8 @@
 #include "forecast/cv.h"
 #include "forecast/budget.h"
 #include "forecast/ensemble.h"
+#include "core/numeric.h"
+#include "forecast/stack.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -45,7 +47,7 @@ static void progress_tick(progress *pr, const char *stage, size_t c, double dt)
 		pr->seconds[c] += dt;
 		if (pr->o->progress) {
 			fc_progress_info info = {stage, pr->done, pr->total, pr->seconds,
-			                         pr->o->n_candidates};
+			                         pr->o->n_candidates, pr->o->candidates};
 			pr->o->progress(pr->o->progress_ctx, &info);
 		}
 	}
@@ -153,50 +155,92 @@ static void fold_metrics(const fc_series *s, size_t origin, size_t train, size_t
 	fc_metrics_compute(y + origin, f, h, scale, m);
 }
 
-/* Scores every candidate on the folds of one series that it can fit (a
- * fold whose training window is shorter than the candidate needs, or on
- * which it fails, is not scored), keeps the fold forecasts in r (for the
- * ensemble and for conformal intervals), and picks the best candidate on
- * the folds the candidates share: those scored by every candidate that
- * scored the last (longest) fold.  A candidate that cannot be scored on
- * the last fold is left out of the comparison. */
-static int backtest(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
-                    size_t step, fc_series_result *r, const double **exog_ptrs,
-                    const double *const *gfc, size_t series_index, progress *pr)
+/* The period MASE is scaled with: the frequency's for every series (as M4
+ * does), not the periods a series kept after testing, so that series stay
+ * comparable. */
+static size_t nominal_period(const fc_panel *p, const fc_series *s)
 {
-	size_t h = o->horizon, n = s->n, K = o->folds, nc = o->n_candidates;
-	size_t folds = r->folds, sstep = r->step; /* the plan, made by fc_cv_run */
-	(void)step;
-	if (folds == 0) {
-		for (size_t c = 0; c < nc; c++)
-			if (!o->candidates[c]->type->global)
-				progress_tick(pr, "back-testing", c, 0);
-		r->fallback = FC_FALLBACK_NO_CV;
-		snprintf(r->note, sizeof r->note,
-		         "%zu observations are too few to back-test a horizon of %zu", n, h);
-		return 0;
-	}
-	if (folds < K) {
-		r->fallback = FC_FALLBACK_FEWER_FOLDS;
-		snprintf(r->note, sizeof r->note, "%zu observations allow %zu of %zu folds",
-		         n, folds, K);
-	}
-	r->fold_fc = malloc(nc * K * h * sizeof *r->fold_fc);
-	r->fold_ok = calloc(nc * K, 1);
-	fc_forecast fc;
-	int rc = !r->fold_fc || !r->fold_ok ? fc_err_set(&r->err, FC_ENOMEM, "out of memory")
-	                                    : fc_forecast_init(&fc, h, o->levels, o->n_levels, &r->err);
-	if (rc)
-		return rc;
-	/* MASE is scaled with the frequency's period for every series (as M4
-	 * does), not with the periods a series kept after testing, so that
-	 * series stay comparable. */
 	fc_series nominal = *s;
 	nominal.n_seasons = p->n_seasons;
 	nominal.seasons = p->seasons;
-	size_t period = fc_series_period(&nominal);
-	double m[FC_METRIC_COUNT];
-	for (size_t c = 0; c < nc; c++) {
+	return fc_series_period(&nominal);
+}
+
+/* Scores candidate c on fold k of series s: model is the candidate's
+ * local model for this series (warm from its earlier folds; NULL for a
+ * global kind, whose fold forecasts are in gfc_c), fc a scratch forecast.
+ * A fold the candidate cannot fit or fails on is left unscored. */
+static void score_fold(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
+                       fc_series_result *r, size_t c, size_t k, fc_model *model, fc_forecast *fc,
+                       const double **exog_ptrs, const double *gfc_c, size_t series_index,
+                       size_t period)
+{
+	size_t h = o->horizon, n = s->n, K = o->folds, folds = r->folds;
+	size_t origin = n - h - (folds - 1 - k) * r->step;
+	size_t train = o->window && o->window < origin ? o->window : origin;
+	double *f = r->fold_fc + (c * K + k) * h, m[FC_METRIC_COUNT];
+	if (!model) {
+		/* fitted over all series at this distance from the end */
+		const double *g = gfc_c + (series_index * K + (folds - 1 - k)) * h;
+		for (size_t i = 0; i < h; i++)
+			if (isnan(g[i]))
+				return;
+		memcpy(f, g, h * sizeof *g);
+	} else {
+		fc_series v = view_of(s, p->freq, origin - train, train, exog_ptrs);
+		size_t need = fc_model_min_length(model, &v);
+		fc_err ferr;
+		/* later folds reuse the earlier fold's choices (an order, a form)
+		 * where the kind can: fc_model_type.warm_fit */
+		if (need == 0 || need > train || fc_model_fit_warm(model, &v, &ferr) ||
+		    fc_model_forecast(model, fc, &ferr))
+			return;
+		memcpy(f, fc->mean, h * sizeof *f);
+	}
+	r->fold_ok[c * K + k] = 1;
+	fold_metrics(s, origin, train, h, period, f, m);
+	for (int j = 0; j < FC_METRIC_COUNT; j++) {
+		if (isfinite(m[j])) {
+			r->metric_sum[c * FC_METRIC_COUNT + (size_t)j] += m[j];
+			r->metric_count[c * FC_METRIC_COUNT + (size_t)j]++;
+		}
+	}
+}
+
+/* Forgets candidate c's folds on a series where it ran out of its work
+ * budget. */
+static void drop_timed_out(fc_series_result *r, size_t c, size_t K)
+{
+	r->timed_out[c] = 1;
+	memset(r->fold_ok + c * K, 0, K);
+	for (int j = 0; j < FC_METRIC_COUNT; j++) {
+		r->metric_sum[c * FC_METRIC_COUNT + (size_t)j] = 0;
+		r->metric_count[c * FC_METRIC_COUNT + (size_t)j] = 0;
+	}
+}
+
+/* Scores candidates first .. first+n-1 on the folds of one series that
+ * they can fit (a fold whose training window is shorter than the
+ * candidate needs, or on which it fails, is not scored), candidate by
+ * candidate, and keeps the fold forecasts in r (for the ensemble and for
+ * conformal intervals).  gfc[c]: global candidate c's fold forecasts. */
+static int backtest(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
+                    fc_series_result *r, size_t first, size_t n, const double **exog_ptrs,
+                    const double *const *gfc, size_t series_index, progress *pr)
+{
+	size_t h = o->horizon, K = o->folds, folds = r->folds; /* the plan, made by fc_cv_begin */
+	if (folds == 0) {
+		for (size_t c = first; c < first + n; c++)
+			if (!o->candidates[c]->type->global)
+				progress_tick(pr, "back-testing", c, 0);
+		return 0;
+	}
+	fc_forecast fc;
+	int rc = fc_forecast_init(&fc, h, o->levels, o->n_levels, &r->err);
+	if (rc)
+		return rc;
+	size_t period = nominal_period(p, s);
+	for (size_t c = first; c < first + n; c++) {
 		const fc_model_type *type = o->candidates[c]->type;
 		if (type->global && !gfc[c])
 			continue;
@@ -207,48 +251,11 @@ static int backtest(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
 		}
 		double t0 = now();
 		fc_budget_begin(type->global ? 0 : o->budget);
-		for (size_t k = 0; k < folds && !fc_budget_exceeded(); k++) {
-			size_t origin = n - h - (folds - 1 - k) * sstep;
-			size_t train = o->window && o->window < origin ? o->window : origin;
-			double *f = r->fold_fc + (c * K + k) * h;
-			if (type->global) {
-				/* fitted over all series at this distance from the end */
-				const double *g = gfc[c] + (series_index * K + (folds - 1 - k)) * h;
-				int ok = 1;
-				for (size_t i = 0; i < h; i++)
-					ok = ok && !isnan(g[i]);
-				if (!ok)
-					continue;
-				memcpy(f, g, h * sizeof *g);
-			} else {
-				fc_series v = view_of(s, p->freq, origin - train, train, exog_ptrs);
-				size_t need = fc_model_min_length(model, &v);
-				fc_err ferr;
-				/* later folds reuse the earlier fold's choices (an order, a form)
-				 * where the kind can: fc_model_type.warm_fit */
-				if (need == 0 || need > train || fc_model_fit_warm(model, &v, &ferr) ||
-				    fc_model_forecast(model, &fc, &ferr))
-					continue;
-				memcpy(f, fc.mean, h * sizeof *f);
-			}
-			r->fold_ok[c * K + k] = 1;
-			fold_metrics(s, origin, train, h, period, f, m);
-			for (int j = 0; j < FC_METRIC_COUNT; j++) {
-				if (isfinite(m[j])) {
-					r->metric_sum[c * FC_METRIC_COUNT + (size_t)j] += m[j];
-					r->metric_count[c * FC_METRIC_COUNT + (size_t)j]++;
-				}
-			}
-		}
+		for (size_t k = 0; k < folds && !fc_budget_exceeded(); k++)
+			score_fold(p, s, o, r, c, k, model, &fc, exog_ptrs, gfc[c], series_index, period);
 		fc_model_free(model);
-		if (fc_budget_exceeded()) {
-			r->timed_out[c] = 1;
-			memset(r->fold_ok + c * K, 0, K);
-			for (int j = 0; j < FC_METRIC_COUNT; j++) {
-				r->metric_sum[c * FC_METRIC_COUNT + (size_t)j] = 0;
-				r->metric_count[c * FC_METRIC_COUNT + (size_t)j] = 0;
-			}
-		}
+		if (fc_budget_exceeded())
+			drop_timed_out(r, c, K);
 		fc_budget_end();
 		if (!type->global) {
 			double dt = now() - t0;
@@ -257,19 +264,32 @@ static int backtest(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
 		}
 	}
 	fc_forecast_dispose(&fc);
+	return 0;
+}
 
-	/* the comparison: candidates scored on the last fold, on the folds
-	 * they all share */
+/* Picks the best candidate of one series on the folds the candidates
+ * share: those scored by every candidate that scored the last (longest)
+ * fold.  A candidate that cannot be scored on the last fold, or that a
+ * search stopped early, is left out of the comparison. */
+static void compare(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
+                    const size_t *stopped, fc_series_result *r)
+{
+	size_t h = o->horizon, n = s->n, K = o->folds, nc = o->n_candidates;
+	size_t folds = r->folds, sstep = r->step;
+	if (folds == 0)
+		return;
+	size_t period = nominal_period(p, s);
+	double m[FC_METRIC_COUNT];
 	unsigned char shared[FC_CV_MAX_FOLDS];
 	for (size_t k = 0; k < folds; k++) {
 		shared[k] = 1;
 		for (size_t c = 0; c < nc; c++)
-			if (r->fold_ok[c * K + folds - 1] && !r->fold_ok[c * K + k])
+			if (!stopped[c] && r->fold_ok[c * K + folds - 1] && !r->fold_ok[c * K + k])
 				shared[k] = 0;
 	}
 	double best[FC_METRIC_COUNT], cur[FC_METRIC_COUNT];
 	for (size_t c = 0; c < nc; c++) {
-		if (!r->fold_ok[c * K + folds - 1])
+		if (stopped[c] || !r->fold_ok[c * K + folds - 1])
 			continue;
 		r->applicable[c] = 1;
 		size_t used = 0;
@@ -292,8 +312,10 @@ static int backtest(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
 			memcpy(best, cur, sizeof best);
 		}
 	}
-	for (size_t c = 0; c < nc; c++) /* the leaderboard counts only the candidates compared */
-		if (!r->applicable[c])
+	/* the leaderboard counts only the candidates compared, and those
+	 * stopped early on the folds they had */
+	for (size_t c = 0; c < nc; c++)
+		if (!r->applicable[c] && !stopped[c])
 			for (int j = 0; j < FC_METRIC_COUNT; j++) {
 				r->metric_sum[c * FC_METRIC_COUNT + (size_t)j] = 0;
 				r->metric_count[c * FC_METRIC_COUNT + (size_t)j] = 0;
@@ -302,7 +324,6 @@ static int backtest(const fc_panel *p, const fc_series *s, const fc_cv_opts *o,
 		r->fallback = FC_FALLBACK_NO_CV;
 		snprintf(r->note, sizeof r->note, "no candidate could be back-tested on %zu observations", n);
 	}
-	return 0;
 }
 
 /* Candidate c's fold errors on series s (actual - forecast, fold-major,
@@ -370,6 +391,8 @@ static int no_fold_members(const fc_series *s, const fc_cv_opts *o, fc_series_re
 	size_t n = 0;
 	for (size_t k = 0; k < o->n_candidates && n < FC_COMBINE_MAX; k++) {
 		const char *name = o->candidates[k]->type->name;
+		if (o->stopped && o->stopped[k])
+			continue; /* stopped early by a search */
 		size_t need = fc_model_min_length(o->candidates[k], s);
 		if ((strcmp(name, "ets") == 0 || strcmp(name, "theta") == 0) && need && need <= s->n)
 			c[n++] = (long)k;
@@ -553,21 +576,18 @@ static int combine(const fc_cv_opts *o, fc_series_result *r)
 	return 0;
 }
 
-static void run_series(const fc_panel *p, const fc_cv_opts *o, size_t step, size_t i,
-                       fc_series_result *r, const double *const *gfc, progress *pr)
+static void run_series(const fc_panel *p, const fc_cv_opts *o, size_t i, fc_series_result *r,
+                       size_t first, size_t n, const double *const *gfc, progress *pr)
 {
 	const fc_series *s = &p->series[i];
+	if (r->status || r->fallback == FC_FALLBACK_SKIPPED)
+		return;
 	const double **exog_ptrs = s->n_exog ? malloc(s->n_exog * sizeof *exog_ptrs) : NULL;
 	if (s->n_exog && !exog_ptrs) {
 		r->status = fc_err_set(&r->err, FC_ENOMEM, "out of memory");
 		return;
 	}
-	if (count_observed(s) == 0) {
-		r->fallback = FC_FALLBACK_SKIPPED;
-		snprintf(r->note, sizeof r->note, "every value is missing; no forecast");
-	} else {
-		r->status = backtest(p, s, o, step, r, exog_ptrs, gfc, i, pr);
-	}
+	r->status = backtest(p, s, o, r, first, n, exog_ptrs, gfc, i, pr);
 	free(exog_ptrs);
 }
 
@@ -599,6 +619,7 @@ void fc_run_free(fc_run *r)
 		free(s->fold_ok);
 		drop_members(s);
 		fc_forecast_dispose(&s->fc);
+		free(s->ens_err);
 	}
 	if (r->global_state)
 		for (size_t c = 0; c < r->n_candidates; c++)
@@ -607,6 +628,7 @@ void fc_run_free(fc_run *r)
 	free(r->global_state);
 	free(r->global_types);
 	free(r->global_seconds);
+	free(r->stopped_at);
 	free(r->ensemble_weights);
 	free(r->res);
 	free(r);
@@ -623,82 +645,113 @@ static const char *key_or_series(const fc_series *s)
  * fit per j over every series cut at its origin, from the earliest fold;
  * with refit_every > 1 a fit is reused by the next folds, which have seen
  * more data, never fewer. */
-static int global_backtest(const fc_panel *p, const fc_cv_opts *o, const fc_run *run, size_t c,
-                           double **out, progress *pr, fc_err *err)
+/* A global candidate's back-test in progress: its fold forecasts (as
+ * global_backtest gives them), its latest fit and the fold it was made
+ * on, and scratch space. */
+typedef struct global_bt {
+	double *gfc, *mean;
+	size_t *cut;
+	void *state;
+	size_t fitted_at;
+} global_bt;
+
+static int global_bt_init(global_bt *gb, size_t ns, size_t K, size_t h, fc_err *err)
+{
+	memset(gb, 0, sizeof *gb);
+	gb->gfc = malloc((ns ? ns : 1) * K * h * sizeof *gb->gfc);
+	gb->mean = malloc((ns ? ns : 1) * h * sizeof *gb->mean);
+	gb->cut = malloc((ns ? ns : 1) * sizeof *gb->cut);
+	if (!gb->gfc || !gb->mean || !gb->cut) {
+		free(gb->gfc);
+		free(gb->mean);
+		free(gb->cut);
+		memset(gb, 0, sizeof *gb);
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < ns * K * h; i++)
+		gb->gfc[i] = NAN;
+	return 0;
+}
+
+static void global_bt_dispose(global_bt *gb, const fc_global_ops *g)
+{
+	if (gb->state)
+		g->free(gb->state);
+	free(gb->gfc);
+	free(gb->mean);
+	free(gb->cut);
+	memset(gb, 0, sizeof *gb);
+}
+
+/* The fold at distance jj from the last: one fit (or the reuse of an
+ * earlier one, with refit_every) over every series cut at its origin,
+ * and its forecasts into gb->gfc.  A fit or forecast that fails leaves
+ * the fold unscored; FC_ENOMEM, or FC_EINVAL for parameters that do not
+ * fit the data, stop the run. */
+static int global_bt_step(const fc_panel *p, const fc_cv_opts *o, const fc_run *run, size_t c,
+                          size_t jj, global_bt *gb, progress *pr, fc_err *err)
 {
 	const fc_model *cand = o->candidates[c];
 	const fc_global_ops *g = cand->type->global;
 	size_t ns = p->n_series, K = o->folds, h = o->horizon;
-	double *gfc = malloc(ns * K * h * sizeof *gfc);
-	double *mean = malloc(ns * h * sizeof *mean);
-	size_t *cut = malloc(ns * sizeof *cut);
-	if (!gfc || !mean || !cut) {
-		free(gfc);
-		free(mean);
-		free(cut);
-		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	size_t every = o->refit_every > 1 ? o->refit_every : 1;
+	size_t any = 0;
+	for (size_t i = 0; i < ns; i++) {
+		const fc_series_result *r = &run->res[i];
+		gb->cut[i] = r->folds > jj ? p->series[i].n - h - jj * r->step : 0;
+		any += gb->cut[i] > 0;
 	}
-	for (size_t i = 0; i < ns * K * h; i++)
-		gfc[i] = NAN;
-	void *state = NULL;
-	size_t every = o->refit_every > 1 ? o->refit_every : 1, fitted_at = 0;
-	int rc = 0;
-	for (size_t jj = K; jj-- > 0 && !rc;) {
-		size_t any = 0;
-		for (size_t i = 0; i < ns; i++) {
-			const fc_series_result *r = &run->res[i];
-			cut[i] = r->folds > jj ? p->series[i].n - h - jj * r->step : 0;
-			any += cut[i] > 0;
-		}
-		double t0 = now();
-		if (!any) {
-			progress_tick(pr, cand->type->name, c, 0);
-			continue;
-		}
-		if (!state || (fitted_at - jj) % every == 0) {
-			void *fresh = NULL;
-			fc_err ferr;
-			int frc = g->fit(&fresh, cand->params, p, cut, h, &ferr);
-			if (frc == FC_ENOMEM || frc == FC_EINVAL) {
-				/* out of memory, or parameters that do not fit the data
-				 * (a column that is not there): stop, naming the cause */
-				rc = frc == FC_ENOMEM
-					? fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", cand->type->name)
-					: fc_err_set(err, FC_EINVAL, "%s", ferr.msg);
-				break;
-			}
-			if (frc) {
-				progress_tick(pr, cand->type->name, c, now() - t0);
-				continue; /* this fold is not scored for this candidate */
-			}
-			if (state)
-				g->free(state);
-			state = fresh;
-			fitted_at = jj;
-		}
+	double t0 = now();
+	if (!any) {
+		progress_tick(pr, cand->type->name, c, 0);
+		return 0;
+	}
+	if (!gb->state || (gb->fitted_at - jj) % every == 0) {
+		void *fresh = NULL;
 		fc_err ferr;
-		int frc = g->forecast(state, cand->params, p, cut, h, mean, &ferr);
-		if (frc == FC_ENOMEM) {
-			rc = fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", cand->type->name);
-			break;
+		int frc = g->fit(&fresh, cand->params, p, gb->cut, h, &ferr);
+		if (frc == FC_ENOMEM || frc == FC_EINVAL) {
+			/* out of memory, or parameters that do not fit the data
+			 * (a column that is not there): stop, naming the cause */
+			return frc == FC_ENOMEM
+				? fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", cand->type->name)
+				: fc_err_set(err, FC_EINVAL, "%s", ferr.msg);
 		}
-		progress_tick(pr, cand->type->name, c, now() - t0);
-		if (frc)
-			continue;
-		for (size_t i = 0; i < ns; i++)
-			if (cut[i])
-				memcpy(gfc + (i * K + jj) * h, mean + i * h, h * sizeof *mean);
+		if (frc) {
+			progress_tick(pr, cand->type->name, c, now() - t0);
+			return 0; /* this fold is not scored for this candidate */
+		}
+		if (gb->state)
+			g->free(gb->state);
+		gb->state = fresh;
+		gb->fitted_at = jj;
 	}
-	if (state)
-		g->free(state);
-	free(mean);
-	free(cut);
-	if (rc) {
-		free(gfc);
-		return rc;
-	}
-	*out = gfc;
+	fc_err ferr;
+	int frc = g->forecast(gb->state, cand->params, p, gb->cut, h, gb->mean, &ferr);
+	if (frc == FC_ENOMEM)
+		return fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", cand->type->name);
+	progress_tick(pr, cand->type->name, c, now() - t0);
+	if (frc)
+		return 0;
+	for (size_t i = 0; i < ns; i++)
+		if (gb->cut[i])
+			memcpy(gb->gfc + (i * K + jj) * h, gb->mean + i * h, h * sizeof *gb->mean);
 	return 0;
+}
+
+static int global_backtest(const fc_panel *p, const fc_cv_opts *o, const fc_run *run, size_t c,
+                           double **out, progress *pr, fc_err *err)
+{
+	global_bt gb;
+	int rc = global_bt_init(&gb, p->n_series, o->folds, o->horizon, err);
+	for (size_t jj = o->folds; jj-- > 0 && !rc;)
+		rc = global_bt_step(p, o, run, c, jj, &gb, pr, err);
+	if (!rc) {
+		*out = gb.gfc;
+		gb.gfc = NULL;
+	}
+	global_bt_dispose(&gb, o->candidates[c]->type->global);
+	return rc;
 }
 
 /* Refits global candidate c on all the data and forecasts the series that
@@ -905,6 +958,197 @@ out:
 	return rc;
 }
 
+/* The folds of series i that every candidate it was compared on (or, with
+ * cand, every candidate with cand[c] set) has: their indices into fold[],
+ * and their count. */
+static size_t shared_folds(const fc_series_result *r, size_t nc, size_t K,
+                           const unsigned char *cand, size_t *fold)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < r->folds; k++) {
+		int shared = 1;
+		for (size_t c = 0; c < nc; c++)
+			if ((cand ? cand[c] : r->applicable[c]) && !r->fold_ok[c * K + k])
+				shared = 0;
+		if (shared)
+			fold[n++] = k;
+	}
+	return n;
+}
+
+/* The stacked weights (include/forecast/stack.h), one set for the panel,
+ * into ws[i * nc + c] for every series (all 0 when stacking made no
+ * choice: each series' best candidate).  Rows: per series whose compared
+ * candidates include every stacked one, per fold they share and step with
+ * an actual, the actual and the stacked candidates' forecasts divided by
+ * the series' MASE scale of that fold; label: the fold's distance from the
+ * series' end. */
+static int stack_weights(const fc_panel *p, const fc_cv_opts *o, fc_run *run, double *ws,
+                         fc_err *err)
+{
+	size_t S = p->n_series, nc = o->n_candidates, h = o->horizon, K = o->folds;
+	size_t with_folds = 0, cells = 0, *applies = calloc(nc, sizeof *applies);
+	unsigned char *in = calloc(nc, 1);
+	size_t *col = malloc(nc * sizeof *col), *fk = malloc(K * sizeof *fk);
+	double *X = NULL, *y = NULL, *w = NULL;
+	size_t *fold = NULL, p_in = 0, n = 0;
+	int rc = 0;
+	run->stack_lambda = run->stack_loss = NAN;
+	for (size_t i = 0; i < S * nc; i++)
+		ws[i] = 0;
+	if (!applies || !in || !col || !fk) {
+		rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < S; i++) {
+		const fc_series_result *r = &run->res[i];
+		if (r->best < 0 || r->status)
+			continue;
+		with_folds++;
+		cells += r->folds * h;
+		for (size_t c = 0; c < nc; c++)
+			applies[c] += r->applicable[c];
+	}
+	for (size_t c = 0; c < nc; c++)
+		if (with_folds && 2 * applies[c] >= with_folds) {
+			in[c] = 1;
+			col[c] = p_in++;
+		}
+	if (!p_in)
+		goto out;
+	X = malloc((cells ? cells : 1) * p_in * sizeof *X);
+	y = malloc((cells ? cells : 1) * sizeof *y);
+	fold = malloc((cells ? cells : 1) * sizeof *fold);
+	w = malloc(p_in * sizeof *w);
+	if (!X || !y || !fold || !w) {
+		rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < S; i++) {
+		const fc_series *s = &p->series[i];
+		const fc_series_result *r = &run->res[i];
+		int complete = r->best >= 0 && !r->status;
+		for (size_t c = 0; complete && c < nc; c++)
+			complete = !in[c] || r->applicable[c];
+		if (!complete)
+			continue;
+		fc_series nominal = *s;
+		nominal.n_seasons = p->n_seasons;
+		nominal.seasons = p->seasons;
+		size_t period = fc_series_period(&nominal);
+		const double *raw = fc_series_raw(s);
+		size_t nf = shared_folds(r, nc, K, in, fk);
+		for (size_t j = 0; j < nf; j++) {
+			size_t k = fk[j];
+			size_t origin = s->n - h - (r->folds - 1 - k) * r->step;
+			size_t train = o->window && o->window < origin ? o->window : origin;
+			double scale = fc_metric_scale_of(raw + origin - train, train, period).mase;
+			if (!(scale > 0) || !isfinite(scale))
+				continue;
+			for (size_t t = 0; t < h; t++) {
+				int ok = !isnan(raw[origin + t]);
+				for (size_t c = 0; ok && c < nc; c++) {
+					if (!in[c])
+						continue;
+					double f = r->fold_fc[(c * K + k) * h + t];
+					X[n * p_in + col[c]] = f / scale;
+					ok = isfinite(f);
+				}
+				if (!ok)
+					continue;
+				y[n] = raw[origin + t] / scale;
+				fold[n++] = r->folds - 1 - k;
+			}
+		}
+	}
+	fc_stack_info info;
+	if ((rc = fc_stack_fit(X, y, fold, n, p_in, FC_STACK_ALPHA, w, &info, err)))
+		goto out;
+	run->stack_folds = info.n_folds;
+	run->stack_rows = n;
+	if (!isfinite(info.lambda))
+		goto out;
+	run->stack_lambda = info.lambda;
+	run->stack_loss = info.loss;
+	if (!(run->ensemble_weights = calloc(nc, sizeof *run->ensemble_weights))) {
+		rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+		goto out;
+	}
+	run->ensemble_loss = run->single_loss = NAN;
+	for (size_t c = 0; c < nc; c++)
+		run->ensemble_weights[c] = in[c] ? w[col[c]] : 0;
+	for (size_t i = 0; i < S; i++)
+		memcpy(ws + i * nc, run->ensemble_weights, nc * sizeof *ws);
+out:
+	free(applies);
+	free(in);
+	free(col);
+	free(fk);
+	free(X);
+	free(y);
+	free(fold);
+	free(w);
+	return rc;
+}
+
+/* Series r's ensemble's back-test errors, when its bounds are to be
+ * conformal from them (opts.ensemble_intervals), into r->ens_err: on
+ * each fold where every member has a forecast, the actuals minus the
+ * members' fold forecasts combined as their final forecasts are. */
+static int ensemble_errors(const fc_series *s, const fc_cv_opts *o, fc_series_result *r)
+{
+	size_t h = o->horizon, K = o->folds, n = r->n_members;
+	if (o->ensemble_intervals == FC_ENSEMBLE_INTERVALS_MEMBERS || n < 2 || n > FC_COMBINE_MAX ||
+	    !r->fold_fc)
+		return 0;
+	int gaussian = 1;
+	for (size_t m = 0; m < n; m++) {
+		long c = r->members[m].candidate;
+		if (c < 0)
+			return 0; /* naive, the last resort: no fold forecasts */
+		gaussian = gaussian && !is_conformal(o->candidates[c]->type);
+	}
+	if (gaussian && o->ensemble_intervals == FC_ENSEMBLE_INTERVALS_AUTO)
+		return 0;
+	double *e = malloc(r->folds * h * sizeof *e), *g = malloc(h * sizeof *g);
+	if (!e || !g) {
+		free(e);
+		free(g);
+		return fc_err_set(&r->err, FC_ENOMEM, "out of memory");
+	}
+	fc_forecast mf[FC_COMBINE_MAX], out = {.h = h, .mean = g};
+	const fc_forecast *fp[FC_COMBINE_MAX];
+	double w[FC_COMBINE_MAX];
+	size_t nf = 0;
+	const double *raw = fc_series_raw(s);
+	for (size_t k = 0; k < r->folds; k++) {
+		int all = 1;
+		for (size_t m = 0; m < n; m++) {
+			size_t c = (size_t)r->members[m].candidate;
+			all = all && r->fold_ok[c * K + k];
+			mf[m] = (fc_forecast){.h = h, .mean = r->fold_fc + (c * K + k) * h};
+			fp[m] = &mf[m];
+			w[m] = r->members[m].weight;
+		}
+		if (!all)
+			continue;
+		fc_forecast_combine(fp, w, n, r->median, &out);
+		size_t origin = s->n - h - (r->folds - 1 - k) * r->step;
+		for (size_t t = 0; t < h; t++)
+			e[nf * h + t] = raw[origin + t] - g[t];
+		nf++;
+	}
+	free(g);
+	if (!nf) {
+		free(e);
+		return 0;
+	}
+	r->ens_err = e;
+	r->ens_folds = nf;
+	fc_conformal_bounds(&r->fc, e, nf, h);
+	return 0;
+}
+
 /* Each series' members, refitted on the whole series, and their combined
  * forecast. */
 static int final_forecasts(const fc_panel *p, const fc_cv_opts *o, fc_run *run, fc_err *err)
@@ -917,6 +1161,8 @@ static int final_forecasts(const fc_panel *p, const fc_cv_opts *o, fc_run *run, 
 			return fc_err_set(err, FC_ENOMEM, "out of memory");
 		if (o->ensemble == FC_ENSEMBLE_CARUANA)
 			rc = ensemble_weights(p, o, run, ws, err);
+		else if (o->ensemble == FC_ENSEMBLE_STACK)
+			rc = stack_weights(p, o, run, ws, err);
 		else
 			for (size_t i = 0; i < S * nc; i++)
 				ws[i] = 1; /* every candidate compared on the series */
@@ -947,24 +1193,36 @@ static int final_forecasts(const fc_panel *p, const fc_cv_opts *o, fc_run *run, 
 		fc_series_result *r = &run->res[i];
 		if (!r->status && r->n_members)
 			r->status = combine(o, r);
+		if (!r->status && r->n_members)
+			r->status = ensemble_errors(&p->series[i], o, r);
 	}
 	return rc;
 }
 
-int fc_cv_run(const fc_panel *p, const fc_cv_opts *o, fc_run **out, fc_err *err)
+int fc_cv_begin(const fc_panel *p, const fc_cv_opts *o, size_t capacity, fc_run **out,
+                fc_err *err)
 {
 	int rc = check_opts(o, err);
 	if (rc)
 		return rc;
-	size_t step = o->step ? o->step : o->horizon, nc = o->n_candidates;
+	if (capacity < o->n_candidates)
+		return fc_err_set(err, FC_EINVAL, "room for %zu candidates, %zu given", capacity,
+		                  o->n_candidates);
+	size_t step = o->step ? o->step : o->horizon, nc = capacity, K = o->folds, h = o->horizon;
 	fc_run *run = calloc(1, sizeof *run);
 	if (!run)
 		return fc_err_set(err, FC_ENOMEM, "out of memory");
 	run->n_series = p->n_series;
-	run->n_candidates = nc;
+	run->n_candidates = o->n_candidates;
+	run->capacity = capacity;
 	run->res = calloc(p->n_series ? p->n_series : 1, sizeof *run->res);
-	if (!run->res) {
-		free(run);
+	run->global_state = calloc(nc, sizeof *run->global_state);
+	run->global_types = calloc(nc, sizeof *run->global_types);
+	run->global_seconds = calloc(nc, sizeof *run->global_seconds);
+	run->stopped_at = calloc(nc, sizeof *run->stopped_at);
+	if (!run->res || !run->global_state || !run->global_types || !run->global_seconds ||
+	    !run->stopped_at) {
+		fc_run_free(run);
 		return fc_err_set(err, FC_ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < p->n_series; i++) {
@@ -980,51 +1238,214 @@ int fc_cv_run(const fc_panel *p, const fc_cv_opts *o, fc_run **out, fc_err *err)
 			return fc_err_set(err, FC_ENOMEM, "out of memory");
 		}
 	}
-
-	run->global_state = calloc(nc, sizeof *run->global_state);
-	run->global_types = calloc(nc, sizeof *run->global_types);
-	run->global_seconds = calloc(nc, sizeof *run->global_seconds);
-	double **gfc = calloc(nc, sizeof *gfc);
-	progress pr = {o, 0, 0, calloc(nc, sizeof(double))};
-	if (!run->global_state || !run->global_types || !run->global_seconds || !gfc || !pr.seconds) {
-		free(gfc);
-		free(pr.seconds);
+	int failed = 0;
+	#pragma omp parallel for schedule(dynamic, 64) reduction(|:failed)
+	for (size_t i = 0; i < p->n_series; i++) {
+		fc_series_result *r = &run->res[i];
+		const fc_series *s = &p->series[i];
+		if (count_observed(s) == 0) {
+			r->fallback = FC_FALLBACK_SKIPPED;
+			snprintf(r->note, sizeof r->note, "every value is missing; no forecast");
+			continue;
+		}
+		r->folds = series_plan(s, o, step, &r->step);
+		if (r->folds == 0) {
+			r->fallback = FC_FALLBACK_NO_CV;
+			snprintf(r->note, sizeof r->note,
+			         "%zu observations are too few to back-test a horizon of %zu", s->n, h);
+			continue;
+		}
+		if (r->folds < K) {
+			r->fallback = FC_FALLBACK_FEWER_FOLDS;
+			snprintf(r->note, sizeof r->note, "%zu observations allow %zu of %zu folds",
+			         s->n, r->folds, K);
+		}
+		r->fold_fc = malloc(nc * K * h * sizeof *r->fold_fc);
+		r->fold_ok = calloc(nc * K, 1);
+		failed |= !r->fold_fc || !r->fold_ok;
+	}
+	if (failed) {
 		fc_run_free(run);
 		return fc_err_set(err, FC_ENOMEM, "out of memory");
 	}
-	size_t n_local = 0;
-	for (size_t c = 0; c < nc; c++)
-		n_local += !o->candidates[c]->type->global;
-	pr.total = n_local * p->n_series;
-	for (size_t c = 0; c < nc; c++)
-		pr.total += o->candidates[c]->type->global ? o->folds : 0;
-	#pragma omp parallel for schedule(dynamic, 64)
-	for (size_t i = 0; i < p->n_series; i++) {
-		fc_series_result *r = &run->res[i];
-		r->folds = count_observed(&p->series[i]) ? series_plan(&p->series[i], o, step, &r->step) : 0;
-	}
-	for (size_t c = 0; c < nc; c++) {
-		run->global_types[c] = o->candidates[c]->type;
-		if (o->candidates[c]->type->global &&
-		    (rc = global_backtest(p, o, run, c, &gfc[c], &pr, err)))
-			break;
-	}
+	*out = run;
+	return 0;
+}
 
-	#pragma omp parallel for schedule(dynamic, 1)
-	for (size_t i = 0; i < p->n_series; i++) {
-		if (rc)
+static int check_range(const fc_cv_opts *o, const fc_run *run, size_t first, size_t n,
+                       fc_err *err)
+{
+	int rc = check_opts(o, err);
+	if (!rc && (first + n > o->n_candidates || o->n_candidates > run->capacity))
+		rc = fc_err_set(err, FC_EINVAL, "candidates %zu..%zu of %zu (room for %zu)", first,
+		                first + n, o->n_candidates, run->capacity);
+	return rc;
+}
+
+/* The per-(series, candidate) state of a back-test scored fold step by
+ * fold step: the candidate's model on the series (warm from its earlier
+ * folds) and the work it has spent, so that each fold continues where the
+ * previous one stopped. */
+typedef struct stepped_cell {
+	fc_model *model;
+	uint64_t spent;
+	int done; /* out of its budget, or could not be made */
+} stepped_cell;
+
+/* Fold step t of candidates first .. first+n-1 (those still running) on
+ * series i: its fold at distance K-1-t from the last, if it has one. */
+static void stepped_series(const fc_panel *p, const fc_cv_opts *o, fc_run *run, size_t i,
+                           size_t t, size_t first, size_t n, stepped_cell *cells,
+                           const double *const *gfc, progress *pr)
+{
+	const fc_series *s = &p->series[i];
+	fc_series_result *r = &run->res[i];
+	size_t K = o->folds, jj = K - 1 - t;
+	if (r->status || r->fallback == FC_FALLBACK_SKIPPED || r->folds <= jj)
+		return;
+	size_t k = r->folds - 1 - jj;
+	const double **exog_ptrs = s->n_exog ? malloc(s->n_exog * sizeof *exog_ptrs) : NULL;
+	fc_forecast fc;
+	if (s->n_exog && !exog_ptrs) {
+		r->status = fc_err_set(&r->err, FC_ENOMEM, "out of memory");
+		return;
+	}
+	if ((r->status = fc_forecast_init(&fc, o->horizon, o->levels, o->n_levels, &r->err))) {
+		free(exog_ptrs);
+		return;
+	}
+	size_t period = nominal_period(p, s);
+	for (size_t c = first; c < first + n && !r->status; c++) {
+		stepped_cell *cell = &cells[i * n + (c - first)];
+		const fc_model_type *type = o->candidates[c]->type;
+		if (run->stopped_at[c] || cell->done || (type->global && !gfc[c]))
 			continue;
-		run_series(p, o, step, i, &run->res[i], (const double *const *)gfc, &pr);
+		if (!type->global && !cell->model &&
+		    !(cell->model = fc_model_clone_unfitted(o->candidates[c], &r->err))) {
+			r->status = r->err.code;
+			break;
+		}
+		double t0 = now();
+		fc_budget_resume(type->global ? 0 : o->budget, cell->spent);
+		score_fold(p, s, o, r, c, k, cell->model, &fc, exog_ptrs, gfc[c], i, period);
+		if (fc_budget_exceeded()) {
+			drop_timed_out(r, c, K);
+			cell->done = 1;
+		}
+		cell->spent = fc_budget_end();
+		if (!type->global) {
+			double dt = now() - t0;
+			r->seconds[c] += dt;
+			progress_tick(pr, "back-testing", c, dt);
+		}
 	}
-	for (size_t c = 0; c < nc; c++)
-		run->global_seconds[c] = o->candidates[c]->type->global ? pr.seconds[c] : 0;
-	free(pr.seconds);
+	fc_forecast_dispose(&fc);
+	free(exog_ptrs);
+}
 
+/* fc_cv_backtest with a stopper: fold step by fold step over the panel. */
+static int backtest_stepped(const fc_panel *p, const fc_cv_opts *o, fc_run *run, size_t first,
+                            size_t n, const fc_cv_stopper *stopper, progress *pr,
+                            double **gfc, fc_err *err)
+{
+	size_t S = p->n_series, K = o->folds;
+	stepped_cell *cells = calloc((S ? S : 1) * n, sizeof *cells);
+	global_bt *gb = calloc(n, sizeof *gb);
+	int rc = cells && gb ? 0 : fc_err_set(err, FC_ENOMEM, "out of memory");
+	for (size_t c = first; !rc && c < first + n; c++)
+		if (o->candidates[c]->type->global &&
+		    !(rc = global_bt_init(&gb[c - first], S, K, o->horizon, err)))
+			gfc[c] = gb[c - first].gfc;
+	for (size_t t = 0; !rc && t < K; t++) {
+		for (size_t c = first; !rc && c < first + n; c++)
+			if (o->candidates[c]->type->global && !run->stopped_at[c])
+				rc = global_bt_step(p, o, run, c, K - 1 - t, &gb[c - first], pr, err);
+		if (rc)
+			break;
+		#pragma omp parallel for schedule(dynamic, 1)
+		for (size_t i = 0; i < S; i++)
+			stepped_series(p, o, run, i, t, first, n, cells, (const double *const *)gfc, pr);
+		/* the policy: never after the last step, whose work is done */
+		for (size_t c = first; t + 1 < K && c < first + n; c++)
+			if (!run->stopped_at[c] && stopper->stop(stopper->ctx, run, c, t))
+				run->stopped_at[c] = t + 1;
+	}
+	for (size_t x = 0; cells && x < S * n; x++)
+		fc_model_free(cells[x].model);
+	free(cells);
+	for (size_t c = first; gb && c < first + n; c++) {
+		if (!o->candidates[c]->type->global)
+			continue;
+		gfc[c] = NULL;
+		global_bt_dispose(&gb[c - first], o->candidates[c]->type->global);
+	}
+	free(gb);
+	return rc;
+}
+
+int fc_cv_backtest(const fc_panel *p, const fc_cv_opts *o, fc_run *run, size_t first, size_t n,
+                   const fc_cv_stopper *stopper, fc_err *err)
+{
+	int rc = check_range(o, run, first, n, err);
+	if (rc)
+		return rc;
+	size_t nc = o->n_candidates;
+	double **gfc = calloc(nc, sizeof *gfc);
+	progress pr = {o, 0, 0, calloc(nc, sizeof(double))};
+	if (!gfc || !pr.seconds) {
+		free(gfc);
+		free(pr.seconds);
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	}
+	size_t n_local = 0;
+	for (size_t c = first; c < first + n; c++) {
+		run->global_types[c] = o->candidates[c]->type;
+		n_local += !o->candidates[c]->type->global;
+		pr.total += o->candidates[c]->type->global ? o->folds : 0;
+	}
+	if (stopper) {
+		/* a unit per fold */
+		pr.total += n_local * p->n_series * o->folds;
+		rc = backtest_stepped(p, o, run, first, n, stopper, &pr, gfc, err);
+	} else {
+		pr.total += n_local * p->n_series;
+		for (size_t c = first; c < first + n; c++)
+			if (o->candidates[c]->type->global &&
+			    (rc = global_backtest(p, o, run, c, &gfc[c], &pr, err)))
+				break;
+		#pragma omp parallel for schedule(dynamic, 1)
+		for (size_t i = 0; i < p->n_series; i++) {
+			if (rc)
+				continue;
+			run_series(p, o, i, &run->res[i], first, n, (const double *const *)gfc, &pr);
+		}
+	}
+	for (size_t c = first; c < first + n; c++)
+		if (o->candidates[c]->type->global)
+			run->global_seconds[c] += pr.seconds[c];
+	free(pr.seconds);
 	for (size_t c = 0; c < nc; c++)
 		free(gfc[c]);
 	free(gfc);
-	if (!rc && o->forecast)
-		rc = final_forecasts(p, o, run, err);
+	return rc;
+}
+
+int fc_cv_finish(const fc_panel *p, const fc_cv_opts *o, fc_run *run, fc_err *err)
+{
+	int rc = check_range(o, run, 0, o->n_candidates, err);
+	if (rc)
+		return rc;
+	run->n_candidates = o->n_candidates;
+	#pragma omp parallel for schedule(dynamic, 16)
+	for (size_t i = 0; i < p->n_series; i++) {
+		fc_series_result *r = &run->res[i];
+		if (!r->status && r->fallback != FC_FALLBACK_SKIPPED)
+			compare(p, &p->series[i], o, run->stopped_at, r);
+	}
+	fc_cv_opts fo = *o;
+	fo.stopped = run->stopped_at;
+	if (o->forecast)
+		rc = final_forecasts(p, &fo, run, err);
 	for (size_t i = 0; i < p->n_series && !rc; i++) {
 		const fc_series_result *r = &run->res[i];
 		const fc_series *s = &p->series[i];
@@ -1037,12 +1458,50 @@ int fc_cv_run(const fc_panel *p, const fc_cv_opts *o, fc_run **out, fc_err *err)
 			break;
 		}
 	}
+	return rc;
+}
+
+int fc_cv_run(const fc_panel *p, const fc_cv_opts *o, fc_run **out, fc_err *err)
+{
+	fc_run *run = NULL;
+	int rc = fc_cv_begin(p, o, o->n_candidates, &run, err);
+	if (!rc)
+		rc = fc_cv_backtest(p, o, run, 0, o->n_candidates, NULL, err);
+	if (!rc)
+		rc = fc_cv_finish(p, o, run, err);
 	if (rc) {
 		fc_run_free(run);
 		return rc;
 	}
 	*out = run;
 	return 0;
+}
+
+double fc_run_running_loss(const fc_panel *p, const fc_cv_opts *o, const fc_run *run, size_t c,
+                           size_t t)
+{
+	size_t K = o->folds, h = o->horizon, n = 0;
+	double sum = 0, m[FC_METRIC_COUNT];
+	for (size_t i = 0; i < run->n_series; i++) {
+		const fc_series_result *r = &run->res[i];
+		const fc_series *s = &p->series[i];
+		if (!r->fold_ok || !r->folds)
+			continue;
+		size_t period = nominal_period(p, s);
+		for (size_t k = 0; k < r->folds; k++) {
+			size_t jj = r->folds - 1 - k;
+			if (jj + t < K - 1 || !r->fold_ok[c * K + k])
+				continue;
+			size_t origin = s->n - h - jj * r->step;
+			size_t train = o->window && o->window < origin ? o->window : origin;
+			fold_metrics(s, origin, train, h, period, r->fold_fc + (c * K + k) * h, m);
+			if (isfinite(m[o->metric])) {
+				sum += m[o->metric];
+				n++;
+			}
+		}
+	}
+	return n ? sum / (double)n : NAN;
 }
 
 double fc_result_metric(const fc_run *r, size_t series, size_t c, fc_metric j)
@@ -1052,9 +1511,12 @@ double fc_result_metric(const fc_run *r, size_t series, size_t c, fc_metric j)
 	return s->metric_count[k] ? s->metric_sum[k] / (double)s->metric_count[k] : NAN;
 }
 
-/* Row order: primary metric ascending, NaN last, then candidate index. */
+/* Row order: candidates stopped early last, then primary metric
+ * ascending, NaN last, then candidate index. */
 static int row_before(const fc_leader_row *a, const fc_leader_row *b, fc_metric primary)
 {
+	if ((a->stopped != 0) != (b->stopped != 0))
+		return !a->stopped;
 	double ka = a->metric[primary], kb = b->metric[primary];
 	int na = isnan(ka), nb = isnan(kb);
 	if (na != nb)
@@ -1070,11 +1532,13 @@ void fc_leaderboard(const fc_run *r, fc_metric primary, fc_leader_row *rows)
 		fc_leader_row *row = &rows[c];
 		memset(row, 0, sizeof *row);
 		row->candidate = c;
+		row->stopped = r->stopped_at ? r->stopped_at[c] : 0;
 		double sum[FC_METRIC_COUNT] = {0};
 		size_t count[FC_METRIC_COUNT] = {0};
 		for (size_t i = 0; i < r->n_series; i++) {
 			const fc_series_result *s = &r->res[i];
-			if (s->applicable[c]) {
+			size_t scored = s->metric_count[c * FC_METRIC_COUNT + FC_METRIC_MAE];
+			if (s->applicable[c] || (row->stopped && scored)) {
 				row->series++;
 				row->folds += s->metric_count[c * FC_METRIC_COUNT + FC_METRIC_MAE];
 			}
@@ -1100,20 +1564,6 @@ void fc_leaderboard(const fc_run *r, fc_metric primary, fc_leader_row *rows)
 	}
 }
 
-/* The k-th smallest of v[0..n) (1-based), by insertion into a sorted copy;
- * n is the number of folds, a handful. */
-static double order_stat(double *v, size_t n, size_t k)
-{
-	for (size_t i = 1; i < n; i++) {
-		double x = v[i];
-		size_t j = i;
-		for (; j > 0 && v[j - 1] > x; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
-	}
-	return v[k - 1];
-}
-
 void fc_conformal_bounds(fc_forecast *f, const double *err, size_t folds, size_t h_err)
 {
 	double *a = malloc((folds ? folds : 1) * sizeof *a);
@@ -1124,13 +1574,14 @@ void fc_conformal_bounds(fc_forecast *f, const double *err, size_t folds, size_t
 			if (!isnan(e))
 				a[n++] = fabs(e);
 		}
+		fc_sort_small(a, n);
 		for (size_t l = 0; l < f->n_levels; l++) {
 			double q = NAN;
 			if (n) {
 				/* split-conformal rank ceil((n+1) level); beyond n the
 				 * largest error is the best the folds can say */
 				size_t rank = (size_t)ceil((double)(n + 1) * f->levels[l] / 100.0);
-				q = order_stat(a, n, rank < 1 ? 1 : rank > n ? n : rank);
+				q = a[(rank < 1 ? 1 : rank > n ? n : rank) - 1];
 			}
 			f->lo[l * f->h + i] = f->mean[i] - q;
 			f->hi[l * f->h + i] = f->mean[i] + q;

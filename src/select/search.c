@@ -1,10 +1,14 @@
 /* Hyperparameter search: the run's spaces (declared tables plus a space
- * file), and the trials of a grid or random search (Bergstra & Bengio
- * 2012, JMLR 13), made into candidate templates that fc_cv_run back-tests
- * on the same folds as the others.  The format and the rules are in
- * include/forecast/search.h.  Omitted here: Bayesian search and early
- * termination (issue 12's later slices). */
+ * file), the trials of a grid or random search (Bergstra & Bengio 2012,
+ * JMLR 13), and the search loop (fc_search_run): trials back-tested in
+ * batches on the staged back-test of src/select/cv.c, bayes proposals by
+ * TPE (src/select/tpe.c), the wall-clock budget, and early stopping by
+ * Azure ML's median and bandit policies.  The format and the rules are in
+ * include/forecast/search.h.  Omitted: Azure's slack_amount (an absolute
+ * slack) and evaluation intervals other than every fold; searching a
+ * local kind per series (a trial is one configuration for the panel). */
 #include "forecast/search.h"
+#include "forecast/tpe.h"
 
 #include <errno.h>
 #include <math.h>
@@ -12,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- the set of spaces ---------------------------------------------------- */
 
@@ -414,11 +419,22 @@ typedef struct kind_search {
 	size_t made;         /* trials of this kind so far */
 	char **seen;         /* saved params of the base and of each trial */
 	size_t n_seen, cap_seen;
+	/* bayes: the finished trials' points (x[i * n_params + d], as
+	 * fc_tpe_suggest takes them) and losses; TPE's ranked proposals,
+	 * formatted, tried in order before falling back to random draws */
+	double *obs_x, *obs_loss;
+	size_t n_obs, cap_obs;
+	size_t startup;
+	char *queue;         /* n_queue x n_params values */
+	size_t n_queue, next_queue;
 } kind_search;
 
 static void kind_dispose(kind_search *k)
 {
 	free(k->vals);
+	free(k->obs_x);
+	free(k->obs_loss);
+	free(k->queue);
 	for (size_t i = 0; i < k->n_seen; i++)
 		free(k->seen[i]);
 	free(k->seen);
@@ -480,6 +496,12 @@ static int next_point(kind_search *k, fc_search_method method, char val[][FC_SPA
 		}
 		return 1;
 	}
+	if (method == FC_SEARCH_BAYES && k->next_queue < k->n_queue) {
+		const char *row = k->queue + k->next_queue++ * k->n_params * FC_SPACE_VALUE_MAX;
+		for (size_t j = 0; j < k->n_params; j++)
+			memcpy(val[j], row + j * FC_SPACE_VALUE_MAX, FC_SPACE_VALUE_MAX);
+		return 1;
+	}
 	for (size_t j = 0; j < k->n_params; j++)
 		fc_space_sample(k->params[j], &k->rng, val[j], FC_SPACE_VALUE_MAX);
 	return 1;
@@ -490,13 +512,15 @@ static int next_point(kind_search *k, fc_search_method method, char val[][FC_SPA
 #define RANDOM_PATIENCE 200
 
 /* Tries to make one new trial of kind k into *t.  1 made, 0 none left, or
- * a negative FC_E*. */
+ * a negative FC_E*.  With `made`, the trial's values are copied there. */
 static int make_trial(kind_search *k, fc_model *const *base, fc_search_method method,
-                      fc_trial *t, fc_search_info *info, fc_err *err)
+                      fc_trial *t, fc_search_info *info, fc_err *err,
+                      char (*made)[FC_SPACE_VALUE_MAX])
 {
 	char val[64][FC_SPACE_VALUE_MAX];
 	for (size_t attempt = 0;; attempt++) {
-		if (method == FC_SEARCH_RANDOM && attempt == RANDOM_PATIENCE) {
+		/* bayes: the proposals do not count against the patience */
+		if (method != FC_SEARCH_GRID && attempt == RANDOM_PATIENCE + k->n_queue) {
 			info->exhausted++;
 			return 0;
 		}
@@ -534,6 +558,8 @@ static int make_trial(kind_search *k, fc_model *const *base, fc_search_method me
 		for (size_t j = 0, at = 0; j < k->n_params; j++)
 			at += (size_t)sprintf(params + at, "%s%s=%s", j ? ";" : "", k->params[j]->name, val[j]);
 		k->made++;
+		if (made)
+			memcpy(made, val, k->n_params * sizeof *val);
 		t->base = k->base;
 		snprintf(t->label, sizeof t->label, "%s#%zu", m->type->name, k->made);
 		t->params = params;
@@ -551,21 +577,14 @@ void fc_trials_free(fc_trial *t, size_t n)
 	free(t);
 }
 
-int fc_search_trials(fc_model *const *base, size_t n_base, const fc_space_set *space,
-                     const fc_search_opts *opts, fc_trial **out, size_t *n_out,
-                     fc_search_info *info, fc_err *err)
+/* The searched kinds' states in ks (n_base of room), *nk of them, in
+ * candidate order.  FC_ENOMEM, FC_EINVAL. */
+static int setup_kinds(fc_model *const *base, size_t n_base, const fc_space_set *space,
+                       const fc_search_opts *opts, kind_search *ks, size_t *nk_out,
+                       fc_search_info *info, fc_err *err)
 {
-	memset(info, 0, sizeof *info);
-	*out = NULL;
-	*n_out = 0;
-	if (opts->method != FC_SEARCH_GRID && opts->method != FC_SEARCH_RANDOM)
-		return fc_err_set(err, FC_EINVAL, "search: method must be grid or random");
-	if (opts->budget < 1)
-		return fc_err_set(err, FC_EINVAL, "search: the budget must be at least one trial");
-	kind_search *ks = calloc(n_base ? n_base : 1, sizeof *ks);
-	fc_trial *t = calloc(opts->budget, sizeof *t);
-	size_t nk = 0, nt = 0;
-	int rc = ks && t ? 0 : fc_err_set(err, FC_ENOMEM, "out of memory");
+	size_t nk = 0;
+	int rc = 0;
 	for (size_t c = 0; !rc && c < n_base; c++) {
 		if (opts->searched && !opts->searched[c])
 			continue;
@@ -607,6 +626,27 @@ int fc_search_trials(fc_model *const *base, size_t n_base, const fc_space_set *s
 			                        ? SIZE_MAX : info->grid_points + k->points;
 		}
 	}
+	*nk_out = nk;
+	return rc;
+}
+
+int fc_search_trials(fc_model *const *base, size_t n_base, const fc_space_set *space,
+                     const fc_search_opts *opts, fc_trial **out, size_t *n_out,
+                     fc_search_info *info, fc_err *err)
+{
+	memset(info, 0, sizeof *info);
+	*out = NULL;
+	*n_out = 0;
+	if (opts->method != FC_SEARCH_GRID && opts->method != FC_SEARCH_RANDOM)
+		return fc_err_set(err, FC_EINVAL, "search: method must be grid or random");
+	if (opts->budget < 1)
+		return fc_err_set(err, FC_EINVAL, "search: the budget must be at least one trial");
+	kind_search *ks = calloc(n_base ? n_base : 1, sizeof *ks);
+	fc_trial *t = calloc(opts->budget, sizeof *t);
+	size_t nk = 0, nt = 0;
+	int rc = ks && t ? 0 : fc_err_set(err, FC_ENOMEM, "out of memory");
+	if (!rc)
+		rc = setup_kinds(base, n_base, space, opts, ks, &nk, info, err);
 	/* round-robin over the searched kinds until the budget is spent or
 	 * every kind is done */
 	for (int active = 1; !rc && active && nt < opts->budget;) {
@@ -614,7 +654,7 @@ int fc_search_trials(fc_model *const *base, size_t n_base, const fc_space_set *s
 		for (size_t i = 0; !rc && i < nk && nt < opts->budget; i++) {
 			if (ks[i].done)
 				continue;
-			int made = make_trial(&ks[i], base, opts->method, &t[nt], info, err);
+			int made = make_trial(&ks[i], base, opts->method, &t[nt], info, err, NULL);
 			if (made < 0)
 				rc = made;
 			else if (made == 0)
@@ -640,5 +680,299 @@ int fc_search_trials(fc_model *const *base, size_t n_base, const fc_space_set *s
 	}
 	*out = t;
 	*n_out = nt;
+	return 0;
+}
+
+/* ---- the search loop: batches, TPE, budgets, early stopping --------------- */
+
+static double wall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* What the early-stopping policy looks at. */
+typedef struct policy {
+	const fc_panel *p;
+	const fc_cv_opts *o;      /* the run's options, grown batch by batch */
+	const fc_search_opts *so;
+	size_t n_base;
+	const size_t *base_of;    /* per candidate: its kind's base candidate */
+	const double *curve;      /* per finished candidate c: curve[c * K + t],
+	                           * its running loss after fold step t */
+	const unsigned char *finished; /* per candidate: a reference run */
+	double *refs;             /* scratch, one per candidate */
+} policy;
+
+static int policy_stop(void *ctx, const fc_run *run, size_t c, size_t t)
+{
+	const policy *pl = ctx;
+	size_t K = pl->o->folds;
+	if (t + 1 <= pl->so->early_stop_delay || c < pl->n_base)
+		return 0;
+	double loss = fc_run_running_loss(pl->p, pl->o, run, c, t);
+	if (isnan(loss))
+		return 0; /* nothing scored yet: no evidence */
+	size_t n = 0;
+	for (size_t r = 0; r < pl->o->n_candidates; r++) {
+		if (!pl->finished[r] || pl->base_of[r] != pl->base_of[c] || run->stopped_at[r])
+			continue;
+		double v = pl->curve[r * K + t];
+		if (!isnan(v))
+			pl->refs[n++] = v;
+	}
+	if (n == 0)
+		return 0;
+	for (size_t i = 1; i < n; i++) { /* a handful of runs */
+		double v = pl->refs[i];
+		size_t j = i;
+		for (; j > 0 && pl->refs[j - 1] > v; j--)
+			pl->refs[j] = pl->refs[j - 1];
+		pl->refs[j] = v;
+	}
+	if (pl->so->early_stop == FC_EARLY_STOP_MEDIAN) {
+		double median = n % 2 ? pl->refs[n / 2] : 0.5 * (pl->refs[n / 2 - 1] + pl->refs[n / 2]);
+		return loss > median;
+	}
+	return loss > pl->refs[0] * (1 + pl->so->bandit_slack);
+}
+
+/* The default number of random trials a kind starts with under bayes: a
+ * third of its share of the budget, at least 2 and at most 5. */
+static size_t default_startup(size_t budget, size_t nk, size_t i)
+{
+	size_t share = budget / nk + (i < budget % nk), n = (share + 2) / 3;
+	return n < 2 ? 2 : n > 5 ? 5 : n;
+}
+
+/* Fills kind k's queue with TPE's ranked proposals from its finished
+ * trials (nothing while it is in its random start). */
+static int propose(kind_search *k, double gamma, fc_err *err)
+{
+	k->n_queue = k->next_queue = 0;
+	if (k->made < k->startup)
+		return 0;
+	size_t nd = k->n_params, nq = FC_TPE_CANDIDATES;
+	double *pts = malloc(nq * nd * sizeof *pts);
+	if (!k->queue)
+		k->queue = malloc(nq * nd * FC_SPACE_VALUE_MAX);
+	if (!pts || !k->queue) {
+		free(pts);
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	}
+	int rc = fc_tpe_suggest(k->params, nd, k->obs_x, k->obs_loss, k->n_obs, gamma, nq, &k->rng,
+	                        pts, err);
+	for (size_t j = 0; !rc && j < nq; j++)
+		for (size_t d = 0; d < nd; d++)
+			fc_space_format(k->params[d], pts[j * nd + d],
+			                k->queue + (j * nd + d) * FC_SPACE_VALUE_MAX, FC_SPACE_VALUE_MAX);
+	if (!rc)
+		k->n_queue = nq;
+	free(pts);
+	return rc;
+}
+
+/* Records a finished trial's point and loss with its kind. */
+static int observe(kind_search *k, const double *x, double loss)
+{
+	if (k->n_obs == k->cap_obs) {
+		size_t cap = k->cap_obs ? 2 * k->cap_obs : 16;
+		double *nx = realloc(k->obs_x, cap * k->n_params * sizeof *nx);
+		if (!nx)
+			return FC_ENOMEM;
+		k->obs_x = nx;
+		double *nl = realloc(k->obs_loss, cap * sizeof *nl);
+		if (!nl)
+			return FC_ENOMEM;
+		k->obs_loss = nl;
+		k->cap_obs = cap;
+	}
+	memcpy(k->obs_x + k->n_obs * k->n_params, x, k->n_params * sizeof *x);
+	k->obs_loss[k->n_obs++] = loss;
+	return 0;
+}
+
+int fc_search_run(const fc_panel *p, const fc_cv_opts *cv, const fc_space_set *space,
+                  const fc_search_opts *so, fc_model ***cands_out, fc_trial **trials_out,
+                  size_t *n_trials_out, fc_run **run_out, fc_search_info *info, fc_err *err)
+{
+	double t_start = wall_now();
+	size_t nb = cv->n_candidates, K = cv->folds, budget = so->budget;
+	fc_model *const *base = cv->candidates;
+	int bayes = so->method == FC_SEARCH_BAYES;
+	if (so->method != FC_SEARCH_GRID && so->method != FC_SEARCH_RANDOM && !bayes)
+		return fc_err_set(err, FC_EINVAL, "search: method must be grid, random or bayes");
+	if (budget < 1)
+		return fc_err_set(err, FC_EINVAL, "search: the budget must be at least one trial");
+	if (so->early_stop == FC_EARLY_STOP_BANDIT && !(so->bandit_slack >= 0))
+		return fc_err_set(err, FC_EINVAL, "search: the bandit slack must be at least 0");
+	double gamma = so->tpe_gamma > 0 ? so->tpe_gamma : FC_TPE_GAMMA;
+	size_t per_batch = so->concurrency ? so->concurrency : 1;
+
+	fc_trial *t = NULL;
+	size_t nt = 0; /* trials made (grid, random: all of them, up front) */
+	kind_search *ks = NULL;
+	size_t nk = 0;
+	int rc;
+	memset(info, 0, sizeof *info);
+	if (!bayes) {
+		fc_search_opts gr = *so;
+		rc = fc_search_trials(base, nb, space, &gr, &t, &nt, info, err);
+		if (rc)
+			return rc;
+	} else {
+		ks = calloc(nb ? nb : 1, sizeof *ks);
+		t = calloc(budget, sizeof *t);
+		rc = ks && t ? setup_kinds(base, nb, space, so, ks, &nk, info, err)
+		             : fc_err_set(err, FC_ENOMEM, "out of memory");
+		for (size_t i = 0; !rc && i < nk; i++)
+			ks[i].startup = so->tpe_startup ? so->tpe_startup : default_startup(budget, nk, i);
+	}
+	size_t cap = nb + (bayes ? budget : nt);
+	fc_model **all = rc ? NULL : malloc((cap ? cap : 1) * sizeof *all);
+	size_t *base_of = rc ? NULL : malloc((cap ? cap : 1) * sizeof *base_of);
+	double *curve = rc ? NULL : malloc((cap ? cap : 1) * K * sizeof *curve);
+	unsigned char *finished = rc ? NULL : calloc(cap ? cap : 1, 1);
+	double *refs = rc ? NULL : malloc((cap ? cap : 1) * sizeof *refs);
+	/* bayes: each trial's point, its kind */
+	double *tx = rc || !bayes ? NULL : malloc(budget * 64 * sizeof *tx);
+	size_t *tkind = rc || !bayes ? NULL : malloc(budget * sizeof *tkind);
+	if (!rc && (!all || !base_of || !curve || !finished || !refs || (bayes && (!tx || !tkind))))
+		rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+	fc_run *run = NULL;
+	fc_cv_opts o = *cv;
+	if (!rc) {
+		for (size_t c = 0; c < nb; c++) {
+			all[c] = base[c];
+			base_of[c] = c;
+		}
+		for (size_t k = 0; k < nt; k++) {
+			all[nb + k] = t[k].model;
+			base_of[nb + k] = t[k].base;
+		}
+		for (size_t x = 0; x < cap * K; x++)
+			curve[x] = NAN;
+		o.candidates = all;
+		o.n_candidates = nb + nt; /* the fold plan sees every trial known now */
+		rc = fc_cv_begin(p, &o, cap, &run, err);
+	}
+	if (!rc) {
+		o.n_candidates = nb;
+		rc = fc_cv_backtest(p, &o, run, 0, nb, NULL, err);
+	}
+	for (size_t c = 0; !rc && c < nb; c++) {
+		finished[c] = 1;
+		for (size_t s = 0; s < K; s++)
+			curve[c * K + s] = fc_run_running_loss(p, &o, run, c, s);
+	}
+	policy pl = {p, &o, so, nb, base_of, curve, finished, refs};
+	fc_cv_stopper stopper = {policy_stop, &pl};
+	size_t done = 0, cursor = 0, limit = bayes ? budget : nt;
+	char vals[64][FC_SPACE_VALUE_MAX];
+	while (!rc && done < limit) {
+		if (so->budget_seconds > 0 && wall_now() - t_start >= so->budget_seconds) {
+			info->out_of_time = 1;
+			break;
+		}
+		size_t n = limit - done < per_batch ? limit - done : per_batch;
+		if (bayes) {
+			/* the batch's trials, round-robin over the kinds that have
+			 * configurations left */
+			size_t made = 0;
+			for (size_t tries = 0; !rc && made < n && tries < nk;) {
+				kind_search *k = &ks[cursor];
+				size_t ki = cursor;
+				cursor = (cursor + 1) % nk;
+				if (k->done) {
+					tries++;
+					continue;
+				}
+				int got = propose(k, gamma, err);
+				if (!got)
+					got = make_trial(k, base, FC_SEARCH_BAYES, &t[done + made], info, err, vals);
+				if (got < 0) {
+					rc = got;
+					break;
+				}
+				if (got == 0) {
+					k->done = 1;
+					tries++;
+					continue;
+				}
+				tries = 0;
+				size_t tr = done + made;
+				tkind[tr] = ki;
+				for (size_t d = 0; d < k->n_params; d++)
+					if (fc_space_value_of(k->params[d], vals[d], &tx[tr * 64 + d]))
+						tx[tr * 64 + d] = NAN;
+				all[nb + tr] = t[tr].model;
+				base_of[nb + tr] = t[tr].base;
+				nt = tr + 1;
+				made++;
+			}
+			if (rc || made == 0)
+				break;
+			n = made;
+		}
+		o.n_candidates = nb + done + n;
+		rc = fc_cv_backtest(p, &o, run, nb + done, n,
+		                    so->early_stop != FC_EARLY_STOP_NONE ? &stopper : NULL, err);
+		for (size_t c = nb + done; !rc && c < nb + done + n; c++) {
+			size_t tr = c - nb;
+			double loss = INFINITY;
+			if (!run->stopped_at[c]) {
+				finished[c] = 1;
+				for (size_t s = 0; s < K; s++)
+					curve[c * K + s] = fc_run_running_loss(p, &o, run, c, s);
+				loss = curve[c * K + K - 1];
+			} else {
+				info->stopped++;
+			}
+			if (bayes) {
+				kind_search *k = &ks[tkind[tr]];
+				int bad = 0;
+				for (size_t d = 0; d < k->n_params; d++)
+					bad |= isnan(tx[tr * 64 + d]);
+				if (!bad && observe(k, tx + tr * 64, loss))
+					rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+			}
+		}
+		done += n;
+	}
+	info->made = done;
+	if (!rc) {
+		o.n_candidates = nb + done;
+		rc = fc_cv_finish(p, &o, run, err);
+	}
+	info->seconds = wall_now() - t_start;
+	for (size_t i = 0; ks && i < nb; i++)
+		kind_dispose(&ks[i]);
+	free(ks);
+	free(base_of);
+	free(curve);
+	free(finished);
+	free(refs);
+	free(tx);
+	free(tkind);
+	if (rc) {
+		fc_run_free(run);
+		free(all);
+		fc_trials_free(t, nt);
+		return rc;
+	}
+	/* trials never back-tested (the clock ran out) are dropped */
+	for (size_t k = done; k < nt; k++) {
+		free(t[k].params);
+		fc_model_free(t[k].model);
+	}
+	if (done == 0) {
+		free(t);
+		t = NULL;
+	}
+	*cands_out = all;
+	*trials_out = t;
+	*n_trials_out = done;
+	*run_out = run;
 	return 0;
 }

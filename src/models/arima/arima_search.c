@@ -69,7 +69,6 @@
 /* Seasonal orders P, Q tracked by the refits' failure count. */
 #define ARIMA_SEASONAL_ORDERS 8
 
-enum { IC_AICC = 0, IC_AIC = 1, IC_BIC = 2 };
 
 typedef struct arima_params {
 	int max_p, max_q, max_P, max_Q, max_order, max_d, max_D;
@@ -247,7 +246,7 @@ static double myarima(search_ctx *sc, int p, int q, int P, int Q, int constant, 
 	if (!isnan(fit.aic)) {
 		fit.bic = fit.aic + npar * (log(nstar) - 2);
 		fit.aicc = fit.aic + 2 * npar * (npar + 1) / (nstar - npar - 1);
-		ic = sc->ic == IC_BIC ? fit.bic : sc->ic == IC_AIC ? fit.aic : fit.aicc;
+		ic = sc->ic == FC_IC_BIC ? fit.bic : sc->ic == FC_IC_AIC ? fit.aic : fit.aicc;
 	} else {
 		fit.aic = fit.bic = fit.aicc = ic = INFINITY;
 	}
@@ -553,7 +552,7 @@ static int auto_arima(const double *y, size_t n, const double *xreg, size_t nx, 
 	}
 	int ic = pr->ic;
 	if (serieslength <= 3)
-		ic = IC_AIC;
+		ic = FC_IC_AIC;
 	sc.ic = ic;
 	if (!pr->seasonal || m < 2)
 		m = 1;
@@ -791,7 +790,7 @@ static void arima_default_params(void *params)
 	p->d = p->D = -1;
 	p->seasonal = p->stepwise = p->allowdrift = p->allowmean = 1;
 	p->approximation = -1;
-	p->ic = IC_AICC;
+	p->ic = FC_IC_AICC;
 	p->nmodels = 94;
 	p->order[0] = p->order[1] = p->order[2] = -1;
 	p->constant = -1;
@@ -885,13 +884,7 @@ static int arima_set_param(void *params, const char *key, const char *val, fc_er
 		return 0;
 	}
 	if (strcmp(key, "ic") == 0) {
-		if (strcmp(val, "aicc") == 0)
-			q.ic = IC_AICC;
-		else if (strcmp(val, "aic") == 0)
-			q.ic = IC_AIC;
-		else if (strcmp(val, "bic") == 0)
-			q.ic = IC_BIC;
-		else
+		if ((q.ic = fc_ic_parse(val)) < 0)
 			return fc_err_set(err, FC_EINVAL,
 			                  "model 'arima': parameter 'ic' must be aicc, aic or bic, got '%s'", val);
 	} else if (strcmp(key, "order") == 0) {

@@ -1190,7 +1190,6 @@ int fc_ets_clean_series(const double *y, size_t n_in, double **out, size_t *n, s
 
 /* ---- the `ets` kind ------------------------------------------------------- */
 
-enum { IC_AICC = 0, IC_AIC = 1, IC_BIC = 2 };
 
 typedef struct ets_params {
 	char error, trend, season; /* 'A', 'M', 'N' or 'Z' (automatic) */
@@ -1210,7 +1209,7 @@ static void ets_default_params(void *params)
 	memset(p, 0, sizeof *p);
 	p->error = p->trend = p->season = 'Z';
 	p->damped = -1;
-	p->ic = IC_AICC;
+	p->ic = FC_IC_AICC;
 	p->alpha = p->beta = p->gamma = p->phi = NAN;
 }
 
@@ -1293,13 +1292,7 @@ static int ets_set_param(void *params, const char *key, const char *val, fc_err 
 			                  "model 'ets': parameter 'damped' must be auto, true or false, got '%s'",
 			                  val);
 	} else if (strcmp(key, "ic") == 0) {
-		if (strcmp(val, "aicc") == 0)
-			q.ic = IC_AICC;
-		else if (strcmp(val, "aic") == 0)
-			q.ic = IC_AIC;
-		else if (strcmp(val, "bic") == 0)
-			q.ic = IC_BIC;
-		else
+		if ((q.ic = fc_ic_parse(val)) < 0)
 			return fc_err_set(err, FC_EINVAL,
 			                  "model 'ets': parameter 'ic' must be aicc, aic or bic, got '%s'", val);
 	} else if (strcmp(key, "alpha") == 0) {
@@ -1393,7 +1386,7 @@ static void constant_fit(const double *y, size_t n, fc_ets_fit *fit)
 
 static double pick_ic(const fc_ets_fit *f, int ic)
 {
-	return ic == IC_AIC ? f->aic : ic == IC_BIC ? f->bic : f->aicc;
+	return ic == FC_IC_AIC ? f->aic : ic == FC_IC_BIC ? f->bic : f->aicc;
 }
 
 /* R's ets(): fits every candidate the letters allow, keeps the best. */
