@@ -49,7 +49,7 @@ static void make_panel(fc_panel *p, fc_series *s)
 	}
 }
 
-static char path[64];
+static char path[512];
 
 static void write_model(void)
 {
@@ -209,6 +209,37 @@ START_TEST(test_not_a_model_and_missing)
 }
 END_TEST
 
+/* Model files the fuzzer (fuzz/fuzz_model.c) made or that hold absurd
+ * counts: each must be refused as corrupt, with nothing leaked (the
+ * sanitizer build and tests/run.sh --valgrind check that) and without an
+ * allocation sized by the count. */
+static void load_hostile(const char *name, const char *msg)
+{
+	snprintf(path, sizeof path, "%s/fuzz/%s", TEST_DATA_DIR, name);
+	fc_err err;
+	ck_assert_int_eq(load_code(&err), FC_EFORMAT);
+	ck_assert_msg(strstr(err.msg, msg) != NULL, "%s: got '%s'", name, err.msg);
+}
+
+START_TEST(test_hostile_gbdt_state)
+{
+	/* a code book line that is not one leaked the line (fuzzer finding) */
+	load_hostile("gbdt_levels_leak.model", "gbdt state: group 1 missing");
+	/* 10^7 groups x 10^5 steps once asked calloc for 8 TB */
+	load_hostile("gbdt_absurd_counts.model", "10000000 groups of 100000 steps, more than the file holds");
+	/* a code book of 4e15 levels on a short line */
+	load_hostile("gbdt_absurd_levels.model", "code book 1: bad level count");
+}
+END_TEST
+
+START_TEST(test_nul_byte)
+{
+	/* a NUL in the first line, checksum right: the reader once looked for
+	 * the line break past it with strchr and got NULL (fuzzer finding) */
+	load_hostile("nul_byte.model", "corrupt model file: NUL byte at offset 16");
+}
+END_TEST
+
 START_TEST(test_names)
 {
 	fc_time_style st;
@@ -236,6 +267,8 @@ int main(void)
 	tcase_add_test(tc, test_other_version);
 	tcase_add_test(tc, test_not_a_model_and_missing);
 	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_hostile_gbdt_state);
+	tcase_add_test(tc, test_nul_byte);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

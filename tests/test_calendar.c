@@ -816,6 +816,27 @@ END_TEST
 
 /* ---- parser errors ------------------------------------------------------ */
 
+/* A rule file of comments only (a fuzzer finding: evaluating it sorted a
+ * NULL array, undefined behaviour the sanitizer build reports) evaluates to
+ * no holidays. */
+START_TEST(test_comments_only)
+{
+	static const char text[] = "# France (metropolitan)\n#\n# Source: none\n# Source: none";
+	fc_calendar *cal = NULL;
+	fc_err err;
+	ck_assert_int_eq(fc_calendar_parse(text, sizeof text - 1, "c.cal", &cal, &err), 0);
+	int first, last;
+	fc_calendar_range(cal, &first, &last);
+	ck_assert_int_le(first, last);
+	fc_holiday_list l;
+	fc_holiday_list_init(&l);
+	ck_assert_int_eq(fc_calendar_eval(cal, first, first + 1, &l, &err), 0);
+	ck_assert_uint_eq(l.n, 0);
+	fc_holiday_list_dispose(&l);
+	fc_calendar_free(cal);
+}
+END_TEST
+
 START_TEST(test_parse_errors)
 {
 	static const struct {
@@ -1015,6 +1036,7 @@ static Suite *calendar_suite(void)
 	tcase_add_test(te, test_observed);
 	tcase_add_test(te, test_rule_forms);
 	tcase_add_test(te, test_parse_errors);
+	tcase_add_test(te, test_comments_only);
 	tcase_add_test(te, test_load_errors);
 	tcase_add_test(te, test_lookup);
 	tcase_add_test(te, test_events);

@@ -996,7 +996,8 @@ int fc_calendar_eval(const fc_calendar *cal, int from_year, int to_year, fc_holi
 				goto out;
 		}
 	size_t n_actual = h.n;
-	qsort(h.v, n_actual, sizeof *h.v, cmp_hit);
+	if (n_actual) /* h.v is NULL when no rule fell in the span */
+		qsort(h.v, n_actual, sizeof *h.v, cmp_hit);
 	taken = calloc((size_t)(span_hi - span_lo + 1), 1);
 	if (!taken)
 		goto out;

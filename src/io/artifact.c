@@ -713,6 +713,11 @@ static int verify(const char *path, char *text, size_t len, fc_err *err)
 		                  path, version, FC_ARTIFACT_VERSION);
 	if (text[len - 1] != '\n')
 		return fc_err_set(err, FC_EFORMAT, "%s: corrupt model file: truncated", path);
+	/* the records are C strings from here on: a NUL would cut one short
+	 * (and the first line before its line break) */
+	if (memchr(text, '\0', len))
+		return fc_err_set(err, FC_EFORMAT, "%s: corrupt model file: NUL byte at offset %zu", path,
+		                  (size_t)((const char *)memchr(text, '\0', len) - text));
 	size_t start = len - 1;
 	while (start > 0 && text[start - 1] != '\n')
 		start--;

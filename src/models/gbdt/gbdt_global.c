@@ -815,6 +815,19 @@ static int next_line(const char *text, size_t *pos, fc_buf *line)
 	return 0;
 }
 
+/* next_line for a line that must begin with tag: nonzero, with nothing
+ * left allocated, when there is none or it begins otherwise. */
+static int next_record(const char *text, size_t *pos, const char *tag, fc_buf *line)
+{
+	if (next_line(text, pos, line))
+		return -1;
+	if (strncmp(line->data, tag, strlen(tag)) != 0) {
+		fc_buf_dispose(line);
+		return -1;
+	}
+	return 0;
+}
+
 static char *unescape(const char *s)
 {
 	char *out = malloc(strlen(s) + 1), *o = out;
@@ -860,6 +873,17 @@ static int gbdt_load_state(void **state, const fc_buf *in, fc_err *err)
 		free(lags);
 		return fc_err_set(err, FC_EFORMAT, "gbdt state: bad header");
 	}
+	/* every group has a line and n_steps model lines after the header:
+	 * counts the text cannot hold are corrupt, and are refused before
+	 * they size an allocation */
+	size_t lines_left = 0;
+	for (const char *c = text + pos; *c; c++)
+		lines_left += *c == '\n';
+	if ((size_t)n_groups > lines_left / ((size_t)n_steps + 1)) {
+		free(lags);
+		return fc_err_set(err, FC_EFORMAT, "gbdt state: %ld groups of %ld steps, more than the file holds",
+		                  n_groups, n_steps);
+	}
 	gbdt_state *st = calloc(1, sizeof *st);
 	if (!st) {
 		free(lags);
@@ -890,12 +914,19 @@ static int gbdt_load_state(void **state, const fc_buf *in, fc_err *err)
 			rc = fc_err_set(err, FC_ENOMEM, "out of memory");
 	}
 	for (size_t g = 0; g < st->n_group_cols && !rc; g++) {
-		if (next_line(text, &pos, &line) || strncmp(line.data, "levels ", 7) != 0) {
+		if (next_record(text, &pos, "levels ", &line)) {
 			rc = fc_err_set(err, FC_EFORMAT, "gbdt state: code book %zu missing", g + 1);
 			break;
 		}
 		char *end;
 		size_t k = strtoul(line.data + 7, &end, 10);
+		/* each level takes a tab on the line: a larger count is corrupt,
+		 * and allocating for it could ask for any amount of memory */
+		if (k > line.len) {
+			fc_buf_dispose(&line);
+			rc = fc_err_set(err, FC_EFORMAT, "gbdt state: code book %zu: bad level count", g + 1);
+			break;
+		}
 		st->levels[g] = calloc(k ? k : 1, sizeof *st->levels[g]);
 		if (!st->levels[g]) {
 			fc_buf_dispose(&line);
@@ -922,7 +953,7 @@ static int gbdt_load_state(void **state, const fc_buf *in, fc_err *err)
 		fc_buf_dispose(&line);
 	}
 	for (size_t g = 0; g < st->n_groups && !rc; g++) {
-		if (next_line(text, &pos, &line) || strncmp(line.data, "group ", 6) != 0) {
+		if (next_record(text, &pos, "group ", &line)) {
 			rc = fc_err_set(err, FC_EFORMAT, "gbdt state: group %zu missing", g + 1);
 			break;
 		}
