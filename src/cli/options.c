@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "forecast/artifact.h"
+#include "forecast/registry.h"
 #include "forecast/search.h"
 
 #ifdef _OPENMP
@@ -28,7 +29,8 @@ enum {
 	O_NO_GROUP_KEYS, O_CALENDARS, O_STRATEGY, O_GLOBAL_BY, O_REFIT_EVERY, O_CANDIDATE_TIMEOUT,
 	O_ENSEMBLE, O_ENSEMBLE_BY, O_ENSEMBLE_ROUNDS, O_ENSEMBLE_INTERVALS,
 	O_SEARCH, O_BUDGET_TRIALS, O_SEED, O_SPACE, O_SEARCH_MODELS, O_BUDGET_MINUTES, O_CONCURRENCY,
-	O_EARLY_STOP, O_BANDIT_SLACK, O_EARLY_STOP_DELAY
+	O_EARLY_STOP, O_BANDIT_SLACK, O_EARLY_STOP_DELAY,
+	O_NAME, O_REGISTRY, O_WAIT, O_PROMOTE_MARGIN
 };
 
 static const struct {
@@ -92,6 +94,10 @@ static const struct {
 	{{"early-stop", required_argument, NULL, O_EARLY_STOP}, OPT_CV},
 	{{"bandit-slack", required_argument, NULL, O_BANDIT_SLACK}, OPT_CV},
 	{{"early-stop-delay", required_argument, NULL, O_EARLY_STOP_DELAY}, OPT_CV},
+	{{"name", required_argument, NULL, O_NAME}, OPT_REGISTRY},
+	{{"registry", required_argument, NULL, O_REGISTRY}, OPT_REGISTRY},
+	{{"wait", required_argument, NULL, O_WAIT}, OPT_REGISTRY},
+	{{"promote-margin", required_argument, NULL, O_PROMOTE_MARGIN}, OPT_RETRAIN},
 	{{"threads", required_argument, NULL, O_THREADS}, 0},
 	{{"quiet", no_argument, NULL, O_QUIET}, 0},
 	{{"help", no_argument, NULL, O_HELP}, 0},
@@ -424,6 +430,31 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 		case O_LEADERBOARD: o->leaderboard = optarg; break;
 		case O_MODEL_OUT: o->model_out = optarg; break;
 		case O_MODEL: o->model_in = optarg; break;
+		case O_NAME:
+			if (!fc_registry_name_ok(optarg))
+				return usage_error(cmd, "--name: a model name is 1 to %d letters, digits, '_', "
+				                   "'-' or '.', not starting with '.'; got '%s'",
+				                   FC_REGISTRY_NAME_MAX, optarg);
+			o->name = optarg;
+			break;
+		case O_REGISTRY:
+			o->registry = optarg;
+			o->registry_given = 1;
+			break;
+		case O_WAIT:
+		case O_PROMOTE_MARGIN: {
+			char *end;
+			errno = 0;
+			double t = strtod(optarg, &end);
+			if (end == optarg || *end || errno || !(t >= 0 && t <= 1e6))
+				return usage_error(cmd, "--%s: expected a number from 0 to 1000000, got '%s'",
+				                   c == O_WAIT ? "wait" : "promote-margin", optarg);
+			if (c == O_WAIT)
+				o->wait = t;
+			else
+				o->promote_margin = t;
+			break;
+		}
 		case O_DATA: o->data = optarg; break;
 		case O_FORMAT:
 			if (strcmp(optarg, "csv") == 0)
