@@ -86,6 +86,68 @@ assert "\$FORECAST_REGISTRY finds it" cmp e.csv pe.csv
 "$FORECAST" predict --model nosuch 2>ns.err
 assert "an unknown name: exit 4" test $? -eq 4
 
+# retrain: a small panel fitted on 60 days; from day 60 on, store a's
+# weekly swing triples and store b's trend quintuples, which the
+# champion's smoothing parameters do not follow.
+panel() { # DAYS [EXTRA_SERIES]
+	echo "store,date,sales"
+	for s in a b ${2:-}; do
+		for d in $(seq 0 $(($1 - 1))); do
+			day=$(date -u -d "2024-01-01 + $d day" +%Y-%m-%d)
+			case $s in
+			a) if [ $d -lt 60 ]; then v=$(( (d % 7) * 3 + 10 + d % 3 )); else v=$(( (d % 7) * 9 + 10 + d % 3 )); fi ;;
+			b) if [ $d -lt 60 ]; then v=$(( 100 + d + d % 4 )); else v=$(( 160 + 5 * (d - 60) + d % 4 )); fi ;;
+			*) v=$(( 50 + d % 5 )) ;;
+			esac
+			echo "$s,$day,$v"
+		done
+	done
+}
+panel 60 >d60.csv
+panel 70 >d70.csv
+panel 100 >d80.csv
+panel 110 c >d90.csv
+R="--registry rt"
+"$FORECAST" fit d60.csv --horizon 7 --models naive,ets --quiet $R --name shop -o f60.csv --model-out f60.model
+"$FORECAST" retrain d60.csv --name shop $R -o r.csv >r.out 2>r.err
+assert "retrain on data no newer than the champion's: exit 10" test $? -eq 10
+assert "says the data are stale" grep -q 'stale data' r.err
+assert "and writes no forecast" test ! -e r.csv
+"$FORECAST" registry list $R --format csv >l.csv
+assert "and adds no version" test "$(grep -c '^shop,' l.csv)" -eq 1
+
+sed 's/^store,date,sales$/store,date,units/' d70.csv >renamed.csv
+"$FORECAST" retrain renamed.csv --name shop $R -o r.csv 2>r.err
+assert "retrain after a column changed: exit 11" test $? -eq 11
+assert "naming the column" grep -q "column 'sales'" r.err
+assert "and writes nothing" test ! -e r.csv
+
+"$FORECAST" retrain d70.csv --name shop $R -o r70.csv --promote-margin 0.999 >r.out
+assert "retrain with a margin no challenger meets: exit 0" test $? -eq 0
+assert "keeps the champion and says why" grep -q '^kept shop@1: challenger shop@2' r.out
+"$FORECAST" predict $R --model shop@1 --data d70.csv --horizon 7 >p70.csv
+assert "and writes the champion's forecast on the new data" cmp p70.csv r70.csv
+"$FORECAST" registry list $R --format csv >l.csv
+assert "the challenger stays a candidate" grep -q '^shop,2,candidate,' l.csv
+
+"$FORECAST" retrain d80.csv --name shop $R -o r80.csv >r.out
+assert "retrain where the champion is outdated: exit 0" test $? -eq 0
+assert "promotes the challenger" grep -q '^promoted shop@3' r.out
+"$FORECAST" predict $R --model shop >p80.csv
+assert "whose forecast it writes" cmp p80.csv r80.csv
+"$FORECAST" registry runs $R --format csv >runs.csv
+assert "the decision is in the run record" grep -q ',retrain,.*promoted shop@3' runs.csv
+
+"$FORECAST" retrain d90.csv --name shop $R -o r90.csv >r.out
+assert "retrain with a series added: exit 12" test $? -eq 12
+assert "counting it" grep -q '1 series added, 0 removed' r.out
+assert "and still writes the forecast" test -s r90.csv
+"$FORECAST" registry rollback shop $R >/dev/null
+"$FORECAST" registry list $R --format csv >l.csv
+assert "rollback after retrain returns the previous champion" sh -c "grep ',champion,' l.csv | grep -q '^shop,3,'"
+"$FORECAST" registry check $R >chk.txt
+assert "the registry checks out" grep -q '^ok: ' chk.txt
+
 # Bad input: nothing written, no registry created.
 printf 'month,y\n1949-01,112\n1949-02,x\n' >bad.csv
 INPUTS="bad.csv" expect_error "fit --name on bad input leaves no registry" 3 'bad.csv:3' -- fit bad.csv --horizon 3 --name bad

@@ -120,6 +120,10 @@ int fc_registry_add_run(fc_registry *r, const fc_registry_run *run, fc_err *err)
 int fc_registry_lock(fc_registry *r, const char *name, double wait_seconds, int *fd, fc_err *err);
 void fc_registry_unlock(int fd);
 
+/* PRAGMA integrity_check, then every version's model file: present and
+ * of the hash it is named by.  FC_EFORMAT naming the first problem. */
+int fc_registry_check(fc_registry *r, size_t *versions, fc_err *err);
+
 /* Removes model files no version references, and leftover temporary
  * files; *removed counts them. */
 int fc_registry_gc(fc_registry *r, size_t *removed, fc_err *err);

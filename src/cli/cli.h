@@ -152,6 +152,7 @@ int cmd_inspect(int argc, char **argv);
 int cmd_features(int argc, char **argv);
 int cmd_holidays(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
+int cmd_retrain(int argc, char **argv);
 
 /* The registry's side of fit and predict (cmd_registry.c).  A cli_reg is
  * zeroed by its user; cli_reg_end records the run (when a registry was

@@ -246,6 +246,7 @@ static void usage(FILE *f)
 	        "  rollback NAME       archive the champion; the previous champion returns\n"
 	        "  diff NAME@A NAME@B  the fields where two versions differ\n"
 	        "  gc                  remove model files no version references\n"
+	        "  check               database integrity and every version's model file\n"
 	        "\n"
 	        "Options:\n"
 	        "  --registry DIR      the registry (default $FORECAST_REGISTRY, else\n"
@@ -513,7 +514,7 @@ int cmd_registry(int argc, char **argv)
 	}
 	static const struct { const char *name; int args; } subs[] = {
 		{"list", 0}, {"show", 1}, {"runs", -1}, {"promote", 1}, {"rollback", 1}, {"diff", 2},
-		{"gc", 0},
+		{"gc", 0}, {"check", 0},
 	};
 	size_t s = 0;
 	while (npos && s < sizeof subs / sizeof *subs && strcmp(subs[s].name, pos[0]) != 0)
@@ -551,6 +552,12 @@ int cmd_registry(int argc, char **argv)
 		rc = change(r, sub, pos[1], wait);
 	} else if (strcmp(sub, "diff") == 0) {
 		rc = diff(r, pos[1], pos[2], fmt);
+	} else if (strcmp(sub, "check") == 0) {
+		size_t versions = 0;
+		if ((rc = fc_registry_check(r, &versions, &err)))
+			rc = cli_fail(rc, err.msg);
+		else
+			printf("ok: %zu versions\n", versions);
 	} else {
 		size_t removed = 0;
 		if ((rc = fc_registry_gc(r, &removed, &err)))

@@ -641,6 +641,41 @@ void fc_registry_unlock(int fd)
 		close(fd); /* releases the flock */
 }
 
+int fc_registry_check(fc_registry *r, size_t *versions, fc_err *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(r->db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(r, FC_EFORMAT, "integrity check", err);
+	int rc = 0;
+	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+		if (!t || strcmp(t, "ok") != 0)
+			rc = fc_err_set(err, FC_EFORMAT, "registry %s: integrity check: %s", r->dir,
+			                t ? t : "?");
+	}
+	sqlite3_finalize(st);
+	if (rc)
+		return rc;
+	if (sqlite3_prepare_v2(r->db, "SELECT name, version, file_hash FROM models", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return db_fail(r, FC_EFORMAT, "integrity check", err);
+	size_t n = 0;
+	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+		const char *hash = (const char *)sqlite3_column_text(st, 2);
+		char path[4096], got[17];
+		fc_registry_model_path(r, hash ? hash : "", path, sizeof path);
+		if (fc_registry_hash_file(path, got, err) || strcmp(got, hash ? hash : "") != 0)
+			rc = fc_err_set(err, FC_EFORMAT, "registry %s: %s@%lld: model file %s is missing or "
+			                "corrupt", r->dir, (const char *)sqlite3_column_text(st, 0),
+			                (long long)sqlite3_column_int64(st, 1), path);
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (!rc)
+		*versions = n;
+	return rc;
+}
+
 static int referenced(fc_registry *r, const char *hash, int *yes)
 {
 	sqlite3_stmt *st;
