@@ -10,6 +10,7 @@
  *                          fsync'ed.  FNV-1a is not cryptographic: it names
  *                          files and detects corruption, it does not resist
  *                          a forger.
+ *   DIR/tmp/               work files of retrain, named by process id
  *   DIR/locks/<name>.lock  flock(2) locks, one writer per model name; the
  *                          kernel releases them when a process dies.
  *
@@ -124,8 +125,8 @@ void fc_registry_unlock(int fd);
  * of the hash it is named by.  FC_EFORMAT naming the first problem. */
 int fc_registry_check(fc_registry *r, size_t *versions, fc_err *err);
 
-/* Removes model files no version references, and leftover temporary
- * files; *removed counts them. */
+/* Removes model files no version references, and temporary files of
+ * processes that are gone (in models/ and tmp/); *removed counts them. */
 int fc_registry_gc(fc_registry *r, size_t *removed, fc_err *err);
 
 #endif

@@ -19,9 +19,11 @@
  * implemented. */
 #include "cli.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -419,8 +421,15 @@ int cmd_retrain(int argc, char **argv)
 	size_t added = p->n_series - (champ_a->n_series - removed);
 
 	/* the challenger: the champion's options on the new data */
-	snprintf(fc_tmp, sizeof fc_tmp, "%s/retrain.%ld.forecast.csv", dir, (long)getpid());
-	snprintf(model_tmp, sizeof model_tmp, "%s/retrain.%ld.model", dir, (long)getpid());
+	/* in DIR/tmp, named by the process, for gc to clear after a crash */
+	snprintf(fc_tmp, sizeof fc_tmp, "%s/tmp", dir);
+	if (mkdir(fc_tmp, 0777) && errno != EEXIST) {
+		rc = cli_fail(FC_EIO, "retrain: cannot create the registry's tmp directory");
+		fc_tmp[0] = '\0';
+		goto out;
+	}
+	snprintf(fc_tmp, sizeof fc_tmp, "%s/tmp/retrain.%ld.forecast.csv", dir, (long)getpid());
+	snprintf(model_tmp, sizeof model_tmp, "%s/tmp/retrain.%ld.model", dir, (long)getpid());
 	if ((rc = run_fit(&o, &champ, dir, fc_tmp, model_tmp)))
 		goto out;
 	if ((rc = fc_registry_get(g.reg, o.name, champ.version, &champ, &err))) {

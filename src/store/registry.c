@@ -728,6 +728,21 @@ int fc_registry_gc(fc_registry *r, size_t *removed, fc_err *err)
 		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
 		return rc;
 	}
+	/* DIR/tmp: work files named "<what>.<pid>.<rest>" of processes that
+	 * died (retrain's challenger outputs) */
+	snprintf(dir, sizeof dir, "%s/tmp", r->dir);
+	if ((d = opendir(dir))) {
+		while ((e = readdir(d))) {
+			const char *dot = strchr(e->d_name, '.');
+			long pid = dot ? atol(dot + 1) : 0;
+			if (e->d_name[0] == '.' || pid <= 0 || kill((pid_t)pid, 0) == 0)
+				continue;
+			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+			if (unlink(path) == 0)
+				n++;
+		}
+		closedir(d);
+	}
 	if ((rc = exec(r, "COMMIT", err)))
 		return rc;
 	*removed = n;
