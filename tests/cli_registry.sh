@@ -145,6 +145,17 @@ assert "and still writes the forecast" test -s r90.csv
 "$FORECAST" registry rollback shop $R >/dev/null
 "$FORECAST" registry list $R --format csv >l.csv
 assert "rollback after retrain returns the previous champion" sh -c "grep ',champion,' l.csv | grep -q '^shop,3,'"
+# --alert-ratio: store b's newest fold (days 63-69) is after its change
+R2="--registry rt2"
+"$FORECAST" fit d60.csv --horizon 7 --models naive,ets --quiet $R2 --name shop -o a60.csv --model-out a60.model
+"$FORECAST" retrain d70.csv --name shop $R2 -o a70.csv --promote-margin 0.999 --alert-ratio 1000 >a.out
+assert "--alert-ratio with a ratio no series exceeds: exit 0" test $? -eq 0
+"$FORECAST" fit d60.csv --horizon 7 --models naive,ets --quiet $R2 --name shop2 -o a60.csv --model-out a60.model
+"$FORECAST" retrain d70.csv --name shop2 $R2 -o a70.csv --promote-margin 0.999 --alert-ratio 1.5 >a.out
+assert "--alert-ratio flags a series whose error grew: exit 13" test $? -eq 13
+assert "naming it, and only it" grep -q "alert: 1 series' newest-fold error is above 1.5 x their earlier folds' (store=b)" a.out
+assert "the forecast is still written" test -s a70.csv
+
 "$FORECAST" registry check $R >chk.txt
 assert "the registry checks out" grep -q '^ok: ' chk.txt
 

@@ -81,6 +81,7 @@ typedef struct cli_opts {
 	const char *registry;      /* --registry DIR */
 	double wait;               /* --wait SECONDS for a name's writer lock */
 	double promote_margin;     /* retrain --promote-margin */
+	double alert_ratio;        /* retrain --alert-ratio; 0 off */
 	int registry_given;        /* --registry was on the command line */
 } cli_opts;
 

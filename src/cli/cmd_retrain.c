@@ -15,8 +15,9 @@
  * averaged over the (series, fold) pairs both could forecast.  Omitted:
  * series forecast by a global model (gbdt) are not scored (counted in the
  * decision); the challenger's selection saw these folds, so its score is
- * somewhat optimistic; --alert-ratio (per-series error growth) is not
- * implemented. */
+ * somewhat optimistic.  --alert-ratio compares each series' champion
+ * error on the newest fold with its mean on the earlier folds of the same
+ * back-test (the error at fit time is not kept per series). */
 #include "cli.h"
 
 #include <errno.h>
@@ -34,7 +35,8 @@
 enum {
 	EXIT_STALE = 10,   /* newest timestamp not newer than the champion's: nothing done */
 	EXIT_SCHEMA = 11,  /* the columns changed: nothing done */
-	EXIT_SERIES = 12   /* retrained, but series were added or removed */
+	EXIT_SERIES = 12,  /* retrained, but series were added or removed */
+	EXIT_ALERT = 13    /* retrained, but --alert-ratio flagged series */
 };
 
 static void usage(FILE *f)
@@ -52,6 +54,9 @@ static void usage(FILE *f)
 	        "  --horizon H          steps to forecast (default: the champion's)\n"
 	        "  --promote-margin M   promote when challenger < champion x (1 - M)\n"
 	        "                       (default 0: any improvement)\n"
+	        "  --alert-ratio R      flag series whose champion error on the newest fold\n"
+	        "                       is above R x their error on the earlier folds\n"
+	        "                       (default: off)\n"
 	        "  -o, --output FILE    forecasts CSV (default FILE.forecast.csv)\n"
 	        "  --registry DIR       the registry (default $FORECAST_REGISTRY, else\n"
 	        "                       ./forecast-registry)\n"
@@ -62,7 +67,7 @@ static void usage(FILE *f)
 	        "line, 3 bad input data, 4 registry problem (none, no champion, locked),\n"
 	        "10 stale data (nothing newer than the champion's; nothing done),\n"
 	        "11 the columns changed (nothing done), 12 retrained but series were added\n"
-	        "or removed.\n");
+	        "or removed, 13 retrained but --alert-ratio flagged series (before 12).\n");
 }
 
 /* The header's fields, split on the separator that occurs most. */
@@ -208,6 +213,10 @@ static void fold_forecast(fc_artifact_series *as, const fc_series *view, size_t 
 typedef struct score {
 	double challenger, champion; /* mean primary metric */
 	size_t pairs, series, skipped;
+	/* --alert-ratio: series whose champion error on the newest fold is
+	 * above ratio x its mean error on the earlier folds */
+	size_t alerts;
+	char alert_keys[200];
 } score;
 
 static long find_series(const fc_artifact *a, const fc_series *s)
@@ -223,7 +232,7 @@ static long find_series(const fc_artifact *a, const fc_series *s)
 }
 
 static void backtest(const fc_panel *p, fc_artifact *chal, fc_artifact *champ, size_t h,
-                     size_t folds, size_t step, fc_metric metric, score *sc)
+                     size_t folds, size_t step, fc_metric metric, double alert_ratio, score *sc)
 {
 	double sum_a = 0, sum_b = 0;
 	memset(sc, 0, sizeof *sc);
@@ -246,6 +255,8 @@ static void backtest(const fc_panel *p, fc_artifact *chal, fc_artifact *champ, s
 		nominal.seasons = p->seasons;
 		size_t period = fc_series_period(&nominal);
 		int used = 0;
+		double older = 0, newest_err = NAN;
+		size_t n_older = 0;
 		for (size_t k = 0; k < folds; k++) {
 			size_t back = h + (folds - 1 - k) * step;
 			if (s->n < back + FC_CV_MIN_TRAIN)
@@ -268,10 +279,24 @@ static void backtest(const fc_panel *p, fc_artifact *chal, fc_artifact *champ, s
 				continue;
 			sum_a += ma[metric];
 			sum_b += mb[metric];
+			if (k + 1 == folds)
+				newest_err = mb[metric];
+			else {
+				older += mb[metric];
+				n_older++;
+			}
 			sc->pairs++;
 			used = 1;
 		}
 		sc->series += used;
+		if (alert_ratio > 0 && n_older && isfinite(newest_err) &&
+		    newest_err > alert_ratio * older / (double)n_older) {
+			size_t len = strlen(sc->alert_keys);
+			if (sc->alerts < 5)
+				snprintf(sc->alert_keys + len, sizeof sc->alert_keys - len, "%s%s",
+				         len ? " " : "", s->key[0] ? s->key : "(the only series)");
+			sc->alerts++;
+		}
 	}
 	free(fa);
 	free(fb);
@@ -463,7 +488,7 @@ int cmd_retrain(int argc, char **argv)
 	}
 	size_t h = o.horizon ? o.horizon : champ_a->horizon;
 	score sc;
-	backtest(p, chal_a, champ_a, h, fo.folds, fo.step ? fo.step : h, fo.metric, &sc);
+	backtest(p, chal_a, champ_a, h, fo.folds, fo.step ? fo.step : h, fo.metric, o.alert_ratio, &sc);
 	double bar = sc.champion * (1 - o.promote_margin);
 	int promote = isfinite(sc.challenger) && (!isfinite(sc.champion) || sc.challenger < bar);
 	snprintf(g.decision, sizeof g.decision, "%s %s@%ld: challenger %s@%ld's %s %.4g %s the "
@@ -472,6 +497,12 @@ int cmd_retrain(int argc, char **argv)
 	         promote ? chal.version : champ.version, o.name, chal.version,
 	         fc_metric_name(fo.metric), sc.challenger, promote ? "is below" : "is not below",
 	         sc.champion, o.promote_margin, sc.pairs, sc.series, sc.skipped, added, removed);
+	if (sc.alerts) {
+		size_t len = strlen(g.decision);
+		snprintf(g.decision + len, sizeof g.decision - len, "; alert: %zu series' newest-fold "
+		         "error is above %g x their earlier folds' (%s%s)", sc.alerts, o.alert_ratio,
+		         sc.alert_keys, sc.alerts > 5 ? " ..." : "");
+	}
 	g.version = promote ? chal.version : champ.version;
 	if (promote && (rc = fc_registry_promote(g.reg, o.name, chal.version, g.decision, &err))) {
 		rc = cli_fail(rc, err.msg);
@@ -490,7 +521,7 @@ int cmd_retrain(int argc, char **argv)
 	}
 	cli_reg_output(&g, out_path);
 	printf("%s\n", g.decision);
-	rc = added || removed ? EXIT_SERIES : EXIT_OK;
+	rc = sc.alerts ? EXIT_ALERT : added || removed ? EXIT_SERIES : EXIT_OK;
 out:
 	cli_reg_hold(NULL);
 	if (fc_tmp[0])

@@ -30,7 +30,7 @@ enum {
 	O_ENSEMBLE, O_ENSEMBLE_BY, O_ENSEMBLE_ROUNDS, O_ENSEMBLE_INTERVALS,
 	O_SEARCH, O_BUDGET_TRIALS, O_SEED, O_SPACE, O_SEARCH_MODELS, O_BUDGET_MINUTES, O_CONCURRENCY,
 	O_EARLY_STOP, O_BANDIT_SLACK, O_EARLY_STOP_DELAY,
-	O_NAME, O_REGISTRY, O_WAIT, O_PROMOTE_MARGIN
+	O_NAME, O_REGISTRY, O_WAIT, O_PROMOTE_MARGIN, O_ALERT_RATIO
 };
 
 static const struct {
@@ -98,6 +98,7 @@ static const struct {
 	{{"registry", required_argument, NULL, O_REGISTRY}, OPT_REGISTRY},
 	{{"wait", required_argument, NULL, O_WAIT}, OPT_REGISTRY},
 	{{"promote-margin", required_argument, NULL, O_PROMOTE_MARGIN}, OPT_RETRAIN},
+	{{"alert-ratio", required_argument, NULL, O_ALERT_RATIO}, OPT_RETRAIN},
 	{{"threads", required_argument, NULL, O_THREADS}, 0},
 	{{"quiet", no_argument, NULL, O_QUIET}, 0},
 	{{"help", no_argument, NULL, O_HELP}, 0},
@@ -442,15 +443,19 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 			o->registry_given = 1;
 			break;
 		case O_WAIT:
+		case O_ALERT_RATIO:
 		case O_PROMOTE_MARGIN: {
 			char *end;
 			errno = 0;
 			double t = strtod(optarg, &end);
 			if (end == optarg || *end || errno || !(t >= 0 && t <= 1e6))
 				return usage_error(cmd, "--%s: expected a number from 0 to 1000000, got '%s'",
-				                   c == O_WAIT ? "wait" : "promote-margin", optarg);
+				                   c == O_WAIT ? "wait" : c == O_ALERT_RATIO ? "alert-ratio"
+				                   : "promote-margin", optarg);
 			if (c == O_WAIT)
 				o->wait = t;
+			else if (c == O_ALERT_RATIO)
+				o->alert_ratio = t;
 			else
 				o->promote_margin = t;
 			break;
