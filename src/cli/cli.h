@@ -76,6 +76,13 @@ typedef struct cli_opts {
 	int early_stop;            /* FC_EARLY_STOP_* */
 	double bandit_slack;       /* --bandit-slack; negative: not given */
 	long early_stop_delay;     /* --early-stop-delay; negative: not given */
+	/* registry (src/cli/cmd_registry.c) */
+	const char *name;          /* --name: register the fit under this name */
+	const char *registry;      /* --registry DIR */
+	double wait;               /* --wait SECONDS for a name's writer lock */
+	double promote_margin;     /* retrain --promote-margin */
+	double alert_ratio;        /* retrain --alert-ratio; 0 off */
+	int registry_given;        /* --registry was on the command line */
 } cli_opts;
 
 /* Which options a subcommand accepts. */
@@ -88,7 +95,9 @@ enum {
 	OPT_BOARD = 1 << 5,   /* --leaderboard */
 	OPT_FORMAT = 1 << 6,  /* --format table|csv */
 	OPT_FEATURES = 1 << 7, /* --lags --windows --agg --calendar --fourier ... */
-	OPT_FEATOUT = 1 << 8   /* --output for 'features' */
+	OPT_FEATOUT = 1 << 8,  /* --output for 'features' */
+	OPT_REGISTRY = 1 << 9, /* --name --registry --wait */
+	OPT_RETRAIN = 1 << 10  /* --promote-margin */
 };
 
 /* Parses argv (after the subcommand name) into o.  Prints a message and
@@ -143,5 +152,40 @@ int cmd_predict(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_features(int argc, char **argv);
 int cmd_holidays(int argc, char **argv);
+int cmd_registry(int argc, char **argv);
+int cmd_retrain(int argc, char **argv);
+
+/* The registry's side of fit and predict (cmd_registry.c).  A cli_reg is
+ * zeroed by its user; cli_reg_end records the run (when a registry was
+ * opened) and releases everything. */
+typedef struct cli_reg {
+	struct fc_registry *reg;
+	int lock;                  /* writer lock fd + 1; 0 none */
+	double started;
+	long version;              /* the version this run made or used */
+	long rows_read, series_forecast, fallbacks, warnings;
+	char outputs[8192];
+	char decision[512];
+} cli_reg;
+/* --registry, else $FORECAST_REGISTRY, else ./forecast-registry. */
+const char *cli_registry_dir(const cli_opts *o);
+/* fit --name: opens (creating) the registry and takes the name's lock. */
+int cli_reg_begin(const cli_opts *o, cli_reg *g);
+/* fit --name, after the outputs were written: stores the model file and
+ * adds the version.  labels: the candidates' names. */
+int cli_reg_fit(cli_reg *g, const cli_opts *o, int argc, char **argv, const fc_panel *p,
+                const fc_run *run, const fc_leader_row *best);
+/* predict: the model file to load for --model, which may name a
+ * registered model (NAME or NAME@V); path receives the file. */
+int cli_reg_model_path(const cli_opts *o, cli_reg *g, char *path, size_t cap);
+/* Records the run (command and argv) with its exit status; closes. */
+void cli_reg_end(cli_reg *g, const char *command, int argc, char **argv, const char *name,
+                 int exit_status);
+/* retrain, which runs fit in its own process, holds the name's lock
+ * itself: while name is held, cli_reg_begin does not take it again (it
+ * could not: flock locks of two opens of one file conflict).  NULL: none. */
+void cli_reg_hold(const char *name);
+/* Adds "path<TAB>hash" of a written file to the run's outputs. */
+void cli_reg_output(cli_reg *g, const char *path);
 
 #endif

@@ -128,6 +128,15 @@ static void usage_fit(FILE *f)
 	        "  -o, --output FILE  forecasts CSV (default FILE.forecast.csv; '-' = stdout)\n"
 	        "  --leaderboard FILE also write the leaderboard as CSV\n"
 	        "  --model-out FILE   model file for 'forecast predict' (default FILE.model)\n"
+	        "\n"
+	        "Registry options (see 'forecast registry --help'):\n"
+	        "  --name NAME        also register the model as the next version of NAME\n"
+	        "                     (the first version becomes champion, later ones\n"
+	        "                     candidates: 'forecast retrain' or 'registry promote'\n"
+	        "                     decide)\n"
+	        "  --registry DIR     the registry (default $FORECAST_REGISTRY, else\n"
+	        "                     ./forecast-registry)\n"
+	        "  --wait SECONDS     wait this long for another writer of NAME (default 0)\n"
 	        "\n");
 	usage_common(f);
 }
@@ -586,7 +595,8 @@ static int run(int argc, char **argv, int fit)
 {
 	const char *cmd = fit ? "fit" : "cv";
 	cli_opts o;
-	unsigned accepted = OPT_READ | OPT_CV | OPT_LEVEL | OPT_FEATURES | (fit ? OPT_OUT : OPT_BOARD);
+	unsigned accepted = OPT_READ | OPT_CV | OPT_LEVEL | OPT_FEATURES |
+	                    (fit ? OPT_OUT | OPT_REGISTRY : OPT_BOARD);
 	int rc = cli_parse(argc, argv, accepted, cmd, fit ? usage_fit : usage_cv, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
@@ -631,12 +641,16 @@ static int run(int argc, char **argv, int fit)
 	fc_panel *p = NULL;
 	fc_run *result = NULL;
 	fc_leader_row *rows = NULL;
+	cli_reg reg;
+	memset(&reg, 0, sizeof reg);
 	if ((rc = fc_panel_read(o.input, &o.read, &p, &err))) {
 		rc = cli_fail(rc, err.msg);
 		goto out;
 	}
 	describe_panel(&o, p);
 	if ((rc = check_future(&o, p, fit)))
+		goto out;
+	if (fit && o.name && (rc = cli_reg_begin(&o, &reg)))
 		goto out;
 
 	cli_progress prog;
@@ -699,12 +713,15 @@ static int run(int argc, char **argv, int fit)
 	} else {
 		fc_leaderboard(result, o.metric, rows);
 		rc = write_outputs(&o, p, result, &cv, rows, &nm, fit);
+		if (rc == EXIT_OK && reg.reg)
+			rc = cli_reg_fit(&reg, &o, argc, argv, p, result, &rows[0]);
 		if (rc == EXIT_OK && (!o.quiet || !fit)) { /* the leaderboard is all cv prints */
 			int to_stdout = !(fit && o.output && strcmp(o.output, "-") == 0);
 			print_leaderboard(to_stdout ? stdout : stderr, rows, n_cand, &nm, o.metric, p->n_series);
 		}
 	}
 out:
+	cli_reg_end(&reg, cmd, argc, argv, o.name, rc);
 	free(rows);
 	fc_run_free(result);
 	fc_panel_free(p);

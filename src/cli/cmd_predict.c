@@ -21,7 +21,9 @@ static void usage(FILE *f)
 	        "columns as the training file) and forecasts from the end of it.\n"
 	        "\n"
 	        "Options:\n"
-	        "  --model FILE       model file (required)\n"
+	        "  --model FILE       model file (required), or NAME (its champion) or NAME@V\n"
+	        "                     of the registry (--registry DIR, default\n"
+	        "                     $FORECAST_REGISTRY, else ./forecast-registry)\n"
 	        "  --horizon H        steps to forecast (default: the horizon of the fit)\n"
 	        "  --data CSV         newer history to re-anchor on\n"
 	        "  --level L1,L2      interval levels in percent (default: those of the fit)\n"
@@ -236,7 +238,7 @@ static int predict_one(const fc_artifact *a, fc_artifact_series *s, const fc_pan
 int cmd_predict(int argc, char **argv)
 {
 	cli_opts o;
-	int rc = cli_parse(argc, argv, OPT_PREDICT | OPT_LEVEL, "predict", usage, &o);
+	int rc = cli_parse(argc, argv, OPT_PREDICT | OPT_LEVEL | OPT_REGISTRY, "predict", usage, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
 	if (o.input) {
@@ -251,8 +253,18 @@ int cmd_predict(int argc, char **argv)
 	}
 	fc_err err;
 	fc_artifact *a = NULL;
-	if ((rc = fc_artifact_load(o.model_in, &a, &err)))
-		return cli_fail(rc, err.msg);
+	cli_reg reg;
+	memset(&reg, 0, sizeof reg);
+	char model_path[4096];
+	if ((rc = cli_reg_model_path(&o, &reg, model_path, sizeof model_path))) {
+		cli_reg_end(&reg, "predict", argc, argv, NULL, rc);
+		return rc;
+	}
+	if ((rc = fc_artifact_load(model_path, &a, &err))) {
+		rc = cli_fail(rc, err.msg);
+		cli_reg_end(&reg, "predict", argc, argv, o.model_in, rc);
+		return rc;
+	}
 	size_t h = o.horizon ? o.horizon : a->horizon;
 	const double *levels = o.levels_given ? o.levels : a->levels;
 	size_t n_levels = o.levels_given ? o.n_levels : a->n_levels;
@@ -260,7 +272,9 @@ int cmd_predict(int argc, char **argv)
 	fc_panel *newer = NULL;
 	if (o.data && (rc = read_newer(&o, a, &newer, &err))) {
 		fc_artifact_free(a);
-		return cli_fail(rc, err.msg);
+		rc = cli_fail(rc, err.msg);
+		cli_reg_end(&reg, "predict", argc, argv, o.model_in, rc);
+		return rc;
 	}
 	if (newer) {
 		for (size_t i = 0, unknown = 0; i < newer->n_series; i++) {
@@ -334,7 +348,14 @@ int cmd_predict(int argc, char **argv)
 	rc = fc_outfile_commit(&out, &err);
 	fc_outfile_abort(&out);
 	rc = rc ? cli_fail(rc, err.msg) : EXIT_OK;
+	if (!rc && reg.reg) {
+		reg.rows_read = newer ? (long)newer->n_rows : 0;
+		for (size_t i = 0; i < a->n_series; i++)
+			reg.series_forecast += pred[i].ok;
+		cli_reg_output(&reg, o.output ? o.output : "-");
+	}
 out:
+	cli_reg_end(&reg, "predict", argc, argv, o.model_in, rc);
 	if (pred)
 		for (size_t i = 0; i < a->n_series; i++)
 			fc_forecast_dispose(&pred[i].fc);

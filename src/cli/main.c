@@ -115,6 +115,8 @@ static const subcommand commands[] = {
 	{"cv", cmd_cv, "back-test candidate models and print the leaderboard only"},
 	{"predict", cmd_predict, "forecast from a saved model, optionally re-anchored on newer data"},
 	{"models", cmd_models, "list the model kinds"},
+	{"retrain", cmd_retrain, "cron: refit a registered model, promote it only if it back-tests better"},
+	{"registry", cmd_registry, "list, show, promote and roll back registered models; runs"},
 	{"inspect", cmd_inspect, "read a CSV and describe the series, frequency and gaps found"},
 	{"holidays", cmd_holidays, "list the holidays a country calendar computes for some years"},
 	{"features", cmd_features, "write the regression features (lags, windows, calendar) as CSV"},

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "forecast/artifact.h"
+#include "forecast/registry.h"
 #include "forecast/search.h"
 
 #ifdef _OPENMP
@@ -28,7 +29,8 @@ enum {
 	O_NO_GROUP_KEYS, O_CALENDARS, O_STRATEGY, O_GLOBAL_BY, O_REFIT_EVERY, O_CANDIDATE_TIMEOUT,
 	O_ENSEMBLE, O_ENSEMBLE_BY, O_ENSEMBLE_ROUNDS, O_ENSEMBLE_INTERVALS,
 	O_SEARCH, O_BUDGET_TRIALS, O_SEED, O_SPACE, O_SEARCH_MODELS, O_BUDGET_MINUTES, O_CONCURRENCY,
-	O_EARLY_STOP, O_BANDIT_SLACK, O_EARLY_STOP_DELAY
+	O_EARLY_STOP, O_BANDIT_SLACK, O_EARLY_STOP_DELAY,
+	O_NAME, O_REGISTRY, O_WAIT, O_PROMOTE_MARGIN, O_ALERT_RATIO
 };
 
 static const struct {
@@ -44,7 +46,7 @@ static const struct {
 	{{"aggregate", required_argument, NULL, O_AGGREGATE}, OPT_READ},
 	{{"keep-seasons", no_argument, NULL, O_KEEP_SEASONS}, OPT_READ},
 	{{"fill", required_argument, NULL, O_FILL}, OPT_READ},
-	{{"horizon", required_argument, NULL, O_HORIZON}, OPT_CV | OPT_PREDICT},
+	{{"horizon", required_argument, NULL, O_HORIZON}, OPT_CV | OPT_PREDICT | OPT_RETRAIN},
 	{{"folds", required_argument, NULL, O_FOLDS}, OPT_CV},
 	{{"step", required_argument, NULL, O_STEP}, OPT_CV},
 	{{"window", required_argument, NULL, O_WINDOW}, OPT_CV},
@@ -53,7 +55,7 @@ static const struct {
 	{{"param", required_argument, NULL, O_PARAM}, OPT_CV},
 	{{"strict", no_argument, NULL, O_STRICT}, OPT_CV},
 	{{"level", required_argument, NULL, O_LEVEL}, OPT_LEVEL},
-	{{"output", required_argument, NULL, O_OUTPUT}, OPT_OUT | OPT_PREDICT | OPT_FEATOUT},
+	{{"output", required_argument, NULL, O_OUTPUT}, OPT_OUT | OPT_PREDICT | OPT_FEATOUT | OPT_RETRAIN},
 	{{"leaderboard", required_argument, NULL, O_LEADERBOARD}, OPT_OUT | OPT_BOARD},
 	{{"model-out", required_argument, NULL, O_MODEL_OUT}, OPT_OUT},
 	{{"model", required_argument, NULL, O_MODEL}, OPT_PREDICT},
@@ -92,6 +94,11 @@ static const struct {
 	{{"early-stop", required_argument, NULL, O_EARLY_STOP}, OPT_CV},
 	{{"bandit-slack", required_argument, NULL, O_BANDIT_SLACK}, OPT_CV},
 	{{"early-stop-delay", required_argument, NULL, O_EARLY_STOP_DELAY}, OPT_CV},
+	{{"name", required_argument, NULL, O_NAME}, OPT_REGISTRY},
+	{{"registry", required_argument, NULL, O_REGISTRY}, OPT_REGISTRY},
+	{{"wait", required_argument, NULL, O_WAIT}, OPT_REGISTRY},
+	{{"promote-margin", required_argument, NULL, O_PROMOTE_MARGIN}, OPT_RETRAIN},
+	{{"alert-ratio", required_argument, NULL, O_ALERT_RATIO}, OPT_RETRAIN},
 	{{"threads", required_argument, NULL, O_THREADS}, 0},
 	{{"quiet", no_argument, NULL, O_QUIET}, 0},
 	{{"help", no_argument, NULL, O_HELP}, 0},
@@ -424,6 +431,35 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 		case O_LEADERBOARD: o->leaderboard = optarg; break;
 		case O_MODEL_OUT: o->model_out = optarg; break;
 		case O_MODEL: o->model_in = optarg; break;
+		case O_NAME:
+			if (!fc_registry_name_ok(optarg))
+				return usage_error(cmd, "--name: a model name is 1 to %d letters, digits, '_', "
+				                   "'-' or '.', not starting with '.'; got '%s'",
+				                   FC_REGISTRY_NAME_MAX, optarg);
+			o->name = optarg;
+			break;
+		case O_REGISTRY:
+			o->registry = optarg;
+			o->registry_given = 1;
+			break;
+		case O_WAIT:
+		case O_ALERT_RATIO:
+		case O_PROMOTE_MARGIN: {
+			char *end;
+			errno = 0;
+			double t = strtod(optarg, &end);
+			if (end == optarg || *end || errno || !(t >= 0 && t <= 1e6))
+				return usage_error(cmd, "--%s: expected a number from 0 to 1000000, got '%s'",
+				                   c == O_WAIT ? "wait" : c == O_ALERT_RATIO ? "alert-ratio"
+				                   : "promote-margin", optarg);
+			if (c == O_WAIT)
+				o->wait = t;
+			else if (c == O_ALERT_RATIO)
+				o->alert_ratio = t;
+			else
+				o->promote_margin = t;
+			break;
+		}
 		case O_DATA: o->data = optarg; break;
 		case O_FORMAT:
 			if (strcmp(optarg, "csv") == 0)
