@@ -229,6 +229,8 @@ START_TEST(test_hostile_gbdt_state)
 	load_hostile("gbdt_absurd_counts.model", "10000000 groups of 100000 steps, more than the file holds");
 	/* a code book of 4e15 levels on a short line */
 	load_hostile("gbdt_absurd_levels.model", "code book 1: bad level count");
+	/* a lag of -2 was converted to size_t (fuzzer finding, UBSan) */
+	load_hostile("gbdt_negative_lag.model", "gbdt state: lag 1 is not a whole number from 1 to 10000");
 }
 END_TEST
 

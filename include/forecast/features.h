@@ -23,6 +23,7 @@
 #include "forecast/time.h"
 
 #define FC_FEAT_MAX_LAGS 128
+#define FC_FEAT_MAX_LAG 10000 /* the longest lag --lags takes */
 #define FC_FEAT_MAX_WINDOWS 16
 #define FC_FEAT_MAX_EWM 8
 

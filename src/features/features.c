@@ -45,7 +45,6 @@
 #include "core/numeric.h"
 
 #define EWM_TAIL 1e-4
-#define MAX_LAG 10000
 #define MAX_WINDOW 10000
 
 fc_feature_spec fc_feature_spec_default(void)
@@ -144,14 +143,14 @@ int fc_feature_parse_lags(const char *s, fc_feature_spec *spec, fc_err *err)
 		spec->n_lags = 0;
 		return 0;
 	}
-	int rc = parse_list(s, 1, 1, MAX_LAG, spec->lags, FC_FEAT_MAX_LAGS, &spec->n_lags);
+	int rc = parse_list(s, 1, 1, FC_FEAT_MAX_LAG, spec->lags, FC_FEAT_MAX_LAGS, &spec->n_lags);
 	if (rc == -2)
 		return fc_err_set(err, FC_EINVAL, "--lags: at most %d lags, got '%s'", FC_FEAT_MAX_LAGS, s);
 	if (rc)
 		return fc_err_set(err, FC_EINVAL,
 		                  "--lags: expected lags and ranges between 1 and %d such as "
 		                  "'1-7,14,28', 'auto' or 'none'; got '%s'",
-		                  MAX_LAG, s);
+		                  FC_FEAT_MAX_LAG, s);
 	return 0;
 }
 

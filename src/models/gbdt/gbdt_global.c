@@ -873,6 +873,12 @@ static int gbdt_load_state(void **state, const fc_buf *in, fc_err *err)
 		free(lags);
 		return fc_err_set(err, FC_EFORMAT, "gbdt state: bad header");
 	}
+	for (size_t i = 0; i < n_lags; i++)
+		if (!(lags[i] >= 1 && lags[i] <= FC_FEAT_MAX_LAG && lags[i] == floor(lags[i]))) {
+			free(lags);
+			return fc_err_set(err, FC_EFORMAT, "gbdt state: lag %zu is not a whole number "
+			                  "from 1 to %d", i + 1, FC_FEAT_MAX_LAG);
+		}
 	/* every group has a line and n_steps model lines after the header:
 	 * counts the text cannot hold are corrupt, and are refused before
 	 * they size an allocation */
