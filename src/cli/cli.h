@@ -143,5 +143,6 @@ int cmd_predict(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_features(int argc, char **argv);
 int cmd_holidays(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 
 #endif
