@@ -76,6 +76,10 @@ typedef struct cli_opts {
 	int early_stop;            /* FC_EARLY_STOP_* */
 	double bandit_slack;       /* --bandit-slack; negative: not given */
 	long early_stop_delay;     /* --early-stop-delay; negative: not given */
+	const char *report;        /* fit: --report FILE (HTML) */
+	double started;            /* cli_now() when the options were parsed */
+	int argc;                  /* the command line, for reports */
+	char **argv;
 } cli_opts;
 
 /* Which options a subcommand accepts. */
@@ -144,5 +148,19 @@ int cmd_inspect(int argc, char **argv);
 int cmd_features(int argc, char **argv);
 int cmd_holidays(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+/* fit --report: writes the HTML report of a run to f (cmd_report.c). */
+struct fc_leader_row;
+int cli_report_run(FILE *f, const cli_opts *o, const fc_panel *p, const fc_run *run,
+                   const fc_cv_opts *cv, const struct fc_leader_row *rows,
+                   const char *const *labels, fc_err *err);
+/* Explains global model k of a model file over the series using it
+ * (cmd_explain.c); see there. */
+struct fc_artifact;
+struct fc_explanation;
+int cli_explain_global(const struct fc_artifact *a, size_t k, const char *only,
+                       struct fc_explanation *ex, size_t **idx_out, double *art_mean,
+                       fc_err *err);
 
 #endif

@@ -45,9 +45,11 @@ static void series_key(const fc_artifact *a, const fc_artifact_series *s, char *
 }
 
 /* Explains global model k over the series using it (history from the
- * model file); idx maps panel rows back to artifact series. */
-static int explain_global(const fc_artifact *a, size_t k, const char *only, fc_explanation *ex,
-                          size_t **idx_out, fc_err *err)
+ * model file); idx maps panel rows back to artifact series.  With
+ * art_mean (n_series x horizon), the forecasts of those series go to
+ * their artifact rows. */
+int cli_explain_global(const fc_artifact *a, size_t k, const char *only, fc_explanation *ex,
+                       size_t **idx_out, double *art_mean, fc_err *err)
 {
 	size_t n = 0, max_hist = 1, h = a->horizon;
 	char key[1024];
@@ -113,6 +115,9 @@ static int explain_global(const fc_artifact *a, size_t k, const char *only, fc_e
 		goto done;
 	}
 	rc = g->model->type->global->explain(g->state, g->model->params, &gp, cut, h, mean, ex, err);
+	if (!rc && art_mean)
+		for (size_t j = 0; j < n; j++)
+			memcpy(art_mean + idx[j] * h, mean + j * h, h * sizeof *mean);
 	if (!rc) {
 		*idx_out = idx;
 		idx = NULL;
@@ -245,7 +250,7 @@ int cmd_explain(int argc, char **argv)
 		fc_explanation ex;
 		fc_explanation_init(&ex);
 		size_t *idx = NULL;
-		rc = explain_global(a, k, only, &ex, &idx, &err);
+		rc = cli_explain_global(a, k, only, &ex, &idx, NULL, &err);
 		if (!rc && idx) {
 			if (json)
 				write_json(f, a, a->globals[k].model->type->name, &ex, idx, k == 0);
