@@ -4,7 +4,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-PACKAGES="build-essential autoconf automake pkg-config libgsl-dev libfftw3-dev libcsv-dev check cppcheck"
+PACKAGES="build-essential autoconf automake pkg-config libgsl-dev libfftw3-dev libcsv-dev check cppcheck chromium"
 missing=""
 for p in $PACKAGES; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -346,7 +346,9 @@ static int forecast_series(const fc_artifact *a, size_t i, const double *gmean, 
                            fc_err *err)
 {
 	const fc_artifact_series *s = &a->series[i];
-	size_t h = a->horizon, n = s->n_members < FC_COMBINE_MAX ? s->n_members : FC_COMBINE_MAX;
+	size_t h = a->horizon, n = s->n_members;
+	if (n > FC_COMBINE_MAX)
+		n = FC_COMBINE_MAX;
 	fc_forecast mf[FC_COMBINE_MAX];
 	const fc_forecast *fp[FC_COMBINE_MAX];
 	double w[FC_COMBINE_MAX];
