@@ -117,6 +117,18 @@ int fc_gbdt_load(const fc_buf *in, fc_gbdt **out, fc_err *err);
  * T(G)^2/(H+l2), twice the decrease of the second-order loss.  Either pointer may be NULL; otherwise n_cols entries. */
 void fc_gbdt_importance(const fc_gbdt *m, double *gain, double *splits);
 
+/* Exact SHAP values (TreeSHAP, Lundberg et al. 2018) of the rows of a
+ * column-major matrix x laid out as for fc_gbdt_predict, on the raw (link)
+ * scale.  phi: n_rows x (n_cols + 1), row-major; phi[r * (n_cols + 1) + c]
+ * is column c's contribution to row r and the last entry of each row the
+ * base value (the expected raw score under the training cover), so that
+ * each row sums to fc_gbdt_predict_raw_row.  FC_EINVAL for a model saved
+ * without node covers (before they were recorded), FC_ENOMEM; phi is
+ * untouched on failure. */
+int fc_gbdt_shap(const fc_gbdt *m, const float *x, size_t n_rows, double *phi, fc_err *err);
+/* Whether every tree records its training cover (needed by fc_gbdt_shap). */
+int fc_gbdt_has_covers(const fc_gbdt *m);
+
 size_t fc_gbdt_n_trees(const fc_gbdt *m);
 size_t fc_gbdt_n_cols(const fc_gbdt *m);
 /* Index (0-based) of the round with the best validation metric, or the

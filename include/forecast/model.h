@@ -53,6 +53,8 @@ void fc_forecast_normal_bounds(fc_forecast *f, const double *sd);
  * (0: the series takes no part), so that one call serves a back-test fold
  * of every series at once.  A global kind is a candidate like any other;
  * the selection engine calls these instead of fit and forecast. */
+struct fc_explanation;
+
 typedef struct fc_global_ops {
 	/* Fits one model on the panel's series cut at cut[] into *state (the
 	 * kind allocates it), for forecasts of up to h steps.  On failure
@@ -71,6 +73,11 @@ typedef struct fc_global_ops {
 	 * needs (the model file keeps them); 0 = all. */
 	size_t (*history)(const void *params, const void *state, const double *seasons,
 	                  size_t n_seasons);
+	/* Optional: as forecast, and also appends to *ex (forecast/explain.h)
+	 * the importance of every feature and one SHAP row per series and
+	 * step forecast.  NULL for kinds that cannot explain themselves. */
+	int (*explain)(const void *state, const void *params, const fc_panel *p, const size_t *cut,
+	               size_t h, double *mean, struct fc_explanation *ex, fc_err *err);
 } fc_global_ops;
 
 typedef struct fc_model_type {

@@ -83,6 +83,10 @@ typedef struct cli_opts {
 	double promote_margin;     /* retrain --promote-margin */
 	double alert_ratio;        /* retrain --alert-ratio; 0 off */
 	int registry_given;        /* --registry was on the command line */
+	const char *report;        /* fit: --report FILE (HTML) */
+	double started;            /* cli_now() when the options were parsed */
+	int argc;                  /* the command line, for reports */
+	char **argv;
 } cli_opts;
 
 /* Which options a subcommand accepts. */
@@ -187,5 +191,20 @@ void cli_reg_end(cli_reg *g, const char *command, int argc, char **argv, const c
 void cli_reg_hold(const char *name);
 /* Adds "path<TAB>hash" of a written file to the run's outputs. */
 void cli_reg_output(cli_reg *g, const char *path);
+int cmd_explain(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+/* fit --report: writes the HTML report of a run to f (cmd_report.c). */
+struct fc_leader_row;
+int cli_report_run(FILE *f, const cli_opts *o, const fc_panel *p, const fc_run *run,
+                   const fc_cv_opts *cv, const struct fc_leader_row *rows,
+                   const char *const *labels, fc_err *err);
+/* Explains global model k of a model file over the series using it
+ * (cmd_explain.c); see there. */
+struct fc_artifact;
+struct fc_explanation;
+int cli_explain_global(const struct fc_artifact *a, size_t k, const char *only,
+                       struct fc_explanation *ex, size_t **idx_out, double *art_mean,
+                       fc_err *err);
 
 #endif

@@ -128,6 +128,8 @@ static void usage_fit(FILE *f)
 	        "  -o, --output FILE  forecasts CSV (default FILE.forecast.csv; '-' = stdout)\n"
 	        "  --leaderboard FILE also write the leaderboard as CSV\n"
 	        "  --model-out FILE   model file for 'forecast predict' (default FILE.model)\n"
+	        "  --report FILE      also write an HTML report: leaderboard, plots per series,\n"
+	        "                     feature importance and SHAP of global models\n"
 	        "\n"
 	        "Registry options (see 'forecast registry --help'):\n"
 	        "  --name NAME        also register the model as the next version of NAME\n"
@@ -432,7 +434,7 @@ static int write_outputs(const cli_opts *o, const fc_panel *p, const fc_run *run
                          const fc_cv_opts *cv, const fc_leader_row *rows, const cand_names *nm,
                          int fit)
 {
-	enum { OUT_FORECAST, OUT_BOARD, OUT_MODEL, N_OUT };
+	enum { OUT_FORECAST, OUT_BOARD, OUT_MODEL, OUT_REPORT, N_OUT };
 	char *owned[N_OUT] = {0};
 	const char *path[N_OUT] = {0};
 	if (fit) {
@@ -440,6 +442,7 @@ static int write_outputs(const cli_opts *o, const fc_panel *p, const fc_run *run
 		path[OUT_MODEL] = o->model_out ? o->model_out : (owned[OUT_MODEL] = default_name(o->input, ".model"));
 	}
 	path[OUT_BOARD] = o->leaderboard;
+	path[OUT_REPORT] = fit ? o->report : NULL;
 	fc_outfile out[N_OUT];
 	memset(out, 0, sizeof out);
 	fc_err err;
@@ -456,6 +459,7 @@ static int write_outputs(const cli_opts *o, const fc_panel *p, const fc_run *run
 		case OUT_FORECAST: write_forecasts(out[k].f, p, run, cv); break;
 		case OUT_BOARD: write_leaderboard_csv(out[k].f, rows, run->n_candidates, nm); break;
 		case OUT_MODEL: rc = fc_artifact_write(out[k].f, p, run, cv, o->read.aggregate, &err); break;
+		case OUT_REPORT: rc = cli_report_run(out[k].f, o, p, run, cv, rows, nm->label, &err); break;
 		}
 	}
 	for (int k = 0; k < N_OUT && !rc; k++)
@@ -465,6 +469,8 @@ static int write_outputs(const cli_opts *o, const fc_panel *p, const fc_run *run
 		if (strcmp(path[OUT_FORECAST], "-") != 0)
 			fprintf(stderr, "forecast: forecasts written to %s\n", path[OUT_FORECAST]);
 		fprintf(stderr, "forecast: model written to %s\n", path[OUT_MODEL]);
+		if (path[OUT_REPORT])
+			fprintf(stderr, "forecast: report written to %s\n", path[OUT_REPORT]);
 	}
 	for (int k = 0; k < N_OUT; k++) {
 		fc_outfile_abort(&out[k]);

@@ -119,6 +119,8 @@ static const subcommand commands[] = {
 	{"registry", cmd_registry, "list, show, promote and roll back registered models; runs"},
 	{"inspect", cmd_inspect, "read a CSV and describe the series, frequency and gaps found"},
 	{"holidays", cmd_holidays, "list the holidays a country calendar computes for some years"},
+	{"explain", cmd_explain, "feature importance and SHAP values of a saved global model"},
+	{"report", cmd_report, "HTML report of a saved model: forecasts, members, explanations"},
 	{"features", cmd_features, "write the regression features (lags, windows, calendar) as CSV"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

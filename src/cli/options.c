@@ -30,7 +30,8 @@ enum {
 	O_ENSEMBLE, O_ENSEMBLE_BY, O_ENSEMBLE_ROUNDS, O_ENSEMBLE_INTERVALS,
 	O_SEARCH, O_BUDGET_TRIALS, O_SEED, O_SPACE, O_SEARCH_MODELS, O_BUDGET_MINUTES, O_CONCURRENCY,
 	O_EARLY_STOP, O_BANDIT_SLACK, O_EARLY_STOP_DELAY,
-	O_NAME, O_REGISTRY, O_WAIT, O_PROMOTE_MARGIN, O_ALERT_RATIO
+	O_NAME, O_REGISTRY, O_WAIT, O_PROMOTE_MARGIN, O_ALERT_RATIO,
+	O_REPORT
 };
 
 static const struct {
@@ -58,6 +59,7 @@ static const struct {
 	{{"output", required_argument, NULL, O_OUTPUT}, OPT_OUT | OPT_PREDICT | OPT_FEATOUT | OPT_RETRAIN},
 	{{"leaderboard", required_argument, NULL, O_LEADERBOARD}, OPT_OUT | OPT_BOARD},
 	{{"model-out", required_argument, NULL, O_MODEL_OUT}, OPT_OUT},
+	{{"report", required_argument, NULL, O_REPORT}, OPT_OUT},
 	{{"model", required_argument, NULL, O_MODEL}, OPT_PREDICT},
 	{{"data", required_argument, NULL, O_DATA}, OPT_PREDICT},
 	{{"format", required_argument, NULL, O_FORMAT}, OPT_FORMAT},
@@ -210,6 +212,9 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 	memset(&longopts[n], 0, sizeof longopts[n]);
 
 	memset(o, 0, sizeof *o);
+	o->started = cli_now();
+	o->argc = argc;
+	o->argv = argv;
 	o->read = fc_read_opts_default();
 	o->folds = 3;
 	o->bandit_slack = -1;
@@ -430,6 +435,7 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 		case O_OUTPUT: o->output = optarg; break;
 		case O_LEADERBOARD: o->leaderboard = optarg; break;
 		case O_MODEL_OUT: o->model_out = optarg; break;
+		case O_REPORT: o->report = optarg; break;
 		case O_MODEL: o->model_in = optarg; break;
 		case O_NAME:
 			if (!fc_registry_name_ok(optarg))

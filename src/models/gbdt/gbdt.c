@@ -800,6 +800,13 @@ int fc_gbdt_save(const fc_gbdt *m, fc_buf *out, fc_err *err)
 	LIST("gbdt_cat_n", tot_nodes, t->n_nodes, t->cat_n[j]);
 	LIST("gbdt_cat_set", tot_words, t->n_cat_words, t->cat_words[j]);
 	LIST("gbdt_leaf_value", tot_leaves, t->n_leaves, t->leaf_value[j]);
+	/* covers came later than format version 1: an optional key, so that
+	 * models saved before still load (they predict, but have no SHAP) */
+	int covered = 1;
+	for (size_t i = 0; i < m->n_trees; i++)
+		covered = covered && m->trees[i].leaf_cover;
+	if (covered)
+		LIST("gbdt_leaf_cover", tot_leaves, t->n_leaves, t->leaf_cover[j]);
 #undef LIST
 	if (m->n_rounds) {
 		PUT(put_list(out, "gbdt_train_metric", m->train_metric, m->n_rounds));
@@ -872,7 +879,7 @@ int fc_gbdt_load(const fc_buf *in, fc_gbdt **out, fc_err *err)
 	m->n_rounds = (size_t)n_rounds;
 	double *nodes = NULL, *leaves = NULL, *words = NULL, *feat = NULL, *thr = NULL, *dl = NULL,
 	       *ic = NULL, *lc = NULL, *rc_ = NULL, *gain = NULL, *catn = NULL, *cset = NULL,
-	       *lv = NULL, *tm = NULL, *vm = NULL;
+	       *lv = NULL, *tm = NULL, *vm = NULL, *cov = NULL;
 	size_t nt = (size_t)n_trees, tot_nodes = 0, tot_leaves = 0, tot_words = 0;
 	if ((rc = get_list(in, "gbdt_tree_nodes", nt, &nodes, err)) ||
 	    (rc = get_list(in, "gbdt_tree_leaves", nt, &leaves, err)) ||
@@ -899,6 +906,9 @@ int fc_gbdt_load(const fc_buf *in, fc_gbdt **out, fc_err *err)
 	    (rc = get_list(in, "gbdt_leaf_value", tot_leaves, &lv, err)) ||
 	    (rc = get_list(in, "gbdt_train_metric", m->n_rounds, &tm, err)))
 		goto out;
+	if (strstr(in->data, " gbdt_leaf_cover=") &&
+	    (rc = get_list(in, "gbdt_leaf_cover", tot_leaves, &cov, err)))
+		goto out;
 	/* the validation metric is there only when training had a validation set */
 	if (m->n_rounds && strstr(in->data, " gbdt_valid_metric=") &&
 	    (rc = get_list(in, "gbdt_valid_metric", m->n_rounds, &vm, err)))
@@ -922,6 +932,11 @@ int fc_gbdt_load(const fc_buf *in, fc_gbdt **out, fc_err *err)
 		t->cat_n = malloc(a * sizeof *t->cat_n);
 		t->cat_words = malloc((nw ? nw : 1) * sizeof *t->cat_words);
 		t->leaf_value = malloc(nl * sizeof *t->leaf_value);
+		if (cov && !(t->leaf_cover = malloc(nl * sizeof *t->leaf_cover))) {
+			m->n_trees = i + 1;
+			rc = fc_err_set(err, FC_ENOMEM, "gbdt: out of memory loading");
+			goto out;
+		}
 		m->n_trees = i + 1;  /* so that fc_gbdt_free releases this tree */
 		if (!t->feature || !t->threshold || !t->default_left || !t->is_cat || !t->left ||
 		    !t->right || !t->gain || !t->cat_begin || !t->cat_n || !t->cat_words ||
@@ -956,8 +971,16 @@ int fc_gbdt_load(const fc_buf *in, fc_gbdt **out, fc_err *err)
 		}
 		for (size_t j = 0; j < nw; j++, ow++)
 			t->cat_words[j] = (uint32_t)cset[ow];
-		for (size_t j = 0; j < nl; j++, ol++)
+		for (size_t j = 0; j < nl; j++, ol++) {
 			t->leaf_value[j] = lv[ol];
+			if (cov) {
+				if (!(cov[ol] >= 0)) {
+					rc = fc_err_set(err, FC_EFORMAT, "gbdt: corrupt cover in tree %zu", i);
+					goto out;
+				}
+				t->leaf_cover[j] = cov[ol];
+			}
+		}
 	}
 	if (tm)
 		memcpy(m->train_metric, tm, m->n_rounds * sizeof *tm);
@@ -986,6 +1009,7 @@ out:
 	free(catn);
 	free(cset);
 	free(lv);
+	free(cov);
 	free(tm);
 	free(vm);
 	return rc;

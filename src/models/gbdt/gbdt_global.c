@@ -28,6 +28,7 @@
  * models per horizon bucket. */
 #include "forecast/model.h"
 #include "forecast/calendar.h"
+#include "forecast/explain.h"
 #include "forecast/features.h"
 #include "forecast/gbdt.h"
 #include "models/model_private.h"
@@ -615,8 +616,86 @@ static long find_group(const gbdt_state *st, const char *v)
 	return -1;
 }
 
+/* Importance of the learners of group sg and one name index per
+ * featurizer column (colmap[j * max_cols + c]) for explanations. */
+static int explain_columns(fc_explanation *ex, const gbdt_state *st, long sg,
+                           fc_featurizer *const *f, size_t n_models, size_t max_cols,
+                           long *colmap, fc_err *err)
+{
+	for (size_t j = 0; j < n_models; j++) {
+		const fc_gbdt *m = st->models[(size_t)sg * st->n_steps + j];
+		size_t nc = fc_featurizer_ncols(f[j]);
+		double *gain = malloc((nc ? nc : 1) * sizeof *gain);
+		double *splits = malloc((nc ? nc : 1) * sizeof *splits);
+		if (!gain || !splits || fc_gbdt_n_cols(m) != nc) {
+			free(gain);
+			free(splits);
+			return fc_err_set(err, gain && splits ? FC_EFORMAT : FC_ENOMEM,
+			                  "model 'gbdt': cannot explain: %s",
+			                  gain && splits ? "the features differ from the model's"
+			                                 : "out of memory");
+		}
+		fc_gbdt_importance(m, gain, splits);
+		for (size_t c = 0; c < nc; c++) {
+			long k = fc_explanation_feature(ex, fc_featurizer_colname(f[j], c));
+			if (k < 0) {
+				free(gain);
+				free(splits);
+				return fc_err_set(err, FC_ENOMEM, "out of memory");
+			}
+			colmap[j * max_cols + c] = k;
+			ex->gain[k] += gain[c];
+			ex->splits[k] += splits[c];
+		}
+		free(gain);
+		free(splits);
+	}
+	return 0;
+}
+
+/* SHAP of one row of learner m into a new row of ex. */
+static int explain_row(fc_explanation *ex, const fc_gbdt *m, const float *row, const long *colmap,
+                       size_t series, size_t step, double *phi, fc_err *err)
+{
+	size_t nc = fc_gbdt_n_cols(m);
+	int rc = fc_gbdt_shap(m, row, 1, phi, err);
+	if (rc)
+		return rc;
+	long r = fc_explanation_add_row(ex, series, step);
+	if (r < 0)
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	double *out = fc_explanation_phi(ex, (size_t)r);
+	double pred = phi[nc];
+	for (size_t c = 0; c < nc; c++) {
+		out[colmap[c]] += phi[c];
+		pred += phi[c];
+	}
+	out[ex->stride - 1] = phi[nc];
+	ex->pred[r] = pred;
+	return 0;
+}
+
+static int forecast_or_explain(const void *state, const void *params, const fc_panel *pn,
+                               const size_t *cut, size_t h, double *mean,
+                               fc_explanation *ex, fc_err *err);
+
 static int gbdt_forecast_panel(const void *state, const void *params, const fc_panel *pn,
                                const size_t *cut, size_t h, double *mean, fc_err *err)
+{
+	return forecast_or_explain(state, params, pn, cut, h, mean, NULL, err);
+}
+
+static int gbdt_explain_panel(const void *state, const void *params, const fc_panel *pn,
+                              const size_t *cut, size_t h, double *mean, fc_explanation *ex,
+                              fc_err *err)
+{
+	return forecast_or_explain(state, params, pn, cut, h, mean, ex, err);
+}
+
+/* Forecasts; with ex, serially, also explains every row forecast. */
+static int forecast_or_explain(const void *state, const void *params, const fc_panel *pn,
+                               const size_t *cut, size_t h, double *mean,
+                               fc_explanation *ex, fc_err *err)
 {
 	const gbdt_state *st = state;
 	const gbdt_kind_params *p = params;
@@ -664,9 +743,21 @@ static int gbdt_forecast_panel(const void *state, const void *params, const fc_p
 		size_t max_n = 0;
 		for (size_t k = 0; k < n; k++)
 			max_n = views[k].n > max_n ? views[k].n : max_n;
+		size_t max_cols = 1;
+		for (size_t j = 0; j < n_models && !rc; j++)
+			if (fc_featurizer_ncols(f[j]) > max_cols)
+				max_cols = fc_featurizer_ncols(f[j]);
+		long *colmap = NULL;
+		double *phi = NULL;
+		if (!rc && ex) {
+			colmap = malloc(n_models * max_cols * sizeof *colmap);
+			phi = malloc((max_cols + 1) * sizeof *phi);
+			rc = !colmap || !phi ? fc_err_set(err, FC_ENOMEM, "out of memory")
+			                     : explain_columns(ex, st, sg, f, n_models, max_cols, colmap, err);
+		}
 		int fail = rc != 0;
 		if (!rc) {
-#pragma omp parallel
+#pragma omp parallel if (!ex)
 			{
 				size_t nc = fc_featurizer_ncols(f[0]);
 				for (size_t j = 1; j < n_models; j++)
@@ -712,6 +803,9 @@ static int gbdt_forecast_panel(const void *state, const void *params, const fc_p
 						if (st->strategy == STRATEGY_RECURSIVE) {
 							/* the prediction becomes history for the next row */
 							fc_featurizer_row(f[0], k, z, prefix, t, futp, row, 1, NULL);
+							if (ex && !fail &&
+							    explain_row(ex, models[0], row, colmap, i, s, phi, err))
+								fail = 2;
 							double pred = fc_gbdt_predict_row(models[0], row, 1);
 							z[t] = pred;
 							prefix[2 * t + 2] = prefix[2 * t] + pred;
@@ -720,6 +814,10 @@ static int gbdt_forecast_panel(const void *state, const void *params, const fc_p
 						} else {
 							/* model s reads nothing after the cut */
 							fc_featurizer_row(f[s], k, z, prefix, t, futp, row, 1, NULL);
+							if (ex && !fail &&
+							    explain_row(ex, models[s], row, colmap + s * max_cols, i, s,
+							                phi, err))
+								fail = 2;
 							zf[s] = fc_gbdt_predict_row(models[s], row, 1);
 						}
 					}
@@ -732,9 +830,13 @@ static int gbdt_forecast_panel(const void *state, const void *params, const fc_p
 				free(futp);
 				free(zf);
 			}
-			if (fail)
+			if (fail == 2)
+				rc = err->code;   /* explain_row set the message */
+			else if (fail)
 				rc = fc_err_set(err, FC_ENOMEM, "out of memory");
 		}
+		free(colmap);
+		free(phi);
 		for (size_t j = 0; j < n_models; j++)
 			fc_featurizer_free(f[j]);
 		free(f);
@@ -1017,6 +1119,7 @@ static const fc_global_ops gbdt_ops = {
 	.history = gbdt_history,
 	.fit = gbdt_fit_panel,
 	.forecast = gbdt_forecast_panel,
+	.explain = gbdt_explain_panel,
 	.save = gbdt_save_state,
 	.load = gbdt_load_state,
 	.free = gbdt_state_free,

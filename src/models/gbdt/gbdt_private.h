@@ -138,6 +138,11 @@ typedef struct gbdt_tree {
 	uint32_t *cat_words;
 	size_t n_cat_words;
 	double *leaf_value;
+	/* Cover of each leaf: the sum of the training hessians of its rows (the
+	 * row count for unit hessians), as xgboost records it.  A node's cover
+	 * is the sum over its leaves.  NULL for a model saved before covers
+	 * were recorded: such a model predicts but cannot be explained. */
+	double *leaf_cover;
 	/* training only: thr_bin and a bin bitset per node */
 	int *thr_bin;
 	uint32_t *bin_words;   /* 8 words per node */
@@ -165,6 +170,9 @@ size_t gbdt_leaf_rows(const gbdt_grower *gr, size_t l, const uint32_t **rows);
 void gbdt_tree_dispose(gbdt_tree *t);
 /* Leaf index reached by row r of the binned data. */
 int gbdt_tree_leaf_binned(const gbdt_tree *t, const gbdt_data *d, size_t r);
+/* Whether raw value v of node i's feature goes to the left child
+ * (missing values by default_left; categorical: unseen codes go right). */
+int gbdt_tree_goes_left(const gbdt_tree *t, size_t i, float v);
 /* Leaf index reached by a raw row (row[c * stride]). */
 int gbdt_tree_leaf_raw(const gbdt_tree *t, const float *row, size_t stride);
 /* Fills cat_words/threshold from the bin-level split (after growth). */

@@ -105,6 +105,7 @@ void gbdt_tree_dispose(gbdt_tree *t)
 	free(t->cat_n);
 	free(t->cat_words);
 	free(t->leaf_value);
+	free(t->leaf_cover);
 	free(t->thr_bin);
 	free(t->bin_words);
 	memset(t, 0, sizeof *t);
@@ -124,11 +125,12 @@ static int tree_alloc(gbdt_tree *t, size_t max_leaves)
 	t->cat_begin = calloc(nn, sizeof *t->cat_begin);
 	t->cat_n = calloc(nn, sizeof *t->cat_n);
 	t->leaf_value = calloc(max_leaves, sizeof *t->leaf_value);
+	t->leaf_cover = calloc(max_leaves, sizeof *t->leaf_cover);
 	t->thr_bin = calloc(nn, sizeof *t->thr_bin);
 	t->bin_words = calloc(nn * 8, sizeof *t->bin_words);
 	if (!t->feature || !t->threshold || !t->default_left || !t->is_cat || !t->left ||
 	    !t->right || !t->gain || !t->cat_begin || !t->cat_n || !t->leaf_value || !t->thr_bin ||
-	    !t->bin_words) {
+	    !t->bin_words || !t->leaf_cover) {
 		gbdt_tree_dispose(t);
 		return FC_ENOMEM;
 	}
@@ -160,6 +162,21 @@ int gbdt_tree_leaf_binned(const gbdt_tree *t, const gbdt_data *d, size_t r)
 	}
 }
 
+int gbdt_tree_goes_left(const gbdt_tree *t, size_t i, float v)
+{
+	if (t->is_cat[i]) {
+		if (!isnan(v) && v >= 0 && v == floorf(v) && v < 16777216.0f) {
+			size_t code = (size_t)v, w = code / 32;
+			if (w < t->cat_n[i])
+				return (t->cat_words[t->cat_begin[i] + w] >> (code % 32)) & 1u;
+		}
+		return 0;
+	}
+	if (isnan(v))
+		return t->default_left[i];
+	return (double)v <= t->threshold[i];
+}
+
 int gbdt_tree_leaf_raw(const gbdt_tree *t, const float *row, size_t stride)
 {
 	if (t->n_nodes == 0)
@@ -167,20 +184,7 @@ int gbdt_tree_leaf_raw(const gbdt_tree *t, const float *row, size_t stride)
 	int i = 0;
 	for (;;) {
 		float v = row[(size_t)t->feature[i] * stride];
-		int left;
-		if (t->is_cat[i]) {
-			left = 0;
-			if (!isnan(v) && v >= 0 && v == floorf(v) && v < 16777216.0f) {
-				size_t code = (size_t)v, w = code / 32;
-				if (w < t->cat_n[i])
-					left = (t->cat_words[t->cat_begin[i] + w] >> (code % 32)) & 1u;
-			}
-		} else if (isnan(v)) {
-			left = t->default_left[i];
-		} else {
-			left = (double)v <= t->threshold[i];
-		}
-		int next = left ? t->left[i] : t->right[i];
+		int next = gbdt_tree_goes_left(t, (size_t)i, v) ? t->left[i] : t->right[i];
 		if (next < 0)
 			return ~next;
 		i = next;
@@ -365,8 +369,10 @@ int gbdt_grow(gbdt_grower *gr, const gbdt_grow_cfg *cfg, const uint32_t *idx, si
 			build_and_search(gr, cfg, big, g, h, cols, n_use, 0);
 	}
 	t->n_leaves = gr->n_leaves;
-	for (size_t k = 0; k < gr->n_leaves; k++)
+	for (size_t k = 0; k < gr->n_leaves; k++) {
 		t->leaf_value[k] = gbdt_leaf_output(gr->sg[k], gr->sh[k], cfg->split.l1,
 		                                    cfg->split.l2);
+		t->leaf_cover[k] = gr->sh[k];
+	}
 	return 0;
 }
