@@ -202,6 +202,32 @@ int cli_report_run(FILE *f, const cli_opts *o, const fc_panel *p, const fc_run *
 /* Explains global model k of a model file over the series using it
  * (cmd_explain.c); see there. */
 struct fc_artifact;
+struct fc_artifact_series;
+
+/* Reads path with the columns, frequency, seasonal periods, aggregation
+ * and fill the model file's data were read with (model_data.c). */
+int cli_read_like(const char *path, const struct fc_artifact *a, fc_panel **out, fc_err *err);
+
+/* The panel a model file's global model k forecasts from
+ * (model_data.c): the series that use it (only the one whose key, its
+ * group values joined by ',', is `only`, when given), each with the
+ * history the file keeps or, where `newer` has it, that series of the
+ * newer data.  p.series[j] is the file's series idx[j], forecast from
+ * cut[j].  An empty panel (p.n_series 0) is not an error. */
+typedef struct cli_gpanel {
+	fc_panel p;
+	size_t *idx, *cut;
+	fc_series *ser;
+	double *nan_col;           /* the missing exogenous history */
+	const double **nan_exog;
+} cli_gpanel;
+int cli_gpanel_init(cli_gpanel *g, const struct fc_artifact *a, size_t k, const fc_panel *newer,
+                    const char *only, fc_err *err);
+void cli_gpanel_dispose(cli_gpanel *g);
+int cli_uses_global(const struct fc_artifact_series *s, size_t k);
+void cli_series_key(const struct fc_artifact *a, const struct fc_artifact_series *s, char *buf,
+                    size_t cap);
+
 struct fc_explanation;
 int cli_explain_global(const struct fc_artifact *a, size_t k, const char *only,
                        struct fc_explanation *ex, size_t **idx_out, double *art_mean,

@@ -27,23 +27,6 @@ static const char USAGE[] =
 	"and contributions grouped to raw inputs.  --series keeps the series whose\n"
 	"key (group values joined by ',') is KEY.\n";
 
-static int uses_global(const fc_artifact_series *s, size_t k)
-{
-	for (size_t m = 0; m < s->n_members; m++)
-		if (s->members[m].model->type->global && s->members[m].global == k)
-			return 1;
-	return 0;
-}
-
-static void series_key(const fc_artifact *a, const fc_artifact_series *s, char *buf, size_t cap)
-{
-	buf[0] = '\0';
-	size_t len = 0;
-	for (size_t g = 0; g < a->n_groups; g++)
-		len += (size_t)snprintf(buf + (len < cap ? len : cap), len < cap ? cap - len : 0, "%s%s",
-		                        g ? "," : "", s->group_values[g]);
-}
-
 /* Explains global model k over the series using it (history from the
  * model file); idx maps panel rows back to artifact series.  With
  * art_mean (n_series x horizon), the forecasts of those series go to
@@ -51,84 +34,31 @@ static void series_key(const fc_artifact *a, const fc_artifact_series *s, char *
 int cli_explain_global(const fc_artifact *a, size_t k, const char *only, fc_explanation *ex,
                        size_t **idx_out, double *art_mean, fc_err *err)
 {
-	size_t n = 0, max_hist = 1, h = a->horizon;
-	char key[1024];
-	for (size_t i = 0; i < a->n_series; i++) {
-		series_key(a, &a->series[i], key, sizeof key);
-		if (uses_global(&a->series[i], k) && (!only || strcmp(only, key) == 0)) {
-			n++;
-			if (a->series[i].n_history > max_hist)
-				max_hist = a->series[i].n_history;
-		}
-	}
+	size_t h = a->horizon;
 	*idx_out = NULL;
-	if (n == 0)
-		return 0;
-	fc_series *ser = calloc(n, sizeof *ser);
-	size_t *idx = malloc(n * sizeof *idx), *cut = malloc(n * sizeof *cut);
-	double *nan_col = malloc(max_hist * sizeof *nan_col), *mean = malloc(n * h * sizeof *mean);
-	const double **nan_exog = malloc((a->n_exog ? a->n_exog : 1) * sizeof *nan_exog);
-	int rc = 0;
-	if (!ser || !idx || !cut || !nan_col || !mean || !nan_exog) {
+	cli_gpanel g;
+	int rc = cli_gpanel_init(&g, a, k, NULL, only, err);
+	size_t n = g.p.n_series;
+	if (rc || n == 0)
+		return rc;
+	const fc_artifact_global *gl = &a->globals[k];
+	double *mean = malloc(n * h * sizeof *mean);
+	if (!mean)
 		rc = fc_err_set(err, FC_ENOMEM, "out of memory");
-		goto done;
-	}
-	for (size_t t = 0; t < max_hist; t++)
-		nan_col[t] = NAN;
-	for (size_t j = 0; j < a->n_exog; j++)
-		nan_exog[j] = nan_col;
-	size_t m = 0;
-	for (size_t i = 0; i < a->n_series; i++) {
-		fc_artifact_series *s = &a->series[i];
-		series_key(a, s, key, sizeof key);
-		if (!uses_global(s, k) || (only && strcmp(only, key) != 0))
-			continue;
-		ser[m].key = "";
-		ser[m].group_values = (const char *const *)s->group_values;
-		ser[m].n_groups = a->n_groups;
-		ser[m].start = fc_freq_add(a->freq, s->start, (int64_t)(s->n - s->n_history));
-		ser[m].n = s->n_history;
-		ser[m].y = s->history;
-		ser[m].n_exog = a->n_exog;
-		ser[m].exog = a->n_exog ? nan_exog : NULL;
-		ser[m].n_seasons = s->n_periods;
-		ser[m].seasons = s->periods;
-		cut[m] = ser[m].n;
-		idx[m++] = i;
-	}
-	fc_panel gp;
-	memset(&gp, 0, sizeof gp);
-	gp.path = a->source;
-	gp.freq = a->freq;
-	gp.style = a->style;
-	gp.n_seasons = a->n_seasons;
-	memcpy(gp.seasons, a->seasons, sizeof gp.seasons);
-	gp.n_groups = a->n_groups;
-	gp.group_names = a->group_names;
-	gp.n_exog = a->n_exog;
-	gp.exog_names = a->exog_names;
-	gp.n_series = n;
-	gp.series = ser;
-	const fc_artifact_global *g = &a->globals[k];
-	if (!g->model->type->global->explain) {
-		rc = fc_err_set(err, FC_EINVAL, "model '%s' cannot explain itself", g->model->type->name);
-		goto done;
-	}
-	rc = g->model->type->global->explain(g->state, g->model->params, &gp, cut, h, mean, ex, err);
+	else if (!gl->model->type->global->explain)
+		rc = fc_err_set(err, FC_EINVAL, "model '%s' cannot explain itself", gl->model->type->name);
+	else
+		rc = gl->model->type->global->explain(gl->state, gl->model->params, &g.p, g.cut, h, mean,
+		                                      ex, err);
 	if (!rc && art_mean)
 		for (size_t j = 0; j < n; j++)
-			memcpy(art_mean + idx[j] * h, mean + j * h, h * sizeof *mean);
+			memcpy(art_mean + g.idx[j] * h, mean + j * h, h * sizeof *mean);
 	if (!rc) {
-		*idx_out = idx;
-		idx = NULL;
+		*idx_out = g.idx;
+		g.idx = NULL;
 	}
-done:
-	free(ser);
-	free(idx);
-	free(cut);
-	free(nan_col);
 	free(mean);
-	free(nan_exog);
+	cli_gpanel_dispose(&g);
 	return rc;
 }
 
@@ -145,7 +75,7 @@ static void write_csv(FILE *f, const fc_artifact *a, const char *kind, const fc_
 		        ex->splits[c]);
 	}
 	for (size_t r = 0; r < ex->n_rows; r++) {
-		series_key(a, &a->series[idx[ex->series[r]]], key, sizeof key);
+		cli_series_key(a, &a->series[idx[ex->series[r]]], key, sizeof key);
 		const double *phi = fc_explanation_phi(ex, r);
 		fprintf(f, "base,%s,\"%s\",%zu,,,%.10g\n", kind, key, ex->step[r] + 1,
 		        fc_explanation_base(ex, r));
@@ -188,7 +118,7 @@ static void write_json(FILE *f, const fc_artifact *a, const char *kind,
 		        ex->gain[c], ex->splits[c]);
 	fprintf(f, "],\"rows\":[");
 	for (size_t r = 0; r < ex->n_rows; r++) {
-		series_key(a, &a->series[idx[ex->series[r]]], key, sizeof key);
+		cli_series_key(a, &a->series[idx[ex->series[r]]], key, sizeof key);
 		const double *phi = fc_explanation_phi(ex, r);
 		fprintf(f, "%s{\"series\":\"%s\",\"step\":%zu,\"base\":%.10g,\"prediction\":%.10g,\"shap\":[",
 		        r ? "," : "", key, ex->step[r] + 1, fc_explanation_base(ex, r), ex->pred[r]);

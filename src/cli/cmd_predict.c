@@ -37,23 +37,7 @@ static void usage(FILE *f)
 /* Reads --data with the schema the model was fitted on. */
 static int read_newer(const cli_opts *o, const fc_artifact *a, fc_panel **out, fc_err *err)
 {
-	fc_read_opts ro = fc_read_opts_default();
-	char groups[1024] = "", freq[64];
-	for (size_t g = 0; g < a->n_groups; g++) {
-		size_t len = strlen(groups);
-		snprintf(groups + len, sizeof groups - len, "%s%s", g ? "," : "", a->group_names[g]);
-	}
-	fc_freq_format(a->freq, freq, sizeof freq);
-	ro.time_col = a->time_name;
-	ro.target_col = a->target_name;
-	ro.group_cols = groups;
-	ro.freq = freq;
-	ro.n_seasons = a->n_seasons;
-	memcpy(ro.seasons, a->seasons, sizeof ro.seasons);
-	ro.keep_seasons = 1; /* each series keeps its fitted periods */
-	ro.aggregate = a->aggregate;
-	ro.fill = a->fill;
-	int rc = fc_panel_read(o->data, &ro, out, err);
+	int rc = cli_read_like(o->data, a, out, err);
 	if (rc)
 		return rc;
 	if ((*out)->style.kind != a->style.kind) {
@@ -73,93 +57,30 @@ typedef struct prediction {
 } prediction;
 
 /* Whether series s has a member of global model k. */
-static int uses_global(const fc_artifact_series *s, size_t k)
-{
-	for (size_t m = 0; m < s->n_members; m++)
-		if (s->members[m].model->type->global && s->members[m].global == k)
-			return 1;
-	return 0;
-}
-
 /* Forecasts of the series with a member of global model k, all at once:
  * from the newer data where a series has some, else from the history kept
  * in the model file.  mean[i * h + step] for artifact series i. */
 static int predict_global(const fc_artifact *a, size_t k, const fc_panel *newer, size_t h,
                           double *mean, fc_time *last, fc_err *err)
 {
-	size_t n = 0, max_hist = 1;
-	for (size_t i = 0; i < a->n_series; i++)
-		if (uses_global(&a->series[i], k)) {
-			n++;
-			max_hist = a->series[i].n_history > max_hist ? a->series[i].n_history : max_hist;
-		}
-	if (n == 0)
-		return 0;
-	if (newer && newer->n_exog != a->n_exog)
-		return fc_err_set(err, FC_EINPUT, "%s has %zu exogenous columns; the model was fitted with %zu",
-		                  newer->path, newer->n_exog, a->n_exog);
-	fc_series *ser = calloc(n, sizeof *ser);
-	size_t *idx = malloc(n * sizeof *idx), *cut = malloc(n * sizeof *cut);
-	double *nan_col = malloc(max_hist * sizeof *nan_col), *out = malloc(n * h * sizeof *out);
-	const double **nan_exog = malloc((a->n_exog ? a->n_exog : 1) * sizeof *nan_exog);
-	int rc = 0;
-	if (!ser || !idx || !cut || !nan_col || !out || !nan_exog) {
+	cli_gpanel g;
+	int rc = cli_gpanel_init(&g, a, k, newer, NULL, err);
+	size_t n = g.p.n_series;
+	if (rc || n == 0)
+		return rc;
+	double *out = malloc(n * h * sizeof *out);
+	const fc_artifact_global *gl = &a->globals[k];
+	if (!out)
 		rc = fc_err_set(err, FC_ENOMEM, "out of memory");
-		goto done;
+	else
+		rc = gl->model->type->global->forecast(gl->state, gl->model->params, &g.p, g.cut, h, out,
+		                                       err);
+	for (size_t j = 0; !rc && j < n; j++) {
+		last[g.idx[j]] = fc_freq_add(a->freq, g.ser[j].start, (int64_t)g.ser[j].n - 1);
+		memcpy(mean + g.idx[j] * h, out + j * h, h * sizeof *out);
 	}
-	for (size_t t = 0; t < max_hist; t++)
-		nan_col[t] = NAN;
-	for (size_t j = 0; j < a->n_exog; j++)
-		nan_exog[j] = nan_col;
-	size_t m = 0;
-	for (size_t i = 0; i < a->n_series; i++) {
-		fc_artifact_series *s = &a->series[i];
-		if (!uses_global(s, k))
-			continue;
-		long f = newer ? fc_panel_find(newer, (const char *const *)s->group_values) : -1;
-		if (f >= 0) {
-			ser[m] = newer->series[f];
-		} else {
-			ser[m].key = "";
-			ser[m].group_values = (const char *const *)s->group_values;
-			ser[m].n_groups = a->n_groups;
-			ser[m].start = fc_freq_add(a->freq, s->start, (int64_t)(s->n - s->n_history));
-			ser[m].n = s->n_history;
-			ser[m].y = s->history;
-			ser[m].n_exog = a->n_exog;
-			ser[m].exog = a->n_exog ? nan_exog : NULL;
-		}
-		ser[m].n_seasons = s->n_periods;
-		ser[m].seasons = s->periods;
-		last[i] = fc_freq_add(a->freq, ser[m].start, (int64_t)ser[m].n - 1);
-		cut[m] = ser[m].n;
-		idx[m++] = i;
-	}
-	fc_panel gp;
-	memset(&gp, 0, sizeof gp);
-	gp.path = newer ? newer->path : a->source;
-	gp.freq = a->freq;
-	gp.style = a->style;
-	gp.n_seasons = a->n_seasons;
-	memcpy(gp.seasons, a->seasons, sizeof gp.seasons);
-	gp.n_groups = a->n_groups;
-	gp.group_names = a->group_names;
-	gp.n_exog = a->n_exog;
-	gp.exog_names = a->exog_names;
-	gp.n_series = n;
-	gp.series = ser;
-	const fc_artifact_global *g = &a->globals[k];
-	if ((rc = g->model->type->global->forecast(g->state, g->model->params, &gp, cut, h, out, err)))
-		goto done;
-	for (size_t j = 0; j < n; j++)
-		memcpy(mean + idx[j] * h, out + j * h, h * sizeof *out);
-done:
-	free(ser);
-	free(idx);
-	free(cut);
-	free(nan_col);
 	free(out);
-	free(nan_exog);
+	cli_gpanel_dispose(&g);
 	return rc;
 }
 

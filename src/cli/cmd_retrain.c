@@ -138,28 +138,6 @@ static int check_schema(const char *path, const fc_artifact *a, char *msg, size_
 	return 0;
 }
 
-/* Reads FILE with the champion's columns, frequency and treatment. */
-static int read_as(const char *path, const fc_artifact *a, fc_panel **out, fc_err *err)
-{
-	fc_read_opts ro = fc_read_opts_default();
-	char groups[1024] = "", freq[64];
-	for (size_t g = 0; g < a->n_groups; g++) {
-		size_t len = strlen(groups);
-		snprintf(groups + len, sizeof groups - len, "%s%s", g ? "," : "", a->group_names[g]);
-	}
-	fc_freq_format(a->freq, freq, sizeof freq);
-	ro.time_col = a->time_name;
-	ro.target_col = a->target_name;
-	ro.group_cols = groups;
-	ro.freq = freq;
-	ro.n_seasons = a->n_seasons;
-	memcpy(ro.seasons, a->seasons, sizeof ro.seasons);
-	ro.keep_seasons = 1;
-	ro.aggregate = a->aggregate;
-	ro.fill = a->fill;
-	return fc_panel_read(path, &ro, out, err);
-}
-
 /* Series forecast by local models only: the ones scored. */
 static int local_only(const fc_artifact_series *s)
 {
@@ -417,7 +395,7 @@ int cmd_retrain(int argc, char **argv)
 		rc = EXIT_SCHEMA;
 		goto out;
 	}
-	if ((rc = read_as(o.input, champ_a, &p, &err))) {
+	if ((rc = cli_read_like(o.input, champ_a, &p, &err))) {
 		rc = cli_fail(rc, err.msg);
 		goto out;
 	}
