@@ -20,11 +20,14 @@ printf 'date,sales\n2024-01-05,1\n2024-01-12,2\n2024-01-19,3\n2024-01-22,4\n2024
 { good | head -3; printf '1,1,2024-01-03\n'; } >"$TMP/fields.csv"
 printf 'date,a,b\n2024-01-01,1,2\n2024-01-02,3,4\n' >"$TMP/ambiguous.csv"
 printf 'forecast-model\t1\ngarbage\n' >"$TMP/corrupt.model"
+printf 'date,y\n1012-01-05,4\n2024-01-01,1\n2024-01-02,2\n2024-01-03,3\n2024-01-04,5\n4048-01-01,1\n' >"$TMP/span.csv"
 
 INPUTS="empty.csv"
 expect_error "empty file" 3 'empty\.csv: empty file' -- fit empty.csv --horizon 3
 INPUTS="header.csv"
 expect_error "header only" 3 'header\.csv:2: no data rows' -- fit header.csv --horizon 3
+INPUTS="span.csv"
+expect_error "a few rows over three thousand years" 3 'span\.csv: the series would span 1108[0-9]* timestamps for 6 distinct ones.*check the time column' -- fit span.csv --horizon 3
 INPUTS="good.csv"
 expect_error "unknown --target column" 2 "unknown column 'nope'.*store, item, date, sales" -- fit good.csv --horizon 3 --target nope
 expect_error "unknown --group column" 2 "unknown column 'shop'" -- fit good.csv --horizon 3 --group shop

@@ -18,7 +18,7 @@ secs=${FUZZ_SMOKE_SECONDS:-8}
 for t in $(cd "$top_srcdir/fuzz" && ls fuzz_*.c | sed 's/^fuzz_//; s/\.c$//'); do
 	mkdir -p "$TMP/$t"
 	if (cd "$TMP" && OMP_NUM_THREADS=1 "$out/fuzz_$t" -seed=1 -max_total_time="$secs" -max_len=16384 \
-		-timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 "$TMP/$t" "$top_srcdir/fuzz/corpus/$t" \
+		-timeout=30 -rss_limit_mb=2048 -malloc_limit_mb=1024 "$TMP/$t" "$top_srcdir/fuzz/corpus/$t" \
 		>"$TMP/$t.log" 2>&1); then
 		ok "fuzz $t for $secs s: $(grep -Eo '^Done [0-9]+ runs' "$TMP/$t.log" | grep -Eo '[0-9]+') runs, no finding"
 	else

@@ -578,7 +578,10 @@ static int regularize(builder *b, fc_panel *p, panel_priv *pv)
 		start[s] = total;
 		total += (size_t)k + 1;
 	}
-	if ((uint64_t)total > 100 * (uint64_t)b->uoff[S] + 10000000) {
+	/* a grid a hundred times the data and more than a million steps is a
+	 * mistake, not a panel: a handful of rows spread over three thousand
+	 * years once asked for 1.1 million days */
+	if ((uint64_t)total > 100 * (uint64_t)b->uoff[S] + 1000000) {
 		rc = fc_err_set(b->err, FC_EINPUT, "%s: the series would span %zu timestamps for %zu "
 		                "distinct ones in the file; check the time column for typos or give "
 		                "a coarser --freq", rows->name, total, b->uoff[S]);
