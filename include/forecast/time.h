@@ -43,6 +43,14 @@ int fc_time_parse(const char *s, size_t len, fc_time_style *style, fc_time *out)
  * returns the length that the full text needs, like snprintf. */
 size_t fc_time_format(fc_time t, fc_time_style style, char *buf, size_t cap);
 
+/* The last calendar timestamp that can be written and read back:
+ * 9999-12-31 23:59:59 (years have four digits). */
+#define FC_TIME_CALENDAR_MAX ((fc_time)253402300799)
+
+/* Whether t, in the given style, can be written and read back: always for
+ * integer steps, up to FC_TIME_CALENDAR_MAX for calendar styles. */
+int fc_time_writable(fc_time t, fc_time_style style);
+
 /* Civil-calendar helpers for calendar-style timestamps. */
 fc_time fc_time_from_civil(int year, int month, int day, int hour, int min, int sec);
 void fc_time_to_civil(fc_time t, int *year, int *month, int *day, int *hour, int *min, int *sec);

@@ -510,6 +510,27 @@ static int check_future(const cli_opts *o, const fc_panel *p, int fit)
 	return 0;
 }
 
+/* Before any fitting: every forecast timestamp must be writable, so a
+ * history ending near 9999-12-31 is refused instead of forecasting
+ * "10000-01-01", which no reader (this one included) accepts. */
+static int check_end(const cli_opts *o, const fc_panel *p, int fit)
+{
+	for (size_t i = 0; fit && i < p->n_series; i++) {
+		const fc_series *s = &p->series[i];
+		fc_time last = fc_freq_add(p->freq, s->start, (int64_t)s->n - 1);
+		if (fc_time_writable(fc_freq_add(p->freq, last, (int64_t)o->horizon), p->style))
+			continue;
+		char msg[FC_ERR_MSG_MAX], when[48];
+		fc_time_format(last, p->style, when, sizeof when);
+		snprintf(msg, sizeof msg, "%.200s: series '%.100s' ends at %s; a horizon of %zu would "
+		         "forecast past 9999-12-31, the last timestamp that can be written", o->input,
+		         p->n_groups ? s->key : p->target_name, when,
+		         o->horizon);
+		return cli_fail(FC_EINPUT, msg);
+	}
+	return 0;
+}
+
 /* --search, before the data are read: the spaces (declared tables and
  * --space) and which candidates are searched (--search-models).  Prints
  * and returns an exit code on error. */
@@ -654,7 +675,7 @@ static int run(int argc, char **argv, int fit)
 		goto out;
 	}
 	describe_panel(&o, p);
-	if ((rc = check_future(&o, p, fit)))
+	if ((rc = check_future(&o, p, fit)) || (rc = check_end(&o, p, fit)))
 		goto out;
 	if (fit && o.name && (rc = cli_reg_begin(&o, &reg)))
 		goto out;

@@ -246,6 +246,19 @@ int cmd_predict(int argc, char **argv)
 
 	free(gmean);
 	free(glast);
+	/* a forecast past 9999-12-31 could not be read back: refuse before
+	 * anything is written */
+	for (size_t i = 0; i < S; i++) {
+		if (!pred[i].ok || fc_time_writable(fc_freq_add(a->freq, pred[i].last, (int64_t)h), a->style))
+			continue;
+		char msg[FC_ERR_MSG_MAX], when[48];
+		fc_time_format(pred[i].last, a->style, when, sizeof when);
+		snprintf(msg, sizeof msg, "%.300s: series %zu of the model ends at %s; a horizon of %zu would "
+		         "forecast past 9999-12-31, the last timestamp that can be written",
+		         o.data ? o.data : model_path, i + 1, when, h);
+		rc = cli_fail(FC_EINPUT, msg);
+		goto out;
+	}
 	fc_outfile out;
 	if ((rc = fc_outfile_open(&out, o.output ? o.output : "-", &err))) {
 		rc = cli_fail(rc, err.msg);

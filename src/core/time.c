@@ -252,6 +252,11 @@ size_t fc_time_format(fc_time t, fc_time_style style, char *buf, size_t cap)
 	return n < 0 ? 0 : (size_t)n;
 }
 
+int fc_time_writable(fc_time t, fc_time_style style)
+{
+	return style.kind == FC_STYLE_INT || t <= FC_TIME_CALENDAR_MAX;
+}
+
 /* ---- frequency arithmetic ---------------------------------------------- */
 
 static int64_t months_per_step(fc_unit u)

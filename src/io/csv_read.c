@@ -32,6 +32,12 @@
 #define SAMPLE_ROWS 1000
 #define SHOW_MAX 60 /* bytes of a bad cell quoted in a message */
 
+/* Input limits (README "Input limits"): beyond them a file is refused with
+ * its line and column rather than read without bound or into overflow. */
+#define CELL_MAX ((size_t)1 << 20) /* bytes in one cell (1 MiB) */
+#define COLS_MAX 10000             /* fields in one line */
+#define VALUE_MAX 1e300            /* magnitude of a target or exogenous value */
+
 enum { ROLE_IGNORE = 0, ROLE_TIME, ROLE_TARGET, ROLE_GROUP, ROLE_EXOG };
 
 static const char *const time_names[] = {
@@ -472,6 +478,20 @@ static int bad_number(reader *r, size_t line, size_t c, const char *s, size_t n)
 	            (int)(n > SHOW_MAX ? SHOW_MAX : n), s, n > SHOW_MAX ? "..." : "");
 }
 
+/* A target or exogenous cell: a number of magnitude up to VALUE_MAX, or
+ * missing.  1e308 is finite, but sums and squares of it are not. */
+static int take_number(reader *r, const char *s, size_t n, size_t line, size_t c, double *out)
+{
+	if (parse_cell(s, n, out))
+		return bad_number(r, line, c, s, n);
+	if (fabs(*out) > VALUE_MAX)
+		return fail(r, FC_EINPUT, line, c + 1,
+		            "column '%s': \"%.*s%s\" is too large (values are limited to %g in "
+		            "magnitude)", r->rows->col_names[c], (int)(n > SHOW_MAX ? SHOW_MAX : n), s,
+		            n > SHOW_MAX ? "..." : "", VALUE_MAX);
+	return 0;
+}
+
 static int take_time(reader *r, const char *s, size_t n, size_t line, size_t c, fc_time *out)
 {
 	fc_rows *rows = r->rows;
@@ -539,12 +559,12 @@ static int process_row(reader *r, const char *const *f, const size_t *len, size_
 				return r->rc;
 			break;
 		case ROLE_TARGET:
-			if (parse_cell(f[c], len[c], &rows->y[i]))
-				return bad_number(r, line, c, f[c], len[c]);
+			if (take_number(r, f[c], len[c], line, c, &rows->y[i]))
+				return r->rc;
 			break;
 		case ROLE_EXOG:
-			if (parse_cell(f[c], len[c], &rows->exog[r->role_index[c]][i]))
-				return bad_number(r, line, c, f[c], len[c]);
+			if (take_number(r, f[c], len[c], line, c, &rows->exog[r->role_index[c]][i]))
+				return r->rc;
 			break;
 		case ROLE_GROUP: {
 			size_t k = r->role_index[c];
@@ -969,6 +989,11 @@ static void end_row(reader *r)
 
 /* ---------------------------------------------------------------- libcsv */
 
+static void cell_too_large(reader *r)
+{
+	fail(r, FC_EINPUT, r->line, r->nf + 1, "cell longer than %zu bytes (the limit)", CELL_MAX);
+}
+
 static void on_field(void *s, size_t n, void *data)
 {
 	reader *r = data;
@@ -977,6 +1002,14 @@ static void on_field(void *s, size_t n, void *data)
 	if (r->nf == 0)
 		r->row_line = r->line;
 	r->cr_pending = 0;
+	if (r->nf == COLS_MAX) {
+		fail(r, FC_EINPUT, r->row_line, r->nf + 1, "more than %d columns (the limit)", COLS_MAX);
+		return;
+	}
+	if (n > CELL_MAX) {
+		cell_too_large(r);
+		return;
+	}
 	if (r->nf == r->fcap) {
 		size_t cap = r->fcap ? r->fcap * 2 : 16;
 		size_t *off = realloc(r->foff, cap * sizeof *off);
@@ -1149,6 +1182,8 @@ int fc_csv_read(const char *path, const fc_read_opts *opts, fc_rows *rows, fc_er
 	csv_set_delim(&p, (unsigned char)(opts->sep ? opts->sep : sniff(buf + skip, n - skip)));
 	while (n > 0) {
 		size_t done = csv_parse(&p, buf + skip, n - skip, on_field, on_row, &r);
+		if (!r.rc && p.entry_pos > CELL_MAX) /* a cell still open: bound it */
+			cell_too_large(&r);
 		if (r.rc)
 			goto out;
 		if (done != n - skip) {
