@@ -78,6 +78,9 @@ typedef struct fc_cv_opts {
 	                            * candidate may spend on one series' back-test,
 	                            * and again on its refit; past it the candidate
 	                            * is dropped for that series; 0 = no limit */
+	const unsigned char *series_mask; /* fc_cv_backtest: only the series with
+	                            * series_mask[i] set (a shard's,
+	                            * include/forecast/shard.h); NULL: every one */
 	const size_t *stopped;     /* per candidate: nonzero = stopped early by a
 	                            * search, never a member (fc_cv_finish sets
 	                            * it from the run; NULL: none) */
@@ -139,6 +142,18 @@ enum {
 	FC_FALLBACK_REFIT         /* the winner failed on the whole series: the next best */
 };
 
+/* A local candidate refitted on a whole series ahead of the selection
+ * (fc_cv_prefit: a shard's work), for the selection to use if the
+ * candidate becomes a member: what the refit would have made of it. */
+typedef struct fc_prefit {
+	int have;              /* refitted */
+	int status;            /* 0, or the refit's error */
+	char *msg;             /* status != 0: its message */
+	char *saved;           /* status == 0: the model as fc_model_save writes it */
+	fc_forecast fc;        /* status == 0: its forecast (without conformal bounds) */
+	unsigned char timed_out;
+	double seconds;
+} fc_prefit;
 typedef struct fc_series_result {
 	size_t folds;          /* folds used */
 	size_t step;           /* steps between their origins (at most opts.step) */
@@ -175,6 +190,8 @@ typedef struct fc_series_result {
 	size_t ens_folds;
 	int status;            /* 0, or the error that stopped this series */
 	fc_err err;
+	fc_prefit *prefit;     /* per candidate (fc_cv_prefit, or loaded from a
+	                        * shard's part); NULL: none */
 } fc_series_result;
 
 typedef struct fc_run {
@@ -258,6 +275,15 @@ int fc_cv_backtest(const fc_panel *p, const fc_cv_opts *opts, fc_run *run, size_
                    const fc_cv_stopper *stopper, fc_err *err);
 int fc_cv_finish(const fc_panel *p, const fc_cv_opts *opts, fc_run *run, fc_err *err);
 
+/* Refits, on each series of opts->series_mask (NULL: every series) that
+ * has been back-tested, every local candidate that the selection could
+ * make one of its members (those scored on its last fold; for a series
+ * too short for a fold, those fc_cv_finish would combine), into the
+ * series' prefit; fc_cv_finish then uses these fits instead of refitting.
+ * The results are those of the refit fc_cv_finish would make.  Returns 0
+ * or FC_ENOMEM (a failed fit is recorded in its prefit). */
+int fc_cv_prefit(const fc_panel *p, const fc_cv_opts *opts, fc_run *run, fc_err *err);
+void fc_prefit_dispose(fc_prefit *pf);
 /* Candidate c's running back-test loss after fold step t: the mean of the
  * selection metric over the (series, fold) pairs it was scored on among
  * the folds at distance folds-1-t or less from the last (t = folds-1: all

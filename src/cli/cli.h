@@ -84,6 +84,7 @@ typedef struct cli_opts {
 	double alert_ratio;        /* retrain --alert-ratio; 0 off */
 	int registry_given;        /* --registry was on the command line */
 	const char *report;        /* fit: --report FILE (HTML) */
+	size_t shard, n_shards;    /* --shard K/N (include/forecast/shard.h); n_shards 0: none */
 	double started;            /* cli_now() when the options were parsed */
 	int argc;                  /* the command line, for reports */
 	char **argv;
@@ -101,7 +102,8 @@ enum {
 	OPT_FEATURES = 1 << 7, /* --lags --windows --agg --calendar --fourier ... */
 	OPT_FEATOUT = 1 << 8,  /* --output for 'features' */
 	OPT_REGISTRY = 1 << 9, /* --name --registry --wait */
-	OPT_RETRAIN = 1 << 10  /* --promote-margin */
+	OPT_RETRAIN = 1 << 10, /* --promote-margin */
+	OPT_SHARD = 1 << 11    /* --shard K/N */
 };
 
 /* Parses argv (after the subcommand name) into o.  Prints a message and
@@ -157,6 +159,7 @@ int cmd_inspect(int argc, char **argv);
 int cmd_features(int argc, char **argv);
 int cmd_holidays(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 int cmd_retrain(int argc, char **argv);
 
 /* The registry's side of fit and predict (cmd_registry.c).  A cli_reg is

@@ -4,14 +4,23 @@
  * a temporary file and renamed only when all of them are complete. */
 #include "cli.h"
 
+#include <errno.h>
+#include <getopt.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "forecast/artifact.h"
 #include "forecast/budget.h"
 #include "forecast/output.h"
+#include "forecast/registry.h"
 #include "forecast/search.h"
+#include "forecast/shard.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 static void usage_common(FILE *f)
 {
@@ -139,6 +148,11 @@ static void usage_fit(FILE *f)
 	        "  --registry DIR     the registry (default $FORECAST_REGISTRY, else\n"
 	        "                     ./forecast-registry)\n"
 	        "  --wait SECONDS     wait this long for another writer of NAME (default 0)\n"
+	        "\n"
+	        "Scale-out (see 'forecast merge --help'):\n"
+	        "  --shard K/N        back-test only the series of shard K of N (numbered from\n"
+	        "                     0) and write them to a part (-o, default\n"
+	        "                     FILE.shard-K-of-N); 'forecast merge' makes the outputs\n"
 	        "\n");
 	usage_common(f);
 }
@@ -154,6 +168,8 @@ static void usage_cv(FILE *f)
 	        "\n"
 	        "Output options:\n"
 	        "  --leaderboard FILE also write the leaderboard as CSV\n"
+	        "  --shard K/N        back-test only shard K of N into a part (-o FILE); see\n"
+	        "                     'forecast merge --help'\n"
 	        "\n");
 	usage_common(f);
 }
@@ -618,15 +634,168 @@ static void describe_search(const cli_opts *o, fc_model *const *cand, size_t nb,
 		         so->early_stop == FC_EARLY_STOP_MEDIAN ? "median" : "bandit", info->stopped, nt);
 }
 
+/* The parts of a merge (cmd_merge), loaded in place of the back-test of
+ * the local candidates. */
+typedef struct merge_parts {
+	size_t n;
+	const char **path;
+	char **data;
+	size_t *len;
+	char fingerprint[17];
+} merge_parts;
+
+static int run_opts(const cli_opts *opts, int argc, char **argv, int fit, const merge_parts *mp);
+
+static unsigned accepted_options(int fit)
+{
+	return OPT_READ | OPT_CV | OPT_LEVEL | OPT_FEATURES | OPT_SHARD |
+	       (fit ? OPT_OUT | OPT_REGISTRY : OPT_BOARD);
+}
+
 static int run(int argc, char **argv, int fit)
 {
-	const char *cmd = fit ? "fit" : "cv";
 	cli_opts o;
-	unsigned accepted = OPT_READ | OPT_CV | OPT_LEVEL | OPT_FEATURES |
-	                    (fit ? OPT_OUT | OPT_REGISTRY : OPT_BOARD);
-	int rc = cli_parse(argc, argv, accepted, cmd, fit ? usage_fit : usage_cv, &o);
+	int rc = cli_parse(argc, argv, accepted_options(fit), fit ? "fit" : "cv",
+	                   fit ? usage_fit : usage_cv, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
+	return run_opts(&o, argc, argv, fit, NULL);
+}
+
+/* The hash of a shard's command line without the options that do not
+ * change its results (--shard, --output, --threads, --quiet) and without
+ * the input's path (the parts' data fingerprint stands for the data), so
+ * that merge can tell that every part came from the same options. */
+static uint64_t options_hash(const cli_opts *o, int argc, char **argv)
+{
+	static const char *const with_value[] = {"--shard", "-o", "--output", "--threads"};
+	static const char *const alone[] = {"-q", "--quiet"};
+	uint64_t h = 14695981039346656037ULL;
+	for (int a = 1; a < argc; a++) {
+		const char *t = argv[a];
+		int skip = t == o->input;
+		for (size_t k = 0; !skip && k < sizeof with_value / sizeof *with_value; k++) {
+			size_t n = strlen(with_value[k]);
+			if (strcmp(t, with_value[k]) == 0)
+				skip = 2;
+			else if (strncmp(t, with_value[k], n) == 0 && (t[n] == '=' || (n == 2 && t[n])))
+				skip = 1;
+		}
+		for (size_t k = 0; !skip && k < sizeof alone / sizeof *alone; k++)
+			skip = strcmp(t, alone[k]) == 0;
+		if (skip) {
+			a += skip - 1;
+			continue;
+		}
+		for (const char *c = t;; c++) { /* the token and its NUL */
+			h ^= (unsigned char)*c;
+			h *= 1099511628211ULL;
+			if (!*c)
+				break;
+		}
+	}
+	return h;
+}
+
+/* --shard: back-tests the local candidates on the shard's series and
+ * writes them to the part (-o); the global candidates, the selection and
+ * the outputs are merge's. */
+static int write_part(const cli_opts *o, int argc, char **argv, const fc_panel *p,
+                      const fc_cv_opts *cv0, int fit)
+{
+	fc_cv_opts cv = *cv0;
+	size_t S = p->n_series, nc = cv.n_candidates, mine = 0;
+	unsigned char *mask = malloc(S ? S : 1);
+	fc_run *res = NULL;
+	fc_buf b;
+	fc_buf_init(&b);
+	fc_err err;
+	fc_err_clear(&err);
+	char suffix[64], *owned = NULL;
+	snprintf(suffix, sizeof suffix, ".shard-%zu-of-%zu", o->shard, o->n_shards);
+	const char *path = o->output ? o->output : (owned = default_name(o->input, suffix));
+	int rc = mask && path ? 0 : fc_err_set(&err, FC_ENOMEM, "out of memory");
+	for (size_t i = 0; !rc && i < S; i++) {
+		mask[i] = fc_shard_of(p->series[i].key, o->n_shards) == o->shard;
+		mine += mask[i];
+	}
+	cv.series_mask = mask;
+	if (!rc)
+		rc = fc_cv_begin(p, &cv, nc, &res, &err);
+	for (size_t c = 0; !rc && c < nc;) { /* each res of local candidates */
+		size_t e = c;
+		while (e < nc && !cv.candidates[e]->type->global)
+			e++;
+		if (e > c)
+			rc = fc_cv_backtest(p, &cv, res, c, e - c, NULL, &err);
+		c = e + 1;
+	}
+	if (!rc && fit) /* the refits the selection may ask for */
+		rc = fc_cv_prefit(p, &cv, res, &err);
+	fc_part_info info = {
+		.forecast = fit, .shard = o->shard, .n_shards = o->n_shards,
+		.options = options_hash(o, argc, argv), .argc = (size_t)argc, .argv = argv,
+	};
+	fc_registry_fingerprint(p, info.fingerprint);
+	if (!rc)
+		rc = fc_part_encode(&b, &info, p, &cv, res, mask, &err);
+	fc_outfile out;
+	memset(&out, 0, sizeof out);
+	if (!rc && !(rc = fc_outfile_open(&out, path, &err))) {
+		if (fwrite(b.data, 1, b.len, out.f) != b.len)
+			rc = fc_err_set(&err, FC_EIO, "%s: write failed", path);
+		if (!rc)
+			rc = fc_outfile_commit(&out, &err);
+	}
+	fc_outfile_abort(&out);
+	if (!rc && !o->quiet)
+		fprintf(stderr, "forecast: shard %zu of %zu: %zu of %zu series back-tested; part written "
+		        "to %s ('forecast merge' makes the outputs from every shard's part)\n",
+		        o->shard, o->n_shards, mine, S, path);
+	fc_run_free(res);
+	fc_buf_dispose(&b);
+	free(mask);
+	free(owned);
+	return rc ? cli_fail(rc, err.msg) : EXIT_OK;
+}
+
+/* Merge: the run from the parts' back-tests of the local candidates, then
+ * the global candidates' back-test over every series and the selection,
+ * as fc_cv_run would have made it in one process. */
+static int merge_run(const fc_panel *p, const fc_cv_opts *cv, const merge_parts *mp,
+                     fc_run **out, fc_err *err)
+{
+	char fp[17];
+	fc_registry_fingerprint(p, fp);
+	if (strcmp(fp, mp->fingerprint) != 0)
+		return fc_err_set(err, FC_EINPUT, "the data is not what the shards read (fingerprint "
+		                  "%s, the parts' %s): merge needs the same file (--data FILE)",
+		                  fp, mp->fingerprint);
+	size_t S = p->n_series, nc = cv->n_candidates;
+	unsigned char *seen = calloc(S ? S : 1, 1);
+	if (!seen)
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	int rc = fc_cv_begin(p, cv, nc, out, err);
+	for (size_t k = 0; !rc && k < mp->n; k++)
+		if ((rc = fc_part_load(mp->data[k], mp->len[k], p, cv, *out, seen, err)))
+			fc_err_prefix(err, "%s: ", mp->path[k]);
+	for (size_t i = 0; !rc && i < S; i++)
+		if (!seen[i])
+			rc = fc_err_set(err, FC_EFORMAT, "series %s is in no part", p->series[i].key);
+	for (size_t c = 0; !rc && c < nc; c++)
+		if (cv->candidates[c]->type->global)
+			rc = fc_cv_backtest(p, cv, *out, c, 1, NULL, err);
+	if (!rc)
+		rc = fc_cv_finish(p, cv, *out, err);
+	free(seen);
+	return rc;
+}
+
+static int run_opts(const cli_opts *opts, int argc, char **argv, int fit, const merge_parts *mp)
+{
+	const char *cmd = fit ? "fit" : "cv";
+	cli_opts o = *opts;
+	int rc;
 	if (!o.input) {
 		fprintf(stderr, "forecast: error: no input file\nUsage: forecast %s FILE --horizon H [options]\n", cmd);
 		return EXIT_USAGE;
@@ -641,6 +810,17 @@ static int run(int argc, char **argv, int fit)
 		fprintf(stderr, "forecast: error: %s is an option of 'forecast features' only; the global "
 		                "model of %s sets its own shift and does not take events yet\n",
 		        o.events ? "--events" : "--shift", cmd);
+		return EXIT_USAGE;
+	}
+	if (o.n_shards && (o.search || o.name || o.report || o.leaderboard || o.model_out)) {
+		if (o.search)
+			fprintf(stderr, "forecast: error: --shard does not take --search: a search picks "
+			                "its trials from every series' results\n");
+		else
+			fprintf(stderr, "forecast: error: --shard writes only its part; give %s to "
+			                "'forecast merge', which writes the outputs\n",
+			        o.name ? "--name" : o.report ? "--report" : o.leaderboard ? "--leaderboard"
+			                                                 : "--model-out");
 		return EXIT_USAGE;
 	}
 	if (o.calendars)
@@ -677,7 +857,7 @@ static int run(int argc, char **argv, int fit)
 	describe_panel(&o, p);
 	if ((rc = check_future(&o, p, fit)) || (rc = check_end(&o, p, fit)))
 		goto out;
-	if (fit && o.name && (rc = cli_reg_begin(&o, &reg)))
+	if (fit && o.name && !o.n_shards && (rc = cli_reg_begin(&o, &reg)))
 		goto out;
 
 	cli_progress prog;
@@ -711,6 +891,13 @@ static int run(int argc, char **argv, int fit)
 			n_cand = n_base + n_trials;
 			cv.n_candidates = n_cand;
 		}
+	} else if (o.n_shards) {
+		rc = write_part(&o, argc, argv, p, &cv, fit);
+		cli_progress_finish(&prog);
+		goto out;
+	} else if (mp) {
+		rc = merge_run(p, &cv, mp, &result, &err);
+		cli_progress_finish(&prog);
 	} else {
 		rc = fc_cv_run(p, &cv, &result, &err);
 		cli_progress_finish(&prog);
@@ -770,4 +957,214 @@ int cmd_fit(int argc, char **argv)
 int cmd_cv(int argc, char **argv)
 {
 	return run(argc, argv, 0);
+}
+
+static void usage_merge(FILE *f)
+{
+	fprintf(f,
+	        "Usage: forecast merge OUT PART... [--data FILE] [--model-out FILE]\n"
+	        "                      [--leaderboard FILE] [--quiet] [--threads N]\n"
+	        "\n"
+	        "Completes a run split into shards.  Each shard, run as\n"
+	        "  forecast fit FILE --horizon H [options] --shard K/N -o PART\n"
+	        "(K = 0..N-1: a Slurm array task or a Kubernetes indexed Job), back-tests\n"
+	        "the local candidates on its series only: those whose key's 64-bit FNV-1a\n"
+	        "hash is K modulo N.  merge checks that the parts are every shard exactly\n"
+	        "once, made with the same options from the same data, rereads the data,\n"
+	        "back-tests the global candidates (one fit over every series), selects and\n"
+	        "combines the candidates, refits them and writes what the shards' command\n"
+	        "would have written without --shard: the forecasts to OUT, the model file and\n"
+	        "the leaderboard, byte for byte the single-process run's.  Parts made by\n"
+	        "'forecast cv --shard' merge into a leaderboard (OUT: its CSV).\n"
+	        "\n"
+	        "  --data FILE        the data, when the shards' path does not reach it here\n"
+	        "  --model-out FILE   model file (default: as fit, the data's FILE.model)\n"
+	        "  --leaderboard FILE also write the leaderboard as CSV\n"
+	        "  --threads N, --quiet (-q), --help\n"
+	        "\n"
+	        "Exit codes: 0 success, 1 a model failed, 2 bad command line, 3 bad input\n"
+	        "data, 4 a missing, duplicate, damaged or mismatched part.\n");
+}
+
+/* Reads a whole file; NULL with err set on failure. */
+static char *slurp(const char *path, size_t *len, fc_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fc_err_set(err, FC_EIO, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap);
+	while (buf) {
+		n += fread(buf + n, 1, cap - n, f);
+		if (n < cap)
+			break;
+		char *grown = realloc(buf, cap * 2);
+		if (!grown) {
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		buf = grown;
+		cap *= 2;
+	}
+	int bad = ferror(f);
+	fclose(f);
+	if (!buf) {
+		fc_err_set(err, FC_ENOMEM, "%s: out of memory", path);
+	} else if (bad) {
+		fc_err_set(err, FC_EIO, "%s: read failed", path);
+		free(buf);
+		buf = NULL;
+	}
+	*len = n;
+	return buf;
+}
+
+/* Checks that the parts are shards 0..N-1 of one run, each once. */
+static int check_parts(const merge_parts *mp, const fc_part_info *info, fc_err *err)
+{
+	const fc_part_info *a = &info[0];
+	size_t N = a->n_shards;
+	for (size_t k = 1; k < mp->n; k++) {
+		const fc_part_info *b = &info[k];
+		const char *what = b->n_shards != N ? "number of shards"
+		                   : b->forecast != a->forecast ? "command (fit or cv)"
+		                   : strcmp(b->fingerprint, a->fingerprint) != 0 ? "data"
+		                   : b->options != a->options ? "options" : NULL;
+		if (what)
+			return fc_err_set(err, FC_EFORMAT, "%s and %s differ in their %s: every shard must "
+			                  "run the same command on the same data, but for --shard",
+			                  mp->path[0], mp->path[k], what);
+	}
+	size_t *at = malloc(N * sizeof *at);
+	if (!at)
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	for (size_t s = 0; s < N; s++)
+		at[s] = SIZE_MAX;
+	int rc = 0;
+	for (size_t k = 0; k < mp->n && !rc; k++) {
+		size_t s = info[k].shard;
+		if (at[s] != SIZE_MAX)
+			rc = fc_err_set(err, FC_EFORMAT, "%s and %s are both shard %zu of %zu",
+			                mp->path[at[s]], mp->path[k], s, N);
+		at[s] = k;
+	}
+	for (size_t s = 0; s < N && !rc; s++)
+		if (at[s] == SIZE_MAX)
+			rc = fc_err_set(err, FC_EFORMAT, "shard %zu of %zu is missing (%zu part%s given)",
+			                s, N, mp->n, mp->n == 1 ? "" : "s");
+	free(at);
+	return rc;
+}
+
+int cmd_merge(int argc, char **argv)
+{
+	enum { M_DATA = 1000, M_MODEL_OUT, M_LEADERBOARD, M_THREADS, M_QUIET, M_HELP };
+	static const struct option longopts[] = {
+		{"data", required_argument, NULL, M_DATA},
+		{"model-out", required_argument, NULL, M_MODEL_OUT},
+		{"leaderboard", required_argument, NULL, M_LEADERBOARD},
+		{"threads", required_argument, NULL, M_THREADS},
+		{"quiet", no_argument, NULL, M_QUIET},
+		{"help", no_argument, NULL, M_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	const char *data = NULL, *model_out = NULL, *leaderboard = NULL, *threads = NULL;
+	int quiet = 0, c;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
+		switch (c) {
+		case M_DATA: data = optarg; break;
+		case M_MODEL_OUT: model_out = optarg; break;
+		case M_LEADERBOARD: leaderboard = optarg; break;
+		case M_THREADS: threads = optarg; break;
+		case 'q':
+		case M_QUIET: quiet = 1; break;
+		case M_HELP: usage_merge(stdout); return EXIT_OK;
+		default:
+			fprintf(stderr, "forecast: error: merge: %s '%s'\nTry 'forecast merge --help' for "
+			        "more information.\n", c == ':' ? "option needs a value:" : "unknown option",
+			        argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind < 2) {
+		fprintf(stderr, "forecast: error: merge: expected OUT and at least one part\n"
+		                "Usage: forecast merge OUT PART... (see 'forecast merge --help')\n");
+		return EXIT_USAGE;
+	}
+	const char *out = argv[optind];
+	merge_parts mp = {.n = (size_t)(argc - optind - 1), .path = (const char **)argv + optind + 1};
+	mp.data = calloc(mp.n, sizeof *mp.data);
+	mp.len = calloc(mp.n, sizeof *mp.len);
+	fc_part_info *info = calloc(mp.n, sizeof *info);
+	fc_err err;
+	fc_err_clear(&err);
+	int rc = mp.data && mp.len && info ? 0 : fc_err_set(&err, FC_ENOMEM, "out of memory");
+	for (size_t k = 0; k < mp.n && !rc; k++) {
+		if (!(mp.data[k] = slurp(mp.path[k], &mp.len[k], &err)))
+			rc = err.code;
+		else if ((rc = fc_part_read_info(mp.data[k], mp.len[k], &info[k], &err)))
+			fc_err_prefix(&err, "%s: ", mp.path[k]);
+	}
+	if (!rc)
+		rc = check_parts(&mp, info, &err);
+	if (rc) {
+		rc = cli_fail(rc, err.msg);
+		goto out;
+	}
+	memcpy(mp.fingerprint, info[0].fingerprint, sizeof mp.fingerprint);
+	/* the shards' options, as the first part recorded them */
+	int fit = info[0].forecast;
+	cli_opts o;
+	int pargc = (int)info[0].argc;
+	if ((rc = cli_parse(pargc, info[0].argv, accepted_options(fit), fit ? "fit" : "cv",
+	                    fit ? usage_fit : usage_cv, &o))) {
+		rc = rc < 0 ? EXIT_IO : rc;
+		goto out;
+	}
+	o.shard = o.n_shards = 0;
+	if (fit)
+		o.output = out;
+	if (data)
+		o.input = data;
+	if (model_out)
+		o.model_out = model_out;
+	if (leaderboard || !fit)
+		o.leaderboard = fit ? leaderboard : out;
+	if (leaderboard && !fit) {
+		fprintf(stderr, "forecast: error: merge: parts of 'forecast cv' merge into a "
+		                "leaderboard, written to OUT; --leaderboard is for fit's parts\n");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	o.quiet |= quiet;
+	if (threads) {
+		char *end;
+		long t = strtol(threads, &end, 10);
+		if (end == threads || *end || t < 1 || t > 4096) {
+			fprintf(stderr, "forecast: error: merge: --threads: expected 1 to 4096, got '%s'\n",
+			        threads);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+#ifdef _OPENMP
+		omp_set_num_threads((int)t);
+#endif
+	}
+	rc = run_opts(&o, pargc, info[0].argv, fit, &mp);
+out:
+	for (size_t k = 0; k < mp.n; k++) {
+		if (mp.data)
+			free(mp.data[k]);
+		if (info)
+			fc_part_info_dispose(&info[k]);
+	}
+	free(mp.data);
+	free(mp.len);
+	free(info);
+	return rc;
 }

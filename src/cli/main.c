@@ -113,6 +113,7 @@ static int cmd_models(int argc, char **argv)
 static const subcommand commands[] = {
 	{"fit", cmd_fit, "back-test candidate models, pick one per series, forecast, save the model"},
 	{"cv", cmd_cv, "back-test candidate models and print the leaderboard only"},
+	{"merge", cmd_merge, "combine the parts of a run split with --shard K/N into its outputs"},
 	{"predict", cmd_predict, "forecast from a saved model, optionally re-anchored on newer data"},
 	{"models", cmd_models, "list the model kinds"},
 	{"retrain", cmd_retrain, "cron: refit a registered model, promote it only if it back-tests better"},

@@ -2,6 +2,7 @@
  * turn absurd values into usage errors before any work starts. */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -14,6 +15,7 @@
 #include "forecast/artifact.h"
 #include "forecast/registry.h"
 #include "forecast/search.h"
+#include "forecast/shard.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -31,7 +33,7 @@ enum {
 	O_SEARCH, O_BUDGET_TRIALS, O_SEED, O_SPACE, O_SEARCH_MODELS, O_BUDGET_MINUTES, O_CONCURRENCY,
 	O_EARLY_STOP, O_BANDIT_SLACK, O_EARLY_STOP_DELAY,
 	O_NAME, O_REGISTRY, O_WAIT, O_PROMOTE_MARGIN, O_ALERT_RATIO,
-	O_REPORT
+	O_REPORT, O_SHARD
 };
 
 static const struct {
@@ -101,6 +103,7 @@ static const struct {
 	{{"wait", required_argument, NULL, O_WAIT}, OPT_REGISTRY},
 	{{"promote-margin", required_argument, NULL, O_PROMOTE_MARGIN}, OPT_RETRAIN},
 	{{"alert-ratio", required_argument, NULL, O_ALERT_RATIO}, OPT_RETRAIN},
+	{{"shard", required_argument, NULL, O_SHARD}, OPT_SHARD},
 	{{"threads", required_argument, NULL, O_THREADS}, 0},
 	{{"quiet", no_argument, NULL, O_QUIET}, 0},
 	{{"help", no_argument, NULL, O_HELP}, 0},
@@ -414,6 +417,25 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 			break;
 		}
 		case O_SPACE: o->space_file = optarg; break;
+		case O_SHARD: {
+			char *end;
+			errno = 0;
+			unsigned long k = strtoul(optarg, &end, 10), of = 0;
+			int ok = end != optarg && *end == '/' && isdigit((unsigned char)optarg[0]) &&
+			         isdigit((unsigned char)end[1]);
+			if (ok) {
+				const char *ns = end + 1;
+				of = strtoul(ns, &end, 10);
+				ok = !*end && !errno && of >= 1 && of <= FC_SHARD_MAX && k < of;
+			}
+			if (!ok)
+				return usage_error(cmd, "--shard: expected K/N, shard K of N numbered from 0 "
+				                   "(0 <= K < N <= %d), as Slurm's --array=0-3 and Kubernetes' "
+				                   "JOB_COMPLETION_INDEX number them; got '%s'", FC_SHARD_MAX, optarg);
+			o->shard = k;
+			o->n_shards = of;
+			break;
+		}
 		case O_SEARCH_MODELS: o->search_models = optarg; break;
 		case O_CANDIDATE_TIMEOUT: {
 			char *end;

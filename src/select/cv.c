@@ -380,6 +380,16 @@ static int set_members(fc_series_result *r, const long *c, const double *w, size
 	return 0;
 }
 
+/* no_fold_members' candidates: ets and theta where they fit the series. */
+static int no_fold_candidate(const fc_cv_opts *o, size_t k, const fc_series *s)
+{
+	const char *name = o->candidates[k]->type->name;
+	if (o->stopped && o->stopped[k])
+		return 0;
+	size_t need = fc_model_min_length(o->candidates[k], s);
+	return (strcmp(name, "ets") == 0 || strcmp(name, "theta") == 0) && need && need <= s->n;
+}
+
 /* Where no fold is possible: the equal-weight combination of the smoothing
  * candidates (ets, theta) that fit the whole series, as the M4 "Comb"
  * benchmark combines exponential smoothing models (Makridakis, Spiliotis
@@ -389,14 +399,9 @@ static int no_fold_members(const fc_series *s, const fc_cv_opts *o, fc_series_re
 	long c[FC_COMBINE_MAX];
 	double w[FC_COMBINE_MAX];
 	size_t n = 0;
-	for (size_t k = 0; k < o->n_candidates && n < FC_COMBINE_MAX; k++) {
-		const char *name = o->candidates[k]->type->name;
-		if (o->stopped && o->stopped[k])
-			continue; /* stopped early by a search */
-		size_t need = fc_model_min_length(o->candidates[k], s);
-		if ((strcmp(name, "ets") == 0 || strcmp(name, "theta") == 0) && need && need <= s->n)
+	for (size_t k = 0; k < o->n_candidates && n < FC_COMBINE_MAX; k++)
+		if (no_fold_candidate(o, k, s)) /* not stopped early by a search */
 			c[n++] = (long)k;
-	}
 	for (size_t k = 0; k < n; k++)
 		w[k] = 1.0 / (double)n;
 	if (n == 0) {
@@ -446,9 +451,49 @@ static int choose_members(const fc_series *s, const fc_cv_opts *o, fc_series_res
 
 /* Fits member m (a local kind, or naive) on the whole series and
  * forecasts, within the work budget. */
-static int refit_member(const fc_series *s, const fc_cv_opts *o, fc_series_result *r, fc_member *m)
+void fc_prefit_dispose(fc_prefit *pf)
+{
+	free(pf->msg);
+	free(pf->saved);
+	fc_forecast_dispose(&pf->fc);
+	memset(pf, 0, sizeof *pf);
+}
+
+/* Member m from its prefit: the model loaded from its saved text, and its
+ * forecast (both taken from pf), as refit_member would have made them. */
+static int use_prefit(const fc_cv_opts *o, fc_series_result *r, fc_member *m, fc_prefit *pf)
 {
 	long c = m->candidate;
+	r->timed_out[c] |= pf->timed_out;
+	r->seconds[c] += pf->seconds;
+	if (pf->status)
+		return fc_err_set(&r->err, pf->status, "%s", pf->msg ? pf->msg : "");
+	char *state = pf->saved ? strstr(pf->saved, "\nstate") : NULL;
+	if (!state || strncmp(pf->saved, "params", 6) != 0)
+		return fc_err_set(&r->err, FC_EFORMAT, "a shard's fit of '%s' is damaged",
+		                  o->candidates[c]->type->name);
+	*state = 0; /* two lines: "params ...", "state ..." */
+	char *end = strchr(state + 1, '\n');
+	if (end)
+		*end = 0;
+	const char *params = pf->saved + 6 + (pf->saved[6] == ' ');
+	const char *st = state + 6 + (state[6] == ' ');
+	m->model = fc_model_load(o->candidates[c]->type, params, st, &r->err);
+	if (!m->model)
+		return r->err.code ? r->err.code : FC_EFORMAT;
+	m->fc = pf->fc;
+	memset(&pf->fc, 0, sizeof pf->fc);
+	if (m->model->type->conformal)
+		fc_conformal_bounds(&m->fc, m->conf_err, m->conf_folds, o->horizon);
+	return 0;
+}
+
+/* Fits candidate c (-1: naive) on the whole series and forecasts, within
+ * the work budget: the model into *out and its forecast (without
+ * conformal bounds) into fc. */
+static int fit_whole(const fc_series *s, const fc_cv_opts *o, fc_series_result *r, long c,
+                     fc_model **out, fc_forecast *fc)
+{
 	fc_model *model = c >= 0 ? fc_model_clone_unfitted(o->candidates[c], &r->err)
 	                         : fc_model_alloc(fc_model_naive, &r->err);
 	if (!model)
@@ -460,20 +505,95 @@ static int refit_member(const fc_series *s, const fc_cv_opts *o, fc_series_resul
 		r->timed_out[c] = 1;
 	fc_budget_end();
 	if (!rc)
-		rc = fc_forecast_init(&m->fc, o->horizon, o->levels, o->n_levels, &r->err);
+		rc = fc_forecast_init(fc, o->horizon, o->levels, o->n_levels, &r->err);
 	if (!rc)
-		rc = fc_model_forecast(model, &m->fc, &r->err);
-	if (!rc && model->type->conformal)
-		fc_conformal_bounds(&m->fc, m->conf_err, m->conf_folds, o->horizon);
+		rc = fc_model_forecast(model, fc, &r->err);
 	if (c >= 0)
 		r->seconds[c] += now() - t0;
 	if (rc) {
 		fc_model_free(model);
-		fc_forecast_dispose(&m->fc);
+		fc_forecast_dispose(fc);
 		return rc;
 	}
-	m->model = model;
+	*out = model;
 	return 0;
+}
+
+static int refit_member(const fc_series *s, const fc_cv_opts *o, fc_series_result *r, fc_member *m)
+{
+	long c = m->candidate;
+	if (c >= 0 && r->prefit && r->prefit[c].have)
+		return use_prefit(o, r, m, &r->prefit[c]);
+	int rc = fit_whole(s, o, r, c, &m->model, &m->fc);
+	if (!rc && m->model->type->conformal)
+		fc_conformal_bounds(&m->fc, m->conf_err, m->conf_folds, o->horizon);
+	return rc;
+}
+
+/* Candidate c's prefit on series s: fit_whole's result, with the time and
+ * the budget it took kept in the prefit rather than in the series'
+ * back-test record. */
+static int prefit_one(const fc_series *s, const fc_cv_opts *o, fc_series_result *r, size_t c)
+{
+	fc_prefit *pf = &r->prefit[c];
+	double sec0 = r->seconds[c];
+	unsigned char to0 = r->timed_out[c];
+	r->timed_out[c] = 0;
+	fc_model *model = NULL;
+	pf->have = 1;
+	pf->status = fit_whole(s, o, r, (long)c, &model, &pf->fc);
+	pf->seconds = r->seconds[c] - sec0;
+	pf->timed_out = r->timed_out[c];
+	r->seconds[c] = sec0;
+	r->timed_out[c] = to0;
+	if (pf->status == FC_ENOMEM)
+		return FC_ENOMEM;
+	if (pf->status) {
+		pf->msg = strdup(r->err.msg);
+		fc_err_clear(&r->err);
+		return pf->msg ? 0 : FC_ENOMEM;
+	}
+	fc_buf b;
+	fc_buf_init(&b);
+	int rc = fc_model_save(model, &b, &r->err);
+	fc_model_free(model);
+	if (!rc) {
+		pf->saved = b.data; /* the buffer's text, now the prefit's */
+		b.data = NULL;
+	} else {
+		/* a kind that cannot save its fit is refitted by the selection */
+		fc_prefit_dispose(pf);
+		fc_err_clear(&r->err);
+		rc = rc == FC_ENOMEM ? rc : 0;
+	}
+	fc_buf_dispose(&b);
+	return rc;
+}
+
+int fc_cv_prefit(const fc_panel *p, const fc_cv_opts *o, fc_run *run, fc_err *err)
+{
+	size_t S = p->n_series, nc = o->n_candidates, K = o->folds;
+	int failed = 0;
+	#pragma omp parallel for schedule(dynamic, 1) reduction(|:failed)
+	for (size_t i = 0; i < S; i++) {
+		fc_series_result *r = &run->res[i];
+		const fc_series *s = &p->series[i];
+		if ((o->series_mask && !o->series_mask[i]) || r->status ||
+		    r->fallback == FC_FALLBACK_SKIPPED || r->prefit)
+			continue;
+		if (!(r->prefit = calloc(run->capacity, sizeof *r->prefit))) {
+			failed = 1;
+			continue;
+		}
+		for (size_t c = 0; c < nc && !failed; c++) {
+			if (o->candidates[c]->type->global || (o->stopped && o->stopped[c]))
+				continue;
+			int may = r->folds ? r->fold_ok[c * K + r->folds - 1] : no_fold_candidate(o, c, s);
+			if (may && prefit_one(s, o, r, c))
+				failed = 1;
+		}
+	}
+	return failed ? fc_err_set(err, FC_ENOMEM, "out of memory") : 0;
 }
 
 /* Refits the series' local members.  A member that fails (or runs out of
@@ -620,6 +740,9 @@ void fc_run_free(fc_run *r)
 		drop_members(s);
 		fc_forecast_dispose(&s->fc);
 		free(s->ens_err);
+		for (size_t c = 0; s->prefit && c < r->capacity; c++)
+			fc_prefit_dispose(&s->prefit[c]);
+		free(s->prefit);
 	}
 	if (r->global_state)
 		for (size_t c = 0; c < r->n_candidates; c++)
@@ -1403,19 +1526,27 @@ int fc_cv_backtest(const fc_panel *p, const fc_cv_opts *o, fc_run *run, size_t f
 		n_local += !o->candidates[c]->type->global;
 		pr.total += o->candidates[c]->type->global ? o->folds : 0;
 	}
-	if (stopper) {
+	if (stopper && o->series_mask)
+		rc = fc_err_set(err, FC_EINVAL, "a staged back-test covers every series");
+	else if (stopper) {
 		/* a unit per fold */
 		pr.total += n_local * p->n_series * o->folds;
 		rc = backtest_stepped(p, o, run, first, n, stopper, &pr, gfc, err);
 	} else {
-		pr.total += n_local * p->n_series;
+		size_t in = p->n_series;
+		if (o->series_mask) {
+			in = 0;
+			for (size_t i = 0; i < p->n_series; i++)
+				in += o->series_mask[i] != 0;
+		}
+		pr.total += n_local * in;
 		for (size_t c = first; c < first + n; c++)
 			if (o->candidates[c]->type->global &&
 			    (rc = global_backtest(p, o, run, c, &gfc[c], &pr, err)))
 				break;
 		#pragma omp parallel for schedule(dynamic, 1)
 		for (size_t i = 0; i < p->n_series; i++) {
-			if (rc)
+			if (rc || (o->series_mask && !o->series_mask[i]))
 				continue;
 			run_series(p, o, i, &run->res[i], first, n, (const double *const *)gfc, &pr);
 		}

@@ -1,0 +1,70 @@
+/* Shards: splitting one run's per-series work across processes.
+ *
+ * A shard is the set of series whose key hashes to it: series s belongs to
+ * shard fc_shard_of(s.key, N) of N, where the hash is 64-bit FNV-1a
+ * (Fowler, Noll & Vo; offset basis 14695981039346656037, prime
+ * 1099511628211) of the key's bytes as the output writes it
+ * ("store=3,item=17"; "" for a lone series), reduced modulo N.  The hash
+ * depends on nothing but the key, so a series stays in its shard when
+ * others are added or removed, on any machine.
+ *
+ * The heavy part of a run is the back-test of the local candidates, per
+ * series.  A shard back-tests only its series and writes them to a part;
+ * merging the parts of every shard gives the run back exactly as one
+ * process would have made it, and the panel-level steps (the global
+ * models, each fitted once on every series; the panel's ensemble weights;
+ * the refit and the outputs) are done once, after the merge.
+ *
+ * A part is binary: the magic line "FCPART 1\n", then 64-bit little-endian
+ * integers, IEEE doubles stored as their 64-bit patterns (so they read
+ * back bit for bit) and length-prefixed strings, and last a 64-bit FNV-1a
+ * checksum of everything before it.  It is read with every count and
+ * index checked against the run it is loaded into: a corrupt or foreign
+ * part is an error, never a crash. */
+#ifndef FORECAST_SHARD_H
+#define FORECAST_SHARD_H
+#include <stddef.h>
+#include <stdint.h>
+#include "forecast/buf.h"
+#include "forecast/cv.h"
+#include "forecast/error.h"
+#include "forecast/panel.h"
+
+/* The most shards (--shard K/N). */
+#define FC_SHARD_MAX 100000
+
+uint64_t fc_shard_hash(const char *key);
+size_t fc_shard_of(const char *key, size_t n_shards);
+
+/* A part's header: which shard of how many, what it was made from. */
+typedef struct fc_part_info {
+	int forecast;          /* made by fit (1) or cv (0) */
+	size_t shard, n_shards;
+	char fingerprint[17];  /* the data's (fc_registry_fingerprint) */
+	uint64_t options;      /* hash of the options that shape the results */
+	size_t n_series;       /* the panel's, every shard's */
+	size_t n_records;      /* the series in this part */
+	size_t argc;           /* the shard's command line (after the subcommand) */
+	char **argv;           /* owned by a decoded info */
+} fc_part_info;
+
+/* Appends the part of run's series with mask[i] set, for the candidates
+ * of o whose kind is local (global kinds are back-tested after the
+ * merge).  info->n_records is filled in. */
+int fc_part_encode(fc_buf *out, fc_part_info *info, const fc_panel *p, const fc_cv_opts *o,
+                   const fc_run *run, const unsigned char *mask, fc_err *err);
+
+/* Reads the header of a part of len bytes (checking its checksum) into
+ * *info, which fc_part_info_dispose releases.  FC_EFORMAT when it is not
+ * a part. */
+int fc_part_read_info(const void *data, size_t len, fc_part_info *info, fc_err *err);
+void fc_part_info_dispose(fc_part_info *info);
+
+/* Loads the part's back-test results into run (begun by fc_cv_begin with
+ * the same panel and options), marking seen[i] for each series.  A series
+ * already seen, an index or candidate out of range, or a candidate kind
+ * that does not match o is FC_EFORMAT. */
+int fc_part_load(const void *data, size_t len, const fc_panel *p, const fc_cv_opts *o,
+                 fc_run *run, unsigned char *seen, fc_err *err);
+
+#endif

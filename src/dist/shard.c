@@ -1,0 +1,416 @@
+/* Shards and parts (include/forecast/shard.h). */
+#include "forecast/shard.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define FNV_OFFSET 14695981039346656037ULL
+#define FNV_PRIME 1099511628211ULL
+#define MAGIC "FCPART 1\n"
+#define MAGIC_LEN (sizeof MAGIC - 1)
+
+static uint64_t fnv(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *b = data;
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= FNV_PRIME;
+	}
+	return h;
+}
+
+uint64_t fc_shard_hash(const char *key)
+{
+	return fnv(FNV_OFFSET, key, strlen(key));
+}
+
+size_t fc_shard_of(const char *key, size_t n_shards)
+{
+	return n_shards > 1 ? (size_t)(fc_shard_hash(key) % n_shards) : 0;
+}
+
+/* ---- writing ---- */
+
+static int put_u64(fc_buf *b, uint64_t v)
+{
+	char x[8];
+	for (int k = 0; k < 8; k++)
+		x[k] = (char)(unsigned char)(v >> (8 * k));
+	return fc_buf_append(b, x, 8);
+}
+
+static int put_f64(fc_buf *b, double v)
+{
+	uint64_t u;
+	memcpy(&u, &v, sizeof u);
+	return put_u64(b, u);
+}
+
+static int put_str(fc_buf *b, const char *s)
+{
+	size_t n = strlen(s);
+	return put_u64(b, n) || fc_buf_append(b, s, n);
+}
+
+/* One series' record: its index and status, then per local candidate its
+ * index, timed-out flag, seconds, and per fold the ok flag and (where ok)
+ * the forecasts, then its metric sums and counts. */
+static int put_record(fc_buf *b, size_t i, const fc_series_result *r, const fc_cv_opts *o)
+{
+	size_t K = o->folds, h = o->horizon, nc = o->n_candidates;
+	int rc = put_u64(b, i) || put_u64(b, (uint64_t)(int64_t)r->status) ||
+	         put_str(b, r->status ? r->err.msg : "") || put_u64(b, r->fold_fc != NULL);
+	if (rc || !r->fold_fc)
+		return rc;
+	for (size_t c = 0; c < nc && !rc; c++) {
+		if (o->candidates[c]->type->global)
+			continue;
+		rc = put_u64(b, c) || put_u64(b, r->timed_out[c]) || put_f64(b, r->seconds[c]);
+		for (size_t k = 0; k < K && !rc; k++) {
+			int ok = r->fold_ok[c * K + k] != 0;
+			rc = put_u64(b, (uint64_t)ok);
+			for (size_t j = 0; ok && j < h && !rc; j++)
+				rc = put_f64(b, r->fold_fc[(c * K + k) * h + j]);
+		}
+		for (size_t j = 0; j < FC_METRIC_COUNT && !rc; j++)
+			rc = put_f64(b, r->metric_sum[c * FC_METRIC_COUNT + j]) ||
+			     put_u64(b, r->metric_count[c * FC_METRIC_COUNT + j]);
+	}
+	return rc;
+}
+
+/* The series' prefits (fc_cv_prefit): their count, then per prefit its
+ * candidate, status, message or saved model, timed-out flag, seconds and
+ * (status 0) its forecast: the mean, then the lower and upper bounds of
+ * every level. */
+static int put_prefits(fc_buf *b, const fc_series_result *r, size_t nc)
+{
+	size_t n = 0;
+	for (size_t c = 0; r->prefit && c < nc; c++)
+		n += r->prefit[c].have != 0;
+	int rc = put_u64(b, n);
+	for (size_t c = 0; c < nc && n && !rc; c++) {
+		const fc_prefit *pf = &r->prefit[c];
+		if (!pf->have)
+			continue;
+		rc = put_u64(b, c) || put_u64(b, (uint64_t)(int64_t)pf->status) ||
+		     put_str(b, pf->status ? (pf->msg ? pf->msg : "") : pf->saved) ||
+		     put_u64(b, pf->timed_out) || put_f64(b, pf->seconds);
+		if (pf->status || rc)
+			continue;
+		const fc_forecast *f = &pf->fc;
+		rc = put_u64(b, f->h) || put_u64(b, f->n_levels);
+		for (size_t j = 0; j < f->h && !rc; j++)
+			rc = put_f64(b, f->mean[j]);
+		for (size_t j = 0; j < f->n_levels * f->h && !rc; j++)
+			rc = put_f64(b, f->lo[j]) || put_f64(b, f->hi[j]);
+	}
+	return rc;
+}
+
+int fc_part_encode(fc_buf *out, fc_part_info *info, const fc_panel *p, const fc_cv_opts *o,
+                   const fc_run *run, const unsigned char *mask, fc_err *err)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->n_series; i++)
+		n += !mask || mask[i];
+	info->n_records = n;
+	info->n_series = p->n_series;
+	size_t start = out->len;
+	int rc = fc_buf_append(out, MAGIC, MAGIC_LEN) || put_u64(out, (uint64_t)info->forecast) ||
+	         put_u64(out, info->shard) || put_u64(out, info->n_shards) ||
+	         fc_buf_append(out, info->fingerprint, 16) || put_u64(out, info->options) ||
+	         put_u64(out, info->argc);
+	for (size_t a = 0; a < info->argc && !rc; a++)
+		rc = put_str(out, info->argv[a]);
+	rc = rc || put_u64(out, p->n_series) || put_u64(out, o->n_candidates) ||
+	     put_u64(out, o->horizon) || put_u64(out, o->folds);
+	for (size_t c = 0; c < o->n_candidates && !rc; c++)
+		rc = put_str(out, o->candidates[c]->type->name);
+	rc = rc || put_u64(out, n);
+	for (size_t i = 0; i < p->n_series && !rc; i++)
+		if (!mask || mask[i])
+			rc = put_record(out, i, &run->res[i], o) ||
+			     put_prefits(out, &run->res[i], o->n_candidates);
+	if (!rc)
+		rc = put_u64(out, fnv(FNV_OFFSET, out->data + start, out->len - start));
+	return rc ? fc_err_set(err, FC_ENOMEM, "out of memory") : 0;
+}
+
+/* ---- reading ---- */
+
+typedef struct cursor {
+	const unsigned char *p;
+	size_t len, pos;
+	int bad;
+} cursor;
+
+static uint64_t get_u64(cursor *c)
+{
+	if (c->bad || c->len - c->pos < 8) {
+		c->bad = 1;
+		return 0;
+	}
+	uint64_t v = 0;
+	for (int k = 0; k < 8; k++)
+		v |= (uint64_t)c->p[c->pos + (size_t)k] << (8 * k);
+	c->pos += 8;
+	return v;
+}
+
+static double get_f64(cursor *c)
+{
+	uint64_t u = get_u64(c);
+	double v;
+	memcpy(&v, &u, sizeof v);
+	return v;
+}
+
+/* A string of at most cap-1 bytes into buf (NULL: skipped). */
+static void get_str(cursor *c, char *buf, size_t cap)
+{
+	uint64_t n = get_u64(c);
+	if (c->bad || n > c->len - c->pos || (buf && n >= cap)) {
+		c->bad = 1;
+		return;
+	}
+	if (buf) {
+		memcpy(buf, c->p + c->pos, (size_t)n);
+		buf[n] = 0;
+	}
+	c->pos += (size_t)n;
+}
+
+/* Opens a part: checks the magic and the checksum, and leaves the cursor
+ * after the magic, with len excluding the checksum. */
+static int open_part(cursor *c, const void *data, size_t len, fc_err *err)
+{
+	memset(c, 0, sizeof *c);
+	c->p = data;
+	if (len < MAGIC_LEN + 8 || memcmp(data, MAGIC, MAGIC_LEN) != 0)
+		return fc_err_set(err, FC_EFORMAT, "not a shard part of forecast (no \"FCPART 1\" header)");
+	cursor t = {c->p, len, len - 8, 0};
+	if (get_u64(&t) != fnv(FNV_OFFSET, data, len - 8))
+		return fc_err_set(err, FC_EFORMAT, "the part is damaged (its checksum does not match)");
+	c->len = len - 8;
+	c->pos = MAGIC_LEN;
+	return 0;
+}
+
+#define MAX_ARGS 4096
+#define MAX_ARG 65536
+
+int fc_part_read_info(const void *data, size_t len, fc_part_info *info, fc_err *err)
+{
+	memset(info, 0, sizeof *info);
+	cursor c;
+	int rc = open_part(&c, data, len, err);
+	if (rc)
+		return rc;
+	info->forecast = get_u64(&c) != 0;
+	info->shard = (size_t)get_u64(&c);
+	info->n_shards = (size_t)get_u64(&c);
+	if (!c.bad && c.len - c.pos >= 16) {
+		memcpy(info->fingerprint, c.p + c.pos, 16);
+		c.pos += 16;
+	} else {
+		c.bad = 1;
+	}
+	info->options = get_u64(&c);
+	uint64_t argc = get_u64(&c);
+	if (c.bad || argc > MAX_ARGS || info->n_shards < 1 || info->n_shards > FC_SHARD_MAX ||
+	    info->shard >= info->n_shards)
+		return fc_err_set(err, FC_EFORMAT, "the part's header is damaged");
+	info->argv = calloc((size_t)argc + 1, sizeof *info->argv);
+	char *arg = malloc(MAX_ARG);
+	if (!info->argv || !arg) {
+		free(arg);
+		fc_part_info_dispose(info);
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	}
+	for (size_t a = 0; a < argc && !c.bad; a++) {
+		get_str(&c, arg, MAX_ARG);
+		if (!c.bad && !(info->argv[a] = strdup(arg))) {
+			free(arg);
+			fc_part_info_dispose(info);
+			return fc_err_set(err, FC_ENOMEM, "out of memory");
+		}
+		info->argc = a + 1;
+	}
+	free(arg);
+	info->n_series = (size_t)get_u64(&c);
+	if (c.bad) {
+		fc_part_info_dispose(info);
+		return fc_err_set(err, FC_EFORMAT, "the part's header is damaged");
+	}
+	return 0;
+}
+
+void fc_part_info_dispose(fc_part_info *info)
+{
+	if (info->argv)
+		for (size_t a = 0; a < info->argc; a++)
+			free(info->argv[a]);
+	free(info->argv);
+	info->argv = NULL;
+	info->argc = 0;
+}
+
+/* Skips the header (read by fc_part_read_info) up to the candidates. */
+static void skip_header(cursor *c)
+{
+	c->pos += 8 * 3 + 16 + 8; /* forecast, shard, n_shards, fingerprint, options */
+	uint64_t argc = get_u64(c);
+	for (uint64_t a = 0; a < argc && !c->bad; a++)
+		get_str(c, NULL, 0);
+}
+
+static int get_record(cursor *c, const fc_cv_opts *o, fc_run *run, unsigned char *seen,
+                      fc_err *err)
+{
+	size_t K = o->folds, h = o->horizon, nc = o->n_candidates;
+	uint64_t i = get_u64(c);
+	int64_t status = (int64_t)get_u64(c);
+	char msg[FC_ERR_MSG_MAX];
+	get_str(c, msg, sizeof msg);
+	uint64_t has_folds = get_u64(c);
+	if (c->bad)
+		return fc_err_set(err, FC_EFORMAT, "the part is truncated");
+	if (i >= run->n_series)
+		return fc_err_set(err, FC_EFORMAT, "the part names series %llu of %zu",
+		                  (unsigned long long)i, run->n_series);
+	if (seen[i])
+		return fc_err_set(err, FC_EFORMAT, "series %llu is in two parts",
+		                  (unsigned long long)i + 1);
+	seen[i] = 1;
+	fc_series_result *r = &run->res[i];
+	if ((has_folds != 0) != (r->fold_fc != NULL) || status < FC_EFORMAT || status > 0)
+		return fc_err_set(err, FC_EFORMAT, "series %llu was planned otherwise by the shard",
+		                  (unsigned long long)i + 1);
+	if (status) {
+		r->status = (int)status;
+		fc_err_set(&r->err, (int)status, "%s", msg);
+	}
+	if (!has_folds)
+		return 0;
+	for (size_t c0 = 0; c0 < nc; c0++) {
+		if (o->candidates[c0]->type->global)
+			continue;
+		if (get_u64(c) != c0 && !c->bad)
+			return fc_err_set(err, FC_EFORMAT, "the part's candidates differ from the merge's");
+		r->timed_out[c0] = get_u64(c) != 0;
+		r->seconds[c0] = get_f64(c);
+		for (size_t k = 0; k < K; k++) {
+			int ok = get_u64(c) != 0;
+			r->fold_ok[c0 * K + k] = (unsigned char)(ok && !c->bad);
+			for (size_t j = 0; ok && j < h; j++)
+				r->fold_fc[(c0 * K + k) * h + j] = get_f64(c);
+		}
+		for (size_t j = 0; j < FC_METRIC_COUNT; j++) {
+			r->metric_sum[c0 * FC_METRIC_COUNT + j] = get_f64(c);
+			r->metric_count[c0 * FC_METRIC_COUNT + j] = (size_t)get_u64(c);
+		}
+		if (c->bad)
+			return fc_err_set(err, FC_EFORMAT, "the part is truncated");
+	}
+	return 0;
+}
+
+/* The most bytes of a saved model or a message in a part. */
+#define MAX_SAVED ((uint64_t)1 << 30)
+
+static int get_prefits(cursor *c, const fc_cv_opts *o, fc_run *run, fc_series_result *r,
+                       fc_err *err)
+{
+	size_t nc = o->n_candidates;
+	uint64_t n = get_u64(c);
+	if (c->bad || n > nc)
+		return fc_err_set(err, FC_EFORMAT, "the part is damaged (prefits)");
+	if (!n)
+		return 0;
+	if (!r->prefit && !(r->prefit = calloc(run->capacity, sizeof *r->prefit)))
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	for (uint64_t k = 0; k < n; k++) {
+		uint64_t cand = get_u64(c);
+		int64_t status = (int64_t)get_u64(c);
+		uint64_t len = get_u64(c);
+		if (c->bad || cand >= nc || o->candidates[cand]->type->global ||
+		    r->prefit[cand].have || status < FC_EFORMAT || status > 0 || len > MAX_SAVED ||
+		    len > c->len - c->pos)
+			return fc_err_set(err, FC_EFORMAT, "the part is damaged (prefits)");
+		fc_prefit *pf = &r->prefit[cand];
+		char *text = malloc((size_t)len + 1);
+		if (!text)
+			return fc_err_set(err, FC_ENOMEM, "out of memory");
+		memcpy(text, c->p + c->pos, (size_t)len);
+		text[len] = 0;
+		c->pos += (size_t)len;
+		pf->have = 1;
+		pf->status = (int)status;
+		if (status)
+			pf->msg = text;
+		else
+			pf->saved = text;
+		pf->timed_out = get_u64(c) != 0;
+		pf->seconds = get_f64(c);
+		if (status)
+			continue;
+		uint64_t h = get_u64(c), nl = get_u64(c);
+		if (c->bad || h != o->horizon)
+			return fc_err_set(err, FC_EFORMAT, "the part is damaged (prefits)");
+		int rc = fc_forecast_init(&pf->fc, o->horizon, o->levels, o->n_levels, err);
+		if (rc)
+			return rc;
+		if (nl != pf->fc.n_levels)
+			return fc_err_set(err, FC_EFORMAT, "the part is damaged (prefits)");
+		for (size_t j = 0; j < h; j++)
+			pf->fc.mean[j] = get_f64(c);
+		for (size_t j = 0; j < nl * h; j++) {
+			pf->fc.lo[j] = get_f64(c);
+			pf->fc.hi[j] = get_f64(c);
+		}
+		if (c->bad)
+			return fc_err_set(err, FC_EFORMAT, "the part is truncated");
+	}
+	return 0;
+}
+
+int fc_part_load(const void *data, size_t len, const fc_panel *p, const fc_cv_opts *o,
+                 fc_run *run, unsigned char *seen, fc_err *err)
+{
+	cursor c;
+	int rc = open_part(&c, data, len, err);
+	if (rc)
+		return rc;
+	skip_header(&c);
+	uint64_t ns = get_u64(&c), nc = get_u64(&c), h = get_u64(&c), K = get_u64(&c);
+	if (c.bad)
+		return fc_err_set(err, FC_EFORMAT, "the part's header is damaged");
+	if (ns != p->n_series || ns != run->n_series || nc != o->n_candidates || h != o->horizon ||
+	    K != o->folds)
+		return fc_err_set(err, FC_EFORMAT, "the part was made for another run (%llu series, "
+		                  "%llu candidates, horizon %llu, %llu folds; here %zu, %zu, %zu, %zu)",
+		                  (unsigned long long)ns, (unsigned long long)nc,
+		                  (unsigned long long)h, (unsigned long long)K, p->n_series,
+		                  o->n_candidates, o->horizon, o->folds);
+	char name[256];
+	for (size_t k = 0; k < nc; k++) {
+		get_str(&c, name, sizeof name);
+		if (c.bad || strcmp(name, o->candidates[k]->type->name) != 0)
+			return fc_err_set(err, FC_EFORMAT, "the part's candidates differ from the merge's");
+	}
+	uint64_t n = get_u64(&c);
+	if (c.bad || n > ns)
+		return fc_err_set(err, FC_EFORMAT, "the part's header is damaged");
+	for (uint64_t r = 0; r < n; r++) {
+		cursor peek = c;
+		uint64_t i = get_u64(&peek); /* the record's series (get_record checks it) */
+		if ((rc = get_record(&c, o, run, seen, err)) ||
+		    (rc = get_prefits(&c, o, run, &run->res[i], err)))
+			return rc;
+	}
+	if (c.pos != c.len)
+		return fc_err_set(err, FC_EFORMAT, "the part has %zu bytes after its last series",
+		                  c.len - c.pos);
+	return 0;
+}

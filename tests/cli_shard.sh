@@ -1,0 +1,123 @@
+#!/bin/sh
+# Shards and merge (include/forecast/shard.h): a run split with --shard K/N
+# and merged is byte for byte the single-process run, through the shipped
+# Slurm and Kubernetes examples run as local processes; and every way a
+# set of parts can be wrong is a clear error.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/setup.sh"
+EXAMPLES="$top_srcdir/examples"
+
+# Half a year of the sample panel, plus a series too short for one fold
+# (the no-fold ets+theta path) and one with fewer folds than asked.
+{
+	awk -F, 'NR == 1 || $3 >= "2024-07-01"' "$SAMPLES/retail_daily.csv"
+	for d in $(seq 0 11); do echo "S9,short,$(date -u -d "2024-12-20 + $d day" +%Y-%m-%d),$((5 + d % 3))"; done
+	for d in $(seq 0 34); do echo "S9,newer,$(date -u -d "2024-11-27 + $d day" +%Y-%m-%d),$((20 + d % 7))"; done
+} >"$TMP/sales.csv"
+cd "$TMP" || exit 1
+
+"$FORECAST" fit sales.csv --horizon 7 --quiet -o full.csv --model-out full.model --leaderboard full_lb.csv
+assert "the single-process fit exits 0" test $? -eq 0
+
+# The Slurm array, its tasks run here one after another with Slurm's
+# variables, then the merge job.
+mkdir slurm
+for k in 0 1 2; do
+	SLURM_ARRAY_TASK_ID=$k SLURM_ARRAY_TASK_COUNT=3 SLURM_CPUS_PER_TASK=1 DATA=sales.csv RUN=slurm \
+		HORIZON=7 FORECAST="$FORECAST" bash "$EXAMPLES/slurm/forecast-shard.sbatch" || echo "task $k failed"
+done >slurm.log 2>&1
+assert "the Slurm array's tasks succeed" sh -c '! grep -q failed slurm.log && test -s slurm/part-2'
+RUN=slurm FORECAST="$FORECAST" SLURM_CPUS_PER_TASK=2 bash "$EXAMPLES/slurm/forecast-merge.sbatch" 2>slurm_merge.err
+assert "the Slurm merge job exits 0" test $? -eq 0
+assert "Slurm: merged forecasts are the single run's, byte for byte" cmp full.csv slurm/forecast.csv
+assert "Slurm: merged model file is the single run's" cmp full.model slurm/forecast.model
+assert "Slurm: merged leaderboard is the single run's" cmp full_lb.csv slurm/leaderboard.csv
+
+# The Kubernetes Indexed Job: its command, run for every completion index
+# as concurrent local processes, with /data pointing here; compared with
+# the same command run without --shard.
+n=$(sed -n 's/^ *completions: *\([0-9]*\)$/\1/p' "$EXAMPLES/kubernetes/forecast-shards.yaml")
+cmd=$(grep -- '- forecast fit ' "$EXAMPLES/kubernetes/forecast-shards.yaml" | sed "s/^ *- //; s#/data#$TMP/k8s#g")
+mcmd=$(grep -- '- forecast merge ' "$EXAMPLES/kubernetes/forecast-merge.yaml" | sed "s/^ *- //; s#/data#$TMP/k8s#g")
+mkdir -p k8s/run
+cp sales.csv k8s/sales.csv
+forecast() { "$FORECAST" "$@"; }
+eval "$(echo "$cmd" | sed 's#--shard [^ ]*##; s#-o [^ ]*#-o k8s_full.csv --model-out k8s_full.model#')"
+assert "Kubernetes: the command without --shard exits 0" test -s k8s_full.csv
+k=0
+while [ "$k" -lt "$n" ]; do
+	(JOB_COMPLETION_INDEX=$k; export JOB_COMPLETION_INDEX
+	 eval "$cmd" || echo "index $k failed") >>k8s.log 2>&1 &
+	k=$((k + 1))
+done
+wait
+assert "Kubernetes: $n indexed completions succeed" sh -c "! grep -q failed k8s.log && test \$(ls k8s/run | wc -l) -eq $n"
+eval "$mcmd" 2>k8s_merge.err
+assert "Kubernetes: the merge Job's command exits 0" test $? -eq 0
+assert "Kubernetes: merged forecasts are the single run's, byte for byte" cmp k8s_full.csv k8s/run/forecast.csv
+assert "Kubernetes: merged model file is the single run's" cmp k8s_full.model k8s/run/forecast.model
+
+# predict reads a merged model like any other
+"$FORECAST" predict --model slurm/forecast.model >pred.csv
+assert "predict from the merged model repeats the forecasts" cmp full.csv pred.csv
+
+# cv parts merge into the leaderboard
+"$FORECAST" cv sales.csv --horizon 7 --quiet --leaderboard cv_full.csv >/dev/null
+for k in 0 1; do "$FORECAST" cv sales.csv --horizon 7 --quiet --shard $k/2 -o cvpart$k; done
+"$FORECAST" merge cv_merged.csv cvpart0 cvpart1 --quiet >/dev/null
+assert "cv parts merge into cv's leaderboard" cmp cv_full.csv cv_merged.csv
+
+# the same merge whatever the thread counts (a part's own bytes differ from
+# run to run: they keep the seconds each candidate took)
+"$FORECAST" fit sales.csv --horizon 7 --quiet --threads 1 --shard 1/3 -o t1part1
+"$FORECAST" merge t1.csv slurm/part-0 t1part1 slurm/part-2 --threads 1 --quiet --model-out t1.model
+assert "a shard at 1 thread and a merge at 1 thread: the same forecasts" cmp full.csv t1.csv
+assert "... and the same model file" cmp full.model t1.model
+
+# Which shard a series goes to: 64-bit FNV-1a of its key, modulo N,
+# computed here independently: the series count of each of 3 shards.
+python3 -c '
+import csv, sys
+keys = {"store=%s,item=%s" % (r["store"], r["item"]) for r in csv.DictReader(open("sales.csv"))}
+n = [0, 0, 0]
+for k in keys:
+    h = 14695981039346656037
+    for b in k.encode():
+        h = ((h ^ b) * 1099511628211) % (1 << 64)
+    n[h % 3] += 1
+for s in range(3):
+    print("shard %d of 3: %d of %d series" % (s, n[s], len(keys)))' >expected_shards.txt
+"$FORECAST" fit sales.csv --horizon 7 --shard 0/3 -o p0 2>>got_all.txt
+"$FORECAST" fit sales.csv --horizon 7 --shard 1/3 -o p1 2>>got_all.txt
+"$FORECAST" fit sales.csv --horizon 7 --shard 2/3 -o p2 2>>got_all.txt
+grep -ho 'shard [0-9] of 3: [0-9]* of [0-9]* series' got_all.txt >got_shards.txt
+assert "each shard holds the series whose key's FNV-1a hash is its index mod 3" \
+	cmp expected_shards.txt got_shards.txt
+
+# Bad sets of parts: clear errors, exit 4, nothing written.
+cp slurm/part-0 slurm/part-1 slurm/part-2 "$TMP/"
+cp sales.csv "$TMP/sales_copy.csv"
+INPUTS="part-0 part-1"
+expect_error "a missing shard" 4 'shard 2 of 3 is missing \(2 parts given\)' -- merge out.csv part-0 part-1
+INPUTS="part-0 part-1 part-2"
+expect_error "a shard given twice" 4 'part-1 and part-1 are both shard 1 of 3|are both shard 1 of 3' \
+	-- merge out.csv part-0 part-1 part-2 part-1
+"$FORECAST" fit sales.csv --horizon 7 --quiet --folds 2 --shard 2/3 -o other2
+INPUTS="part-0 part-1 other2"
+expect_error "parts made with other options" 4 'differ in their options' -- merge out.csv part-0 part-1 other2
+head -c 3000 slurm/part-2 >"$TMP/cut2"
+INPUTS="part-0 part-1 cut2"
+expect_error "a truncated part" 4 'cut2: the part is damaged' -- merge out.csv part-0 part-1 cut2
+INPUTS="part-0 part-1 sales.csv"
+expect_error "a CSV given as a part" 4 'sales\.csv: not a shard part' -- merge out.csv part-0 part-1 sales.csv
+awk 'NR != 5' sales.csv >"$TMP/changed.csv"
+INPUTS="part-0 part-1 part-2 changed.csv"
+expect_error "other data than the shards read" 3 'not what the shards read' \
+	-- merge out.csv part-0 part-1 part-2 --data changed.csv
+INPUTS="sales.csv"
+expect_error "--shard K/N with K >= N" 2 '--shard: expected K/N' -- fit sales.csv --horizon 7 --shard 3/3
+expect_error "--shard with --search" 2 'does not take --search' -- fit sales.csv --horizon 7 --shard 0/2 --search random
+expect_error "--shard with --model-out" 2 "give --model-out to 'forecast merge'" \
+	-- fit sales.csv --horizon 7 --shard 0/2 --model-out m.model
+expect_error "merge without parts" 2 'expected OUT and at least one part' -- merge out.csv
+
+finish

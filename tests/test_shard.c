@@ -1,0 +1,195 @@
+/* Unit tests of shards and parts (include/forecast/shard.h): the hash
+ * against FNV-1a's published test vectors, a part's round trip into a run
+ * equal to the single-process one, and parts damaged at every length and
+ * byte refused without a crash. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forecast/cv.h"
+#include "forecast/shard.h"
+
+START_TEST(test_fnv_vectors)
+{
+	/* Fowler/Noll/Vo test vectors for 64-bit FNV-1a */
+	ck_assert_uint_eq(fc_shard_hash(""), 0xcbf29ce484222325ULL);
+	ck_assert_uint_eq(fc_shard_hash("a"), 0xaf63dc4c8601ec8cULL);
+	ck_assert_uint_eq(fc_shard_hash("foobar"), 0x85944171f73967e8ULL);
+	ck_assert_uint_eq(fc_shard_of("foobar", 1), 0);
+	ck_assert_uint_eq(fc_shard_of("foobar", 7), 0x85944171f73967e8ULL % 7);
+}
+END_TEST
+
+#define NS 6
+#define N 48
+
+typedef struct fixture {
+	fc_panel p;
+	fc_series s[NS];
+	double y[NS][N];
+	char key[NS][16];
+	fc_model *m[3];
+	fc_cv_opts o;
+} fixture;
+
+/* Six series of different shapes (one too short for a fold) and three
+ * local kinds. */
+static void fixture_init(fixture *f)
+{
+	memset(f, 0, sizeof *f);
+	f->p.freq = (fc_freq){FC_UNIT_STEP, 1, 0};
+	f->p.style = (fc_time_style){FC_STYLE_INT, 0};
+	f->p.series = f->s;
+	f->p.n_series = NS;
+	for (size_t i = 0; i < NS; i++) {
+		snprintf(f->key[i], sizeof f->key[i], "id=%zu", i);
+		f->s[i].key = f->key[i];
+		f->s[i].start = 1;
+		f->s[i].n = i == 5 ? 6 : N;
+		f->s[i].y = f->y[i];
+		for (size_t t = 0; t < N; t++)
+			f->y[i][t] = 10 + (double)i * t * 0.3 + 3 * sin((double)(t * (i + 1))) + (double)(t % 4);
+	}
+	static const char *const kinds[] = {"naive", "ets", "theta"};
+	for (size_t k = 0; k < 3; k++)
+		f->m[k] = fc_model_alloc(fc_model_lookup(kinds[k]), NULL);
+	f->o = (fc_cv_opts){.horizon = 4, .folds = 3, .n_levels = 1, .levels = {90},
+	                    .metric = FC_METRIC_MAE, .n_candidates = 3, .candidates = f->m,
+	                    .forecast = 1, .ensemble = FC_ENSEMBLE_CARUANA,
+	                    .ensemble_by = FC_ENSEMBLE_BY_BLEND};
+}
+
+static void fixture_dispose(fixture *f)
+{
+	for (size_t k = 0; k < 3; k++)
+		fc_model_free(f->m[k]);
+}
+
+/* The part of shard k of n: back-test and prefits of its series. */
+static void make_part(fixture *f, size_t k, size_t n, fc_buf *b)
+{
+	unsigned char mask[NS];
+	for (size_t i = 0; i < NS; i++)
+		mask[i] = fc_shard_of(f->key[i], n) == k;
+	fc_cv_opts o = f->o;
+	o.series_mask = mask;
+	fc_run *run = NULL;
+	fc_err err;
+	ck_assert_int_eq(fc_cv_begin(&f->p, &o, 3, &run, &err), 0);
+	ck_assert_int_eq(fc_cv_backtest(&f->p, &o, run, 0, 3, NULL, &err), 0);
+	ck_assert_int_eq(fc_cv_prefit(&f->p, &o, run, &err), 0);
+	char *argv[] = {"fit", "x.csv"};
+	fc_part_info info = {.forecast = 1, .shard = k, .n_shards = n, .fingerprint = "0123456789abcdef",
+	                     .options = 42, .argc = 2, .argv = argv};
+	ck_assert_int_eq(fc_part_encode(b, &info, &f->p, &o, run, mask, &err), 0);
+	fc_run_free(run);
+}
+
+START_TEST(test_round_trip)
+{
+	fixture f;
+	fixture_init(&f);
+	fc_err err;
+	fc_run *one = NULL, *merged = NULL;
+	ck_assert_int_eq(fc_cv_run(&f.p, &f.o, &one, &err), 0);
+	fc_buf part[3];
+	unsigned char seen[NS] = {0};
+	ck_assert_int_eq(fc_cv_begin(&f.p, &f.o, 3, &merged, &err), 0);
+	for (size_t k = 0; k < 3; k++) {
+		fc_buf_init(&part[k]);
+		make_part(&f, k, 3, &part[k]);
+		fc_part_info info;
+		ck_assert_int_eq(fc_part_read_info(part[k].data, part[k].len, &info, &err), 0);
+		ck_assert_uint_eq(info.shard, k);
+		ck_assert_uint_eq(info.n_shards, 3);
+		ck_assert_uint_eq(info.argc, 2);
+		ck_assert_str_eq(info.argv[1], "x.csv");
+		ck_assert_str_eq(info.fingerprint, "0123456789abcdef");
+		fc_part_info_dispose(&info);
+		ck_assert_int_eq(fc_part_load(part[k].data, part[k].len, &f.p, &f.o, merged, seen, &err), 0);
+	}
+	for (size_t i = 0; i < NS; i++)
+		ck_assert_int_eq(seen[i], 1);
+	/* a part loaded twice names the series seen already */
+	unsigned char again[NS];
+	memcpy(again, seen, sizeof again);
+	ck_assert_int_eq(fc_part_load(part[0].data, part[0].len, &f.p, &f.o, merged, again, &err),
+	                 FC_EFORMAT);
+	ck_assert_int_eq(fc_cv_finish(&f.p, &f.o, merged, &err), 0);
+	for (size_t i = 0; i < NS; i++) {
+		const fc_series_result *a = &one->res[i], *b = &merged->res[i];
+		ck_assert_int_eq(a->best, b->best);
+		ck_assert_uint_eq(a->n_members, b->n_members);
+		ck_assert_uint_eq(a->fc.h, b->fc.h);
+		for (size_t t = 0; t < a->fc.h; t++) {
+			ck_assert(memcmp(&a->fc.mean[t], &b->fc.mean[t], sizeof(double)) == 0);
+			ck_assert(memcmp(&a->fc.lo[t], &b->fc.lo[t], sizeof(double)) == 0);
+			ck_assert(memcmp(&a->fc.hi[t], &b->fc.hi[t], sizeof(double)) == 0);
+		}
+	}
+	ck_assert_uint_gt(one->res[5].n_members, 0); /* the short series was forecast */
+	fc_run_free(one);
+	fc_run_free(merged);
+	for (size_t k = 0; k < 3; k++)
+		fc_buf_dispose(&part[k]);
+	fixture_dispose(&f);
+}
+END_TEST
+
+/* Every truncation and every single flipped byte of a part is refused
+ * (the checksum, else the bounds checks); none crashes. */
+START_TEST(test_damaged_parts)
+{
+	fixture f;
+	fixture_init(&f);
+	fc_buf part;
+	fc_buf_init(&part);
+	make_part(&f, 0, 2, &part);
+	fc_err err;
+	char *copy = malloc(part.len);
+	for (size_t len = 0; len < part.len; len++) {
+		memcpy(copy, part.data, len);
+		fc_part_info info;
+		ck_assert_int_ne(fc_part_read_info(copy, len, &info, &err), 0);
+	}
+	for (size_t at = 0; at < part.len; at += 7) {
+		memcpy(copy, part.data, part.len);
+		copy[at] ^= 0x5a;
+		fc_run *run = NULL;
+		unsigned char seen[NS] = {0};
+		ck_assert_int_eq(fc_cv_begin(&f.p, &f.o, 3, &run, &err), 0);
+		ck_assert_int_ne(fc_part_load(copy, part.len, &f.p, &f.o, run, seen, &err), 0);
+		fc_run_free(run);
+	}
+	/* a part for another horizon */
+	fc_cv_opts other = f.o;
+	other.horizon = 5;
+	fc_run *run = NULL;
+	unsigned char seen[NS] = {0};
+	ck_assert_int_eq(fc_cv_begin(&f.p, &other, 3, &run, &err), 0);
+	ck_assert_int_eq(fc_part_load(part.data, part.len, &f.p, &other, run, seen, &err), FC_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "another run"));
+	fc_run_free(run);
+	free(copy);
+	fc_buf_dispose(&part);
+	fixture_dispose(&f);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("shard");
+	TCase *tc = tcase_create("shard");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_fnv_vectors);
+	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_damaged_parts);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
