@@ -4,7 +4,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-PACKAGES="build-essential autoconf automake pkg-config libgsl-dev libfftw3-dev libcsv-dev libsqlite3-dev check cppcheck clang libomp-dev valgrind chromium"
+PACKAGES="build-essential autoconf automake pkg-config libgsl-dev libfftw3-dev libcsv-dev libsqlite3-dev check cppcheck clang libomp-dev valgrind chromium libopenmpi-dev openmpi-bin"
 missing=""
 for p in $PACKAGES; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

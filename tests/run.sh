@@ -1,7 +1,8 @@
 #!/bin/sh
 # The whole test suite: builds forecast twice (plain, and with
 # AddressSanitizer + UndefinedBehaviorSanitizer), runs `make check` in each,
-# and ends with one line "N passed, N failed" counting test cases.
+# then the MPI variant (configure --with-mpi) with its 2-rank and shard
+# tests, and ends with one line "N passed, N failed" counting test cases.
 #   tests/run.sh --valgrind   instead: the plain build's Check unit tests
 #                             under valgrind memcheck (Debian valgrind),
 #                             one case per program (slow: tens of minutes;
@@ -64,5 +65,25 @@ for variant in plain sanitizers; do
 	rest=${counts#*, }
 	total_fail=$((total_fail + ${rest%% *}))
 done
+# The MPI variant (configure --with-mpi): the program alone, and the tests
+# of its driver and of shards run against it (2 ranks, oversubscribed).
+dir="$top/build-mpi"
+mkdir -p "$dir"
+echo "== MPI driver (configure --with-mpi)"
+if ( cd "$dir" && { [ -f Makefile ] || "$top/configure" -q --with-mpi; } && make -s -j"$(nproc)" forecast >/dev/null ); then
+	for t in cli_mpi cli_shard; do
+		top_srcdir="$top" top_builddir="$dir" sh "$top/tests/$t.sh" >"$dir/$t.log" 2>&1
+		ok=$(grep -c '^ok - ' "$dir/$t.log")
+		bad=$(grep -c '^not ok - ' "$dir/$t.log")
+		grep '^not ok - ' "$dir/$t.log" || true
+		[ $((ok + bad)) -gt 0 ] || bad=1 # died or skipped: the MPI build must run it
+		echo "mpi: $t: $ok passed, $bad failed"
+		total_pass=$((total_pass + ok))
+		total_fail=$((total_fail + bad))
+	done
+else
+	echo "tests: the MPI build failed" >&2
+	total_fail=$((total_fail + 1))
+fi
 echo "$total_pass passed, $total_fail failed"
 [ "$status" -eq 0 ] && [ "$total_fail" -eq 0 ]

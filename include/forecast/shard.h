@@ -36,6 +36,12 @@
 uint64_t fc_shard_hash(const char *key);
 size_t fc_shard_of(const char *key, size_t n_shards);
 
+/* Series to ranks for the MPI driver, balanced by length rather than
+ * count: the longest series first (ties: the earlier), each to the rank
+ * whose series are shortest in all so far (ties: the lower rank), Graham's
+ * longest-processing-time rule (1969).  rank_of[i] for every series. */
+void fc_shard_balance(const fc_panel *p, size_t n_ranks, size_t *rank_of);
+
 /* A part's header: which shard of how many, what it was made from. */
 typedef struct fc_part_info {
 	int forecast;          /* made by fit (1) or cv (0) */

@@ -13,6 +13,7 @@
 
 #include "forecast/artifact.h"
 #include "forecast/budget.h"
+#include "forecast/dist.h"
 #include "forecast/output.h"
 #include "forecast/registry.h"
 #include "forecast/search.h"
@@ -791,11 +792,102 @@ static int merge_run(const fc_panel *p, const fc_cv_opts *cv, const merge_parts 
 	return rc;
 }
 
+/* Under mpirun: each rank back-tests (and with fit prefits) the local
+ * candidates on its share of the series, balanced by length; rank 0
+ * gathers the parts and completes the run as merge does.  Other ranks
+ * return 0 with *out NULL. */
+static int mpi_run(const cli_opts *o, int argc, char **argv, const fc_panel *p,
+                   const fc_cv_opts *cv0, int fit, fc_run **out, fc_err *err)
+{
+	size_t S = p->n_series, nc = cv0->n_candidates, R = fc_dist_size(), me = fc_dist_rank();
+	size_t *rank_of = malloc((S ? S : 1) * sizeof *rank_of);
+	unsigned char *mask = malloc(S ? S : 1);
+	fc_cv_opts cv = *cv0;
+	fc_run *res = NULL;
+	fc_buf b;
+	fc_buf_init(&b);
+	int rc = rank_of && mask ? 0 : fc_err_set(err, FC_ENOMEM, "out of memory");
+	if (!rc) {
+		fc_shard_balance(p, R, rank_of);
+		for (size_t i = 0; i < S; i++)
+			mask[i] = rank_of[i] == me;
+		cv.series_mask = mask;
+		rc = fc_cv_begin(p, &cv, nc, &res, err);
+	}
+	for (size_t c = 0; !rc && c < nc;) { /* each run of local candidates */
+		size_t e = c;
+		while (e < nc && !cv.candidates[e]->type->global)
+			e++;
+		if (e > c)
+			rc = fc_cv_backtest(p, &cv, res, c, e - c, NULL, err);
+		c = e + 1;
+	}
+	if (!rc && fit)
+		rc = fc_cv_prefit(p, &cv, res, err);
+	fc_part_info info = {
+		.forecast = fit, .shard = me, .n_shards = R,
+		.options = options_hash(o, argc, argv), .argc = (size_t)argc, .argv = argv,
+	};
+	fc_registry_fingerprint(p, info.fingerprint);
+	if (!rc)
+		rc = fc_part_encode(&b, &info, p, &cv, res, mask, err);
+	fc_run_free(res);
+	free(rank_of);
+	free(mask);
+	int agreed = fc_dist_agree(rc);
+	if (agreed) {
+		fc_buf_dispose(&b);
+		if (!rc)
+			fc_err_set(err, agreed, "another rank failed");
+		return agreed;
+	}
+	char **parts = NULL;
+	size_t *lens = NULL;
+	rc = fc_dist_gather(&b, &parts, &lens, err);
+	fc_buf_dispose(&b);
+	if (!rc && me == 0) {
+		char (*names)[32] = calloc(R, sizeof *names);
+		const char **paths = calloc(R, sizeof *paths);
+		merge_parts mp = {.n = R, .path = paths, .data = parts, .len = lens};
+		memcpy(mp.fingerprint, info.fingerprint, sizeof mp.fingerprint);
+		if (!names || !paths) {
+			rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+		} else {
+			for (size_t r = 0; r < R; r++) {
+				snprintf(names[r], sizeof names[r], "rank %zu", r);
+				paths[r] = names[r];
+			}
+			rc = merge_run(p, cv0, &mp, out, err);
+		}
+		free(names);
+		free(paths);
+	}
+	for (size_t r = 0; parts && r < R; r++)
+		free(parts[r]);
+	free(parts);
+	free(lens);
+	return rc;
+}
+
 static int run_opts(const cli_opts *opts, int argc, char **argv, int fit, const merge_parts *mp)
 {
 	const char *cmd = fit ? "fit" : "cv";
 	cli_opts o = *opts;
 	int rc;
+	/* under mpirun (include/forecast/dist.h): rank 0 reports and writes */
+	int mpi = fc_dist_size() > 1 && !mp;
+	if (mpi && (o.n_shards || o.search)) {
+		if (fc_dist_rank() == 0)
+			fprintf(stderr, "forecast: error: under mpirun, %s is not supported: run one "
+			                "process per shard, or the search in one process\n",
+			        o.n_shards ? "--shard" : "--search");
+		return EXIT_USAGE;
+	}
+	if (mpi && fc_dist_rank() > 0) {
+		o.quiet = 1;
+		o.name = NULL;
+		o.report = NULL;
+	}
 	if (!o.input) {
 		fprintf(stderr, "forecast: error: no input file\nUsage: forecast %s FILE --horizon H [options]\n", cmd);
 		return EXIT_USAGE;
@@ -850,14 +942,20 @@ static int run_opts(const cli_opts *opts, int argc, char **argv, int fit, const 
 	fc_leader_row *rows = NULL;
 	cli_reg reg;
 	memset(&reg, 0, sizeof reg);
-	if ((rc = fc_panel_read(o.input, &o.read, &p, &err))) {
+	if ((rc = fc_panel_read(o.input, &o.read, &p, &err)))
 		rc = cli_fail(rc, err.msg);
+	if (mpi && (rc = fc_dist_agree(rc))) /* every rank stops, or none */
 		goto out;
-	}
+	if (rc)
+		goto out;
 	describe_panel(&o, p);
 	if ((rc = check_future(&o, p, fit)) || (rc = check_end(&o, p, fit)))
 		goto out;
-	if (fit && o.name && !o.n_shards && (rc = cli_reg_begin(&o, &reg)))
+	if (fit && o.name && !o.n_shards)
+		rc = cli_reg_begin(&o, &reg);
+	if (mpi)
+		rc = fc_dist_agree(rc);
+	if (rc)
 		goto out;
 
 	cli_progress prog;
@@ -898,6 +996,11 @@ static int run_opts(const cli_opts *opts, int argc, char **argv, int fit, const 
 	} else if (mp) {
 		rc = merge_run(p, &cv, mp, &result, &err);
 		cli_progress_finish(&prog);
+	} else if (mpi) {
+		rc = mpi_run(&o, argc, argv, p, &cv, fit, &result, &err);
+		cli_progress_finish(&prog);
+		if (!rc && fc_dist_rank() > 0)
+			goto out; /* rank 0 writes */
 	} else {
 		rc = fc_cv_run(p, &cv, &result, &err);
 		cli_progress_finish(&prog);

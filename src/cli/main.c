@@ -3,9 +3,11 @@
 #include "cli.h"
 
 #include <gsl/gsl_errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "forecast/dist.h"
 #include "forecast/search.h"
 
 typedef struct subcommand {
@@ -170,12 +172,29 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+#ifdef HAVE_MPI
+		printf("forecast %s (MPI)\n", PACKAGE_VERSION);
+#else
 		printf("forecast %s\n", PACKAGE_VERSION);
+#endif
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < N_COMMANDS; i++)
-		if (strcmp(commands[i].name, cmd) == 0)
-			return commands[i].run(argc - 1, argv + 1);
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		if (strcmp(commands[i].name, cmd) != 0)
+			continue;
+#ifdef HAVE_MPI
+		/* started by mpirun (Open MPI or MPICH): the MPI driver of fit and cv */
+		int mpi = (strcmp(cmd, "fit") == 0 || strcmp(cmd, "cv") == 0) &&
+		          (getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE"));
+		if (mpi && fc_dist_init(&argc, &argv)) {
+			fprintf(stderr, "forecast: error: MPI could not be started\n");
+			return EXIT_USAGE;
+		}
+#endif
+		int rc = commands[i].run(argc - 1, argv + 1);
+		fc_dist_finalize();
+		return rc;
+	}
 	fprintf(stderr, "forecast: error: unknown command '%s'\n"
 	                "Try 'forecast --help' for the list of commands.\n", cmd);
 	return EXIT_USAGE;

@@ -29,6 +29,45 @@ size_t fc_shard_of(const char *key, size_t n_shards)
 	return n_shards > 1 ? (size_t)(fc_shard_hash(key) % n_shards) : 0;
 }
 
+static const fc_panel *sort_panel; /* qsort has no context argument */
+
+static int longer_first(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	size_t ni = sort_panel->series[i].n, nj = sort_panel->series[j].n;
+	if (ni != nj)
+		return ni > nj ? -1 : 1;
+	return i < j ? -1 : i > j;
+}
+
+void fc_shard_balance(const fc_panel *p, size_t n_ranks, size_t *rank_of)
+{
+	size_t S = p->n_series;
+	size_t *order = malloc((S ? S : 1) * sizeof *order);
+	double *load = calloc(n_ranks ? n_ranks : 1, sizeof *load);
+	if (!order || !load || n_ranks < 2) { /* no room to sort: by count */
+		for (size_t i = 0; i < S; i++)
+			rank_of[i] = n_ranks ? i % n_ranks : 0;
+		free(order);
+		free(load);
+		return;
+	}
+	for (size_t i = 0; i < S; i++)
+		order[i] = i;
+	sort_panel = p;
+	qsort(order, S, sizeof *order, longer_first);
+	for (size_t k = 0; k < S; k++) {
+		size_t best = 0;
+		for (size_t r = 1; r < n_ranks; r++)
+			if (load[r] < load[best])
+				best = r;
+		rank_of[order[k]] = best;
+		load[best] += (double)p->series[order[k]].n;
+	}
+	free(order);
+	free(load);
+}
+
 /* ---- writing ---- */
 
 static int put_u64(fc_buf *b, uint64_t v)

@@ -1,0 +1,46 @@
+#!/bin/sh
+# The MPI driver (include/forecast/dist.h), in a build made with
+# `configure --with-mpi`: `mpirun -n 2 forecast fit ...` writes byte for
+# byte what one process writes; a failure on the ranks stops them all.
+# Skipped (exit 77) in builds without MPI or where mpirun is missing.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/setup.sh"
+
+if ! "$FORECAST" --version | grep -q MPI || ! command -v mpirun >/dev/null 2>&1; then
+	echo "# skipped: this build has no MPI driver (configure --with-mpi) or mpirun is missing"
+	exit 77
+fi
+# CI runs as root; Open MPI refuses that unless told
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+MPIRUN="timeout 300 mpirun --oversubscribe -n 2"
+
+{
+	awk -F, 'NR == 1 || $3 >= "2024-07-01"' "$SAMPLES/retail_daily.csv"
+	for d in $(seq 0 11); do echo "S9,short,$(date -u -d "2024-12-20 + $d day" +%Y-%m-%d),$((5 + d % 3))"; done
+} >"$TMP/sales.csv"
+cd "$TMP" || exit 1
+
+"$FORECAST" fit sales.csv --horizon 7 --quiet -o one.csv --model-out one.model --leaderboard one_lb.csv
+$MPIRUN "$FORECAST" fit sales.csv --horizon 7 --quiet -o two.csv --model-out two.model \
+	--leaderboard two_lb.csv >two.out 2>two.err
+assert "mpirun -n 2 forecast fit exits 0" test $? -eq 0
+assert "2 ranks: the forecasts are one process's, byte for byte" cmp one.csv two.csv
+assert "2 ranks: the model file is one process's" cmp one.model two.model
+assert "2 ranks: the leaderboard is one process's" cmp one_lb.csv two_lb.csv
+
+"$FORECAST" cv sales.csv --horizon 7 --quiet --leaderboard cv_one.csv >/dev/null
+$MPIRUN "$FORECAST" cv sales.csv --horizon 7 --quiet --leaderboard cv_two.csv >cv_two.out 2>&1
+assert "2 ranks: cv's leaderboard is one process's" cmp cv_one.csv cv_two.csv
+assert "2 ranks: the leaderboard is printed once" test "$(grep -c '^naive ' cv_two.out)" -eq 1
+
+printf 'date,y\n2024-01-01,1\n2024-01-02,x\n' >bad.csv
+$MPIRUN "$FORECAST" fit bad.csv --horizon 2 -o bad_out.csv >bad.out 2>bad.err
+rc=$?
+assert "bad input on every rank: exit 3, not a hang (got $rc)" test "$rc" -eq 3
+assert "bad input: the message names file, line and column" grep -q 'bad\.csv:3:2' bad.err
+assert "bad input: no output written" test ! -e bad_out.csv
+$MPIRUN "$FORECAST" fit sales.csv --horizon 7 --shard 0/2 >shard.out 2>shard.err
+rc=$?
+assert "--shard under mpirun is refused (got $rc)" test "$rc" -ne 0
+assert "--shard under mpirun: the message says why" grep -q 'under mpirun, --shard is not supported' shard.err
+
+finish
