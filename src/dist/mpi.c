@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#ifdef HAVE_CONFIG_H
+#include "config.h" /* HAVE_MPI */
+#endif
 
 #ifdef HAVE_MPI
 #include <mpi.h>
