@@ -85,6 +85,7 @@ typedef struct cli_opts {
 	int registry_given;        /* --registry was on the command line */
 	const char *report;        /* fit: --report FILE (HTML) */
 	size_t shard, n_shards;    /* --shard K/N (include/forecast/shard.h); n_shards 0: none */
+	int timings;               /* --timings: wall time per stage and peak memory */
 	double started;            /* cli_now() when the options were parsed */
 	int argc;                  /* the command line, for reports */
 	char **argv;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "forecast/artifact.h"
 #include "forecast/budget.h"
@@ -118,7 +119,8 @@ static void usage_common(FILE *f)
 	        "                     the learner (n_trees, learning_rate, loss=poisson ...)\n"
 	        "  --level L1,L2      prediction interval levels in percent (default 80,95)\n"
 	        "\n"
-	        "General: --threads N, --quiet (-q), --help\n"
+	        "General: --threads N, --quiet (-q), --timings (wall time per stage, peak\n"
+	        "memory and CPU time per candidate on stderr), --help\n"
 	        "\n"
 	        "Exit codes: 0 success, 1 a model failed, 2 bad command line,\n"
 	        "3 bad input data, 4 file or model-file problem.\n", FC_SEARCH_DEFAULT_TRIALS,
@@ -635,6 +637,43 @@ static void describe_search(const cli_opts *o, fc_model *const *cand, size_t nb,
 		         so->early_stop == FC_EARLY_STOP_MEDIAN ? "median" : "bandit", info->stopped, nt);
 }
 
+/* --timings: the wall clock at the end of each stage of a run. */
+typedef struct stage_clock {
+	double start, read, backtest, select, write;
+} stage_clock;
+
+static double peak_mib(void)
+{
+	struct rusage ru;
+	return getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_maxrss / 1024.0 : NAN;
+}
+
+/* Prints the stages' wall times, the peak memory, and where the CPU time
+ * of the back-test and refits went, by kind. */
+static void print_timings(const stage_clock *t, const fc_leader_row *rows, size_t n,
+                          const char *const *label)
+{
+	fprintf(stderr, "forecast: time: read and regularize %.1f s; back-test %.1f s; selection, "
+	        "ensemble and refit %.1f s; outputs %.1f s; total %.1f s; peak memory %.0f MiB\n",
+	        t->read - t->start, t->backtest - t->read, t->select - t->backtest,
+	        t->write - t->select, t->write - t->start, peak_mib());
+	fputs("forecast: time per candidate (CPU seconds in its back-test and refits, all threads):", stderr);
+	size_t *order = malloc(n * sizeof *order);
+	for (size_t k = 0; order && k < n; k++)
+		order[k] = k;
+	for (size_t a = 1; order && a < n; a++) /* by time, descending */
+		for (size_t b = a; b > 0 && rows[order[b]].seconds > rows[order[b - 1]].seconds; b--) {
+			size_t x = order[b];
+			order[b] = order[b - 1];
+			order[b - 1] = x;
+		}
+	for (size_t k = 0; order && k < n; k++)
+		fprintf(stderr, "%s %s %.1f", k ? "," : "", label[rows[order[k]].candidate],
+		        rows[order[k]].seconds);
+	fputc('\n', stderr);
+	free(order);
+}
+
 /* The parts of a merge (cmd_merge), loaded in place of the back-test of
  * the local candidates. */
 typedef struct merge_parts {
@@ -764,7 +803,7 @@ static int write_part(const cli_opts *o, int argc, char **argv, const fc_panel *
  * the global candidates' back-test over every series and the selection,
  * as fc_cv_run would have made it in one process. */
 static int merge_run(const fc_panel *p, const fc_cv_opts *cv, const merge_parts *mp,
-                     fc_run **out, fc_err *err)
+                     fc_run **out, stage_clock *clock, fc_err *err)
 {
 	char fp[17];
 	fc_registry_fingerprint(p, fp);
@@ -786,6 +825,7 @@ static int merge_run(const fc_panel *p, const fc_cv_opts *cv, const merge_parts 
 	for (size_t c = 0; !rc && c < nc; c++)
 		if (cv->candidates[c]->type->global)
 			rc = fc_cv_backtest(p, cv, *out, c, 1, NULL, err);
+	clock->backtest = cli_now();
 	if (!rc)
 		rc = fc_cv_finish(p, cv, *out, err);
 	free(seen);
@@ -797,7 +837,7 @@ static int merge_run(const fc_panel *p, const fc_cv_opts *cv, const merge_parts 
  * gathers the parts and completes the run as merge does.  Other ranks
  * return 0 with *out NULL. */
 static int mpi_run(const cli_opts *o, int argc, char **argv, const fc_panel *p,
-                   const fc_cv_opts *cv0, int fit, fc_run **out, fc_err *err)
+                   const fc_cv_opts *cv0, int fit, fc_run **out, stage_clock *clock, fc_err *err)
 {
 	size_t S = p->n_series, nc = cv0->n_candidates, R = fc_dist_size(), me = fc_dist_rank();
 	size_t *rank_of = malloc((S ? S : 1) * sizeof *rank_of);
@@ -857,7 +897,7 @@ static int mpi_run(const cli_opts *o, int argc, char **argv, const fc_panel *p,
 				snprintf(names[r], sizeof names[r], "rank %zu", r);
 				paths[r] = names[r];
 			}
-			rc = merge_run(p, cv0, &mp, out, err);
+			rc = merge_run(p, cv0, &mp, out, clock, err);
 		}
 		free(names);
 		free(paths);
@@ -942,8 +982,10 @@ static int run_opts(const cli_opts *opts, int argc, char **argv, int fit, const 
 	fc_leader_row *rows = NULL;
 	cli_reg reg;
 	memset(&reg, 0, sizeof reg);
+	stage_clock clock = {.start = cli_now()};
 	if ((rc = fc_panel_read(o.input, &o.read, &p, &err)))
 		rc = cli_fail(rc, err.msg);
+	clock.read = cli_now();
 	if (mpi && (rc = fc_dist_agree(rc))) /* every rank stops, or none */
 		goto out;
 	if (rc)
@@ -994,17 +1036,25 @@ static int run_opts(const cli_opts *opts, int argc, char **argv, int fit, const 
 		cli_progress_finish(&prog);
 		goto out;
 	} else if (mp) {
-		rc = merge_run(p, &cv, mp, &result, &err);
+		rc = merge_run(p, &cv, mp, &result, &clock, &err);
 		cli_progress_finish(&prog);
 	} else if (mpi) {
-		rc = mpi_run(&o, argc, argv, p, &cv, fit, &result, &err);
+		rc = mpi_run(&o, argc, argv, p, &cv, fit, &result, &clock, &err);
 		cli_progress_finish(&prog);
 		if (!rc && fc_dist_rank() > 0)
 			goto out; /* rank 0 writes */
-	} else {
-		rc = fc_cv_run(p, &cv, &result, &err);
+	} else { /* fc_cv_run, in its stages */
+		rc = fc_cv_begin(p, &cv, n_cand, &result, &err);
+		if (!rc)
+			rc = fc_cv_backtest(p, &cv, result, 0, n_cand, NULL, &err);
+		clock.backtest = cli_now();
+		if (!rc)
+			rc = fc_cv_finish(p, &cv, result, &err);
 		cli_progress_finish(&prog);
 	}
+	clock.select = cli_now();
+	if (!clock.backtest)
+		clock.backtest = clock.select; /* a search's stages are its own */
 	if (rc) {
 		rc = cli_fail(rc, err.msg);
 		goto out;
@@ -1030,6 +1080,9 @@ static int run_opts(const cli_opts *opts, int argc, char **argv, int fit, const 
 	} else {
 		fc_leaderboard(result, o.metric, rows);
 		rc = write_outputs(&o, p, result, &cv, rows, &nm, fit);
+		clock.write = cli_now();
+		if (rc == EXIT_OK && o.timings)
+			print_timings(&clock, rows, n_cand, nm.label);
 		if (rc == EXIT_OK && reg.reg)
 			rc = cli_reg_fit(&reg, &o, argc, argv, p, result, &rows[0]);
 		if (rc == EXIT_OK && (!o.quiet || !fit)) { /* the leaderboard is all cv prints */

@@ -33,7 +33,7 @@ enum {
 	O_SEARCH, O_BUDGET_TRIALS, O_SEED, O_SPACE, O_SEARCH_MODELS, O_BUDGET_MINUTES, O_CONCURRENCY,
 	O_EARLY_STOP, O_BANDIT_SLACK, O_EARLY_STOP_DELAY,
 	O_NAME, O_REGISTRY, O_WAIT, O_PROMOTE_MARGIN, O_ALERT_RATIO,
-	O_REPORT, O_SHARD
+	O_REPORT, O_SHARD, O_TIMINGS
 };
 
 static const struct {
@@ -104,6 +104,7 @@ static const struct {
 	{{"promote-margin", required_argument, NULL, O_PROMOTE_MARGIN}, OPT_RETRAIN},
 	{{"alert-ratio", required_argument, NULL, O_ALERT_RATIO}, OPT_RETRAIN},
 	{{"shard", required_argument, NULL, O_SHARD}, OPT_SHARD},
+	{{"timings", no_argument, NULL, O_TIMINGS}, OPT_SHARD},
 	{{"threads", required_argument, NULL, O_THREADS}, 0},
 	{{"quiet", no_argument, NULL, O_QUIET}, 0},
 	{{"help", no_argument, NULL, O_HELP}, 0},
@@ -417,6 +418,7 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 			break;
 		}
 		case O_SPACE: o->space_file = optarg; break;
+		case O_TIMINGS: o->timings = 1; break;
 		case O_SHARD: {
 			char *end;
 			errno = 0;
