@@ -36,7 +36,7 @@ panel() { # SERIES DAYS -> path
 for size in $SIZES; do
     s=${size%x*} d=${size#*x}
     f=$(panel "$s" "$d")
-    out=$BENCH_TMP/m5_$size
+    out=$BENCH_TMP/m5_out_$size
     echo "m5: $s series x $d days ..." >&2
     /usr/bin/time -f "%e %M" -o "$out.time" "$FORECAST" fit "$f" --horizon $H --quiet --timings \
         -o "$out.csv" --model-out "$out.model" 2>"$out.err" || bench_die "fit failed: $(tail -3 "$out.err")"
@@ -51,7 +51,7 @@ shard_line="not run (SHARDS empty)"
 if [ -n "$SHARDS" ]; then
     s=${SHARDS%x*} d=${SHARDS#*x}
     f=$(panel "$s" "$d")
-    out=$BENCH_TMP/m5_$SHARDS
+    out=$BENCH_TMP/m5_out_$SHARDS
     [ -s "$out.csv" ] || "$FORECAST" fit "$f" --horizon $H --quiet -o "$out.csv" --model-out "$out.model"
     t0=$(date +%s.%N)
     for k in 0 1 2 3; do
