@@ -184,9 +184,15 @@ typedef struct cursor {
 	int bad;
 } cursor;
 
+/* The bytes left; a cursor never moves past len, but is checked anyway. */
+static size_t room(const cursor *c)
+{
+	return c->pos <= c->len ? c->len - c->pos : 0;
+}
+
 static uint64_t get_u64(cursor *c)
 {
-	if (c->bad || c->len - c->pos < 8) {
+	if (c->bad || room(c) < 8) {
 		c->bad = 1;
 		return 0;
 	}
@@ -209,7 +215,7 @@ static double get_f64(cursor *c)
 static void get_str(cursor *c, char *buf, size_t cap)
 {
 	uint64_t n = get_u64(c);
-	if (c->bad || n > c->len - c->pos || (buf && n >= cap)) {
+	if (c->bad || n > room(c) || (buf && n >= cap)) {
 		c->bad = 1;
 		return;
 	}
@@ -249,7 +255,7 @@ int fc_part_read_info(const void *data, size_t len, fc_part_info *info, fc_err *
 	info->forecast = get_u64(&c) != 0;
 	info->shard = (size_t)get_u64(&c);
 	info->n_shards = (size_t)get_u64(&c);
-	if (!c.bad && c.len - c.pos >= 16) {
+	if (!c.bad && room(&c) >= 16) {
 		memcpy(info->fingerprint, c.p + c.pos, 16);
 		c.pos += 16;
 	} else {
@@ -298,7 +304,12 @@ void fc_part_info_dispose(fc_part_info *info)
 /* Skips the header (read by fc_part_read_info) up to the candidates. */
 static void skip_header(cursor *c)
 {
-	c->pos += 8 * 3 + 16 + 8; /* forecast, shard, n_shards, fingerprint, options */
+	size_t fixed = 8 * 3 + 16 + 8; /* forecast, shard, n_shards, fingerprint, options */
+	if (room(c) < fixed) {
+		c->bad = 1;
+		return;
+	}
+	c->pos += fixed;
 	uint64_t argc = get_u64(c);
 	for (uint64_t a = 0; a < argc && !c->bad; a++)
 		get_str(c, NULL, 0);
@@ -375,7 +386,7 @@ static int get_prefits(cursor *c, const fc_cv_opts *o, fc_run *run, fc_series_re
 		uint64_t len = get_u64(c);
 		if (c->bad || cand >= nc || o->candidates[cand]->type->global ||
 		    r->prefit[cand].have || status < FC_EFORMAT || status > 0 || len > MAX_SAVED ||
-		    len > c->len - c->pos)
+		    len > room(c))
 			return fc_err_set(err, FC_EFORMAT, "the part is damaged (prefits)");
 		fc_prefit *pf = &r->prefit[cand];
 		char *text = malloc((size_t)len + 1);

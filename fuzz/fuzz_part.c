@@ -1,0 +1,122 @@
+/* libFuzzer target: the shard-part reader (fc_part_read_info, fc_part_load)
+ * and the merge's use of what it loaded (fc_cv_finish: the selection, and
+ * the models loaded from the parts' saved fits).  A random input is almost
+ * never a part, so besides raw bytes (first byte even) the target mutates a
+ * valid part of a fixed small run: the rest of the input is laid over it
+ * at an offset it chooses, optionally after a truncation, and the checksum
+ * is recomputed, so that the fuzzer reaches the records and the saved
+ * models behind the checksum. */
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include "forecast/cv.h"
+#include "forecast/shard.h"
+#include "fuzz_util.h"
+
+#define NS 4
+#define N 40
+
+static fc_panel panel;
+static fc_series series[NS];
+static double y[NS][N];
+static char keys[NS][16];
+static fc_model *cands[3];
+static fc_cv_opts opts;
+static fc_buf valid;
+
+static void setup(void)
+{
+	gsl_set_error_handler_off();
+	panel.freq = (fc_freq){FC_UNIT_STEP, 1, 0};
+	panel.style = (fc_time_style){FC_STYLE_INT, 0};
+	panel.series = series;
+	panel.n_series = NS;
+	for (size_t i = 0; i < NS; i++) {
+		snprintf(keys[i], sizeof keys[i], "id=%zu", i);
+		series[i].key = keys[i];
+		series[i].start = 1;
+		series[i].n = i == 3 ? 5 : N;
+		series[i].y = y[i];
+		for (size_t t = 0; t < N; t++)
+			y[i][t] = 10 + (double)(i * t) * 0.5 + 2 * sin((double)t) + (double)(t % 3);
+	}
+	static const char *const kinds[] = {"naive", "drift", "theta"};
+	for (size_t k = 0; k < 3; k++)
+		cands[k] = fc_model_alloc(fc_model_lookup(kinds[k]), NULL);
+	opts = (fc_cv_opts){.horizon = 3, .folds = 2, .n_levels = 1, .levels = {80},
+	                    .metric = FC_METRIC_MAE, .n_candidates = 3, .candidates = cands,
+	                    .forecast = 1, .ensemble = FC_ENSEMBLE_CARUANA,
+	                    .ensemble_by = FC_ENSEMBLE_BY_BLEND};
+	fc_run *run = NULL;
+	fc_err err;
+	char *argv[] = {"fit", "x.csv"};
+	fc_part_info info = {.forecast = 1, .shard = 0, .n_shards = 1,
+	                     .fingerprint = "0123456789abcdef", .argc = 2, .argv = argv};
+	fc_buf_init(&valid);
+	if (fc_cv_begin(&panel, &opts, 3, &run, &err) == 0 &&
+	    fc_cv_backtest(&panel, &opts, run, 0, 3, NULL, &err) == 0 &&
+	    fc_cv_prefit(&panel, &opts, run, &err) == 0)
+		fc_part_encode(&valid, &info, &panel, &opts, run, NULL, &err);
+	fc_run_free(run);
+}
+
+static uint64_t fnv1a(const uint8_t *s, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;
+	for (size_t i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int init;
+	if (!init) {
+		setup();
+		init = 1;
+	}
+	if (size < 5 || valid.len < 16)
+		return 0;
+	uint8_t mode = data[0];
+	size_t off = ((size_t)data[1] << 8 | data[2]) % valid.len;
+	size_t cut = ((size_t)data[3] << 8 | data[4]);
+	data += 5, size -= 5;
+	uint8_t *part;
+	size_t len;
+	if (!(mode & 1)) { /* the bytes as they are */
+		part = malloc(size ? size : 1);
+		if (!part)
+			return 0;
+		memcpy(part, data, size);
+		len = size;
+	} else { /* the valid part, cut and overlaid, its checksum made right */
+		len = valid.len - 8;
+		if (mode & 2)
+			len = cut % len;
+		if (off + size > len)
+			len = off + size;
+		part = calloc(len + 8, 1);
+		if (!part)
+			return 0;
+		memcpy(part, valid.data, len < valid.len - 8 ? len : valid.len - 8);
+		memcpy(part + off, data, size);
+		uint64_t h = fnv1a(part, len);
+		for (int k = 0; k < 8; k++)
+			part[len + (size_t)k] = (uint8_t)(h >> (8 * k));
+		len += 8;
+	}
+	fc_part_info info;
+	fc_err err;
+	if (fc_part_read_info(part, len, &info, &err) == 0)
+		fc_part_info_dispose(&info);
+	fc_run *run = NULL;
+	unsigned char seen[NS] = {0};
+	if (fc_cv_begin(&panel, &opts, 3, &run, &err) == 0) {
+		if (fc_part_load(part, len, &panel, &opts, run, seen, &err) == 0)
+			fc_cv_finish(&panel, &opts, run, &err);
+		fc_run_free(run);
+	}
+	free(part);
+	return 0;
+}
