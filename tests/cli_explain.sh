@@ -1,7 +1,8 @@
 #!/bin/sh
 # End-to-end tests of `forecast explain` on the retail sample's gbdt model:
 # importance with readable names, SHAP rows that add up to the learner's
-# prediction, grouping to raw inputs, JSON, --series, and errors.
+# prediction, grouping to raw inputs, JSON, --series, and errors; and on
+# local models (AirPassengers): members, weights and fitted parameters.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/setup.sh"
 
 cp "$SAMPLES/retail_daily.csv" "$TMP/retail.csv"
@@ -27,6 +28,41 @@ d = json.load(open('$TMP/ex.json'))
 rows = d[0]['rows']
 assert len(rows) == 7 and all(r['series'] == 'S1,bread' for r in rows)
 assert all(abs(r['base'] + sum(r['shap']) - r['prediction']) < 1e-6 for r in rows)
+"
+assert "each series lists its members and the naive member's parameters" \
+	sh -c "test \$(grep -c '^member,gbdt,' '$TMP/ex.csv') -ge $n_series && grep -q '^parameter,naive,\"S1,bread\",,last,member ' '$TMP/ex.csv'"
+"$FORECAST" explain --model "$TMP/g.model" --series S9,nothing >/dev/null 2>"$TMP/err"
+assert "an unknown --series is a usage error" sh -c "test $? -eq 2 && grep -q 'no such series' '$TMP/err'"
+
+# local kinds: an ensemble of ARIMA, ETS, STL and Theta on AirPassengers
+cp "$SAMPLES/air_passengers.csv" "$TMP/air.csv"
+(cd "$TMP" && "$FORECAST" fit air.csv --horizon 12 --models arima,ets,stl,theta --ensemble mean --quiet -o fa.csv --model-out a.model)
+assert "fit of local kinds exits 0" test $? -eq 0
+"$FORECAST" explain --model "$TMP/a.model" >"$TMP/la.csv"
+assert "explain of local kinds exits 0" test $? -eq 0
+assert "an ensemble row and four members whose weights add to 1" awk -F, '
+	$1 == "combination" && $NF == "mean" { c++ } $1 == "member" { n++; w += $NF }
+	END { exit !(c == 1 && n == 4 && w > 0.999999 && w < 1.000001) }' "$TMP/la.csv"
+assert "ARIMA orders and coefficients as R finds them" \
+	sh -c "grep -q '^parameter,arima,,,form,member [0-9],\"ARIMA(2,1,1)(0,1,0)\[12\]\"' '$TMP/la.csv' && grep -q '^parameter,arima,,,ar1,member [0-9],0.59' '$TMP/la.csv'"
+assert "ETS form and smoothing parameters" \
+	sh -c "grep -q '^parameter,ets,,,form,member [0-9],\"ETS(M,Ad,M)\"' '$TMP/la.csv' && grep -q '^parameter,ets,,,alpha,' '$TMP/la.csv' && grep -q '^parameter,ets,,,phi,' '$TMP/la.csv'"
+assert "STL strengths in [0, 1] and the adjusted series' model" awk -F, '
+	$1 == "parameter" && $2 == "stl" && $5 ~ /strength/ { n++; if ($NF < 0 || $NF > 1) bad = 1 }
+	$1 == "parameter" && $2 == "stl" && $5 == "adjusted.alpha" { a = 1 }
+	END { exit bad || n != 2 || !a }' "$TMP/la.csv"
+assert "Theta's parameters" sh -c "grep -q '^parameter,theta,,,theta,member [0-9],2\$' '$TMP/la.csv' && grep -q '^parameter,theta,,,drift,' '$TMP/la.csv'"
+"$FORECAST" explain --model "$TMP/a.model" --format json >"$TMP/la.json"
+assert "json of local kinds parses, with the same parameters" python3 -c "
+import json
+d = json.load(open('$TMP/la.json'))
+assert len(d) == 1 and d[0]['model'] == 'ensemble' and d[0]['combine'] == 'mean'
+m = {x['model']: x for x in d[0]['members']}
+assert sorted(m) == ['arima', 'ets', 'stl', 'theta']
+assert m['arima']['parameters']['form'] == 'ARIMA(2,1,1)(0,1,0)[12]'
+assert abs(m['arima']['parameters']['ar1'] - 0.596) < 1e-3
+assert 0 <= m['stl']['parameters']['seasonal_strength_12'] <= 1
+assert abs(sum(x['weight'] for x in m.values()) - 1) < 1e-9
 "
 "$FORECAST" explain --model "$TMP/g.model" --format xml >/dev/null 2>"$TMP/err"
 assert "a bad --format is a usage error" test $? -eq 2

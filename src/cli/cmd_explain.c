@@ -9,8 +9,14 @@
  * per-series transformed target), where base + contributions equals the
  * learner's prediction.
  *
- * Omissions: --data (explaining forecasts re-anchored on newer data) and
- * the fitted parameters of local kinds are not written yet. */
+ * For every series it also writes its members (kind and weight; how an
+ * ensemble combines them) and what each local member fitted, as its kind's
+ * describe hook reports it: ARIMA orders and coefficients, ETS form and
+ * smoothing parameters, Theta's parameters, STL's trend and seasonal
+ * strengths and the model of the adjusted series, and so on.
+ *
+ * Omissions: --data (explaining forecasts re-anchored on newer data) is not
+ * written yet. */
 #include "cli.h"
 #include <math.h>
 #include <stdio.h>
@@ -24,8 +30,11 @@ static const char USAGE[] =
 	"\n"
 	"Explains the global (gbdt) models of a model file: feature importance\n"
 	"(gain, splits), SHAP values of every forecast row with the base value,\n"
-	"and contributions grouped to raw inputs.  --series keeps the series whose\n"
-	"key (group values joined by ',') is KEY.\n";
+	"and contributions grouped to raw inputs; and for every series its models\n"
+	"(ensemble members and weights) and the fitted parameters of the local ones\n"
+	"(ARIMA orders and coefficients, ETS form and smoothing parameters, Theta,\n"
+	"STL strengths ...).  --series keeps the series whose key (group values\n"
+	"joined by ',') is KEY.\n";
 
 /* Explains global model k over the series using it (history from the
  * model file); idx maps panel rows back to artifact series.  With
@@ -62,11 +71,53 @@ int cli_explain_global(const fc_artifact *a, size_t k, const char *only, fc_expl
 	return rc;
 }
 
+/* A CSV field: quoted when it holds a comma, quote or line break. */
+static void csv_field(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* A JSON string with the escapes JSON requires. */
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+/* A number for JSON: null where it is not finite. */
+static void json_number(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, "%.10g", v);
+	else
+		fputs("null", f);
+}
+
+static const char CSV_HEADER[] = "section,model,series,step,feature,source,value\n";
+
 static void write_csv(FILE *f, const fc_artifact *a, const char *kind, const fc_explanation *ex,
                       const size_t *idx)
 {
 	char key[1024];
-	fprintf(f, "section,model,series,step,feature,source,value\n");
 	for (size_t c = 0; c < ex->n_features; c++) {
 		const char *src = fc_feature_source(ex->names[c], (const char *const *)a->exog_names,
 		                                    a->n_exog);
@@ -129,6 +180,115 @@ static void write_json(FILE *f, const fc_artifact *a, const char *kind,
 	fprintf(f, "]}");
 }
 
+/* ---- local models: what each series' members fitted ---- */
+
+/* CSV rows of series s: for an ensemble, how it combines; per member its
+ * weight and, for local kinds, the fitted parameters (d[m]), the member
+ * named in the source column ("member 2"). */
+static void write_local_csv(FILE *f, const char *key, const fc_artifact_series *s,
+                            const fc_description *d)
+{
+	if (s->n_members > 1) {
+		fputs("combination,ensemble,", f);
+		csv_field(f, key);
+		fprintf(f, ",,,,%s\n", s->median ? "median" : "mean");
+	}
+	for (size_t m = 0; m < s->n_members; m++) {
+		const char *kind = s->members[m].model->type->name;
+		fprintf(f, "member,%s,", kind);
+		csv_field(f, key);
+		fprintf(f, ",,weight,member %zu,%.10g\n", m + 1, s->members[m].weight);
+		for (size_t i = 0; i < d[m].n; i++) {
+			const fc_described *v = &d[m].items[i];
+			fprintf(f, "parameter,%s,", kind);
+			csv_field(f, key);
+			fputs(",,", f);
+			csv_field(f, v->name);
+			fprintf(f, ",member %zu,", m + 1);
+			if (v->text)
+				csv_field(f, v->text);
+			else
+				fprintf(f, "%.10g", v->value);
+			fputc('\n', f);
+		}
+	}
+}
+
+/* One JSON element per series: {"series", "model" (kind or "ensemble"),
+ * "combine" (ensembles), "members": [{"model", "weight", "parameters"}]}. */
+static void write_local_json(FILE *f, const char *key, const fc_artifact_series *s,
+                             const fc_description *d, int first)
+{
+	fprintf(f, "%s{\"series\":", first ? "" : ",");
+	json_string(f, key);
+	fprintf(f, ",\"model\":\"%s\"",
+	        s->n_members > 1 ? "ensemble" : s->members[0].model->type->name);
+	if (s->n_members > 1)
+		fprintf(f, ",\"combine\":\"%s\"", s->median ? "median" : "mean");
+	fputs(",\"members\":[", f);
+	for (size_t m = 0; m < s->n_members; m++) {
+		fprintf(f, "%s{\"model\":\"%s\",\"weight\":", m ? "," : "",
+		        s->members[m].model->type->name);
+		json_number(f, s->members[m].weight);
+		fputs(",\"parameters\":{", f);
+		for (size_t i = 0; i < d[m].n; i++) {
+			const fc_described *v = &d[m].items[i];
+			if (i)
+				fputc(',', f);
+			json_string(f, v->name);
+			fputc(':', f);
+			if (v->text)
+				json_string(f, v->text);
+			else
+				json_number(f, v->value);
+		}
+		fputs("}}", f);
+	}
+	fputs("]}", f);
+}
+
+/* Writes the members and fitted parameters of every series (the one keyed
+ * `only`, when given).  *first: no JSON element written yet. */
+static int explain_locals(FILE *f, const fc_artifact *a, const char *only, int json, int *first,
+                          fc_err *err)
+{
+	char key[1024];
+	int rc = 0;
+	for (size_t i = 0; i < a->n_series && !rc; i++) {
+		const fc_artifact_series *s = &a->series[i];
+		cli_series_key(a, s, key, sizeof key);
+		if (!s->n_members || (only && strcmp(only, key) != 0))
+			continue;
+		fc_description *d = calloc(s->n_members, sizeof *d);
+		if (!d)
+			return fc_err_set(err, FC_ENOMEM, "out of memory");
+		for (size_t m = 0; m < s->n_members && !rc; m++)
+			if (!s->members[m].model->type->global)
+				rc = fc_model_describe(s->members[m].model, &d[m], err);
+		if (!rc && json)
+			write_local_json(f, key, s, d, *first);
+		else if (!rc)
+			write_local_csv(f, key, s, d);
+		*first = 0;
+		for (size_t m = 0; m < s->n_members; m++)
+			fc_description_dispose(&d[m]);
+		free(d);
+	}
+	return rc;
+}
+
+/* Whether the model file has a series keyed `only`. */
+static int has_series(const fc_artifact *a, const char *only)
+{
+	char key[1024];
+	for (size_t i = 0; i < a->n_series; i++) {
+		cli_series_key(a, &a->series[i], key, sizeof key);
+		if (strcmp(only, key) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 int cmd_explain(int argc, char **argv)
 {
 	const char *model = NULL, *only = NULL, *format = "csv", *output = NULL;
@@ -166,16 +326,19 @@ int cmd_explain(int argc, char **argv)
 	int rc = fc_artifact_load(model, &a, &err);
 	if (rc)
 		return cli_fail(rc, err.msg);
+	if (only && !has_series(a, only)) {
+		fprintf(stderr, "forecast: error: --series '%s': the model file has no such series "
+		                "(a key is the group values joined by ',')\n", only);
+		fc_artifact_free(a);
+		return EXIT_USAGE;
+	}
 	FILE *f = output ? fopen(output, "w") : stdout;
 	if (!f) {
 		fc_artifact_free(a);
 		return cli_fail(FC_EIO, "cannot open the output file");
 	}
-	int json = strcmp(format, "json") == 0;
-	if (json)
-		fputc('[', f);
-	else if (a->n_globals == 0)
-		fprintf(stderr, "forecast: the model file has no global model to explain\n");
+	int json = strcmp(format, "json") == 0, first = 1;
+	fputs(json ? "[" : CSV_HEADER, f);
 	for (size_t k = 0; k < a->n_globals && !rc; k++) {
 		fc_explanation ex;
 		fc_explanation_init(&ex);
@@ -183,13 +346,16 @@ int cmd_explain(int argc, char **argv)
 		rc = cli_explain_global(a, k, only, &ex, &idx, NULL, &err);
 		if (!rc && idx) {
 			if (json)
-				write_json(f, a, a->globals[k].model->type->name, &ex, idx, k == 0);
-			else if (k == 0)
+				write_json(f, a, a->globals[k].model->type->name, &ex, idx, first);
+			else
 				write_csv(f, a, a->globals[k].model->type->name, &ex, idx);
+			first = 0;
 		}
 		free(idx);
 		fc_explanation_dispose(&ex);
 	}
+	if (!rc)
+		rc = explain_locals(f, a, only, json, &first, &err);
 	if (json)
 		fputs("]\n", f);
 	if (output && fclose(f) && !rc)
