@@ -34,6 +34,28 @@ assert "each series lists its members and the naive member's parameters" \
 "$FORECAST" explain --model "$TMP/g.model" --series S9,nothing >/dev/null 2>"$TMP/err"
 assert "an unknown --series is a usage error" sh -c "test $? -eq 2 && grep -q 'no such series' '$TMP/err'"
 
+# --data: the forecast predict --data would make
+"$FORECAST" explain --model "$TMP/g.model" --data "$TMP/retail.csv" >"$TMP/ex_same.csv"
+assert "--data with the training data explains what the model file keeps" cmp "$TMP/ex.csv" "$TMP/ex_same.csv"
+awk -F, 'NR == 1 || ($3 <= "2024-11-30" && !($1 == "S4" && $2 == "bread"))' "$TMP/retail.csv" >"$TMP/newer.csv"
+"$FORECAST" explain --model "$TMP/g.model" --data "$TMP/newer.csv" >"$TMP/ex_new.csv" 2>"$TMP/err"
+assert "explain --data exits 0" test $? -eq 0
+assert "a series missing from --data is named in a warning" grep -q "series store=S4,item=bread is not in .*newer.csv" "$TMP/err"
+grep '"S4,bread"' "$TMP/ex.csv" >"$TMP/s4_old"
+grep '"S4,bread"' "$TMP/ex_new.csv" >"$TMP/s4_new"
+assert "...and explained from the end of the training data" \
+	sh -c "test -s '$TMP/s4_old' && cmp '$TMP/s4_old' '$TMP/s4_new'"
+assert "the other series' SHAP rows come from the newer data" \
+	sh -c "! cmp -s '$TMP/ex.csv' '$TMP/ex_new.csv' && test \$(grep -c '^prediction,' '$TMP/ex_new.csv') -eq \$(grep -c '^prediction,' '$TMP/ex.csv')"
+assert "base + SHAP = prediction with --data (1e-6)" awk -F, '
+	$1 == "base" { b[$3 $4] = $7 } $1 == "prediction" { p[$3 $4] = $7 }
+	$1 == "shap" { s[$3 $4] += $7 }
+	END { for (k in p) { d = b[k] + s[k] - p[k]; if (d > 1e-6 || d < -1e-6) bad = 1; n++ }
+		exit bad || n == 0 }' "$TMP/ex_new.csv"
+last=$(awk -F, '$1 == "S1" && $2 == "bread" { v = $4 } END { print v }' "$TMP/newer.csv")
+assert "naive re-anchored on --data continues its last value ($last)" \
+	grep -q "^parameter,naive,\"S1,bread\",,last,member [0-9],$last\$" "$TMP/ex_new.csv"
+
 # local kinds: an ensemble of ARIMA, ETS, STL and Theta on AirPassengers
 cp "$SAMPLES/air_passengers.csv" "$TMP/air.csv"
 (cd "$TMP" && "$FORECAST" fit air.csv --horizon 12 --models arima,ets,stl,theta --ensemble mean --quiet -o fa.csv --model-out a.model)
@@ -64,6 +86,15 @@ assert abs(m['arima']['parameters']['ar1'] - 0.596) < 1e-3
 assert 0 <= m['stl']['parameters']['seasonal_strength_12'] <= 1
 assert abs(sum(x['weight'] for x in m.values()) - 1) < 1e-9
 "
+head -133 "$TMP/air.csv" >"$TMP/air_old.csv"
+"$FORECAST" explain --model "$TMP/a.model" --data "$TMP/air_old.csv" >"$TMP/la_old.csv"
+assert "explain --data of local kinds exits 0" test $? -eq 0
+assert "re-anchoring keeps ARIMA's estimates" \
+	sh -c "test \"\$(grep '^parameter,arima,' '$TMP/la.csv')\" = \"\$(grep '^parameter,arima,' '$TMP/la_old.csv')\""
+(cd "$TMP" && "$FORECAST" fit air_old.csv --horizon 12 --models stl --quiet -o fo.csv --model-out o.model)
+"$FORECAST" explain --model "$TMP/o.model" >"$TMP/lo.csv"
+assert "STL strengths with --data are those of the newer data's decomposition" \
+	sh -c "test \"\$(grep -E '^parameter,stl,.*strength' '$TMP/la_old.csv' | cut -d, -f5,7)\" = \"\$(grep -E '^parameter,stl,.*strength' '$TMP/lo.csv' | cut -d, -f5,7)\" && test \"\$(grep -E '^parameter,stl,.*strength' '$TMP/la_old.csv' | cut -d, -f7)\" != \"\$(grep -E '^parameter,stl,.*strength' '$TMP/la.csv' | cut -d, -f7)\""
 "$FORECAST" explain --model "$TMP/g.model" --format xml >/dev/null 2>"$TMP/err"
 assert "a bad --format is a usage error" test $? -eq 2
 "$FORECAST" explain >/dev/null 2>"$TMP/err"

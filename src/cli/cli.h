@@ -207,6 +207,9 @@ struct fc_artifact_series;
 /* Reads path with the columns, frequency, seasonal periods, aggregation
  * and fill the model file's data were read with (model_data.c). */
 int cli_read_like(const char *path, const struct fc_artifact *a, fc_panel **out, fc_err *err);
+/* cli_read_like for newer data (predict --data, explain --data), which must
+ * also write its timestamps in the style of the model's. */
+int cli_read_newer(const char *path, const struct fc_artifact *a, fc_panel **out, fc_err *err);
 
 /* The panel a model file's global model k forecasts from
  * (model_data.c): the series that use it (only the one whose key, its
@@ -229,8 +232,8 @@ void cli_series_key(const struct fc_artifact *a, const struct fc_artifact_series
                     size_t cap);
 
 struct fc_explanation;
-int cli_explain_global(const struct fc_artifact *a, size_t k, const char *only,
-                       struct fc_explanation *ex, size_t **idx_out, double *art_mean,
-                       fc_err *err);
+int cli_explain_global(const struct fc_artifact *a, size_t k, const fc_panel *newer,
+                       const char *only, struct fc_explanation *ex, size_t **idx_out,
+                       double *art_mean, fc_err *err);
 
 #endif

@@ -15,8 +15,11 @@
  * smoothing parameters, Theta's parameters, STL's trend and seasonal
  * strengths and the model of the adjusted series, and so on.
  *
- * Omissions: --data (explaining forecasts re-anchored on newer data) is not
- * written yet. */
+ * With --data, what is explained is the forecast `forecast predict --data`
+ * makes: the global models' rows are computed from each series' newer data
+ * (where it has some), and the local members are first re-anchored on it
+ * as predict re-anchors them (parameters kept where the kind can; states,
+ * and STL's decomposition, from the newer data). */
 #include "cli.h"
 #include <math.h>
 #include <stdio.h>
@@ -24,9 +27,10 @@
 #include <string.h>
 #include "forecast/artifact.h"
 #include "forecast/explain.h"
+#include "forecast/output.h"
 
 static const char USAGE[] =
-	"Usage: forecast explain --model FILE [--series KEY] [--format csv|json] [-o OUT]\n"
+	"Usage: forecast explain --model FILE [--data CSV] [--series KEY] [--format csv|json] [-o OUT]\n"
 	"\n"
 	"Explains the global (gbdt) models of a model file: feature importance\n"
 	"(gain, splits), SHAP values of every forecast row with the base value,\n"
@@ -34,19 +38,21 @@ static const char USAGE[] =
 	"(ensemble members and weights) and the fitted parameters of the local ones\n"
 	"(ARIMA orders and coefficients, ETS form and smoothing parameters, Theta,\n"
 	"STL strengths ...).  --series keeps the series whose key (group values\n"
-	"joined by ',') is KEY.\n";
+	"joined by ',') is KEY.  --data explains the forecast 'forecast predict\n"
+	"--data CSV' makes: from the newer data, local models re-anchored on it.\n";
 
-/* Explains global model k over the series using it (history from the
- * model file); idx maps panel rows back to artifact series.  With
+/* Explains global model k over the series using it (from the newer
+ * data where a series has some, else the history kept in the model file);
+ * idx maps panel rows back to artifact series.  With
  * art_mean (n_series x horizon), the forecasts of those series go to
  * their artifact rows. */
-int cli_explain_global(const fc_artifact *a, size_t k, const char *only, fc_explanation *ex,
-                       size_t **idx_out, double *art_mean, fc_err *err)
+int cli_explain_global(const fc_artifact *a, size_t k, const fc_panel *newer, const char *only,
+                       fc_explanation *ex, size_t **idx_out, double *art_mean, fc_err *err)
 {
 	size_t h = a->horizon;
 	*idx_out = NULL;
 	cli_gpanel g;
-	int rc = cli_gpanel_init(&g, a, k, NULL, only, err);
+	int rc = cli_gpanel_init(&g, a, k, newer, only, err);
 	size_t n = g.p.n_series;
 	if (rc || n == 0)
 		return rc;
@@ -247,10 +253,31 @@ static void write_local_json(FILE *f, const char *key, const fc_artifact_series 
 	fputs("]}", f);
 }
 
+/* Re-anchors the local members of series s on its newer data y, as
+ * predict does before it forecasts. */
+static int anchor_locals(const fc_artifact_series *s, const fc_series *y, fc_err *err)
+{
+	fc_series view = *y;
+	view.n_seasons = s->n_periods;   /* the periods it was fitted with */
+	view.seasons = s->periods;
+	for (size_t m = 0; m < s->n_members; m++) {
+		fc_model *model = s->members[m].model;
+		if (model->type->global)
+			continue;
+		int rc = fc_model_anchor(model, &view, err);
+		if (rc) {
+			fc_err_prefix(err, "series %s: ", view.key[0] ? view.key : "(the only series)");
+			return rc;
+		}
+	}
+	return 0;
+}
+
 /* Writes the members and fitted parameters of every series (the one keyed
- * `only`, when given).  *first: no JSON element written yet. */
-static int explain_locals(FILE *f, const fc_artifact *a, const char *only, int json, int *first,
-                          fc_err *err)
+ * `only`, when given), re-anchored on newer data where it has the series.
+ * *first: no JSON element written yet. */
+static int explain_locals(FILE *f, const fc_artifact *a, const fc_panel *newer, const char *only,
+                          int json, int *first, fc_err *err)
 {
 	char key[1024];
 	int rc = 0;
@@ -259,6 +286,20 @@ static int explain_locals(FILE *f, const fc_artifact *a, const char *only, int j
 		cli_series_key(a, s, key, sizeof key);
 		if (!s->n_members || (only && strcmp(only, key) != 0))
 			continue;
+		long k = newer ? fc_panel_find(newer, (const char *const *)s->group_values) : -1;
+		if (k >= 0 && (rc = anchor_locals(s, &newer->series[k], err)))
+			break;
+		if (newer && k < 0) {
+			char named[1024] = "";
+			for (size_t g = 0; g < a->n_groups; g++) {
+				size_t len = strlen(named);
+				snprintf(named + len, sizeof named - len, "%s%s=%s", g ? "," : "",
+				         a->group_names[g], s->group_values[g]);
+			}
+			fprintf(stderr, "forecast: warning: series %s is not in %s; explaining the forecast "
+			        "from the end of the training data\n", a->n_groups ? named : "(the only series)",
+			        newer->path);
+		}
 		fc_description *d = calloc(s->n_members, sizeof *d);
 		if (!d)
 			return fc_err_set(err, FC_ENOMEM, "out of memory");
@@ -291,7 +332,7 @@ static int has_series(const fc_artifact *a, const char *only)
 
 int cmd_explain(int argc, char **argv)
 {
-	const char *model = NULL, *only = NULL, *format = "csv", *output = NULL;
+	const char *model = NULL, *only = NULL, *format = "csv", *output = NULL, *data = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -300,7 +341,7 @@ int cmd_explain(int argc, char **argv)
 			return EXIT_OK;
 		}
 		if (!v || (strcmp(a, "--model") && strcmp(a, "--series") && strcmp(a, "--format") &&
-		           strcmp(a, "-o") && strcmp(a, "--output"))) {
+		           strcmp(a, "-o") && strcmp(a, "--output") && strcmp(a, "--data"))) {
 			fprintf(stderr, "forecast: error: %s '%s'\n"
 			                "Try 'forecast explain --help' for more information.\n",
 			        v ? "unknown option" : "missing value or unknown option", a);
@@ -312,6 +353,8 @@ int cmd_explain(int argc, char **argv)
 			only = v;
 		else if (strcmp(a, "--format") == 0)
 			format = v;
+		else if (strcmp(a, "--data") == 0)
+			data = v;
 		else
 			output = v;
 		i++;
@@ -332,18 +375,23 @@ int cmd_explain(int argc, char **argv)
 		fc_artifact_free(a);
 		return EXIT_USAGE;
 	}
-	FILE *f = output ? fopen(output, "w") : stdout;
-	if (!f) {
+	fc_panel *newer = NULL;
+	fc_outfile out;
+	memset(&out, 0, sizeof out);
+	if ((data && (rc = cli_read_newer(data, a, &newer, &err))) ||
+	    (rc = fc_outfile_open(&out, output ? output : "-", &err))) {
+		fc_panel_free(newer);
 		fc_artifact_free(a);
-		return cli_fail(FC_EIO, "cannot open the output file");
+		return cli_fail(rc, err.msg);
 	}
+	FILE *f = out.f;
 	int json = strcmp(format, "json") == 0, first = 1;
 	fputs(json ? "[" : CSV_HEADER, f);
 	for (size_t k = 0; k < a->n_globals && !rc; k++) {
 		fc_explanation ex;
 		fc_explanation_init(&ex);
 		size_t *idx = NULL;
-		rc = cli_explain_global(a, k, only, &ex, &idx, NULL, &err);
+		rc = cli_explain_global(a, k, newer, only, &ex, &idx, NULL, &err);
 		if (!rc && idx) {
 			if (json)
 				write_json(f, a, a->globals[k].model->type->name, &ex, idx, first);
@@ -355,11 +403,14 @@ int cmd_explain(int argc, char **argv)
 		fc_explanation_dispose(&ex);
 	}
 	if (!rc)
-		rc = explain_locals(f, a, only, json, &first, &err);
+		rc = explain_locals(f, a, newer, only, json, &first, &err);
 	if (json)
 		fputs("]\n", f);
-	if (output && fclose(f) && !rc)
-		rc = fc_err_set(&err, FC_EIO, "%s: write failed", output);
+	/* nothing is left under the output's name when explaining failed */
+	if (!rc)
+		rc = fc_outfile_commit(&out, &err);
+	fc_outfile_abort(&out);
+	fc_panel_free(newer);
 	fc_artifact_free(a);
 	return rc ? cli_fail(rc, err.msg) : EXIT_OK;
 }

@@ -417,7 +417,7 @@ static int report_model(FILE *f, const char *path, const fc_artifact *a, int arg
 		size_t *idx = NULL;
 		fc_explanation_init(&d.ex[g]);
 		r->n_globals = g + 1;
-		rc = cli_explain_global(a, g, NULL, &d.ex[g], &idx, gmean + g * S * h, err);
+		rc = cli_explain_global(a, g, NULL, NULL, &d.ex[g], &idx, gmean + g * S * h, err);
 		free(idx);
 		gnames[g] = a->globals[g].model->type->name;
 	}
