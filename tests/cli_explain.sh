@@ -97,6 +97,19 @@ assert "STL strengths with --data are those of the newer data's decomposition" \
 	sh -c "test \"\$(grep -E '^parameter,stl,.*strength' '$TMP/la_old.csv' | cut -d, -f5,7)\" = \"\$(grep -E '^parameter,stl,.*strength' '$TMP/lo.csv' | cut -d, -f5,7)\" && test \"\$(grep -E '^parameter,stl,.*strength' '$TMP/la_old.csv' | cut -d, -f7)\" != \"\$(grep -E '^parameter,stl,.*strength' '$TMP/la.csv' | cut -d, -f7)\""
 "$FORECAST" explain --model "$TMP/g.model" --format xml >/dev/null 2>"$TMP/err"
 assert "a bad --format is a usage error" test $? -eq 2
+"$FORECAST" explain --bogus x >/dev/null 2>"$TMP/err"
+assert "an unknown option is a usage error" test $? -eq 2
+"$FORECAST" predict --bogus x >/dev/null 2>"$TMP/err_predict"
+assert "...with predict's message" sh -c "sed 's/predict/explain/' '$TMP/err_predict' | cmp - '$TMP/err'"
+"$FORECAST" explain --model >/dev/null 2>"$TMP/err"
+assert "an option without its value is a usage error" sh -c "test $? -eq 2 && grep -q \"option '--model' needs a value\" '$TMP/err'"
+"$FORECAST" explain "$TMP/g.model" >/dev/null 2>"$TMP/err"
+assert "a positional argument is a usage error" sh -c "test $? -eq 2 && grep -q 'unexpected argument' '$TMP/err'"
+"$FORECAST" explain -h >"$TMP/help"
+assert "-h prints the usage" sh -c "test $? -eq 0 && grep -q '^Usage: forecast explain' '$TMP/help'"
+"$FORECAST" explain --model "$TMP/g.model" --data "$TMP/newer.csv" --quiet -o "$TMP/ex_q.csv" 2>"$TMP/err"
+assert "--quiet silences the warning, -o writes the same explanation" \
+	sh -c "test $? -eq 0 && ! test -s '$TMP/err' && cmp '$TMP/ex_q.csv' '$TMP/ex_new.csv'"
 "$FORECAST" explain >/dev/null 2>"$TMP/err"
 assert "--model is required" sh -c "test $? -eq 2 && grep -q 'model FILE is required' '$TMP/err'"
 finish

@@ -48,6 +48,8 @@ typedef struct cli_opts {
 	const char *output, *leaderboard, *model_out, *model_in, *data;
 	int strict, quiet, threads;
 	int format_csv;           /* inspect: per-series CSV instead of a summary */
+	int format_json;          /* explain: JSON instead of CSV */
+	const char *series;       /* explain --series: the one series' key */
 	int levels_given;         /* --level was on the command line */
 	fc_feature_spec feat;     /* features: --lags --windows --agg ... */
 	int lags_auto;            /* --lags auto */
@@ -101,7 +103,9 @@ enum {
 	OPT_FEATURES = 1 << 7, /* --lags --windows --agg --calendar --fourier ... */
 	OPT_FEATOUT = 1 << 8,  /* --output for 'features' */
 	OPT_REGISTRY = 1 << 9, /* --name --registry --wait */
-	OPT_RETRAIN = 1 << 10  /* --promote-margin */
+	OPT_RETRAIN = 1 << 10, /* --promote-margin */
+	OPT_EXPLAIN = 1 << 11, /* --model --data --output --series, --format csv|json */
+	OPT_REPORT = 1 << 12   /* --model --output */
 };
 
 /* Parses argv (after the subcommand name) into o.  Prints a message and

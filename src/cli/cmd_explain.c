@@ -30,7 +30,8 @@
 #include "forecast/output.h"
 
 static const char USAGE[] =
-	"Usage: forecast explain --model FILE [--data CSV] [--series KEY] [--format csv|json] [-o OUT]\n"
+	"Usage: forecast explain --model FILE [--data CSV] [--series KEY] [--format csv|json]\n"
+	"                        [-o OUT] [--threads N] [--quiet]\n"
 	"\n"
 	"Explains the global (gbdt) models of a model file: feature importance\n"
 	"(gain, splits), SHAP values of every forecast row with the base value,\n"
@@ -276,8 +277,8 @@ static int anchor_locals(const fc_artifact_series *s, const fc_series *y, fc_err
 /* Writes the members and fitted parameters of every series (the one keyed
  * `only`, when given), re-anchored on newer data where it has the series.
  * *first: no JSON element written yet. */
-static int explain_locals(FILE *f, const fc_artifact *a, const fc_panel *newer, const char *only,
-                          int json, int *first, fc_err *err)
+static int explain_locals(FILE *f, const cli_opts *o, const fc_artifact *a, const fc_panel *newer,
+                          const char *only, int json, int *first, fc_err *err)
 {
 	char key[1024];
 	int rc = 0;
@@ -296,9 +297,8 @@ static int explain_locals(FILE *f, const fc_artifact *a, const fc_panel *newer, 
 				snprintf(named + len, sizeof named - len, "%s%s=%s", g ? "," : "",
 				         a->group_names[g], s->group_values[g]);
 			}
-			fprintf(stderr, "forecast: warning: series %s is not in %s; explaining the forecast "
-			        "from the end of the training data\n", a->n_groups ? named : "(the only series)",
-			        newer->path);
+			cli_warn(o, "series %s is not in %s; explaining the forecast from the end of the "
+			         "training data", a->n_groups ? named : "(the only series)", newer->path);
 		}
 		fc_description *d = calloc(s->n_members, sizeof *d);
 		if (!d)
@@ -330,44 +330,31 @@ static int has_series(const fc_artifact *a, const char *only)
 	return 0;
 }
 
+static void usage(FILE *f)
+{
+	fputs(USAGE, f);
+}
+
 int cmd_explain(int argc, char **argv)
 {
-	const char *model = NULL, *only = NULL, *format = "csv", *output = NULL, *data = NULL;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			fputs(USAGE, stdout);
-			return EXIT_OK;
-		}
-		if (!v || (strcmp(a, "--model") && strcmp(a, "--series") && strcmp(a, "--format") &&
-		           strcmp(a, "-o") && strcmp(a, "--output") && strcmp(a, "--data"))) {
-			fprintf(stderr, "forecast: error: %s '%s'\n"
-			                "Try 'forecast explain --help' for more information.\n",
-			        v ? "unknown option" : "missing value or unknown option", a);
-			return EXIT_USAGE;
-		}
-		if (strcmp(a, "--model") == 0)
-			model = v;
-		else if (strcmp(a, "--series") == 0)
-			only = v;
-		else if (strcmp(a, "--format") == 0)
-			format = v;
-		else if (strcmp(a, "--data") == 0)
-			data = v;
-		else
-			output = v;
-		i++;
+	cli_opts o;
+	int rc = cli_parse(argc, argv, OPT_EXPLAIN, "explain", usage, &o);
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	const char *model = o.model_in, *only = o.series, *output = o.output, *data = o.data;
+	if (o.input) {
+		fprintf(stderr, "forecast: error: unexpected argument '%s'\n"
+		                "Try 'forecast explain --help' for more information.\n", o.input);
+		return EXIT_USAGE;
 	}
-	if (!model || (strcmp(format, "csv") && strcmp(format, "json"))) {
-		fprintf(stderr, "forecast: error: %s\nTry 'forecast explain --help' for more information.\n",
-		        model ? "--format must be csv or json" : "--model FILE is required");
+	if (!model) {
+		fprintf(stderr, "forecast: error: --model FILE is required\n"
+		                "Try 'forecast explain --help' for more information.\n");
 		return EXIT_USAGE;
 	}
 	fc_err err;
 	fc_artifact *a = NULL;
-	int rc = fc_artifact_load(model, &a, &err);
-	if (rc)
+	if ((rc = fc_artifact_load(model, &a, &err)))
 		return cli_fail(rc, err.msg);
 	if (only && !has_series(a, only)) {
 		fprintf(stderr, "forecast: error: --series '%s': the model file has no such series "
@@ -385,7 +372,7 @@ int cmd_explain(int argc, char **argv)
 		return cli_fail(rc, err.msg);
 	}
 	FILE *f = out.f;
-	int json = strcmp(format, "json") == 0, first = 1;
+	int json = o.format_json, first = 1;
 	fputs(json ? "[" : CSV_HEADER, f);
 	for (size_t k = 0; k < a->n_globals && !rc; k++) {
 		fc_explanation ex;
@@ -403,7 +390,7 @@ int cmd_explain(int argc, char **argv)
 		fc_explanation_dispose(&ex);
 	}
 	if (!rc)
-		rc = explain_locals(f, a, newer, only, json, &first, &err);
+		rc = explain_locals(f, &o, a, newer, only, json, &first, &err);
 	if (json)
 		fputs("]\n", f);
 	/* nothing is left under the output's name when explaining failed */
