@@ -52,6 +52,9 @@ assert "base + SHAP = prediction with --data (1e-6)" awk -F, '
 	$1 == "shap" { s[$3 $4] += $7 }
 	END { for (k in p) { d = b[k] + s[k] - p[k]; if (d > 1e-6 || d < -1e-6) bad = 1; n++ }
 		exit bad || n == 0 }' "$TMP/ex_new.csv"
+OMP_NUM_THREADS=1 "$FORECAST" explain --model "$TMP/g.model" --data "$TMP/newer.csv" -q >"$TMP/t1.csv"
+OMP_NUM_THREADS=4 "$FORECAST" explain --model "$TMP/g.model" --data "$TMP/newer.csv" -q >"$TMP/t4.csv"
+assert "explain --data is the same for 1 and 4 threads" cmp "$TMP/t1.csv" "$TMP/t4.csv"
 last=$(awk -F, '$1 == "S1" && $2 == "bread" { v = $4 } END { print v }' "$TMP/newer.csv")
 assert "naive re-anchored on --data continues its last value ($last)" \
 	grep -q "^parameter,naive,\"S1,bread\",,last,member [0-9],$last\$" "$TMP/ex_new.csv"
