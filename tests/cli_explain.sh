@@ -69,14 +69,21 @@ assert "an ensemble row and four members whose weights add to 1" awk -F, '
 	$1 == "combination" && $NF == "mean" { c++ } $1 == "member" { n++; w += $NF }
 	END { exit !(c == 1 && n == 4 && w > 0.999999 && w < 1.000001) }' "$TMP/la.csv"
 assert "ARIMA orders and coefficients as R finds them" \
-	sh -c "grep -q '^parameter,arima,,,form,member [0-9],\"ARIMA(2,1,1)(0,1,0)\[12\]\"' '$TMP/la.csv' && grep -q '^parameter,arima,,,ar1,member [0-9],0.59' '$TMP/la.csv'"
+	sh -c "grep -q '^parameter,arima,\"\",,form,member [0-9],\"ARIMA(2,1,1)(0,1,0)\[12\]\"' '$TMP/la.csv' && grep -q '^parameter,arima,\"\",,ar1,member [0-9],0.59' '$TMP/la.csv'"
 assert "ETS form and smoothing parameters" \
-	sh -c "grep -q '^parameter,ets,,,form,member [0-9],\"ETS(M,Ad,M)\"' '$TMP/la.csv' && grep -q '^parameter,ets,,,alpha,' '$TMP/la.csv' && grep -q '^parameter,ets,,,phi,' '$TMP/la.csv'"
+	sh -c "grep -q '^parameter,ets,\"\",,form,member [0-9],\"ETS(M,Ad,M)\"' '$TMP/la.csv' && grep -q '^parameter,ets,\"\",,alpha,' '$TMP/la.csv' && grep -q '^parameter,ets,\"\",,phi,' '$TMP/la.csv'"
+assert "every CSV row has the header's 7 fields (quoted forms and keys)" python3 -c "
+import csv
+for path in ('$TMP/la.csv', '$TMP/ex.csv'):
+    rows = list(csv.reader(open(path)))
+    assert rows[0] == 'section,model,series,step,feature,source,value'.split(',')
+    assert all(len(r) == 7 for r in rows), path
+"
 assert "STL strengths in [0, 1] and the adjusted series' model" awk -F, '
 	$1 == "parameter" && $2 == "stl" && $5 ~ /strength/ { n++; if ($NF < 0 || $NF > 1) bad = 1 }
 	$1 == "parameter" && $2 == "stl" && $5 == "adjusted.alpha" { a = 1 }
 	END { exit bad || n != 2 || !a }' "$TMP/la.csv"
-assert "Theta's parameters" sh -c "grep -q '^parameter,theta,,,theta,member [0-9],2\$' '$TMP/la.csv' && grep -q '^parameter,theta,,,drift,' '$TMP/la.csv'"
+assert "Theta's parameters" sh -c "grep -q '^parameter,theta,\"\",,theta,member [0-9],2\$' '$TMP/la.csv' && grep -q '^parameter,theta,\"\",,drift,' '$TMP/la.csv'"
 "$FORECAST" explain --model "$TMP/a.model" --format json >"$TMP/la.json"
 assert "json of local kinds parses, with the same parameters" python3 -c "
 import json

@@ -78,10 +78,11 @@ int cli_explain_global(const fc_artifact *a, size_t k, const fc_panel *newer, co
 	return rc;
 }
 
-/* A CSV field: quoted when it holds a comma, quote or line break. */
-static void csv_field(FILE *f, const char *s)
+/* A CSV field, quoted (always with force, as the series key is in every
+ * section; else when it holds a comma, quote or line break). */
+static void csv_field(FILE *f, const char *s, int force)
 {
-	if (!strpbrk(s, ",\"\r\n")) {
+	if (!force && !strpbrk(s, ",\"\r\n")) {
 		fputs(s, f);
 		return;
 	}
@@ -197,23 +198,23 @@ static void write_local_csv(FILE *f, const char *key, const fc_artifact_series *
 {
 	if (s->n_members > 1) {
 		fputs("combination,ensemble,", f);
-		csv_field(f, key);
+		csv_field(f, key, 1);
 		fprintf(f, ",,,,%s\n", s->median ? "median" : "mean");
 	}
 	for (size_t m = 0; m < s->n_members; m++) {
 		const char *kind = s->members[m].model->type->name;
 		fprintf(f, "member,%s,", kind);
-		csv_field(f, key);
+		csv_field(f, key, 1);
 		fprintf(f, ",,weight,member %zu,%.10g\n", m + 1, s->members[m].weight);
 		for (size_t i = 0; i < d[m].n; i++) {
 			const fc_described *v = &d[m].items[i];
 			fprintf(f, "parameter,%s,", kind);
-			csv_field(f, key);
+			csv_field(f, key, 1);
 			fputs(",,", f);
-			csv_field(f, v->name);
+			csv_field(f, v->name, 0);
 			fprintf(f, ",member %zu,", m + 1);
 			if (v->text)
-				csv_field(f, v->text);
+				csv_field(f, v->text, 0);
 			else
 				fprintf(f, "%.10g", v->value);
 			fputc('\n', f);
