@@ -48,6 +48,11 @@ assert "the model-file report plots forecasts and the SHAP summary" \
 	sh -c "test \$(grep -c '<path class=\"fc\"' '$TMP/m.html') -ge $n_series && grep -q 'mean |SHAP| over' '$TMP/m.html'"
 "$FORECAST" report >/dev/null 2>"$TMP/err"
 assert "report without --model is a usage error" test $? -eq 2
+"$FORECAST" report --model "$TMP/m.model" --nope >/dev/null 2>"$TMP/err"
+assert "an unknown option is a usage error, as in the other commands" \
+	sh -c "test $? -eq 2 && grep -q \"^forecast: error: unknown option '--nope'\" '$TMP/err'"
+"$FORECAST" report -h >"$TMP/help"
+assert "report -h prints the usage" sh -c "test $? -eq 0 && grep -q '^Usage: forecast report' '$TMP/help'"
 "$FORECAST" report --model "$TMP/nope.model" -o "$TMP/x.html" 2>"$TMP/err"
 assert "a missing model file fails with exit 4 and no output" sh -c "test $? -eq 4 && ! test -e '$TMP/x.html'"
 

@@ -5,7 +5,9 @@
  * exponential definition of Shapley values (all 2^M subsets S, with
  * E[f(x) | x_S] computed by the cover-weighted descent of the paper's
  * Algorithm 1) on small trees; zero credit for unused columns; covers kept
- * by save/load; and models saved without covers still loading. */
+ * by save/load; models saved without covers still loading; and agreement
+ * with xgboost's own TreeSHAP (pred_contribs) on xgboost's trees converted
+ * to our format (tests/fixtures/shap_xgboost.py writes the fixture). */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@
 
 #include "forecast/gbdt.h"
 #include "models/gbdt/gbdt_private.h"
+#include "data/shap_xgb_fixtures.h"
 
 #define NC 5
 
@@ -252,6 +255,73 @@ START_TEST(test_save_load_covers)
 }
 END_TEST
 
+/* Counts, over every row and tree, the nodes where the row's value is
+ * missing, by the default direction taken. */
+static void count_defaults(const fc_gbdt *m, const float *x, size_t stride, size_t *left,
+                           size_t *right)
+{
+	for (size_t i = 0; i < fc_gbdt_n_trees(m); i++) {
+		const gbdt_tree *t = gbdt_booster_tree(m, i);
+		for (int v = t->n_nodes ? 0 : -1; v >= 0;) {
+			int l = gbdt_tree_goes_left(t, (size_t)v, x[(size_t)t->feature[v] * stride]);
+			if (isnan(x[(size_t)t->feature[v] * stride]))
+				*(l ? left : right) += 1;
+			v = l ? t->left[v] : t->right[v];
+		}
+	}
+}
+
+/* xgboost's trees, converted, explained by us and by xgboost: the fixture
+ * holds xgboost's values as float32, so 1e-6 is about ten of its ulps. */
+START_TEST(test_xgboost_contribs)
+{
+	enum { N = SHAP_XGB_N_ROWS, C = SHAP_XGB_N_COLS };
+	fc_buf buf;
+	fc_buf_init(&buf);
+	ck_assert_int_eq(fc_buf_append(&buf, shap_xgb_model, strlen(shap_xgb_model)), 0);
+	fc_gbdt *m = NULL;
+	fc_err err;
+	fc_err_clear(&err);
+	ck_assert_msg(fc_gbdt_load(&buf, &m, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(fc_gbdt_n_trees(m), SHAP_XGB_N_TREES);
+	ck_assert_uint_eq(fc_gbdt_n_cols(m), C);
+	size_t deep = 0;
+	for (size_t i = 0; i < fc_gbdt_n_trees(m); i++)
+		deep += gbdt_booster_tree(m, i)->n_leaves > 8;   /* more than depth 3 holds */
+	ck_assert_uint_ge(deep, 2);
+	float *x = malloc(N * C * sizeof *x);
+	double *phi = malloc(N * (C + 1) * sizeof *phi);
+	for (size_t r = 0; r < N; r++)
+		for (size_t c = 0; c < C; c++)
+			x[c * N + r] = shap_xgb_x[r][c];
+	size_t dl = 0, dr = 0;
+	for (size_t r = 0; r < N; r++) {
+		ck_assert_double_eq_tol(fc_gbdt_predict_raw_row(m, x + r, N), shap_xgb_margin[r], 1e-6);
+		count_defaults(m, x + r, N, &dl, &dr);
+	}
+	ck_assert_msg(dl > 0 && dr > 0, "missing values went left %zu and right %zu times", dl, dr);
+	ck_assert_int_eq(fc_gbdt_shap(m, x, N, phi, &err), 0);
+	double worst = 0, biggest = 0;
+	for (size_t r = 0; r < N; r++)
+		for (size_t c = 0; c <= C; c++) {
+			double d = fabs(phi[r * (C + 1) + c] - shap_xgb_phi[r][c]);
+			ck_assert_msg(d < 1e-6, "row %zu column %zu: ours %.9g, xgboost %.9g", r, c,
+			              phi[r * (C + 1) + c], shap_xgb_phi[r][c]);
+			worst = d > worst ? d : worst;
+			if (c < C && fabs(shap_xgb_phi[r][c]) > biggest)
+				biggest = fabs(shap_xgb_phi[r][c]);
+		}
+	fprintf(stderr, "TreeSHAP vs xgboost pred_contribs: max abs difference %.3g "
+	        "(largest value %.3g; missing went left %zu, right %zu times)\n",
+	        worst, biggest, dl, dr);
+	ck_assert_msg(biggest > 0.1, "xgboost credits nothing: a vacuous test");
+	fc_buf_dispose(&buf);
+	fc_gbdt_free(m);
+	free(x);
+	free(phi);
+}
+END_TEST
+
 static Suite *shap_suite(void)
 {
 	Suite *s = suite_create("shap");
@@ -262,6 +332,7 @@ static Suite *shap_suite(void)
 	tcase_add_test(tc, test_brute_force);
 	tcase_add_test(tc, test_unused_column_zero);
 	tcase_add_test(tc, test_save_load_covers);
+	tcase_add_test(tc, test_xgboost_contribs);
 	suite_add_tcase(s, tc);
 	return s;
 }

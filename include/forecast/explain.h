@@ -46,4 +46,30 @@ double fc_explanation_base(const fc_explanation *e, size_t row);
  * Borrowed: the result is a literal or one of exog_names. */
 const char *fc_feature_source(const char *name, const char *const *exog_names, size_t n_exog);
 
+/* The fitted parameters and components of a local model (ARIMA orders and
+ * coefficients, ETS form and smoothing parameters, STL strengths ...) as
+ * named values, in the order the kind adds them: a number, or a text for
+ * what is not one (a model form).  Kinds fill it through their describe
+ * hook (forecast/model.h, fc_model_describe). */
+typedef struct fc_described {
+	char *name;    /* owned; the description's prefix included */
+	char *text;    /* owned; NULL for a number */
+	double value;  /* NaN for a text */
+} fc_described;
+
+typedef struct fc_description {
+	size_t n, cap;
+	fc_described *items;
+	/* Put before every name added: a kind that describes the model it
+	 * wraps (stl's model of the adjusted series) sets it around the call.
+	 * Borrowed; NULL or "" for none. */
+	const char *prefix;
+} fc_description;
+
+void fc_description_init(fc_description *d);
+void fc_description_dispose(fc_description *d);
+/* Append one value.  0, or -1 when out of memory (d unchanged). */
+int fc_description_num(fc_description *d, const char *name, double value);
+int fc_description_text(fc_description *d, const char *name, const char *text);
+
 #endif

@@ -54,6 +54,7 @@ void fc_forecast_normal_bounds(fc_forecast *f, const double *sd);
  * of every series at once.  A global kind is a candidate like any other;
  * the selection engine calls these instead of fit and forecast. */
 struct fc_explanation;
+struct fc_description;
 
 typedef struct fc_global_ops {
 	/* Fits one model on the panel's series cut at cut[] into *state (the
@@ -131,6 +132,11 @@ typedef struct fc_model_type {
 	 * parameters. */
 	const fc_param_space *space;
 	size_t n_space;
+	/* Optional.  Appends the fitted parameters and components of a state
+	 * to *out (forecast/explain.h), for `forecast explain`: what was
+	 * estimated or chosen, read from the state, not re-estimated.  0, or
+	 * -1 when out of memory.  NULL: the kind has nothing to report. */
+	int (*describe)(const void *state, const void *params, struct fc_description *out);
 } fc_model_type;
 
 /* .space and .n_space of a kind's table from a static array. */
@@ -188,6 +194,10 @@ int fc_model_fit_warm(fc_model *m, const fc_series *y, fc_err *err);
 int fc_model_anchor(fc_model *m, const fc_series *y, fc_err *err);
 /* out must be initialized by fc_forecast_init. */
 int fc_model_forecast(const fc_model *m, fc_forecast *out, fc_err *err);
+/* Appends what a fitted model's kind reports of its state (see
+ * fc_model_type.describe) to *out.  FC_EINVAL when the model is not
+ * fitted, FC_ENOMEM; nothing is added for a kind without describe. */
+int fc_model_describe(const fc_model *m, struct fc_description *out, fc_err *err);
 /* Parameters and state as two lines of text: "params ...\nstate ...\n". */
 int fc_model_save(const fc_model *m, fc_buf *out, fc_err *err);
 /* Reads the two lines written by fc_model_save into a new model of type. */

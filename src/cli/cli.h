@@ -48,6 +48,8 @@ typedef struct cli_opts {
 	const char *output, *leaderboard, *model_out, *model_in, *data;
 	int strict, quiet, threads;
 	int format_csv;           /* inspect: per-series CSV instead of a summary */
+	int format_json;          /* explain: JSON instead of CSV */
+	const char *series;       /* explain --series: the one series' key */
 	int levels_given;         /* --level was on the command line */
 	fc_feature_spec feat;     /* features: --lags --windows --agg ... */
 	int lags_auto;            /* --lags auto */
@@ -104,7 +106,9 @@ enum {
 	OPT_FEATOUT = 1 << 8,  /* --output for 'features' */
 	OPT_REGISTRY = 1 << 9, /* --name --registry --wait */
 	OPT_RETRAIN = 1 << 10, /* --promote-margin */
-	OPT_SHARD = 1 << 11    /* --shard K/N */
+	OPT_SHARD = 1 << 11,   /* --shard K/N */
+	OPT_EXPLAIN = 1 << 12, /* --model --data --output --series, --format csv|json */
+	OPT_REPORT = 1 << 13   /* --model --output */
 };
 
 /* Parses argv (after the subcommand name) into o.  Prints a message and
@@ -211,6 +215,9 @@ struct fc_artifact_series;
 /* Reads path with the columns, frequency, seasonal periods, aggregation
  * and fill the model file's data were read with (model_data.c). */
 int cli_read_like(const char *path, const struct fc_artifact *a, fc_panel **out, fc_err *err);
+/* cli_read_like for newer data (predict --data, explain --data), which must
+ * also write its timestamps in the style of the model's. */
+int cli_read_newer(const char *path, const struct fc_artifact *a, fc_panel **out, fc_err *err);
 
 /* The panel a model file's global model k forecasts from
  * (model_data.c): the series that use it (only the one whose key, its
@@ -233,8 +240,8 @@ void cli_series_key(const struct fc_artifact *a, const struct fc_artifact_series
                     size_t cap);
 
 struct fc_explanation;
-int cli_explain_global(const struct fc_artifact *a, size_t k, const char *only,
-                       struct fc_explanation *ex, size_t **idx_out, double *art_mean,
-                       fc_err *err);
+int cli_explain_global(const struct fc_artifact *a, size_t k, const fc_panel *newer,
+                       const char *only, struct fc_explanation *ex, size_t **idx_out,
+                       double *art_mean, fc_err *err);
 
 #endif

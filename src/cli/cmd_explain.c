@@ -9,8 +9,17 @@
  * per-series transformed target), where base + contributions equals the
  * learner's prediction.
  *
- * Omissions: --data (explaining forecasts re-anchored on newer data) and
- * the fitted parameters of local kinds are not written yet. */
+ * For every series it also writes its members (kind and weight; how an
+ * ensemble combines them) and what each local member fitted, as its kind's
+ * describe hook reports it: ARIMA orders and coefficients, ETS form and
+ * smoothing parameters, Theta's parameters, STL's trend and seasonal
+ * strengths and the model of the adjusted series, and so on.
+ *
+ * With --data, what is explained is the forecast `forecast predict --data`
+ * makes: the global models' rows are computed from each series' newer data
+ * (where it has some), and the local members are first re-anchored on it
+ * as predict re-anchors them (parameters kept where the kind can; states,
+ * and STL's decomposition, from the newer data). */
 #include "cli.h"
 #include <math.h>
 #include <stdio.h>
@@ -18,26 +27,33 @@
 #include <string.h>
 #include "forecast/artifact.h"
 #include "forecast/explain.h"
+#include "forecast/output.h"
 
 static const char USAGE[] =
-	"Usage: forecast explain --model FILE [--series KEY] [--format csv|json] [-o OUT]\n"
+	"Usage: forecast explain --model FILE [--data CSV] [--series KEY] [--format csv|json]\n"
+	"                        [-o OUT] [--threads N] [--quiet]\n"
 	"\n"
 	"Explains the global (gbdt) models of a model file: feature importance\n"
 	"(gain, splits), SHAP values of every forecast row with the base value,\n"
-	"and contributions grouped to raw inputs.  --series keeps the series whose\n"
-	"key (group values joined by ',') is KEY.\n";
+	"and contributions grouped to raw inputs; and for every series its models\n"
+	"(ensemble members and weights) and the fitted parameters of the local ones\n"
+	"(ARIMA orders and coefficients, ETS form and smoothing parameters, Theta,\n"
+	"STL strengths ...).  --series keeps the series whose key (group values\n"
+	"joined by ',') is KEY.  --data explains the forecast 'forecast predict\n"
+	"--data CSV' makes: from the newer data, local models re-anchored on it.\n";
 
-/* Explains global model k over the series using it (history from the
- * model file); idx maps panel rows back to artifact series.  With
+/* Explains global model k over the series using it (from the newer
+ * data where a series has some, else the history kept in the model file);
+ * idx maps panel rows back to artifact series.  With
  * art_mean (n_series x horizon), the forecasts of those series go to
  * their artifact rows. */
-int cli_explain_global(const fc_artifact *a, size_t k, const char *only, fc_explanation *ex,
-                       size_t **idx_out, double *art_mean, fc_err *err)
+int cli_explain_global(const fc_artifact *a, size_t k, const fc_panel *newer, const char *only,
+                       fc_explanation *ex, size_t **idx_out, double *art_mean, fc_err *err)
 {
 	size_t h = a->horizon;
 	*idx_out = NULL;
 	cli_gpanel g;
-	int rc = cli_gpanel_init(&g, a, k, NULL, only, err);
+	int rc = cli_gpanel_init(&g, a, k, newer, only, err);
 	size_t n = g.p.n_series;
 	if (rc || n == 0)
 		return rc;
@@ -62,11 +78,54 @@ int cli_explain_global(const fc_artifact *a, size_t k, const char *only, fc_expl
 	return rc;
 }
 
+/* A CSV field, quoted (always with force, as the series key is in every
+ * section; else when it holds a comma, quote or line break). */
+static void csv_field(FILE *f, const char *s, int force)
+{
+	if (!force && !strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* A JSON string with the escapes JSON requires. */
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+/* A number for JSON: null where it is not finite. */
+static void json_number(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, "%.10g", v);
+	else
+		fputs("null", f);
+}
+
+static const char CSV_HEADER[] = "section,model,series,step,feature,source,value\n";
+
 static void write_csv(FILE *f, const fc_artifact *a, const char *kind, const fc_explanation *ex,
                       const size_t *idx)
 {
 	char key[1024];
-	fprintf(f, "section,model,series,step,feature,source,value\n");
 	for (size_t c = 0; c < ex->n_features; c++) {
 		const char *src = fc_feature_source(ex->names[c], (const char *const *)a->exog_names,
 		                                    a->n_exog);
@@ -129,71 +188,217 @@ static void write_json(FILE *f, const fc_artifact *a, const char *kind,
 	fprintf(f, "]}");
 }
 
+/* ---- local models: what each series' members fitted ---- */
+
+/* CSV rows of series s: for an ensemble, how it combines; per member its
+ * weight and, for local kinds, the fitted parameters (d[m]), the member
+ * named in the source column ("member 2"). */
+static void write_local_csv(FILE *f, const char *key, const fc_artifact_series *s,
+                            const fc_description *d)
+{
+	if (s->n_members > 1) {
+		fputs("combination,ensemble,", f);
+		csv_field(f, key, 1);
+		fprintf(f, ",,,,%s\n", s->median ? "median" : "mean");
+	}
+	for (size_t m = 0; m < s->n_members; m++) {
+		const char *kind = s->members[m].model->type->name;
+		fprintf(f, "member,%s,", kind);
+		csv_field(f, key, 1);
+		fprintf(f, ",,weight,member %zu,%.10g\n", m + 1, s->members[m].weight);
+		for (size_t i = 0; i < d[m].n; i++) {
+			const fc_described *v = &d[m].items[i];
+			fprintf(f, "parameter,%s,", kind);
+			csv_field(f, key, 1);
+			fputs(",,", f);
+			csv_field(f, v->name, 0);
+			fprintf(f, ",member %zu,", m + 1);
+			if (v->text)
+				csv_field(f, v->text, 0);
+			else
+				fprintf(f, "%.10g", v->value);
+			fputc('\n', f);
+		}
+	}
+}
+
+/* One JSON element per series: {"series", "model" (kind or "ensemble"),
+ * "combine" (ensembles), "members": [{"model", "weight", "parameters"}]}. */
+static void write_local_json(FILE *f, const char *key, const fc_artifact_series *s,
+                             const fc_description *d, int first)
+{
+	fprintf(f, "%s{\"series\":", first ? "" : ",");
+	json_string(f, key);
+	fprintf(f, ",\"model\":\"%s\"",
+	        s->n_members > 1 ? "ensemble" : s->members[0].model->type->name);
+	if (s->n_members > 1)
+		fprintf(f, ",\"combine\":\"%s\"", s->median ? "median" : "mean");
+	fputs(",\"members\":[", f);
+	for (size_t m = 0; m < s->n_members; m++) {
+		fprintf(f, "%s{\"model\":\"%s\",\"weight\":", m ? "," : "",
+		        s->members[m].model->type->name);
+		json_number(f, s->members[m].weight);
+		fputs(",\"parameters\":{", f);
+		for (size_t i = 0; i < d[m].n; i++) {
+			const fc_described *v = &d[m].items[i];
+			if (i)
+				fputc(',', f);
+			json_string(f, v->name);
+			fputc(':', f);
+			if (v->text)
+				json_string(f, v->text);
+			else
+				json_number(f, v->value);
+		}
+		fputs("}}", f);
+	}
+	fputs("]}", f);
+}
+
+/* Re-anchors the local members of series s on its newer data y, as
+ * predict does before it forecasts. */
+static int anchor_locals(const fc_artifact_series *s, const fc_series *y, fc_err *err)
+{
+	fc_series view = *y;
+	view.n_seasons = s->n_periods;   /* the periods it was fitted with */
+	view.seasons = s->periods;
+	for (size_t m = 0; m < s->n_members; m++) {
+		fc_model *model = s->members[m].model;
+		if (model->type->global)
+			continue;
+		int rc = fc_model_anchor(model, &view, err);
+		if (rc) {
+			fc_err_prefix(err, "series %s: ", view.key[0] ? view.key : "(the only series)");
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* Writes the members and fitted parameters of every series (the one keyed
+ * `only`, when given), re-anchored on newer data where it has the series.
+ * *first: no JSON element written yet. */
+static int explain_locals(FILE *f, const cli_opts *o, const fc_artifact *a, const fc_panel *newer,
+                          const char *only, int json, int *first, fc_err *err)
+{
+	char key[1024];
+	int rc = 0;
+	for (size_t i = 0; i < a->n_series && !rc; i++) {
+		const fc_artifact_series *s = &a->series[i];
+		cli_series_key(a, s, key, sizeof key);
+		if (!s->n_members || (only && strcmp(only, key) != 0))
+			continue;
+		long k = newer ? fc_panel_find(newer, (const char *const *)s->group_values) : -1;
+		if (k >= 0 && (rc = anchor_locals(s, &newer->series[k], err)))
+			break;
+		if (newer && k < 0) {
+			char named[1024] = "";
+			for (size_t g = 0; g < a->n_groups; g++) {
+				size_t len = strlen(named);
+				snprintf(named + len, sizeof named - len, "%s%s=%s", g ? "," : "",
+				         a->group_names[g], s->group_values[g]);
+			}
+			cli_warn(o, "series %s is not in %s; explaining the forecast from the end of the "
+			         "training data", a->n_groups ? named : "(the only series)", newer->path);
+		}
+		fc_description *d = calloc(s->n_members, sizeof *d);
+		if (!d)
+			return fc_err_set(err, FC_ENOMEM, "out of memory");
+		for (size_t m = 0; m < s->n_members && !rc; m++)
+			if (!s->members[m].model->type->global)
+				rc = fc_model_describe(s->members[m].model, &d[m], err);
+		if (!rc && json)
+			write_local_json(f, key, s, d, *first);
+		else if (!rc)
+			write_local_csv(f, key, s, d);
+		*first = 0;
+		for (size_t m = 0; m < s->n_members; m++)
+			fc_description_dispose(&d[m]);
+		free(d);
+	}
+	return rc;
+}
+
+/* Whether the model file has a series keyed `only`. */
+static int has_series(const fc_artifact *a, const char *only)
+{
+	char key[1024];
+	for (size_t i = 0; i < a->n_series; i++) {
+		cli_series_key(a, &a->series[i], key, sizeof key);
+		if (strcmp(only, key) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fputs(USAGE, f);
+}
+
 int cmd_explain(int argc, char **argv)
 {
-	const char *model = NULL, *only = NULL, *format = "csv", *output = NULL;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			fputs(USAGE, stdout);
-			return EXIT_OK;
-		}
-		if (!v || (strcmp(a, "--model") && strcmp(a, "--series") && strcmp(a, "--format") &&
-		           strcmp(a, "-o") && strcmp(a, "--output"))) {
-			fprintf(stderr, "forecast: error: %s '%s'\n"
-			                "Try 'forecast explain --help' for more information.\n",
-			        v ? "unknown option" : "missing value or unknown option", a);
-			return EXIT_USAGE;
-		}
-		if (strcmp(a, "--model") == 0)
-			model = v;
-		else if (strcmp(a, "--series") == 0)
-			only = v;
-		else if (strcmp(a, "--format") == 0)
-			format = v;
-		else
-			output = v;
-		i++;
+	cli_opts o;
+	int rc = cli_parse(argc, argv, OPT_EXPLAIN, "explain", usage, &o);
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	const char *model = o.model_in, *only = o.series, *output = o.output, *data = o.data;
+	if (o.input) {
+		fprintf(stderr, "forecast: error: unexpected argument '%s'\n"
+		                "Try 'forecast explain --help' for more information.\n", o.input);
+		return EXIT_USAGE;
 	}
-	if (!model || (strcmp(format, "csv") && strcmp(format, "json"))) {
-		fprintf(stderr, "forecast: error: %s\nTry 'forecast explain --help' for more information.\n",
-		        model ? "--format must be csv or json" : "--model FILE is required");
+	if (!model) {
+		fprintf(stderr, "forecast: error: --model FILE is required\n"
+		                "Try 'forecast explain --help' for more information.\n");
 		return EXIT_USAGE;
 	}
 	fc_err err;
 	fc_artifact *a = NULL;
-	int rc = fc_artifact_load(model, &a, &err);
-	if (rc)
+	if ((rc = fc_artifact_load(model, &a, &err)))
 		return cli_fail(rc, err.msg);
-	FILE *f = output ? fopen(output, "w") : stdout;
-	if (!f) {
+	if (only && !has_series(a, only)) {
+		fprintf(stderr, "forecast: error: --series '%s': the model file has no such series "
+		                "(a key is the group values joined by ',')\n", only);
 		fc_artifact_free(a);
-		return cli_fail(FC_EIO, "cannot open the output file");
+		return EXIT_USAGE;
 	}
-	int json = strcmp(format, "json") == 0;
-	if (json)
-		fputc('[', f);
-	else if (a->n_globals == 0)
-		fprintf(stderr, "forecast: the model file has no global model to explain\n");
+	fc_panel *newer = NULL;
+	fc_outfile out;
+	memset(&out, 0, sizeof out);
+	if ((data && (rc = cli_read_newer(data, a, &newer, &err))) ||
+	    (rc = fc_outfile_open(&out, output ? output : "-", &err))) {
+		fc_panel_free(newer);
+		fc_artifact_free(a);
+		return cli_fail(rc, err.msg);
+	}
+	FILE *f = out.f;
+	int json = o.format_json, first = 1;
+	fputs(json ? "[" : CSV_HEADER, f);
 	for (size_t k = 0; k < a->n_globals && !rc; k++) {
 		fc_explanation ex;
 		fc_explanation_init(&ex);
 		size_t *idx = NULL;
-		rc = cli_explain_global(a, k, only, &ex, &idx, NULL, &err);
+		rc = cli_explain_global(a, k, newer, only, &ex, &idx, NULL, &err);
 		if (!rc && idx) {
 			if (json)
-				write_json(f, a, a->globals[k].model->type->name, &ex, idx, k == 0);
-			else if (k == 0)
+				write_json(f, a, a->globals[k].model->type->name, &ex, idx, first);
+			else
 				write_csv(f, a, a->globals[k].model->type->name, &ex, idx);
+			first = 0;
 		}
 		free(idx);
 		fc_explanation_dispose(&ex);
 	}
+	if (!rc)
+		rc = explain_locals(f, &o, a, newer, only, json, &first, &err);
 	if (json)
 		fputs("]\n", f);
-	if (output && fclose(f) && !rc)
-		rc = fc_err_set(&err, FC_EIO, "%s: write failed", output);
+	/* nothing is left under the output's name when explaining failed */
+	if (!rc)
+		rc = fc_outfile_commit(&out, &err);
+	fc_outfile_abort(&out);
+	fc_panel_free(newer);
 	fc_artifact_free(a);
 	return rc ? cli_fail(rc, err.msg) : EXIT_OK;
 }

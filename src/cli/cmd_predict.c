@@ -34,21 +34,6 @@ static void usage(FILE *f)
 	        "3 bad input data, 4 file or model-file problem.\n");
 }
 
-/* Reads --data with the schema the model was fitted on. */
-static int read_newer(const cli_opts *o, const fc_artifact *a, fc_panel **out, fc_err *err)
-{
-	int rc = cli_read_like(o->data, a, out, err);
-	if (rc)
-		return rc;
-	if ((*out)->style.kind != a->style.kind) {
-		rc = fc_err_set(err, FC_EINPUT, "%s: timestamps are written as %s, but the model was fitted on %s timestamps",
-		                o->data, fc_style_name((*out)->style), fc_style_name(a->style));
-		fc_panel_free(*out);
-		*out = NULL;
-	}
-	return rc;
-}
-
 typedef struct prediction {
 	fc_forecast fc;
 	fc_time last;
@@ -191,7 +176,7 @@ int cmd_predict(int argc, char **argv)
 	size_t n_levels = o.levels_given ? o.n_levels : a->n_levels;
 
 	fc_panel *newer = NULL;
-	if (o.data && (rc = read_newer(&o, a, &newer, &err))) {
+	if (o.data && (rc = cli_read_newer(o.data, a, &newer, &err))) {
 		fc_artifact_free(a);
 		rc = cli_fail(rc, err.msg);
 		cli_reg_end(&reg, "predict", argc, argv, o.model_in, rc);

@@ -29,7 +29,7 @@
 #define MEMBERS_LEN 160
 
 static const char USAGE[] =
-	"Usage: forecast report --model FILE [-o report.html]\n"
+	"Usage: forecast report --model FILE [-o report.html] [--threads N] [--quiet]\n"
 	"\n"
 	"Writes a self-contained HTML report of a model file: each series' forecast\n"
 	"and intervals, its members and weights, the history kept in the file, and\n"
@@ -417,7 +417,7 @@ static int report_model(FILE *f, const char *path, const fc_artifact *a, int arg
 		size_t *idx = NULL;
 		fc_explanation_init(&d.ex[g]);
 		r->n_globals = g + 1;
-		rc = cli_explain_global(a, g, NULL, &d.ex[g], &idx, gmean + g * S * h, err);
+		rc = cli_explain_global(a, g, NULL, NULL, &d.ex[g], &idx, gmean + g * S * h, err);
 		free(idx);
 		gnames[g] = a->globals[g].model->type->name;
 	}
@@ -515,27 +515,22 @@ out:
 	return rc;
 }
 
+static void usage(FILE *f)
+{
+	fputs(USAGE, f);
+}
+
 int cmd_report(int argc, char **argv)
 {
-	const char *model = NULL, *output = NULL;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			fputs(USAGE, stdout);
-			return EXIT_OK;
-		}
-		if (!v || (strcmp(a, "--model") && strcmp(a, "-o") && strcmp(a, "--output"))) {
-			fprintf(stderr, "forecast: error: %s '%s'\n"
-			                "Try 'forecast report --help' for more information.\n",
-			        v ? "unknown option" : "missing value or unknown option", a);
-			return EXIT_USAGE;
-		}
-		if (strcmp(a, "--model") == 0)
-			model = v;
-		else
-			output = v;
-		i++;
+	cli_opts o;
+	int rc = cli_parse(argc, argv, OPT_REPORT, "report", usage, &o);
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	const char *model = o.model_in, *output = o.output;
+	if (o.input) {
+		fprintf(stderr, "forecast: error: unexpected argument '%s'\n"
+		                "Try 'forecast report --help' for more information.\n", o.input);
+		return EXIT_USAGE;
 	}
 	if (!model) {
 		fprintf(stderr, "forecast: error: --model FILE is required\n"
@@ -544,8 +539,7 @@ int cmd_report(int argc, char **argv)
 	}
 	fc_err err;
 	fc_artifact *a = NULL;
-	int rc = fc_artifact_load(model, &a, &err);
-	if (rc)
+	if ((rc = fc_artifact_load(model, &a, &err)))
 		return cli_fail(rc, err.msg);
 	char *def = NULL;
 	if (!output) {
@@ -565,7 +559,7 @@ int cmd_report(int argc, char **argv)
 	if (!rc)
 		rc = fc_outfile_commit(&out, &err);
 	fc_outfile_abort(&out);
-	if (!rc && strcmp(output, "-") != 0)
+	if (!rc && !o.quiet && strcmp(output, "-") != 0)
 		fprintf(stderr, "forecast: report written to %s\n", output);
 	free(def);
 	fc_artifact_free(a);

@@ -32,6 +32,20 @@ int cli_read_like(const char *path, const fc_artifact *a, fc_panel **out, fc_err
 	return fc_panel_read(path, &ro, out, err);
 }
 
+int cli_read_newer(const char *path, const fc_artifact *a, fc_panel **out, fc_err *err)
+{
+	int rc = cli_read_like(path, a, out, err);
+	if (rc)
+		return rc;
+	if ((*out)->style.kind != a->style.kind) {
+		rc = fc_err_set(err, FC_EINPUT, "%s: timestamps are written as %s, but the model was fitted on %s timestamps",
+		                path, fc_style_name((*out)->style), fc_style_name(a->style));
+		fc_panel_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 int cli_uses_global(const fc_artifact_series *s, size_t k)
 {
 	for (size_t m = 0; m < s->n_members; m++)

@@ -33,7 +33,7 @@ enum {
 	O_SEARCH, O_BUDGET_TRIALS, O_SEED, O_SPACE, O_SEARCH_MODELS, O_BUDGET_MINUTES, O_CONCURRENCY,
 	O_EARLY_STOP, O_BANDIT_SLACK, O_EARLY_STOP_DELAY,
 	O_NAME, O_REGISTRY, O_WAIT, O_PROMOTE_MARGIN, O_ALERT_RATIO,
-	O_REPORT, O_SHARD, O_TIMINGS
+	O_REPORT, O_SHARD, O_TIMINGS, O_SERIES
 };
 
 static const struct {
@@ -58,13 +58,15 @@ static const struct {
 	{{"param", required_argument, NULL, O_PARAM}, OPT_CV},
 	{{"strict", no_argument, NULL, O_STRICT}, OPT_CV},
 	{{"level", required_argument, NULL, O_LEVEL}, OPT_LEVEL},
-	{{"output", required_argument, NULL, O_OUTPUT}, OPT_OUT | OPT_PREDICT | OPT_FEATOUT | OPT_RETRAIN},
+	{{"output", required_argument, NULL, O_OUTPUT},
+	 OPT_OUT | OPT_PREDICT | OPT_FEATOUT | OPT_RETRAIN | OPT_EXPLAIN | OPT_REPORT},
 	{{"leaderboard", required_argument, NULL, O_LEADERBOARD}, OPT_OUT | OPT_BOARD},
 	{{"model-out", required_argument, NULL, O_MODEL_OUT}, OPT_OUT},
 	{{"report", required_argument, NULL, O_REPORT}, OPT_OUT},
-	{{"model", required_argument, NULL, O_MODEL}, OPT_PREDICT},
-	{{"data", required_argument, NULL, O_DATA}, OPT_PREDICT},
-	{{"format", required_argument, NULL, O_FORMAT}, OPT_FORMAT},
+	{{"model", required_argument, NULL, O_MODEL}, OPT_PREDICT | OPT_EXPLAIN | OPT_REPORT},
+	{{"data", required_argument, NULL, O_DATA}, OPT_PREDICT | OPT_EXPLAIN},
+	{{"series", required_argument, NULL, O_SERIES}, OPT_EXPLAIN},
+	{{"format", required_argument, NULL, O_FORMAT}, OPT_FORMAT | OPT_EXPLAIN},
 	{{"lags", required_argument, NULL, O_LAGS}, OPT_FEATURES},
 	{{"windows", required_argument, NULL, O_WINDOWS}, OPT_FEATURES},
 	{{"agg", required_argument, NULL, O_AGG}, OPT_FEATURES},
@@ -238,7 +240,7 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 	int c;
 	long v;
 	fc_err ferr;
-	char shortopts[] = "qo:"; /* GNU getopt permutes: options may follow FILE */
+	char shortopts[] = "qho:"; /* GNU getopt permutes: options may follow FILE */
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case O_TIME: o->read.time_col = optarg; break;
@@ -491,11 +493,18 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 			break;
 		}
 		case O_DATA: o->data = optarg; break;
+		case O_SERIES: o->series = optarg; break;
 		case O_FORMAT:
-			if (strcmp(optarg, "csv") == 0)
+			/* explain writes CSV or JSON; inspect a table or CSV */
+			if (accepted & OPT_EXPLAIN) {
+				o->format_json = strcmp(optarg, "json") == 0;
+				if (!o->format_json && strcmp(optarg, "csv") != 0)
+					return usage_error(cmd, "--format: expected csv or json, got '%s'", optarg);
+			} else if (strcmp(optarg, "csv") == 0) {
 				o->format_csv = 1;
-			else if (strcmp(optarg, "table") != 0)
+			} else if (strcmp(optarg, "table") != 0) {
 				return usage_error(cmd, "--format: expected table or csv, got '%s'", optarg);
+			}
 			break;
 		case O_THREADS:
 			if (parse_count(optarg, 1, 1024, &v))
@@ -598,6 +607,7 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 			break;
 		case 'q':
 		case O_QUIET: o->quiet = 1; break;
+		case 'h':
 		case O_HELP:
 			usage(stdout);
 			return -1;

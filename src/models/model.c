@@ -403,6 +403,15 @@ int fc_model_forecast(const fc_model *m, fc_forecast *out, fc_err *err)
 	return m->type->forecast(m->state, out, err);
 }
 
+int fc_model_describe(const fc_model *m, struct fc_description *out, fc_err *err)
+{
+	if (!m || !m->fitted || !m->state)
+		return fc_err_set(err, FC_EINVAL, "model '%s' is not fitted", m ? m->type->name : "?");
+	if (m->type->describe && m->type->describe(m->state, m->params, out))
+		return fc_err_set(err, FC_ENOMEM, "out of memory describing model '%s'", m->type->name);
+	return 0;
+}
+
 int fc_model_save(const fc_model *m, fc_buf *out, fc_err *err)
 {
 	if (!m || !out)

@@ -5,6 +5,8 @@
  * The SHAP values themselves come from the learner (gbdt_shap.c). */
 #include "forecast/explain.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,4 +155,58 @@ const char *fc_feature_source(const char *name, const char *const *exog_names, s
 	if (n > 5 && strcmp(name + n - 5, "_code") == 0)
 		return "group keys";
 	return "other";
+}
+
+/* ---- descriptions of local models ---- */
+
+void fc_description_init(fc_description *d)
+{
+	memset(d, 0, sizeof *d);
+}
+
+void fc_description_dispose(fc_description *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->items[i].name);
+		free(d->items[i].text);
+	}
+	free(d->items);
+	memset(d, 0, sizeof *d);
+}
+
+static int add_item(fc_description *d, const char *name, const char *text, double value)
+{
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? 2 * d->cap : 16;
+		fc_described *items = realloc(d->items, cap * sizeof *items);
+		if (!items)
+			return -1;
+		d->items = items;
+		d->cap = cap;
+	}
+	const char *prefix = d->prefix ? d->prefix : "";
+	size_t len = strlen(prefix) + strlen(name) + 1;
+	char *full = malloc(len);
+	char *copy = text ? strdup(text) : NULL;
+	if (!full || (text && !copy)) {
+		free(full);
+		free(copy);
+		return -1;
+	}
+	snprintf(full, len, "%s%s", prefix, name);
+	fc_described *item = &d->items[d->n++];
+	item->name = full;
+	item->text = copy;
+	item->value = text ? NAN : value;
+	return 0;
+}
+
+int fc_description_num(fc_description *d, const char *name, double value)
+{
+	return add_item(d, name, NULL, value);
+}
+
+int fc_description_text(fc_description *d, const char *name, const char *text)
+{
+	return add_item(d, name, text, 0);
 }

@@ -47,6 +47,7 @@
  * STL behind D (R uses na.interp); the regressors' Fourier phase counts
  * from the first value of the series (R's from the first of its ts), which
  * changes the coefficients, not the fit. */
+#include "forecast/explain.h"
 #include "forecast/model.h"
 #include "forecast/decompose.h"
 #include "models/model_private.h"
@@ -1509,6 +1510,46 @@ static void arima_free(void *state)
 	st->fut = NULL;
 }
 
+/* What explain reports: the model chosen, its orders, every coefficient
+ * under R's names (ar1.., ma1.., sar1.., sma1.., intercept, drift; the
+ * regressors as fourier1.. and xreg1..), sigma2 and the criteria. */
+static int arima_describe(const void *state, const void *params, fc_description *d)
+{
+	const arima_state *st = state;
+	const fc_arima_fit *f = &st->fit;
+	const fc_arima_spec *s = &f->spec;
+	char name[96];
+	fc_arima_spec_name(s, name, sizeof name);
+	if (fc_description_text(d, "form", name))
+		return -1;
+	const int ord[6] = {s->p, s->d, s->q, s->P, s->D, s->Q};
+	static const char *const ord_names[6] = {"p", "d", "q", "P", "D", "Q"};
+	for (int i = 0; i < 6; i++)
+		if (fc_description_num(d, ord_names[i], ord[i]))
+			return -1;
+	if (fc_description_num(d, "m", (double)s->m))
+		return -1;
+	/* the coefficients in coef's order, each block named by its prefix */
+	const struct { const char *prefix; size_t n; } blocks[] = {
+		{"ar", (size_t)s->p}, {"ma", (size_t)s->q}, {"sar", (size_t)s->P}, {"sma", (size_t)s->Q},
+		{"intercept", (size_t)(f->intercept != 0)}, {"drift", (size_t)(f->has_drift != 0)},
+		{"fourier", f->nxreg - st->n_user}, {"xreg", st->n_user},
+	};
+	size_t c = 0;
+	for (size_t b = 0; b < sizeof blocks / sizeof *blocks; b++)
+		for (size_t i = 0; i < blocks[b].n && c < f->ncoef; i++, c++) {
+			int single = b == 4 || b == 5;
+			if (single)
+				snprintf(name, sizeof name, "%s", blocks[b].prefix);
+			else
+				snprintf(name, sizeof name, "%s%zu", blocks[b].prefix, i + 1);
+			if (fc_description_num(d, name, f->coef[c]))
+				return -1;
+		}
+	return fc_description_num(d, "sigma2", f->sigma2) ||
+	       fc_description_num(d, "loglik", f->loglik) || fc_description_num(d, "aicc", f->aicc);
+}
+
 static const fc_model_type arima_type = {
 	.name = "arima",
 	.summary = "seasonal ARIMA, orders chosen by the Hyndman-Khandakar search (AICc)",
@@ -1526,5 +1567,6 @@ static const fc_model_type arima_type = {
 	.load = arima_load,
 	.free = arima_free,
 	.anchor = arima_anchor,
+	.describe = arima_describe,
 };
 const fc_model_type *const fc_model_arima = &arima_type;

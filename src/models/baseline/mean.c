@@ -26,6 +26,7 @@
  * (n = 1) the spread cannot be estimated: the point forecast is given and
  * the bounds are NaN (R gives NA too).  A constant series gives s = 0 and
  * zero-width intervals. */
+#include "forecast/explain.h"
 #include "forecast/model.h"
 #include "models/model_private.h"
 
@@ -127,6 +128,15 @@ static int avg_load(void *state, const fc_buf *in, fc_err *err)
 	return 0;
 }
 
+/* What explain reports: the mean forecast, its spread and how many
+ * observations it averages (the window's size where the series is long). */
+static int avg_describe(const void *state, const void *params, fc_description *d)
+{
+	const avg_state *st = state;
+	return fc_description_num(d, "mean", st->mean) || fc_description_num(d, "sd", st->sd) ||
+	       fc_description_num(d, "n", (double)st->n);
+}
+
 /* ---- mean ----------------------------------------------------------------- */
 
 static int mean_set_param(void *params, const char *key, const char *val, fc_err *err)
@@ -158,6 +168,7 @@ static const fc_model_type mean_type = {
 	.save = avg_save,
 	.load = avg_load,
 	.free = NULL,
+	.describe = avg_describe,
 };
 const fc_model_type *const fc_model_mean = &mean_type;
 
@@ -219,5 +230,6 @@ static const fc_model_type window_type = {
 	.save = avg_save,
 	.load = avg_load,
 	.free = NULL,
+	.describe = avg_describe,
 };
 const fc_model_type *const fc_model_window = &window_type;

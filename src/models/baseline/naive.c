@@ -39,6 +39,7 @@
  * no residual (one observation; snaive with exactly one season), or for
  * drift fewer than 2 residuals -- the point forecasts are given and the
  * interval bounds are NaN: the caller decides what to do with them. */
+#include "forecast/explain.h"
 #include "forecast/model.h"
 #include "models/model_private.h"
 
@@ -245,6 +246,16 @@ static int naive_load(void *state, const fc_buf *in, fc_err *err)
 	return walk_load(state, in, 0, 0, err);
 }
 
+/* What explain reports of the walks: the value continued (snaive: its
+ * lag, as it continues a whole season), the slope and the one-step
+ * variance. */
+static int naive_describe(const void *state, const void *params, fc_description *d)
+{
+	const walk_state *st = state;
+	return fc_description_num(d, "last", st->future[0]) ||
+	       fc_description_num(d, "sigma2", st->sigma2);
+}
+
 static const fc_model_type naive_type = {
 	.name = "naive",
 	.summary = "last observed value (random walk)",
@@ -259,6 +270,7 @@ static const fc_model_type naive_type = {
 	.save = walk_save,
 	.load = naive_load,
 	.free = walk_free,
+	.describe = naive_describe,
 };
 const fc_model_type *const fc_model_naive = &naive_type;
 
@@ -319,6 +331,13 @@ static int snaive_load(void *state, const fc_buf *in, fc_err *err)
 	return walk_load(state, in, 1, 0, err);
 }
 
+static int snaive_describe(const void *state, const void *params, fc_description *d)
+{
+	const walk_state *st = state;
+	return fc_description_num(d, "period", (double)st->lag) ||
+	       fc_description_num(d, "sigma2", st->sigma2);
+}
+
 static const fc_model_type snaive_type = {
 	.name = "snaive",
 	.summary = "seasonal naive: the value one season earlier",
@@ -333,6 +352,7 @@ static const fc_model_type snaive_type = {
 	.save = walk_save,
 	.load = snaive_load,
 	.free = walk_free,
+	.describe = snaive_describe,
 };
 const fc_model_type *const fc_model_snaive = &snaive_type;
 
@@ -358,6 +378,15 @@ static int drift_load(void *state, const fc_buf *in, fc_err *err)
 	return walk_load(state, in, 0, 1, err);
 }
 
+static int drift_describe(const void *state, const void *params, fc_description *d)
+{
+	const walk_state *st = state;
+	return fc_description_num(d, "drift", st->drift) ||
+	       fc_description_num(d, "drift_se", st->drift_se) ||
+	       fc_description_num(d, "last", st->future[0]) ||
+	       fc_description_num(d, "sigma2", st->sigma2);
+}
+
 static const fc_model_type drift_type = {
 	.name = "drift",
 	.summary = "random walk with drift: the line through the first and last values",
@@ -372,5 +401,6 @@ static const fc_model_type drift_type = {
 	.save = walk_save,
 	.load = drift_load,
 	.free = walk_free,
+	.describe = drift_describe,
 };
 const fc_model_type *const fc_model_drift = &drift_type;

@@ -34,9 +34,10 @@
  *
  * Saved state: one line of tokens
  *     method=drift n_periods=2 periods=48,336 season1=v,...,v season2=...
- *     adjp.<k>=<v> ... adj.<k>=<v> ...
+ *     trend_strength=v season_strength=v,v adjp.<k>=<v> ... adj.<k>=<v> ...
  * where season<i> is the last floor(period) values of the i-th seasonal
- * component, and the adjusted model's saved lines (fc_model_save's
+ * component, the strengths are those of the decomposition (for `forecast
+ * explain`; files written before they were recorded lack them), and the adjusted model's saved lines (fc_model_save's
  * "params ..." and "state ...") are embedded token by token with the
  * prefixes adjp. and adj. (tokens never contain blanks, so each stays one
  * token, and no prefixed key can match one of ours).
@@ -47,6 +48,7 @@
  *
  * Omissions: Box-Cox (lambda, biasadj), xreg, fitted values and residuals. */
 #include "forecast/decompose.h"
+#include "forecast/explain.h"
 #include "forecast/model.h"
 #include "models/model_private.h"
 
@@ -75,6 +77,13 @@ typedef struct stlf_state {
 	size_t len[FC_MAX_SEASONS];    /* floor(period) */
 	double *last[FC_MAX_SEASONS];  /* last cycle of each seasonal component */
 	fc_model *adj;                 /* the fitted model of the adjusted series */
+	/* Strengths of the trend and of each seasonal component (Wang, Smith &
+	 * Hyndman 2006, as Hyndman & Athanasopoulos, FPP 3rd ed., section 4.3):
+	 * max(0, 1 - var(R) / var(T + R)) and max(0, 1 - var(R) / var(S_i + R)).
+	 * has_strength is 0 for a state loaded from a file without them. */
+	int has_strength;
+	double trend_strength;
+	double season_strength[FC_MAX_SEASONS];
 } stlf_state;
 
 static const fc_model_type *method_type(int method)
@@ -255,7 +264,11 @@ static int decompose(stlf_state *st, const stlf_params *p, const fc_series *y, d
 			return fc_err_set(err, FC_ENOMEM, "model 'stl': out of memory");
 		}
 		memcpy(st->last[i], d.seasonal[i] + (d.n - L), L * sizeof(double));
+		st->season_strength[i] = fc_seasonal_strength(d.seasonal[i], d.remainder, d.n);
 	}
+	/* the same statistic measures the trend against the remainder */
+	st->trend_strength = fc_seasonal_strength(d.trend, d.remainder, d.n);
+	st->has_strength = 1;
 	*adjusted = d.adjusted;
 	d.adjusted = NULL;
 	fc_mstl_dispose(&d);
@@ -456,7 +469,10 @@ static int stlf_save(const void *state, fc_buf *out, fc_err *err)
 			goto out;
 		}
 	}
-	if (embed(out, inner.data, "adjp.", "adj."))
+	if ((st->has_strength &&
+	     (fc_buf_put_double(out, "trend_strength", st->trend_strength) ||
+	      fc_buf_put_doubles(out, "season_strength", st->season_strength, st->n_periods))) ||
+	    embed(out, inner.data, "adjp.", "adj."))
 		rc = fc_err_set(err, FC_ENOMEM, "out of memory");
 out:
 	fc_buf_dispose(&inner);
@@ -547,6 +563,26 @@ static int stlf_load(void *state, const fc_buf *in, fc_err *err)
 			}
 		}
 	}
+	/* optional: files written before the strengths were recorded lack them */
+	if (get_word(in, "trend_strength", word, sizeof word, NULL) == 0) {
+		double *ss = NULL;
+		size_t n_ss = 0;
+		if ((rc = fc_buf_get_double(in, "trend_strength", &st->trend_strength, err)) ||
+		    (rc = fc_buf_get_doubles(in, "season_strength", &ss, &n_ss, err)))
+			goto out;
+		int ok = n_ss == st->n_periods && st->trend_strength >= 0 && st->trend_strength <= 1;
+		for (size_t k = 0; ok && k < n_ss; k++) {
+			ok = ss[k] >= 0 && ss[k] <= 1;
+			st->season_strength[k] = ss[k];
+		}
+		free(ss);
+		if (!ok) {
+			rc = fc_err_set(err, FC_EFORMAT, "values 'trend_strength' or 'season_strength' "
+			                "are out of range");
+			goto out;
+		}
+		st->has_strength = 1;
+	}
 	if (extract(in, "adjp.", &ip) || extract(in, "adj.", &is)) {
 		rc = fc_err_set(err, FC_ENOMEM, "out of memory");
 		goto out;
@@ -564,6 +600,38 @@ out:
 	if (rc)
 		release(st);
 	return rc;
+}
+
+/* What explain reports: the method for the adjusted series, the periods
+ * and the strengths of trend and seasons, then the adjusted series' model
+ * under the prefix "adjusted.". */
+static int stlf_describe(const void *state, const void *params, fc_description *d)
+{
+	const stlf_state *st = state;
+	if (fc_description_text(d, "method", method_names[st->method]))
+		return -1;
+	char name[64];
+	for (size_t k = 0; k < st->n_periods; k++) {
+		snprintf(name, sizeof name, "period_%zu", k + 1);
+		if (fc_description_num(d, name, st->periods[k]))
+			return -1;
+	}
+	if (st->has_strength) {
+		if (fc_description_num(d, "trend_strength", st->trend_strength))
+			return -1;
+		for (size_t k = 0; k < st->n_periods; k++) {
+			snprintf(name, sizeof name, "seasonal_strength_%g", st->periods[k]);
+			if (fc_description_num(d, name, st->season_strength[k]))
+				return -1;
+		}
+	}
+	const char *outer = d->prefix;
+	char prefix[128];
+	snprintf(prefix, sizeof prefix, "%sadjusted.", outer ? outer : "");
+	d->prefix = prefix;
+	int rc = fc_model_describe(st->adj, d, NULL);
+	d->prefix = outer;
+	return rc ? -1 : 0;
 }
 
 static const fc_model_type stl_type = {
@@ -584,5 +652,6 @@ static const fc_model_type stl_type = {
 	.free = stlf_free,
 	.anchor = stlf_anchor,
 	.conformal = 0,
+	.describe = stlf_describe,
 };
 const fc_model_type *const fc_model_stl = &stl_type;

@@ -97,6 +97,7 @@
  * other than "both", multiplicative trend, R's fall-back to HoltWinters
  * for series with at most (number of parameters + 4) observations (we
  * require more: min_length), simulated or bootstrapped intervals. */
+#include "forecast/explain.h"
 #include "forecast/model.h"
 #include "models/model_private.h"
 #include "models/ets/ets.h"
@@ -1637,6 +1638,33 @@ static int ets_load(void *state, const fc_buf *in, fc_err *err)
 	return 0;
 }
 
+/* What explain reports: the form chosen, the smoothing parameters it has
+ * (beta with a trend, gamma with a season, phi when damped), the final
+ * states (level, slope, the newest season first) and the fit's variance
+ * and AIC. */
+static int ets_describe(const void *state, const void *params, fc_description *d)
+{
+	const fc_ets_fit *f = &((const ets_state *)state)->fit;
+	const fc_ets_spec *s = &f->spec;
+	char form[32];
+	fc_ets_spec_name(s, form, sizeof form);
+	if (fc_description_text(d, "form", form) || fc_description_num(d, "alpha", f->alpha) ||
+	    (s->trend && fc_description_num(d, "beta", f->beta)) ||
+	    (s->season && fc_description_num(d, "gamma", f->gamma)) ||
+	    (s->damped && fc_description_num(d, "phi", f->phi)) ||
+	    (s->season && fc_description_num(d, "period", (double)s->m)) ||
+	    fc_description_num(d, "level", f->last[0]) ||
+	    (s->trend && fc_description_num(d, "slope", f->last[1])))
+		return -1;
+	for (size_t j = 0; s->season && j < s->m; j++) {
+		char name[32];
+		snprintf(name, sizeof name, "season_%zu", j + 1);
+		if (fc_description_num(d, name, f->last[(s->trend ? 2 : 1) + j]))
+			return -1;
+	}
+	return fc_description_num(d, "sigma2", f->sigma2) || fc_description_num(d, "aic", f->aic);
+}
+
 static const fc_model_type ets_type = {
 	.name = "ets",
 	.summary = "exponential smoothing state-space model (ETS), chosen by AICc",
@@ -1653,5 +1681,6 @@ static const fc_model_type ets_type = {
 	.load = ets_load,
 	.free = NULL,
 	.anchor = ets_anchor,
+	.describe = ets_describe,
 };
 const fc_model_type *const fc_model_ets = &ets_type;

@@ -61,12 +61,14 @@
  * engine to fill from back-test errors.  Re-anchoring (anchor) keeps the
  * estimated smoothing parameters and aggregation levels and reruns the
  * smoothing on the new data. */
+#include "forecast/explain.h"
 #include "forecast/model.h"
 #include "models/model_private.h"
 #include "core/numeric.h"
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -403,6 +405,15 @@ static int croston_load(void *state, const fc_buf *in, fc_err *err)
 	return 0;
 }
 
+/* What explain reports: the smoothing weight and the smoothed demand size
+ * and interval whose ratio (debiased for sba) is the forecast. */
+static int croston_describe(const void *state, const void *params, fc_description *d)
+{
+	const croston_state *st = state;
+	return fc_description_num(d, "alpha", st->alpha) || fc_description_num(d, "size", st->z) ||
+	       fc_description_num(d, "interval", st->p) || fc_description_num(d, "mean", st->mean);
+}
+
 static const fc_model_type croston_type = {
 	.name = "croston",
 	.summary = "Croston's method for intermittent demand (fixed alpha, as R's croston)",
@@ -418,6 +429,7 @@ static const fc_model_type croston_type = {
 	.save = croston_save,
 	.load = croston_load,
 	.free = NULL,
+	.describe = croston_describe,
 	.anchor = NULL, /* nothing is estimated: a refit is the re-anchoring */
 	.conformal = 1,
 };
@@ -440,6 +452,7 @@ static const fc_model_type sba_type = {
 	.free = NULL,
 	.anchor = NULL,
 	.conformal = 1,
+	.describe = croston_describe,
 };
 const fc_model_type *const fc_model_sba = &sba_type;
 
@@ -707,6 +720,15 @@ static int tsb_load(void *state, const fc_buf *in, fc_err *err)
 	return 0;
 }
 
+/* The two weights as used and the smoothed size and demand probability. */
+static int tsb_describe(const void *state, const void *params, fc_description *d)
+{
+	const tsb_state *st = state;
+	return fc_description_num(d, "alpha", st->alpha) || fc_description_num(d, "beta", st->beta) ||
+	       fc_description_num(d, "size", st->z) || fc_description_num(d, "probability", st->p) ||
+	       fc_description_num(d, "mean", st->mean);
+}
+
 static const fc_model_type tsb_type = {
 	.name = "tsb",
 	.summary = "Teunter-Syntetos-Babai: smoothed demand probability times demand size",
@@ -722,6 +744,7 @@ static const fc_model_type tsb_type = {
 	.save = tsb_save,
 	.load = tsb_load,
 	.free = NULL,
+	.describe = tsb_describe,
 	.anchor = tsb_anchor,
 	.conformal = 1,
 };
@@ -995,6 +1018,25 @@ static int imapa_load(void *state, const fc_buf *in, fc_err *err)
 	return agg_load_kind(state, in, 1, err);
 }
 
+/* The aggregation level (adida: the bucket; imapa: the largest level) and
+ * the SES weight of each level (NaN for a level imapa skipped). */
+static int agg_describe(const void *state, const void *params, fc_description *d)
+{
+	const agg_state *st = state;
+	if (fc_description_num(d, "level", (double)st->level))
+		return -1;
+	for (size_t i = 0; i < st->n_levels; i++) {
+		char name[32];
+		if (st->n_levels == 1)
+			snprintf(name, sizeof name, "alpha");
+		else
+			snprintf(name, sizeof name, "alpha_level%zu", i + 1);
+		if (fc_description_num(d, name, st->alphas[i]))
+			return -1;
+	}
+	return fc_description_num(d, "mean", st->mean);
+}
+
 static const fc_model_type adida_type = {
 	.name = "adida",
 	.summary = "ADIDA: SES on demand summed over the average inter-demand interval, spread evenly",
@@ -1010,6 +1052,7 @@ static const fc_model_type adida_type = {
 	.save = agg_save,
 	.load = adida_load,
 	.free = agg_free,
+	.describe = agg_describe,
 	.anchor = adida_anchor,
 	.conformal = 1,
 };
@@ -1030,6 +1073,7 @@ static const fc_model_type imapa_type = {
 	.save = agg_save,
 	.load = imapa_load,
 	.free = agg_free,
+	.describe = agg_describe,
 	.anchor = imapa_anchor,
 	.conformal = 1,
 };

@@ -59,6 +59,7 @@
  * Re-anchoring keeps alpha, theta, the seasonal decision and period, and
  * recomputes from the new data what is a filter rather than an estimate:
  * the seasonal indices, A and B, and the least squares l_0. */
+#include "forecast/explain.h"
 #include "forecast/model.h"
 #include "models/model_private.h"
 #include "core/numeric.h"
@@ -632,6 +633,21 @@ static int dotm_load(void *state, const fc_buf *in, fc_err *err)
 	return theta_load_kind(state, in, 1, err);
 }
 
+/* What explain reports: the estimated theta, alpha and initial level, the
+ * final level and trend line (A + B t), the residual variance and the
+ * seasonal period the series was adjusted for (1: not adjusted). */
+static int theta_describe(const void *state, const void *params, fc_description *d)
+{
+	const theta_state *st = state;
+	return fc_description_num(d, "theta", st->theta) || fc_description_num(d, "alpha", st->alpha) ||
+	       fc_description_num(d, "initial_level", st->ell0) ||
+	       fc_description_num(d, "level", st->ell) ||
+	       fc_description_num(d, "trend_intercept", st->A) ||
+	       fc_description_num(d, "trend_slope", st->B) ||
+	       fc_description_num(d, "sigma2", st->sigma2) ||
+	       fc_description_num(d, "seasonal_period", st->m ? (double)st->m : 1);
+}
+
 static const fc_model_type otm_type = {
 	.name = "otm",
 	.summary = "optimised Theta model (Fiorucci et al. 2016): theta line, alpha and level by least squares",
@@ -648,6 +664,7 @@ static const fc_model_type otm_type = {
 	.load = otm_load,
 	.free = theta_free,
 	.anchor = theta_anchor,
+	.describe = theta_describe,
 	.conformal = 0,
 };
 const fc_model_type *const fc_model_otm = &otm_type;
@@ -669,5 +686,6 @@ static const fc_model_type dotm_type = {
 	.free = theta_free,
 	.anchor = theta_anchor,
 	.conformal = 0,
+	.describe = theta_describe,
 };
 const fc_model_type *const fc_model_dotm = &dotm_type;

@@ -32,6 +32,7 @@
  * zeros or negative values) R stops with an error; we fall back to the
  * non-seasonal method, as R does for indices near zero.  There is no
  * re-anchoring: predict refits (the fit is a few hundred filter passes). */
+#include "forecast/explain.h"
 #include "forecast/model.h"
 #include "models/model_private.h"
 #include "models/ets/ets.h"
@@ -223,6 +224,18 @@ static void theta_free(void *state)
 	st->index = NULL;
 }
 
+/* What explain reports: theta (2 in this method), the SES weight and final
+ * level, the drift b, the residual variance and the seasonal period the
+ * series was adjusted for (1: not adjusted). */
+static int theta_describe(const void *state, const void *params, fc_description *d)
+{
+	const theta_state *st = state;
+	return fc_description_num(d, "theta", 2) || fc_description_num(d, "alpha", st->alpha) ||
+	       fc_description_num(d, "level", st->level) || fc_description_num(d, "drift", st->drift) ||
+	       fc_description_num(d, "sigma2", st->sigma2) ||
+	       fc_description_num(d, "seasonal_period", (double)st->m);
+}
+
 static const fc_model_type theta_type = {
 	.name = "theta",
 	.summary = "Theta method: exponential smoothing with half the linear trend (R's thetaf)",
@@ -238,5 +251,6 @@ static const fc_model_type theta_type = {
 	.load = theta_load,
 	.free = theta_free,
 	.anchor = NULL,
+	.describe = theta_describe,
 };
 const fc_model_type *const fc_model_theta = &theta_type;
