@@ -85,8 +85,9 @@ typedef struct cli_opts {
 	int registry_given;        /* --registry was on the command line */
 	const char *report;        /* fit: --report FILE (HTML) */
 	double started;            /* cli_now() when the options were parsed */
-	int argc;                  /* the command line, for reports */
-	char **argv;
+	int argc;                  /* the command line, for reports (permuted by */
+	char **argv;               /* getopt: options first) */
+	char cmdline[4096];        /* as typed, quoted for a shell where needed */
 } cli_opts;
 
 /* Which options a subcommand accepts. */
@@ -101,7 +102,8 @@ enum {
 	OPT_FEATURES = 1 << 7, /* --lags --windows --agg --calendar --fourier ... */
 	OPT_FEATOUT = 1 << 8,  /* --output for 'features' */
 	OPT_REGISTRY = 1 << 9, /* --name --registry --wait */
-	OPT_RETRAIN = 1 << 10  /* --promote-margin */
+	OPT_RETRAIN = 1 << 10, /* --promote-margin */
+	OPT_REGDIR = 1 << 11   /* --registry alone (cv: where to record the run) */
 };
 
 /* Parses argv (after the subcommand name) into o.  Prints a message and
@@ -159,13 +161,18 @@ int cmd_holidays(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
 int cmd_retrain(int argc, char **argv);
 
-/* The registry's side of fit and predict (cmd_registry.c).  A cli_reg is
- * zeroed by its user; cli_reg_end records the run (when a registry was
- * opened) and releases everything. */
+/* The registry's side of fit, cv and predict (cmd_registry.c).  A cli_reg
+ * is zeroed by its user, then cli_reg_start notes when the run began;
+ * cli_reg_end records the run (when a registry is in use) and releases
+ * everything. */
 typedef struct cli_reg {
 	struct fc_registry *reg;
 	int lock;                  /* writer lock fd + 1; 0 none */
+	int wanted;                /* a registry is in use: record the run */
+	const char *dir;           /* where it is */
 	double started;
+	char name[65];             /* the model a predict resolved; "" none */
+	char args[4096];           /* the command line (cli_opts.cmdline) */
 	long version;              /* the version this run made or used */
 	long rows_read, series_forecast, fallbacks, warnings;
 	char outputs[8192];
@@ -173,18 +180,33 @@ typedef struct cli_reg {
 } cli_reg;
 /* --registry, else $FORECAST_REGISTRY, else ./forecast-registry. */
 const char *cli_registry_dir(const cli_opts *o);
+/* Starts the record of a run: the clock, and whether
+ * a registry is in use: --registry or $FORECAST_REGISTRY given, or
+ * `named` (fit --name, or a predict that turns out to name a registered
+ * model sets it later). */
+void cli_reg_start(const cli_opts *o, cli_reg *g, int named);
 /* fit --name: opens (creating) the registry and takes the name's lock. */
 int cli_reg_begin(const cli_opts *o, cli_reg *g);
 /* fit --name, after the outputs were written: stores the model file and
- * adds the version.  labels: the candidates' names. */
+ * adds the version. */
 int cli_reg_fit(cli_reg *g, const cli_opts *o, int argc, char **argv, const fc_panel *p,
                 const fc_run *run, const fc_leader_row *best);
+/* fit and cv: the rows read, series forecast (cv: back-tested) and
+ * series with a fallback or no forecast, for the run record. */
+void cli_reg_count(cli_reg *g, const fc_panel *p, const fc_run *run, int fit);
 /* predict: the model file to load for --model, which may name a
  * registered model (NAME or NAME@V); path receives the file. */
 int cli_reg_model_path(const cli_opts *o, cli_reg *g, char *path, size_t cap);
-/* Records the run (command and argv) with its exit status; closes. */
+/* Records the run (command and argv) with its exit status when a registry
+ * is in use, then closes.  A registry that does not exist yet is created
+ * only for a run that succeeded: a failed run is recorded where there is
+ * a registry, and leaves none behind where there was none.  name: the
+ * model's name, NULL for g->name or none. */
 void cli_reg_end(cli_reg *g, const char *command, int argc, char **argv, const char *name,
                  int exit_status);
+/* What the last run to end recorded (or would have): its series forecast
+ * and fallbacks, for retrain, which runs fit and predict in-process. */
+void cli_reg_last(long *series_forecast, long *fallbacks);
 /* retrain, which runs fit in its own process, holds the name's lock
  * itself: while name is held, cli_reg_begin does not take it again (it
  * could not: flock locks of two opens of one file conflict).  NULL: none. */

@@ -137,7 +137,8 @@ static void usage_fit(FILE *f)
 	        "                     candidates: 'forecast retrain' or 'registry promote'\n"
 	        "                     decide)\n"
 	        "  --registry DIR     the registry (default $FORECAST_REGISTRY, else\n"
-	        "                     ./forecast-registry)\n"
+	        "                     ./forecast-registry); with it or $FORECAST_REGISTRY, a\n"
+	        "                     fit without --name is recorded there as a run\n"
 	        "  --wait SECONDS     wait this long for another writer of NAME (default 0)\n"
 	        "\n");
 	usage_common(f);
@@ -154,6 +155,8 @@ static void usage_cv(FILE *f)
 	        "\n"
 	        "Output options:\n"
 	        "  --leaderboard FILE also write the leaderboard as CSV\n"
+	        "  --registry DIR     record the run in this registry (default\n"
+	        "                     $FORECAST_REGISTRY; without either, none)\n"
 	        "\n");
 	usage_common(f);
 }
@@ -432,7 +435,7 @@ static char *default_name(const char *input, const char *suffix)
  * none. */
 static int write_outputs(const cli_opts *o, const fc_panel *p, const fc_run *run,
                          const fc_cv_opts *cv, const fc_leader_row *rows, const cand_names *nm,
-                         int fit)
+                         int fit, cli_reg *reg)
 {
 	enum { OUT_FORECAST, OUT_BOARD, OUT_MODEL, OUT_REPORT, N_OUT };
 	char *owned[N_OUT] = {0};
@@ -465,6 +468,9 @@ static int write_outputs(const cli_opts *o, const fc_panel *p, const fc_run *run
 	for (int k = 0; k < N_OUT && !rc; k++)
 		if (path[k])
 			rc = fc_outfile_commit(&out[k], &err);
+	for (int k = 0; k < N_OUT && !rc; k++)
+		if (path[k])
+			cli_reg_output(reg, path[k]);
 	if (!rc && fit && !o->quiet) {
 		if (strcmp(path[OUT_FORECAST], "-") != 0)
 			fprintf(stderr, "forecast: forecasts written to %s\n", path[OUT_FORECAST]);
@@ -623,7 +629,7 @@ static int run(int argc, char **argv, int fit)
 	const char *cmd = fit ? "fit" : "cv";
 	cli_opts o;
 	unsigned accepted = OPT_READ | OPT_CV | OPT_LEVEL | OPT_FEATURES |
-	                    (fit ? OPT_OUT | OPT_REGISTRY : OPT_BOARD);
+	                    (fit ? OPT_OUT | OPT_REGISTRY : OPT_BOARD | OPT_REGDIR);
 	int rc = cli_parse(argc, argv, accepted, cmd, fit ? usage_fit : usage_cv, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
@@ -670,10 +676,12 @@ static int run(int argc, char **argv, int fit)
 	fc_leader_row *rows = NULL;
 	cli_reg reg;
 	memset(&reg, 0, sizeof reg);
+	cli_reg_start(&o, &reg, fit && o.name);
 	if ((rc = fc_panel_read(o.input, &o.read, &p, &err))) {
 		rc = cli_fail(rc, err.msg);
 		goto out;
 	}
+	reg.rows_read = (long)p->n_rows;
 	describe_panel(&o, p);
 	if ((rc = check_future(&o, p, fit)) || (rc = check_end(&o, p, fit)))
 		goto out;
@@ -733,13 +741,14 @@ static int run(int argc, char **argv, int fit)
 	}
 	report_fallbacks(&o, p, result, &nm);
 	describe_ensemble(&o, result, &nm);
+	cli_reg_count(&reg, p, result, fit);
 
 	rows = calloc(n_cand, sizeof *rows);
 	if (!rows) {
 		rc = cli_fail(FC_ENOMEM, "out of memory");
 	} else {
 		fc_leaderboard(result, o.metric, rows);
-		rc = write_outputs(&o, p, result, &cv, rows, &nm, fit);
+		rc = write_outputs(&o, p, result, &cv, rows, &nm, fit, &reg);
 		if (rc == EXIT_OK && reg.reg)
 			rc = cli_reg_fit(&reg, &o, argc, argv, p, result, &rows[0]);
 		if (rc == EXIT_OK && (!o.quiet || !fit)) { /* the leaderboard is all cv prints */

@@ -37,11 +37,19 @@ void cli_reg_hold(const char *name)
 	held_name = name;
 }
 
+void cli_reg_start(const cli_opts *o, cli_reg *g, int named)
+{
+	const char *env = getenv("FORECAST_REGISTRY");
+	g->started = wall_now();
+	g->dir = cli_registry_dir(o);
+	snprintf(g->args, sizeof g->args, "%s", o->cmdline);
+	g->wanted = named || o->registry_given || (env && *env);
+}
+
 int cli_reg_begin(const cli_opts *o, cli_reg *g)
 {
 	fc_err err;
-	g->started = wall_now();
-	int rc = fc_registry_open(cli_registry_dir(o), 1, &g->reg, &err);
+	int rc = fc_registry_open(g->dir, 1, &g->reg, &err);
 	int fd = -1;
 	if (!rc && !(held_name && strcmp(held_name, o->name) == 0))
 		rc = fc_registry_lock(g->reg, o->name, o->wait, &fd, &err);
@@ -53,12 +61,25 @@ int cli_reg_begin(const cli_opts *o, cli_reg *g)
 
 void cli_reg_output(cli_reg *g, const char *path)
 {
+	if (!g->wanted) /* no record: spare the hashing */
+		return;
 	char hex[17] = "-";
 	fc_err err;
 	if (strcmp(path, "-") == 0 || fc_registry_hash_file(path, hex, &err))
 		snprintf(hex, sizeof hex, "-");
 	size_t len = strlen(g->outputs);
 	snprintf(g->outputs + len, sizeof g->outputs - len, "%s%s\t%s", len ? "\n" : "", path, hex);
+}
+
+void cli_reg_count(cli_reg *g, const fc_panel *p, const fc_run *run, int fit)
+{
+	g->rows_read = (long)p->n_rows;
+	g->series_forecast = g->fallbacks = 0;
+	for (size_t i = 0; i < run->n_series; i++) {
+		const fc_series_result *r = &run->res[i];
+		g->series_forecast += fit ? r->fc.h > 0 : r->best >= 0;
+		g->fallbacks += r->fallback != FC_FALLBACK_NONE || r->status;
+	}
 }
 
 /* The fit's options as they would be given again: argv without the input
@@ -128,8 +149,6 @@ int cli_reg_fit(cli_reg *g, const cli_opts *o, int argc, char **argv, const fc_p
 	len = 0;
 	for (size_t i = 0; i < run->n_series; i++) {
 		const fc_series_result *r = &run->res[i];
-		g->series_forecast += r->fc.h > 0;
-		g->fallbacks += r->fallback != FC_FALLBACK_NONE || r->status;
 		for (size_t k = 0; k < r->n_members; k++) {
 			const char *kind = r->members[k].model->type->name;
 			size_t n = strlen(kind);
@@ -144,7 +163,6 @@ int cli_reg_fit(cli_reg *g, const cli_opts *o, int argc, char **argv, const fc_p
 				                        len ? "," : "", kind);
 		}
 	}
-	g->rows_read = (long)p->n_rows;
 	char *model_path = NULL;
 	if (o->model_out) {
 		model_path = strdup(o->model_out);
@@ -162,12 +180,6 @@ int cli_reg_fit(cli_reg *g, const cli_opts *o, int argc, char **argv, const fc_p
 		rc = fc_registry_add_model(g->reg, &m, &err);
 	if (!rc) {
 		g->version = m.version;
-		const char *base = strcmp(o->input, "-") == 0 ? "stdin" : o->input;
-		char fc_path[4096];
-		snprintf(fc_path, sizeof fc_path, "%s%s", o->output ? o->output : base,
-		         o->output ? "" : ".forecast.csv");
-		cli_reg_output(g, fc_path);
-		cli_reg_output(g, model_path);
 		if (!o->quiet)
 			fprintf(stderr, "forecast: registered %s@%ld (%s) in %s\n", m.name, m.version,
 			        m.status, fc_registry_dir(g->reg));
@@ -179,45 +191,64 @@ int cli_reg_fit(cli_reg *g, const cli_opts *o, int argc, char **argv, const fc_p
 int cli_reg_model_path(const cli_opts *o, cli_reg *g, char *path, size_t cap)
 {
 	struct stat sb;
-	const char *dir = cli_registry_dir(o);
 	char db[4096];
-	snprintf(db, sizeof db, "%s/registry.db", dir);
+	snprintf(db, sizeof db, "%s/registry.db", g->dir);
+	int is_file = stat(o->model_in, &sb) == 0;
+	snprintf(path, cap, "%s", o->model_in);
 	/* a file named by --model wins unless --registry says otherwise, and
 	 * without a registry the name is a file name as before */
-	if ((!o->registry_given && stat(o->model_in, &sb) == 0) || stat(db, &sb) != 0) {
-		snprintf(path, cap, "%s", o->model_in);
+	if ((is_file && !o->registry_given) || stat(db, &sb) != 0)
 		return 0;
-	}
 	fc_err err;
-	g->started = wall_now();
 	fc_registry_model m;
-	int rc = fc_registry_open(dir, 0, &g->reg, &err);
+	int rc = fc_registry_open(g->dir, 0, &g->reg, &err);
 	if (!rc)
 		rc = fc_registry_resolve(g->reg, o->model_in, &m, &err);
+	if (rc && is_file) /* not a registered name: the file */
+		return 0;
 	if (rc)
 		return cli_fail(rc, err.msg);
+	g->wanted = 1;
 	g->version = m.version;
+	snprintf(g->name, sizeof g->name, "%s", m.name);
 	fc_registry_model_path(g->reg, m.file_hash, path, cap);
 	return 0;
+}
+
+/* The counts of the last run to end, for retrain. */
+static long last_series_forecast, last_fallbacks;
+
+void cli_reg_last(long *series_forecast, long *fallbacks)
+{
+	*series_forecast = last_series_forecast;
+	*fallbacks = last_fallbacks;
 }
 
 void cli_reg_end(cli_reg *g, const char *command, int argc, char **argv, const char *name,
                  int exit_status)
 {
+	fc_err err;
+	last_series_forecast = g->series_forecast;
+	last_fallbacks = g->fallbacks;
+	if (!g->reg && g->wanted && fc_registry_open(g->dir, exit_status == EXIT_OK, &g->reg, &err)) {
+		g->reg = NULL;
+		if (exit_status == EXIT_OK) /* a failed run where there is no registry: nothing to say */
+			fprintf(stderr, "forecast: warning: the run is not recorded: %s\n", err.msg);
+	}
 	if (g->reg) {
 		char args[4096];
 		size_t len = 0;
 		args[0] = '\0';
-		for (int i = 0; i < argc && len < sizeof args; i++)
+		for (int i = 0; i < argc && len < sizeof args && !g->args[0]; i++)
 			len += (size_t)snprintf(args + len, sizeof args - len, "%s%s", i ? " " : "", argv[i]);
 		fc_registry_run run = {
-			.command = command, .args = args, .name = name, .version = g->version,
+			.command = command, .args = g->args[0] ? g->args : args, .version = g->version,
+			.name = name ? name : g->name[0] ? g->name : NULL,
 			.started = g->started, .ended = wall_now(), .exit_status = exit_status,
 			.rows_read = g->rows_read, .series_forecast = g->series_forecast,
 			.fallbacks = g->fallbacks, .warnings = g->warnings, .outputs = g->outputs,
 			.decision = g->decision[0] ? g->decision : NULL,
 		};
-		fc_err err;
 		if (fc_registry_add_run(g->reg, &run, &err))
 			fprintf(stderr, "forecast: warning: %s\n", err.msg);
 	}
@@ -543,7 +574,7 @@ int cmd_registry(int argc, char **argv)
 	} else if (strcmp(sub, "show") == 0) {
 		rc = show(r, pos[1], fmt);
 	} else if (strcmp(sub, "runs") == 0) {
-		rc = query(r, "SELECT id, command, datetime(started, 'unixepoch') AS started, "
+		rc = query(r, "SELECT id, command, args, datetime(started, 'unixepoch') AS started, "
 		           "round(ended - started, 3) AS seconds, exit_status, name, version, rows_read, "
 		           "series_forecast, fallbacks, warnings, decision, replace(outputs, char(10), "
 		           "'; ') AS outputs FROM runs WHERE ?1 IS NULL OR name = ?1 ORDER BY id DESC",

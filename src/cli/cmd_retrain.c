@@ -25,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "forecast/artifact.h"
@@ -373,9 +372,7 @@ int cmd_retrain(int argc, char **argv)
 	fc_tmp[0] = model_tmp[0] = '\0';
 	fc_registry_model champ, chal;
 	int fd = -1;
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	g.started = (double)tv.tv_sec + 1e-6 * (double)tv.tv_usec;
+	cli_reg_start(&o, &g, 1);
 	if ((rc = fc_registry_open(dir, 0, &g.reg, &err)) ||
 	    (rc = fc_registry_lock(g.reg, o.name, o.wait, &fd, &err)) ||
 	    (rc = fc_registry_get(g.reg, o.name, 0, &champ, &err))) {
@@ -433,7 +430,10 @@ int cmd_retrain(int argc, char **argv)
 	}
 	snprintf(fc_tmp, sizeof fc_tmp, "%s/tmp/retrain.%ld.forecast.csv", dir, (long)getpid());
 	snprintf(model_tmp, sizeof model_tmp, "%s/tmp/retrain.%ld.model", dir, (long)getpid());
-	if ((rc = run_fit(&o, &champ, dir, fc_tmp, model_tmp)))
+	rc = run_fit(&o, &champ, dir, fc_tmp, model_tmp);
+	long fit_series = 0, unused;
+	cli_reg_last(&fit_series, &g.fallbacks); /* the challenger's */
+	if (rc)
 		goto out;
 	if ((rc = fc_registry_get(g.reg, o.name, champ.version, &champ, &err))) {
 		rc = cli_fail(rc, err.msg);
@@ -494,8 +494,12 @@ int cmd_retrain(int argc, char **argv)
 			rc = cli_fail(FC_EIO, "retrain: cannot rename the forecast into place");
 			goto out;
 		}
-	} else if ((rc = champion_forecast(&o, &champ, dir, h, out_path))) {
-		goto out;
+		g.series_forecast = fit_series;
+	} else {
+		rc = champion_forecast(&o, &champ, dir, h, out_path);
+		cli_reg_last(&g.series_forecast, &unused);
+		if (rc)
+			goto out;
 	}
 	cli_reg_output(&g, out_path);
 	printf("%s\n", g.decision);
