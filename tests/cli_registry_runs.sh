@@ -90,4 +90,39 @@ assert "fit --registry without --name is recorded" sh -c "test '$(run_field reg 
 assert "with its forecast and model file" test "$(run_field reg 1 outputs)" = "f2.csv	$(fnv f2.csv); f2.model	$(fnv f2.model)"
 "$FORECAST" registry list --registry reg --format csv >list.csv
 assert "and adds no version" test "$(grep -c '^air,' list.csv)" -eq 2
+
+# Warnings and fallbacks: counted as printed, and with --quiet as well
+assert "a clean run: no warnings" test "$(run_field reg 1 warnings)" -eq 0
+"$FORECAST" fit air.csv --horizon 12 --quiet -o f3.csv --model-out f3.model --registry reg
+assert "nor a default fit, whose ensemble line is a note" sh -c "test '$(run_field reg 1 warnings)' -eq 0 && test '$(run_field reg 1 fallbacks)' -eq 0"
+"$FORECAST" fit air.csv --horizon 12 -o f3.csv --model-out f3.model >/dev/null 2>f3.err
+assert "which says so without the warning prefix" sh -c "grep -q '^forecast: ensemble (caruana' f3.err && ! grep -q 'warning' f3.err"
+{ echo "id,ds,y"; for i in 1 2 3; do echo "short,$i,$i"; done; for i in 1 2 3 4; do echo "tiny$i,1,$i"; done
+  for i in $(seq 1 40); do echo "long,$i,$((i % 7 + i))"; done; } >short.csv
+"$FORECAST" cv short.csv --horizon 5 --models naive,drift --registry reg >/dev/null 2>short.err
+assert "cv with short series: the warnings it printed" test "$(run_field reg 1 warnings)" -eq "$(grep -c '^forecast: warning: ' short.err)"
+assert "one per series that fell back" test "$(grep -c '^forecast: warning: series id=' short.err)" -eq 5
+assert "and as many fallbacks" test "$(run_field reg 1 fallbacks)" -eq 5
+assert "of the 6 series, only long is back-tested" test "$(run_field reg 1 series_forecast)" -eq 1
+"$FORECAST" fit short.csv --horizon 5 --models naive,drift --registry reg --quiet -o s.csv --model-out s.model 2>sq.err
+assert "--quiet hides the warnings" test ! -s sq.err
+assert "but the record counts them" test "$(run_field reg 1 warnings)" -eq 5
+assert "and the fallbacks" test "$(run_field reg 1 fallbacks)" -eq 5
+assert "series forecast: all 6" test "$(run_field reg 1 series_forecast)" -eq 6
+# over ten fallbacks: ten named, then one line for the rest
+{ echo "id,ds,y"; for s in $(seq 1 12); do echo "s$s,1,$s"; echo "s$s,2,$s"; done
+  for i in $(seq 1 40); do echo "long,$i,$i"; done; } >many.csv
+"$FORECAST" cv many.csv --horizon 5 --models naive --registry reg >/dev/null 2>many.err
+assert "twelve fallbacks print eleven warnings" test "$(grep -c 'warning' many.err)" -eq 11
+assert "which the record counts" test "$(run_field reg 1 warnings)" -eq 11
+assert "beside twelve fallbacks" test "$(run_field reg 1 fallbacks)" -eq 12
+# --candidate-timeout: one warning naming the candidate
+"$FORECAST" cv air.csv --horizon 12 --models naive,arima --candidate-timeout 0.001 --registry reg >/dev/null 2>to.err
+assert "a timeout is a warning" sh -c "grep -q 'arima was dropped on 1 series' to.err && test '$(run_field reg 1 warnings)' -eq 1"
+# predict: series missing from --data fall back to the training data's end
+grep -v '^short,' short.csv | sed 's/^long,/other,/' >newer.csv
+"$FORECAST" predict --model s.model --data newer.csv --registry reg >/dev/null 2>pw.err
+assert "predict: a warning per series not in --data and one for the unknown series" test "$(grep -c warning pw.err)" -eq 3
+assert "the record counts them" test "$(run_field reg 1 warnings)" -eq 3
+assert "and the series forecast from the training data's end as fallbacks" test "$(run_field reg 1 fallbacks)" -eq 2
 finish

@@ -114,7 +114,15 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 /* Prints "forecast: error: <msg>" and returns the exit code for code. */
 int cli_fail(int code, const char *msg);
 int cli_exit_code(int code);
+/* "forecast: warning: ..." on stderr unless --quiet: something the user
+ * should look at (a fallback, a timeout, a calendar that does not cover
+ * the data).  Every warning is counted, shown or not, for the run record
+ * (cli_warnings: the number so far in this process). */
 void cli_warn(const cli_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+unsigned long cli_warnings(void);
+/* "forecast: ..." on stderr unless --quiet: what a run did, when nothing
+ * is wrong (the ensemble's weights, a search's summary).  Not counted. */
+void cli_note(const cli_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Builds the candidate models from --models and --param; prints and
  * returns an exit code on error. */
@@ -173,14 +181,15 @@ typedef struct cli_reg {
 	double started;
 	char name[65];             /* the model a predict resolved; "" none */
 	char args[4096];           /* the command line (cli_opts.cmdline) */
+	unsigned long warned;      /* cli_warnings() when the run began */
 	long version;              /* the version this run made or used */
-	long rows_read, series_forecast, fallbacks, warnings;
+	long rows_read, series_forecast, fallbacks;
 	char outputs[8192];
 	char decision[512];
 } cli_reg;
 /* --registry, else $FORECAST_REGISTRY, else ./forecast-registry. */
 const char *cli_registry_dir(const cli_opts *o);
-/* Starts the record of a run: the clock, and whether
+/* Starts the record of a run: the clock, the warnings so far, and whether
  * a registry is in use: --registry or $FORECAST_REGISTRY given, or
  * `named` (fit --name, or a predict that turns out to name a registered
  * model sets it later). */

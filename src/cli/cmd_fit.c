@@ -393,11 +393,11 @@ static void describe_ensemble(const cli_opts *o, const fc_run *run, const cand_n
 	else if (o->ensemble == FC_ENSEMBLE_STACK)
 		snprintf(by, sizeof by, ": %zu back-test folds, no honest choice of lambda; "
 		         "each series' best candidate", run->stack_folds);
-	cli_warn(o, "ensemble (%s%s): %s", o->ensemble == FC_ENSEMBLE_CARUANA ? "caruana" :
+	cli_note(o, "ensemble (%s%s): %s", o->ensemble == FC_ENSEMBLE_CARUANA ? "caruana" :
 	         o->ensemble == FC_ENSEMBLE_MEAN ? "mean" : o->ensemble == FC_ENSEMBLE_STACK ? "stack"
 	         : "median", by, line);
 	if (run->ensemble_weights && !run->own_weights && isfinite(run->ensemble_loss))
-		cli_warn(o, "ensemble back-test %s %.4g against the best single candidate's %.4g "
+		cli_note(o, "ensemble back-test %s %.4g against the best single candidate's %.4g "
 		         "(chosen on these folds, so optimistic)", fc_metric_label(o->metric),
 		         run->ensemble_loss, run->single_loss);
 	free(w);
@@ -605,7 +605,7 @@ static void describe_search(const cli_opts *o, fc_model *const *cand, size_t nb,
 		if (searched[c])
 			len += (size_t)snprintf(kinds + len, sizeof kinds - len, "%s%s", len ? ", " : "",
 			                        cand[c]->type->name);
-	cli_warn(o, "search (%s, seed %llu): %zu trials of %s added to the %zu candidates",
+	cli_note(o, "search (%s, seed %llu): %zu trials of %s added to the %zu candidates",
 	         method_name(o->search), o->seed, nt, kinds, nb);
 	if (info->truncated)
 		cli_warn(o, "the grid has %zu points; --budget-trials %zu tried the first ones "
@@ -620,7 +620,7 @@ static void describe_search(const cli_opts *o, fc_model *const *cand, size_t nb,
 	else if (nt < so->budget && o->search != FC_SEARCH_GRID)
 		cli_warn(o, "the spaces ran out of new configurations after %zu trials", nt);
 	if (so->early_stop != FC_EARLY_STOP_NONE)
-		cli_warn(o, "early stopping (%s): %zu of %zu trials stopped before their last fold",
+		cli_note(o, "early stopping (%s): %zu of %zu trials stopped before their last fold",
 		         so->early_stop == FC_EARLY_STOP_MEDIAN ? "median" : "bandit", info->stopped, nt);
 }
 

@@ -43,6 +43,7 @@ void cli_reg_start(const cli_opts *o, cli_reg *g, int named)
 	g->started = wall_now();
 	g->dir = cli_registry_dir(o);
 	snprintf(g->args, sizeof g->args, "%s", o->cmdline);
+	g->warned = cli_warnings();
 	g->wanted = named || o->registry_given || (env && *env);
 }
 
@@ -246,7 +247,7 @@ void cli_reg_end(cli_reg *g, const char *command, int argc, char **argv, const c
 			.name = name ? name : g->name[0] ? g->name : NULL,
 			.started = g->started, .ended = wall_now(), .exit_status = exit_status,
 			.rows_read = g->rows_read, .series_forecast = g->series_forecast,
-			.fallbacks = g->fallbacks, .warnings = g->warnings, .outputs = g->outputs,
+			.fallbacks = g->fallbacks, .warnings = (long)(cli_warnings() - g->warned), .outputs = g->outputs,
 			.decision = g->decision[0] ? g->decision : NULL,
 		};
 		if (fc_registry_add_run(g->reg, &run, &err))

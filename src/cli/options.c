@@ -125,8 +125,31 @@ int cli_fail(int code, const char *msg)
 	return cli_exit_code(code);
 }
 
+/* Warnings given by this process so far; the commands that record runs
+ * count theirs as a difference, so retrain's run includes those of the fit
+ * and predict it runs, which record their own as well. */
+static unsigned long n_warnings;
+
+unsigned long cli_warnings(void)
+{
+	return n_warnings;
+}
+
+void cli_note(const cli_opts *o, const char *fmt, ...)
+{
+	if (o && o->quiet)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("forecast: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
 void cli_warn(const cli_opts *o, const char *fmt, ...)
 {
+	n_warnings++;
 	if (o && o->quiet)
 		return;
 	va_list ap;
