@@ -125,4 +125,61 @@ grep -v '^short,' short.csv | sed 's/^long,/other,/' >newer.csv
 assert "predict: a warning per series not in --data and one for the unknown series" test "$(grep -c warning pw.err)" -eq 3
 assert "the record counts them" test "$(run_field reg 1 warnings)" -eq 3
 assert "and the series forecast from the training data's end as fallbacks" test "$(run_field reg 1 fallbacks)" -eq 2
+
+# Every registry command in every --format: JSON that parses, CSV whose
+# rows are as wide as its header.  A run with a file name that is not
+# UTF-8 and a retrain decision with quotes test the escaping.
+"$FORECAST" cv air.csv --horizon 12 --models naive --quiet --registry reg --leaderboard "$(printf 'lb\377"x.csv')" >/dev/null
+cat >csv_ok.py <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="", encoding="latin-1")))
+sys.exit(not rows or any(len(r) != len(rows[0]) for r in rows))
+PY
+for sub in list "show air" "show air@2" runs "runs air" "runs nosuch" "diff air@1 air@2" \
+	"promote air@2" "rollback air" gc check; do
+	for fmt in table csv json; do
+		# each format sees the same state: air@1 champion, air@2 for rollback
+		case $sub in
+		rollback*) "$FORECAST" registry promote air@2 --registry reg >/dev/null ;;
+		esac
+		"$FORECAST" registry $sub --registry reg --format $fmt >out.$fmt
+		rc=$?
+		case $fmt in
+		table) assert "registry $sub: table" sh -c "test $rc -eq 0 && test -s out.table" ;;
+		csv) assert "registry $sub --format csv: a header and rows of its width" sh -c "test $rc -eq 0 && python3 csv_ok.py out.csv" ;;
+		json) assert "registry $sub --format json is valid JSON" sh -c "test $rc -eq 0 && python3 -m json.tool out.json >/dev/null" ;;
+		esac
+		case $sub in
+		promote*) "$FORECAST" registry rollback air --registry reg >/dev/null ;;
+		esac
+	done
+done
+"$FORECAST" registry show air@2 --registry reg --format json >show.json
+assert "show --format json: one object, its lineage and promotions" python3 -c '
+import json
+d = json.load(open("show.json"))
+assert d["version"] == 2 and d["parent"] == 1 and d["lineage"] == [2, 1], d
+assert [p["version"] for p in d["promotions"]][:1] == [1], d["promotions"]'
+"$FORECAST" registry show air@2 --registry reg --format csv >show.csv
+assert "show --format csv: the lineage as a column" python3 -c '
+import csv
+r = list(csv.DictReader(open("show.csv", newline="")))
+assert len(r) == 1 and r[0]["lineage"] == "air@2 <- air@1" and r[0]["promotions"].startswith("1 at "), r'
+"$FORECAST" registry promote air@2 --registry reg --format json >pr.json
+assert "promote --format json names the champion" python3 -c '
+import json
+assert json.load(open("pr.json")) == {"name": "air", "version": 2, "status": "champion"}'
+"$FORECAST" registry runs --registry reg --format json >runs.json
+assert "runs --format json keeps the quote and replaces the byte that is not UTF-8" python3 -c '
+import json
+r = json.load(open("runs.json"))
+assert any(x["outputs"] and x["outputs"].startswith("lb\ufffd\"x.csv\t") for x in r), [x["outputs"] for x in r]'
+"$FORECAST" registry list --registry reg --format json >list.json
+assert "list --format json: a version without parent has null" python3 -c '
+import json
+assert [m["parent"] for m in json.load(open("list.json")) if m["name"] == "air"] == [None, 1]'
+"$FORECAST" registry gc --registry reg --format json >gc.json
+"$FORECAST" registry check --registry reg --format csv >check.csv
+assert "gc and check: numbers in json and csv" sh -c "grep -qx '{\"removed\": 0}' gc.json && test \"\$(cat check.csv)\" = \"status,versions
+ok,2\""
 finish
