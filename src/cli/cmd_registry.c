@@ -237,18 +237,20 @@ void cli_reg_end(cli_reg *g, const char *command, int argc, char **argv, const c
 			fprintf(stderr, "forecast: warning: the run is not recorded: %s\n", err.msg);
 	}
 	if (g->reg) {
-		char args[4096];
+		/* the command line as typed (cli_reg_start), else as getopt left it */
+		char joined[4096];
 		size_t len = 0;
-		args[0] = '\0';
-		for (int i = 0; i < argc && len < sizeof args && !g->args[0]; i++)
-			len += (size_t)snprintf(args + len, sizeof args - len, "%s%s", i ? " " : "", argv[i]);
+		joined[0] = '\0';
+		for (int i = 0; i < argc && len < sizeof joined && !g->args[0]; i++)
+			len += (size_t)snprintf(joined + len, sizeof joined - len, "%s%s", i ? " " : "",
+			                        argv[i]);
 		fc_registry_run run = {
-			.command = command, .args = g->args[0] ? g->args : args, .version = g->version,
+			.command = command, .args = g->args[0] ? g->args : joined, .version = g->version,
 			.name = name ? name : g->name[0] ? g->name : NULL,
 			.started = g->started, .ended = wall_now(), .exit_status = exit_status,
 			.rows_read = g->rows_read, .series_forecast = g->series_forecast,
-			.fallbacks = g->fallbacks, .warnings = (long)(cli_warnings() - g->warned), .outputs = g->outputs,
-			.decision = g->decision[0] ? g->decision : NULL,
+			.fallbacks = g->fallbacks, .warnings = (long)(cli_warnings() - g->warned),
+			.outputs = g->outputs, .decision = g->decision[0] ? g->decision : NULL,
 		};
 		if (fc_registry_add_run(g->reg, &run, &err))
 			fprintf(stderr, "forecast: warning: %s\n", err.msg);
