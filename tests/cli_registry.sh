@@ -155,6 +155,20 @@ assert "--alert-ratio with a ratio no series exceeds: exit 0" test $? -eq 0
 assert "--alert-ratio flags a series whose error grew: exit 13" test $? -eq 13
 assert "naming it, and only it" grep -q "alert: 1 series' newest-fold error is above 1.5 x their earlier folds' (store=b)" a.out
 assert "the forecast is still written" test -s a70.csv
+# the same with a champion forecast by the global model, alone or in an
+# ensemble with a local one: its fold forecasts come from the champion's
+# fitted gbdt, forecasting from each fold's origin of the new data
+R3="--registry rt3"
+for models in gbdt naive,gbdt; do
+	name=g$(echo $models | tr -d ,)
+	"$FORECAST" fit d60.csv --horizon 7 --models $models --quiet $R3 --name $name -o g60.csv --model-out g60.model
+	assert "$models: the champion has a global member" grep -q '^member	gbdt\|^model	gbdt' g60.model
+	"$FORECAST" retrain d70.csv --name $name $R3 -o g70.csv --promote-margin 0.999 --alert-ratio 1000 >g.out
+	assert "$models: --alert-ratio no series exceeds: exit 0" test $? -eq 0
+	"$FORECAST" retrain d70.csv --name $name $R3 -o g70.csv --promote-margin 0.999 --alert-ratio 1.5 >g.out
+	assert "$models: the global champion's drift is checked: exit 13" test $? -eq 13
+	assert "$models: naming store b, and only it" grep -q "alert: 1 series' newest-fold error is above 1.5 x their earlier folds' (store=b)" g.out
+done
 
 "$FORECAST" registry check $R >chk.txt
 assert "the registry checks out" grep -q '^ok: ' chk.txt

@@ -3,6 +3,7 @@
 #include "forecast/time.h"
 
 #include <check.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1129,6 +1130,27 @@ START_TEST(seasons_cap)
 	ck_assert_double_eq(got[1], -1);
 	ck_assert_uint_eq(fc_freq_seasons(F("min"), NULL, 0), 0);
 }
+
+/* The civil fields of the most extreme times: the time of day is taken
+ * modulo a day without a product that overflows (fuzz/fuzz_time.c found
+ * days * 86400 below INT64_MIN; the sanitizer build fails on it). */
+START_TEST(civil_of_extreme_times)
+{
+	const fc_time ts[] = {INT64_MIN, INT64_MIN + 1, INT64_MIN + 86399, INT64_MAX, -1};
+	for (size_t k = 0; k < sizeof ts / sizeof ts[0]; k++) {
+		int y, mo, d, h, mi, se;
+		fc_time_to_civil(ts[k], &y, &mo, &d, &h, &mi, &se);
+		ck_assert(h >= 0 && h < 24 && mi >= 0 && mi < 60 && se >= 0 && se < 60);
+		ck_assert(mo >= 1 && mo <= 12 && d >= 1 && d <= 31);
+		int w = fc_time_weekday(ts[k]);
+		ck_assert(w >= 0 && w < 7);
+	}
+	int y, mo, d, h, mi, se;
+	fc_time_to_civil(-1, &y, &mo, &d, &h, &mi, &se);
+	ck_assert(y == 1969 && mo == 12 && d == 31 && h == 23 && mi == 59 && se == 59);
+}
+END_TEST
+
 END_TEST
 
 static Suite *time_suite(void)
@@ -1229,6 +1251,7 @@ static Suite *time_suite(void)
 	tcase_add_test(tc, seasons_weeks_months_quarters);
 	tcase_add_test(tc, seasons_none);
 	tcase_add_test(tc, seasons_cap);
+	tcase_add_test(tc, civil_of_extreme_times);
 	suite_add_tcase(s, tc);
 
 	return s;

@@ -89,8 +89,9 @@ typedef struct cli_opts {
 	size_t shard, n_shards;    /* --shard K/N (include/forecast/shard.h); n_shards 0: none */
 	int timings;               /* --timings: wall time per stage and peak memory */
 	double started;            /* cli_now() when the options were parsed */
-	int argc;                  /* the command line, for reports */
-	char **argv;
+	int argc;                  /* the command line, for reports (permuted by */
+	char **argv;               /* getopt: options first) */
+	char cmdline[4096];        /* as typed, quoted for a shell where needed */
 } cli_opts;
 
 /* Which options a subcommand accepts. */
@@ -108,7 +109,8 @@ enum {
 	OPT_RETRAIN = 1 << 10, /* --promote-margin */
 	OPT_SHARD = 1 << 11,   /* --shard K/N */
 	OPT_EXPLAIN = 1 << 12, /* --model --data --output --series, --format csv|json */
-	OPT_REPORT = 1 << 13   /* --model --output */
+	OPT_REPORT = 1 << 13,  /* --model --output */
+	OPT_REGDIR = 1 << 14   /* --registry alone (cv: where to record the run) */
 };
 
 /* Parses argv (after the subcommand name) into o.  Prints a message and
@@ -119,7 +121,15 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 /* Prints "forecast: error: <msg>" and returns the exit code for code. */
 int cli_fail(int code, const char *msg);
 int cli_exit_code(int code);
+/* "forecast: warning: ..." on stderr unless --quiet: something the user
+ * should look at (a fallback, a timeout, a calendar that does not cover
+ * the data).  Every warning is counted, shown or not, for the run record
+ * (cli_warnings: the number so far in this process). */
 void cli_warn(const cli_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+unsigned long cli_warnings(void);
+/* "forecast: ..." on stderr unless --quiet: what a run did, when nothing
+ * is wrong (the ensemble's weights, a search's summary).  Not counted. */
+void cli_note(const cli_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Builds the candidate models from --models and --param; prints and
  * returns an exit code on error. */
@@ -167,32 +177,53 @@ int cmd_registry(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_retrain(int argc, char **argv);
 
-/* The registry's side of fit and predict (cmd_registry.c).  A cli_reg is
- * zeroed by its user; cli_reg_end records the run (when a registry was
- * opened) and releases everything. */
+/* The registry's side of fit, cv and predict (cmd_registry.c).  A cli_reg
+ * is zeroed by its user, then cli_reg_start notes when the run began;
+ * cli_reg_end records the run (when a registry is in use) and releases
+ * everything. */
 typedef struct cli_reg {
 	struct fc_registry *reg;
 	int lock;                  /* writer lock fd + 1; 0 none */
+	int wanted;                /* a registry is in use: record the run */
+	const char *dir;           /* where it is */
 	double started;
+	char name[65];             /* the model a predict resolved; "" none */
+	char args[4096];           /* the command line (cli_opts.cmdline) */
+	unsigned long warned;      /* cli_warnings() when the run began */
 	long version;              /* the version this run made or used */
-	long rows_read, series_forecast, fallbacks, warnings;
+	long rows_read, series_forecast, fallbacks;
 	char outputs[8192];
 	char decision[512];
 } cli_reg;
 /* --registry, else $FORECAST_REGISTRY, else ./forecast-registry. */
 const char *cli_registry_dir(const cli_opts *o);
+/* Starts the record of a run: the clock, the warnings so far, and whether
+ * a registry is in use: --registry or $FORECAST_REGISTRY given, or
+ * `named` (fit --name, or a predict that turns out to name a registered
+ * model sets it later). */
+void cli_reg_start(const cli_opts *o, cli_reg *g, int named);
 /* fit --name: opens (creating) the registry and takes the name's lock. */
 int cli_reg_begin(const cli_opts *o, cli_reg *g);
 /* fit --name, after the outputs were written: stores the model file and
- * adds the version.  labels: the candidates' names. */
+ * adds the version. */
 int cli_reg_fit(cli_reg *g, const cli_opts *o, int argc, char **argv, const fc_panel *p,
                 const fc_run *run, const fc_leader_row *best);
+/* fit and cv: the rows read, series forecast (cv: back-tested) and
+ * series with a fallback or no forecast, for the run record. */
+void cli_reg_count(cli_reg *g, const fc_panel *p, const fc_run *run, int fit);
 /* predict: the model file to load for --model, which may name a
  * registered model (NAME or NAME@V); path receives the file. */
 int cli_reg_model_path(const cli_opts *o, cli_reg *g, char *path, size_t cap);
-/* Records the run (command and argv) with its exit status; closes. */
+/* Records the run (command and argv) with its exit status when a registry
+ * is in use, then closes.  A registry that does not exist yet is created
+ * only for a run that succeeded: a failed run is recorded where there is
+ * a registry, and leaves none behind where there was none.  name: the
+ * model's name, NULL for g->name or none. */
 void cli_reg_end(cli_reg *g, const char *command, int argc, char **argv, const char *name,
                  int exit_status);
+/* What the last run to end recorded (or would have): its series forecast
+ * and fallbacks, for retrain, which runs fit and predict in-process. */
+void cli_reg_last(long *series_forecast, long *fallbacks);
 /* retrain, which runs fit in its own process, holds the name's lock
  * itself: while name is held, cli_reg_begin does not take it again (it
  * could not: flock locks of two opens of one file conflict).  NULL: none. */

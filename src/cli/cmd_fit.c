@@ -149,7 +149,8 @@ static void usage_fit(FILE *f)
 	        "                     candidates: 'forecast retrain' or 'registry promote'\n"
 	        "                     decide)\n"
 	        "  --registry DIR     the registry (default $FORECAST_REGISTRY, else\n"
-	        "                     ./forecast-registry)\n"
+	        "                     ./forecast-registry); with it or $FORECAST_REGISTRY, a\n"
+	        "                     fit without --name is recorded there as a run\n"
 	        "  --wait SECONDS     wait this long for another writer of NAME (default 0)\n"
 	        "\n"
 	        "Scale-out (see 'forecast merge --help'):\n"
@@ -173,6 +174,8 @@ static void usage_cv(FILE *f)
 	        "  --leaderboard FILE also write the leaderboard as CSV\n"
 	        "  --shard K/N        back-test only shard K of N into a part (-o FILE); see\n"
 	        "                     'forecast merge --help'\n"
+	        "  --registry DIR     record the run in this registry (default\n"
+	        "                     $FORECAST_REGISTRY; without either, none)\n"
 	        "\n");
 	usage_common(f);
 }
@@ -409,11 +412,11 @@ static void describe_ensemble(const cli_opts *o, const fc_run *run, const cand_n
 	else if (o->ensemble == FC_ENSEMBLE_STACK)
 		snprintf(by, sizeof by, ": %zu back-test folds, no honest choice of lambda; "
 		         "each series' best candidate", run->stack_folds);
-	cli_warn(o, "ensemble (%s%s): %s", o->ensemble == FC_ENSEMBLE_CARUANA ? "caruana" :
+	cli_note(o, "ensemble (%s%s): %s", o->ensemble == FC_ENSEMBLE_CARUANA ? "caruana" :
 	         o->ensemble == FC_ENSEMBLE_MEAN ? "mean" : o->ensemble == FC_ENSEMBLE_STACK ? "stack"
 	         : "median", by, line);
 	if (run->ensemble_weights && !run->own_weights && isfinite(run->ensemble_loss))
-		cli_warn(o, "ensemble back-test %s %.4g against the best single candidate's %.4g "
+		cli_note(o, "ensemble back-test %s %.4g against the best single candidate's %.4g "
 		         "(chosen on these folds, so optimistic)", fc_metric_label(o->metric),
 		         run->ensemble_loss, run->single_loss);
 	free(w);
@@ -451,7 +454,7 @@ static char *default_name(const char *input, const char *suffix)
  * none. */
 static int write_outputs(const cli_opts *o, const fc_panel *p, const fc_run *run,
                          const fc_cv_opts *cv, const fc_leader_row *rows, const cand_names *nm,
-                         int fit)
+                         int fit, cli_reg *reg)
 {
 	enum { OUT_FORECAST, OUT_BOARD, OUT_MODEL, OUT_REPORT, N_OUT };
 	char *owned[N_OUT] = {0};
@@ -484,6 +487,9 @@ static int write_outputs(const cli_opts *o, const fc_panel *p, const fc_run *run
 	for (int k = 0; k < N_OUT && !rc; k++)
 		if (path[k])
 			rc = fc_outfile_commit(&out[k], &err);
+	for (int k = 0; k < N_OUT && !rc; k++)
+		if (path[k])
+			cli_reg_output(reg, path[k]);
 	if (!rc && fit && !o->quiet) {
 		if (strcmp(path[OUT_FORECAST], "-") != 0)
 			fprintf(stderr, "forecast: forecasts written to %s\n", path[OUT_FORECAST]);
@@ -618,7 +624,7 @@ static void describe_search(const cli_opts *o, fc_model *const *cand, size_t nb,
 		if (searched[c])
 			len += (size_t)snprintf(kinds + len, sizeof kinds - len, "%s%s", len ? ", " : "",
 			                        cand[c]->type->name);
-	cli_warn(o, "search (%s, seed %llu): %zu trials of %s added to the %zu candidates",
+	cli_note(o, "search (%s, seed %llu): %zu trials of %s added to the %zu candidates",
 	         method_name(o->search), o->seed, nt, kinds, nb);
 	if (info->truncated)
 		cli_warn(o, "the grid has %zu points; --budget-trials %zu tried the first ones "
@@ -633,7 +639,7 @@ static void describe_search(const cli_opts *o, fc_model *const *cand, size_t nb,
 	else if (nt < so->budget && o->search != FC_SEARCH_GRID)
 		cli_warn(o, "the spaces ran out of new configurations after %zu trials", nt);
 	if (so->early_stop != FC_EARLY_STOP_NONE)
-		cli_warn(o, "early stopping (%s): %zu of %zu trials stopped before their last fold",
+		cli_note(o, "early stopping (%s): %zu of %zu trials stopped before their last fold",
 		         so->early_stop == FC_EARLY_STOP_MEDIAN ? "median" : "bandit", info->stopped, nt);
 }
 
@@ -689,7 +695,7 @@ static int run_opts(const cli_opts *opts, int argc, char **argv, int fit, const 
 static unsigned accepted_options(int fit)
 {
 	return OPT_READ | OPT_CV | OPT_LEVEL | OPT_FEATURES | OPT_SHARD |
-	       (fit ? OPT_OUT | OPT_REGISTRY : OPT_BOARD);
+	       (fit ? OPT_OUT | OPT_REGISTRY : OPT_BOARD | OPT_REGDIR);
 }
 
 static int run(int argc, char **argv, int fit)
@@ -982,6 +988,8 @@ static int run_opts(const cli_opts *opts, int argc, char **argv, int fit, const 
 	fc_leader_row *rows = NULL;
 	cli_reg reg;
 	memset(&reg, 0, sizeof reg);
+	if (!o.n_shards && fc_dist_rank() == 0) /* a part is no run's output; rank 0 records */
+		cli_reg_start(&o, &reg, fit && o.name);
 	stage_clock clock = {.start = cli_now()};
 	if ((rc = fc_panel_read(o.input, &o.read, &p, &err)))
 		rc = cli_fail(rc, err.msg);
@@ -990,6 +998,7 @@ static int run_opts(const cli_opts *opts, int argc, char **argv, int fit, const 
 		goto out;
 	if (rc)
 		goto out;
+	reg.rows_read = (long)p->n_rows;
 	describe_panel(&o, p);
 	if ((rc = check_future(&o, p, fit)) || (rc = check_end(&o, p, fit)))
 		goto out;
@@ -1073,13 +1082,14 @@ static int run_opts(const cli_opts *opts, int argc, char **argv, int fit, const 
 	}
 	report_fallbacks(&o, p, result, &nm);
 	describe_ensemble(&o, result, &nm);
+	cli_reg_count(&reg, p, result, fit);
 
 	rows = calloc(n_cand, sizeof *rows);
 	if (!rows) {
 		rc = cli_fail(FC_ENOMEM, "out of memory");
 	} else {
 		fc_leaderboard(result, o.metric, rows);
-		rc = write_outputs(&o, p, result, &cv, rows, &nm, fit);
+		rc = write_outputs(&o, p, result, &cv, rows, &nm, fit, &reg);
 		clock.write = cli_now();
 		if (rc == EXIT_OK && o.timings)
 			print_timings(&clock, rows, n_cand, nm.label);

@@ -23,7 +23,9 @@ static void usage(FILE *f)
 	        "Options:\n"
 	        "  --model FILE       model file (required), or NAME (its champion) or NAME@V\n"
 	        "                     of the registry (--registry DIR, default\n"
-	        "                     $FORECAST_REGISTRY, else ./forecast-registry)\n"
+	        "                     $FORECAST_REGISTRY, else ./forecast-registry); the run\n"
+	        "                     is recorded there, and with --registry or\n"
+	        "                     $FORECAST_REGISTRY a prediction from a file as well\n"
 	        "  --horizon H        steps to forecast (default: the horizon of the fit)\n"
 	        "  --data CSV         newer history to re-anchor on\n"
 	        "  --level L1,L2      interval levels in percent (default: those of the fit)\n"
@@ -39,6 +41,7 @@ typedef struct prediction {
 	fc_time last;
 	const char *model;
 	int ok;
+	int fallback; /* not in --data: forecast from the end of the training data */
 } prediction;
 
 /* Whether series s has a member of global model k. */
@@ -91,6 +94,7 @@ static int predict_one(const fc_artifact *a, fc_artifact_series *s, const fc_pan
 	out->last = fc_artifact_last(a, s);
 	long k = newer ? fc_panel_find(newer, (const char *const *)s->group_values) : -1;
 	if (newer && k < 0) {
+		out->fallback = 1;
 		char key[256] = "";
 		for (size_t g = 0; g < a->n_groups; g++) {
 			size_t len = strlen(key);
@@ -161,6 +165,7 @@ int cmd_predict(int argc, char **argv)
 	fc_artifact *a = NULL;
 	cli_reg reg;
 	memset(&reg, 0, sizeof reg);
+	cli_reg_start(&o, &reg, 0);
 	char model_path[4096];
 	if ((rc = cli_reg_model_path(&o, &reg, model_path, sizeof model_path))) {
 		cli_reg_end(&reg, "predict", argc, argv, NULL, rc);
@@ -168,7 +173,7 @@ int cmd_predict(int argc, char **argv)
 	}
 	if ((rc = fc_artifact_load(model_path, &a, &err))) {
 		rc = cli_fail(rc, err.msg);
-		cli_reg_end(&reg, "predict", argc, argv, o.model_in, rc);
+		cli_reg_end(&reg, "predict", argc, argv, NULL, rc);
 		return rc;
 	}
 	size_t h = o.horizon ? o.horizon : a->horizon;
@@ -179,10 +184,11 @@ int cmd_predict(int argc, char **argv)
 	if (o.data && (rc = cli_read_newer(o.data, a, &newer, &err))) {
 		fc_artifact_free(a);
 		rc = cli_fail(rc, err.msg);
-		cli_reg_end(&reg, "predict", argc, argv, o.model_in, rc);
+		cli_reg_end(&reg, "predict", argc, argv, NULL, rc);
 		return rc;
 	}
 	if (newer) {
+		reg.rows_read = (long)newer->n_rows;
 		for (size_t i = 0, unknown = 0; i < newer->n_series; i++) {
 			int found = 0;
 			for (size_t j = 0; j < a->n_series && !found; j++) {
@@ -267,14 +273,15 @@ int cmd_predict(int argc, char **argv)
 	rc = fc_outfile_commit(&out, &err);
 	fc_outfile_abort(&out);
 	rc = rc ? cli_fail(rc, err.msg) : EXIT_OK;
-	if (!rc && reg.reg) {
-		reg.rows_read = newer ? (long)newer->n_rows : 0;
-		for (size_t i = 0; i < a->n_series; i++)
+	if (!rc) {
+		for (size_t i = 0; i < a->n_series; i++) {
 			reg.series_forecast += pred[i].ok;
+			reg.fallbacks += pred[i].ok && pred[i].fallback;
+		}
 		cli_reg_output(&reg, o.output ? o.output : "-");
 	}
 out:
-	cli_reg_end(&reg, "predict", argc, argv, o.model_in, rc);
+	cli_reg_end(&reg, "predict", argc, argv, NULL, rc);
 	if (pred)
 		for (size_t i = 0; i < a->n_series; i++)
 			fc_forecast_dispose(&pred[i].fc);

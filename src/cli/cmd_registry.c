@@ -37,11 +37,20 @@ void cli_reg_hold(const char *name)
 	held_name = name;
 }
 
+void cli_reg_start(const cli_opts *o, cli_reg *g, int named)
+{
+	const char *env = getenv("FORECAST_REGISTRY");
+	g->started = wall_now();
+	g->dir = cli_registry_dir(o);
+	snprintf(g->args, sizeof g->args, "%s", o->cmdline);
+	g->warned = cli_warnings();
+	g->wanted = named || o->registry_given || (env && *env);
+}
+
 int cli_reg_begin(const cli_opts *o, cli_reg *g)
 {
 	fc_err err;
-	g->started = wall_now();
-	int rc = fc_registry_open(cli_registry_dir(o), 1, &g->reg, &err);
+	int rc = fc_registry_open(g->dir, 1, &g->reg, &err);
 	int fd = -1;
 	if (!rc && !(held_name && strcmp(held_name, o->name) == 0))
 		rc = fc_registry_lock(g->reg, o->name, o->wait, &fd, &err);
@@ -53,12 +62,25 @@ int cli_reg_begin(const cli_opts *o, cli_reg *g)
 
 void cli_reg_output(cli_reg *g, const char *path)
 {
+	if (!g->wanted) /* no record: spare the hashing */
+		return;
 	char hex[17] = "-";
 	fc_err err;
 	if (strcmp(path, "-") == 0 || fc_registry_hash_file(path, hex, &err))
 		snprintf(hex, sizeof hex, "-");
 	size_t len = strlen(g->outputs);
 	snprintf(g->outputs + len, sizeof g->outputs - len, "%s%s\t%s", len ? "\n" : "", path, hex);
+}
+
+void cli_reg_count(cli_reg *g, const fc_panel *p, const fc_run *run, int fit)
+{
+	g->rows_read = (long)p->n_rows;
+	g->series_forecast = g->fallbacks = 0;
+	for (size_t i = 0; i < run->n_series; i++) {
+		const fc_series_result *r = &run->res[i];
+		g->series_forecast += fit ? r->fc.h > 0 : r->best >= 0;
+		g->fallbacks += r->fallback != FC_FALLBACK_NONE || r->status;
+	}
 }
 
 /* The fit's options as they would be given again: argv without the input
@@ -128,8 +150,6 @@ int cli_reg_fit(cli_reg *g, const cli_opts *o, int argc, char **argv, const fc_p
 	len = 0;
 	for (size_t i = 0; i < run->n_series; i++) {
 		const fc_series_result *r = &run->res[i];
-		g->series_forecast += r->fc.h > 0;
-		g->fallbacks += r->fallback != FC_FALLBACK_NONE || r->status;
 		for (size_t k = 0; k < r->n_members; k++) {
 			const char *kind = r->members[k].model->type->name;
 			size_t n = strlen(kind);
@@ -144,7 +164,6 @@ int cli_reg_fit(cli_reg *g, const cli_opts *o, int argc, char **argv, const fc_p
 				                        len ? "," : "", kind);
 		}
 	}
-	g->rows_read = (long)p->n_rows;
 	char *model_path = NULL;
 	if (o->model_out) {
 		model_path = strdup(o->model_out);
@@ -162,12 +181,6 @@ int cli_reg_fit(cli_reg *g, const cli_opts *o, int argc, char **argv, const fc_p
 		rc = fc_registry_add_model(g->reg, &m, &err);
 	if (!rc) {
 		g->version = m.version;
-		const char *base = strcmp(o->input, "-") == 0 ? "stdin" : o->input;
-		char fc_path[4096];
-		snprintf(fc_path, sizeof fc_path, "%s%s", o->output ? o->output : base,
-		         o->output ? "" : ".forecast.csv");
-		cli_reg_output(g, fc_path);
-		cli_reg_output(g, model_path);
 		if (!o->quiet)
 			fprintf(stderr, "forecast: registered %s@%ld (%s) in %s\n", m.name, m.version,
 			        m.status, fc_registry_dir(g->reg));
@@ -179,45 +192,66 @@ int cli_reg_fit(cli_reg *g, const cli_opts *o, int argc, char **argv, const fc_p
 int cli_reg_model_path(const cli_opts *o, cli_reg *g, char *path, size_t cap)
 {
 	struct stat sb;
-	const char *dir = cli_registry_dir(o);
 	char db[4096];
-	snprintf(db, sizeof db, "%s/registry.db", dir);
+	snprintf(db, sizeof db, "%s/registry.db", g->dir);
+	int is_file = stat(o->model_in, &sb) == 0;
+	snprintf(path, cap, "%s", o->model_in);
 	/* a file named by --model wins unless --registry says otherwise, and
 	 * without a registry the name is a file name as before */
-	if ((!o->registry_given && stat(o->model_in, &sb) == 0) || stat(db, &sb) != 0) {
-		snprintf(path, cap, "%s", o->model_in);
+	if ((is_file && !o->registry_given) || stat(db, &sb) != 0)
 		return 0;
-	}
 	fc_err err;
-	g->started = wall_now();
 	fc_registry_model m;
-	int rc = fc_registry_open(dir, 0, &g->reg, &err);
+	int rc = fc_registry_open(g->dir, 0, &g->reg, &err);
 	if (!rc)
 		rc = fc_registry_resolve(g->reg, o->model_in, &m, &err);
+	if (rc && is_file) /* not a registered name: the file */
+		return 0;
 	if (rc)
 		return cli_fail(rc, err.msg);
+	g->wanted = 1;
 	g->version = m.version;
+	snprintf(g->name, sizeof g->name, "%s", m.name);
 	fc_registry_model_path(g->reg, m.file_hash, path, cap);
 	return 0;
+}
+
+/* The counts of the last run to end, for retrain. */
+static long last_series_forecast, last_fallbacks;
+
+void cli_reg_last(long *series_forecast, long *fallbacks)
+{
+	*series_forecast = last_series_forecast;
+	*fallbacks = last_fallbacks;
 }
 
 void cli_reg_end(cli_reg *g, const char *command, int argc, char **argv, const char *name,
                  int exit_status)
 {
+	fc_err err;
+	last_series_forecast = g->series_forecast;
+	last_fallbacks = g->fallbacks;
+	if (!g->reg && g->wanted && fc_registry_open(g->dir, exit_status == EXIT_OK, &g->reg, &err)) {
+		g->reg = NULL;
+		if (exit_status == EXIT_OK) /* a failed run where there is no registry: nothing to say */
+			fprintf(stderr, "forecast: warning: the run is not recorded: %s\n", err.msg);
+	}
 	if (g->reg) {
-		char args[4096];
+		/* the command line as typed (cli_reg_start), else as getopt left it */
+		char joined[4096];
 		size_t len = 0;
-		args[0] = '\0';
-		for (int i = 0; i < argc && len < sizeof args; i++)
-			len += (size_t)snprintf(args + len, sizeof args - len, "%s%s", i ? " " : "", argv[i]);
+		joined[0] = '\0';
+		for (int i = 0; i < argc && len < sizeof joined && !g->args[0]; i++)
+			len += (size_t)snprintf(joined + len, sizeof joined - len, "%s%s", i ? " " : "",
+			                        argv[i]);
 		fc_registry_run run = {
-			.command = command, .args = args, .name = name, .version = g->version,
+			.command = command, .args = g->args[0] ? g->args : joined, .version = g->version,
+			.name = name ? name : g->name[0] ? g->name : NULL,
 			.started = g->started, .ended = wall_now(), .exit_status = exit_status,
 			.rows_read = g->rows_read, .series_forecast = g->series_forecast,
-			.fallbacks = g->fallbacks, .warnings = g->warnings, .outputs = g->outputs,
-			.decision = g->decision[0] ? g->decision : NULL,
+			.fallbacks = g->fallbacks, .warnings = (long)(cli_warnings() - g->warned),
+			.outputs = g->outputs, .decision = g->decision[0] ? g->decision : NULL,
 		};
-		fc_err err;
 		if (fc_registry_add_run(g->reg, &run, &err))
 			fprintf(stderr, "forecast: warning: %s\n", err.msg);
 	}
@@ -251,7 +285,10 @@ static void usage(FILE *f)
 	        "Options:\n"
 	        "  --registry DIR      the registry (default $FORECAST_REGISTRY, else\n"
 	        "                      ./forecast-registry)\n"
-	        "  --format F          table (default), csv or json\n"
+	        "  --format F          table (default), csv or json, for every command: CSV\n"
+	        "                      with a header; JSON an array of rows, or one object\n"
+	        "                      for show (with its lineage and promotions), promote,\n"
+	        "                      rollback, gc and check\n"
 	        "  --wait SECONDS      promote, rollback: wait this long for the name's lock\n"
 	        "\n"
 	        "Exit codes: 0 success, 2 bad command line or no such version to promote or\n"
@@ -260,11 +297,36 @@ static void usage(FILE *f)
 
 enum { FMT_TABLE, FMT_CSV, FMT_JSON };
 
+/* The length of the UTF-8 sequence at s, 0 when it is not one (JSON must
+ * be valid UTF-8; paths and arguments need not be). */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n = 0;
+	if (s[0] < 0x80)
+		n = 1;
+	else if (s[0] >= 0xc2 && s[0] < 0xe0)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] < 0xf0)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] < 0xf5)
+		n = 4;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	/* overlong forms, UTF-16 surrogates, past U+10FFFF */
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return n;
+}
+
+/* s as a JSON string; a byte that is not UTF-8 becomes U+FFFD. */
 static void json_string(FILE *f, const char *s)
 {
 	fputc('"', f);
-	for (; *s; s++) {
+	while (*s) {
 		unsigned char c = (unsigned char)*s;
+		size_t n = utf8_len((const unsigned char *)s);
 		if (c == '"' || c == '\\')
 			fprintf(f, "\\%c", c);
 		else if (c == '\n')
@@ -273,8 +335,11 @@ static void json_string(FILE *f, const char *s)
 			fputs("\\t", f);
 		else if (c < 0x20)
 			fprintf(f, "\\u%04x", c);
+		else if (n == 0)
+			fputs("\\ufffd", f);
 		else
-			fputc(c, f);
+			fwrite(s, 1, n, f);
+		s += n ? n : 1;
 	}
 	fputc('"', f);
 }
@@ -284,8 +349,8 @@ static void cell(FILE *f, sqlite3_stmt *st, int j, int fmt)
 	int type = sqlite3_column_type(st, j);
 	const char *t = (const char *)sqlite3_column_text(st, j);
 	if (fmt == FMT_JSON) {
-		if (type == SQLITE_NULL)
-			fputs("null", f);
+		if (type == SQLITE_NULL || (type == SQLITE_FLOAT && !isfinite(sqlite3_column_double(st, j))))
+			fputs("null", f); /* JSON has no inf */
 		else if (type == SQLITE_INTEGER || type == SQLITE_FLOAT)
 			fputs(t, f);
 		else
@@ -297,44 +362,59 @@ static void cell(FILE *f, sqlite3_stmt *st, int j, int fmt)
 	}
 }
 
-/* Prints every row of st: a table (a row per line, tab-separated, or with
- * vertical set one "column: value" line each), CSV with a header, or a
- * JSON array of objects.  Returns the number of rows, or -1 on error. */
-static long print_rows(FILE *f, sqlite3_stmt *st, int fmt, int vertical)
+/* How print_rows lays rows out. */
+enum {
+	ROWS,      /* a table (a header, then a row per line, tab-separated), CSV
+	            * with a header, or a JSON array of objects */
+	VERTICAL,  /* table: one "column: value" line per column */
+	OPEN       /* JSON: the first row as an object left open, for the
+	            * caller to add members and close */
+};
+
+/* Prints every row of st as shape says.  Returns the number of rows, or
+ * -1 on error. */
+static long print_rows(FILE *f, sqlite3_stmt *st, int fmt, int shape)
 {
 	int nc = sqlite3_column_count(st);
 	long n = 0;
 	int rc;
-	if (fmt == FMT_JSON)
+	if (fmt == FMT_JSON && shape != OPEN)
 		fputc('[', f);
+	if (fmt != FMT_JSON && shape != VERTICAL) /* a header even without rows */
+		for (int j = 0; j < nc; j++)
+			fprintf(f, "%s%s", sqlite3_column_name(st, j), j + 1 < nc ? (fmt == FMT_CSV ? "," : "\t") : "\n");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == 0 && fmt != FMT_JSON && !vertical)
-			for (int j = 0; j < nc; j++)
-				fprintf(f, "%s%s", sqlite3_column_name(st, j), j + 1 < nc ? (fmt == FMT_CSV ? "," : "\t") : "\n");
+		if (shape == OPEN && n) {
+			n++;
+			continue;
+		}
 		if (fmt == FMT_JSON)
-			fputs(n ? ",\n {" : "\n {", f);
+			fputs(shape == OPEN ? "{" : n ? ",\n {" : "\n {", f);
 		for (int j = 0; j < nc; j++) {
 			if (fmt == FMT_JSON) {
 				fprintf(f, "%s", j ? ", " : "");
 				json_string(f, sqlite3_column_name(st, j));
 				fputs(": ", f);
-			} else if (vertical) {
+			} else if (shape == VERTICAL) {
 				fprintf(f, "%s: ", sqlite3_column_name(st, j));
 			}
 			cell(f, st, j, fmt);
 			if (fmt != FMT_JSON)
-				fputs(vertical || j + 1 == nc ? "\n" : fmt == FMT_CSV ? "," : "\t", f);
+				fputs(shape == VERTICAL || j + 1 == nc ? "\n" : fmt == FMT_CSV ? "," : "\t", f);
 		}
-		if (fmt == FMT_JSON)
+		if (fmt == FMT_JSON && shape != OPEN)
 			fputc('}', f);
 		n++;
 	}
-	if (fmt == FMT_JSON)
+	if (fmt == FMT_JSON && shape != OPEN)
 		fputs(n ? "\n]\n" : "]\n", f);
 	return rc == SQLITE_DONE ? n : -1;
 }
 
-static int query(fc_registry *r, const char *sql, const char *a, long b, int fmt, int vertical)
+/* Runs sql with ?1 = a, ?2 = b, ?3 = c (each when given) and prints its
+ * rows. */
+static int query(fc_registry *r, const char *sql, const char *a, long b, const char *c, int fmt,
+                 int shape)
 {
 	sqlite3 *db = fc_registry_db(r);
 	sqlite3_stmt *st;
@@ -347,11 +427,20 @@ static int query(fc_registry *r, const char *sql, const char *a, long b, int fmt
 		sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
 	if (b)
 		sqlite3_bind_int64(st, 2, b);
-	long n = print_rows(stdout, st, fmt, vertical);
+	if (c)
+		sqlite3_bind_text(st, 3, c, -1, SQLITE_STATIC);
+	long n = print_rows(stdout, st, fmt, shape);
 	sqlite3_finalize(st);
 	return n < 0 ? cli_fail(FC_EIO, "registry: query failed") : EXIT_OK;
 }
 
+#define SHOW_SQL "SELECT name, version, status, created, kinds, parent, fingerprint, n_rows, " \
+	"n_series, time_first, time_last, metric, score, metrics, replace(options, char(9), ' ') " \
+	"AS options, file_hash, rolled_back"
+
+/* One version: its fields; its lineage (the parents, newest first) and
+ * promotions as lines of the table, columns of the CSV, arrays of the
+ * JSON object. */
 static int show(fc_registry *r, const char *spec, int fmt)
 {
 	fc_registry_model m;
@@ -359,22 +448,42 @@ static int show(fc_registry *r, const char *spec, int fmt)
 	int rc = fc_registry_resolve(r, spec, &m, &err);
 	if (rc)
 		return cli_fail(rc, err.msg);
-	rc = query(r, "SELECT name, version, status, created, kinds, parent, fingerprint, n_rows, "
-	           "n_series, time_first, time_last, metric, score, metrics, replace(options, "
-	           "char(9), ' ') AS options, file_hash, rolled_back FROM models WHERE name = ?1 AND "
-	           "version = ?2", m.name, m.version, fmt, fmt == FMT_TABLE);
-	if (rc || fmt != FMT_TABLE)
-		return rc;
-	/* lineage: the parents, newest first */
-	printf("lineage: %s@%ld", m.name, m.version);
-	for (long v = m.parent; v > 0;) {
+	long lineage[256];
+	size_t n_lineage = 0;
+	for (long v = m.version; v > 0 && n_lineage < sizeof lineage / sizeof *lineage;) {
 		fc_registry_model p;
-		printf(" <- %s@%ld", m.name, v);
-		v = fc_registry_get(r, m.name, v, &p, &err) || p.parent >= v ? 0 : p.parent;
+		lineage[n_lineage++] = v;
+		v = v == m.version ? m.parent :
+		    fc_registry_get(r, m.name, v, &p, &err) || p.parent >= v ? 0 : p.parent;
 	}
-	printf("\npromotions:\n");
-	return query(r, "SELECT version, at, reason FROM promotions WHERE name = ?1 ORDER BY id",
-	             m.name, 0, fmt, 0);
+	char text[4096];
+	size_t len = 0;
+	text[0] = '\0';
+	for (size_t i = 0; i < n_lineage && len < sizeof text; i++)
+		len += (size_t)snprintf(text + len, sizeof text - len, "%s%s@%ld", i ? " <- " : "",
+		                        m.name, lineage[i]);
+	if (fmt == FMT_CSV)
+		return query(r, SHOW_SQL ", ?3 AS lineage, (SELECT group_concat(p, '; ') FROM (SELECT "
+		             "version || ' at ' || at || ': ' || reason AS p FROM promotions WHERE name = "
+		             "?1 ORDER BY id)) AS promotions FROM models WHERE name = ?1 AND version = ?2",
+		             m.name, m.version, text, fmt, ROWS);
+	rc = query(r, SHOW_SQL " FROM models WHERE name = ?1 AND version = ?2", m.name, m.version,
+	           NULL, fmt, fmt == FMT_JSON ? OPEN : VERTICAL);
+	if (rc)
+		return rc;
+	if (fmt == FMT_JSON) {
+		fputs(", \"lineage\": [", stdout);
+		for (size_t i = 0; i < n_lineage; i++)
+			printf("%s%ld", i ? ", " : "", lineage[i]);
+		fputs("], \"promotions\": ", stdout);
+	} else {
+		printf("lineage: %s\npromotions:\n", text);
+	}
+	rc = query(r, "SELECT version, at, reason FROM promotions WHERE name = ?1 ORDER BY id",
+	           m.name, 0, NULL, fmt, ROWS);
+	if (fmt == FMT_JSON)
+		fputs("}\n", stdout);
+	return rc;
 }
 
 static int diff(fc_registry *r, const char *a, const char *b, int fmt)
@@ -387,6 +496,11 @@ static int diff(fc_registry *r, const char *a, const char *b, int fmt)
 	if (rc)
 		return cli_fail(rc, err.msg);
 	char sx[64], sy[64], vx[32], vy[32], rx[32], ry[32], nx[32], ny[32];
+	/* the options as show prints them: tabs would split the table's cells */
+	for (char *t = x.options; (t = strchr(t, '\t')); )
+		*t = ' ';
+	for (char *t = y.options; (t = strchr(t, '\t')); )
+		*t = ' ';
 	snprintf(sx, sizeof sx, "%.10g", x.score);
 	snprintf(sy, sizeof sy, "%.10g", y.score);
 	snprintf(vx, sizeof vx, "%ld", x.parent);
@@ -437,8 +551,19 @@ static int diff(fc_registry *r, const char *a, const char *b, int fmt)
 	return EXIT_OK;
 }
 
+/* The one-row result of promote, rollback, gc and check, for csv and
+ * json (a CSV header and row, a JSON object); sql selects it from the
+ * bound values. */
+static int result(fc_registry *r, int fmt, const char *sql, const char *a, long b, const char *c)
+{
+	int rc = query(r, sql, a, b, c, fmt, fmt == FMT_JSON ? OPEN : ROWS);
+	if (!rc && fmt == FMT_JSON)
+		fputs("}\n", stdout);
+	return rc;
+}
+
 /* promote and rollback: under the name's writer lock. */
-static int change(fc_registry *r, const char *sub, const char *spec, double wait)
+static int change(fc_registry *r, const char *sub, const char *spec, double wait, int fmt)
 {
 	fc_err err;
 	fc_registry_model m;
@@ -470,6 +595,9 @@ static int change(fc_registry *r, const char *sub, const char *spec, double wait
 	fc_registry_unlock(fd);
 	if (rc)
 		return cli_fail(rc, err.msg);
+	if (fmt != FMT_TABLE)
+		return result(r, fmt, "SELECT ?1 AS name, ?2 AS version, 'champion' AS status", name,
+		              version, NULL);
 	printf("%s@%ld is the champion\n", name, version);
 	return EXIT_OK;
 }
@@ -536,34 +664,46 @@ int cmd_registry(int argc, char **argv)
 	if (rc)
 		return cli_fail(rc, err.msg);
 	const char *sub = pos[0];
+	char count[32];
 	if (strcmp(sub, "list") == 0) {
 		rc = query(r, "SELECT name, version, status, created, kinds, metric, score, n_series, "
-		           "time_last, COALESCE(parent, '-') AS parent FROM models ORDER BY name, version",
-		           NULL, 0, fmt, 0);
+		           "time_last, parent FROM models ORDER BY name, version",
+		           NULL, 0, NULL, fmt, ROWS);
 	} else if (strcmp(sub, "show") == 0) {
 		rc = show(r, pos[1], fmt);
 	} else if (strcmp(sub, "runs") == 0) {
-		rc = query(r, "SELECT id, command, datetime(started, 'unixepoch') AS started, "
+		rc = query(r, "SELECT id, command, args, datetime(started, 'unixepoch') AS started, "
 		           "round(ended - started, 3) AS seconds, exit_status, name, version, rows_read, "
 		           "series_forecast, fallbacks, warnings, decision, replace(outputs, char(10), "
 		           "'; ') AS outputs FROM runs WHERE ?1 IS NULL OR name = ?1 ORDER BY id DESC",
-		           pos[1], 0, fmt, 0);
+		           pos[1], 0, NULL, fmt, ROWS);
 	} else if (strcmp(sub, "promote") == 0 || strcmp(sub, "rollback") == 0) {
-		rc = change(r, sub, pos[1], wait);
+		rc = change(r, sub, pos[1], wait, fmt);
 	} else if (strcmp(sub, "diff") == 0) {
 		rc = diff(r, pos[1], pos[2], fmt);
 	} else if (strcmp(sub, "check") == 0) {
 		size_t versions = 0;
-		if ((rc = fc_registry_check(r, &versions, &err)))
+		if ((rc = fc_registry_check(r, &versions, &err))) {
 			rc = cli_fail(rc, err.msg);
-		else
-			printf("ok: %zu versions\n", versions);
+		} else {
+			snprintf(count, sizeof count, "%zu", versions);
+			if (fmt == FMT_TABLE)
+				printf("ok: %s versions\n", count);
+			else
+				rc = result(r, fmt, "SELECT 'ok' AS status, CAST(?3 AS INTEGER) AS versions",
+				            NULL, 0, count);
+		}
 	} else {
 		size_t removed = 0;
-		if ((rc = fc_registry_gc(r, &removed, &err)))
+		if ((rc = fc_registry_gc(r, &removed, &err))) {
 			rc = cli_fail(rc, err.msg);
-		else
-			printf("%zu files removed\n", removed);
+		} else {
+			snprintf(count, sizeof count, "%zu", removed);
+			if (fmt == FMT_TABLE)
+				printf("%s files removed\n", count);
+			else
+				rc = result(r, fmt, "SELECT CAST(?3 AS INTEGER) AS removed", NULL, 0, count);
+		}
 	}
 	fc_registry_close(r);
 	return rc;

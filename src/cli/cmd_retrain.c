@@ -13,11 +13,17 @@
  * with the parameters it was fitted with.  Both are scored on y[o_k..o_k+h)
  * by the primary metric (MASE scaled on the training window, as cv does),
  * averaged over the (series, fold) pairs both could forecast.  Omitted:
- * series forecast by a global model (gbdt) are not scored (counted in the
- * decision); the challenger's selection saw these folds, so its score is
- * somewhat optimistic.  --alert-ratio compares each series' champion
- * error on the newest fold with its mean on the earlier folds of the same
- * back-test (the error at fit time is not kept per series). */
+ * series either forecasts with a global model (gbdt) are not compared
+ * (counted in the decision; a global challenger would have to be refitted
+ * on the whole panel per fold); the challenger's selection saw these
+ * folds, so its score is somewhat optimistic.  --alert-ratio compares
+ * each series' champion error on the newest fold with its mean on the
+ * earlier folds of the same back-test (the error at fit time is not kept
+ * per series), global series included: the champion's fitted global model
+ * forecasts them from each fold's origin of the new data, as predict
+ * forecasts from the end of --data.  Its earlier folds may lie inside the
+ * history it was fitted on, where trees fit closer than the few parameters
+ * of a local model, so the check leans towards flagging a global series. */
 #include "cli.h"
 
 #include <errno.h>
@@ -25,7 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "forecast/artifact.h"
@@ -150,10 +155,12 @@ static int local_only(const fc_artifact_series *s)
 }
 
 /* One model's fold forecast of series s cut at origin: refit (challenger)
- * or re-anchored (champion), members combined as at fit time.  NaN in
- * mean on failure. */
+ * or re-anchored (champion), members combined as at fit time.  A global
+ * member's forecast is taken from gfc + global * gstride (the champion's
+ * global model forecast from this fold's origin; NULL: none).  NaN in mean
+ * on failure. */
 static void fold_forecast(fc_artifact_series *as, const fc_series *view, size_t h, int refit,
-                          double *mean)
+                          const double *gfc, size_t gstride, double *mean)
 {
 	for (size_t i = 0; i < h; i++)
 		mean[i] = NAN;
@@ -170,14 +177,21 @@ static void fold_forecast(fc_artifact_series *as, const fc_series *view, size_t 
 	fc_err err;
 	int rc = fc_forecast_init(&comb, h, NULL, 0, &err);
 	for (size_t m = 0; m < n && !rc; m++) {
-		fc_model *model = as->members[m].model;
-		w[m] = as->members[m].weight;
+		const fc_artifact_member *mb = &as->members[m];
+		w[m] = mb->weight;
 		fp[m] = &mf[m];
 		rc = fc_forecast_init(&mf[m], h, NULL, 0, &err);
+		if (!rc && mb->model->type->global) {
+			if (!gfc)
+				rc = FC_EINVAL;
+			else
+				memcpy(mf[m].mean, gfc + mb->global * gstride, h * sizeof *mean);
+			continue;
+		}
 		if (!rc)
-			rc = refit ? fc_model_fit(model, view, &err) : fc_model_anchor(model, view, &err);
+			rc = refit ? fc_model_fit(mb->model, view, &err) : fc_model_anchor(mb->model, view, &err);
 		if (!rc)
-			rc = fc_model_forecast(model, &mf[m], &err);
+			rc = fc_model_forecast(mb->model, &mf[m], &err);
 	}
 	if (!rc)
 		fc_forecast_combine(fp, w, n, as->median, &comb);
@@ -186,6 +200,48 @@ static void fold_forecast(fc_artifact_series *as, const fc_series *view, size_t 
 	for (size_t m = 0; m < n; m++)
 		fc_forecast_dispose(&mf[m]);
 	fc_forecast_dispose(&comb);
+}
+
+/* The champion's global models forecast from every fold's origin of the
+ * new data, as predict forecasts from the end of --data, for the drift
+ * check of the series they forecast: gfc[((k * folds + f) * S + j) * h + i]
+ * for global k, fold f and the champion's series j of S; NaN where there
+ * is none (a series not in the new data, or too short for the fold).
+ * NULL when the champion has no global model or memory runs out. */
+static double *global_folds(const fc_artifact *champ, const fc_panel *p, size_t h, size_t folds,
+                            size_t step)
+{
+	size_t G = champ->n_globals, S = champ->n_series, total = G * folds * S * h;
+	double *gfc = total ? malloc(total * sizeof *gfc) : NULL;
+	for (size_t i = 0; gfc && i < total; i++)
+		gfc[i] = NAN;
+	for (size_t k = 0; gfc && k < G; k++) {
+		cli_gpanel g;
+		fc_err err;
+		if (cli_gpanel_init(&g, champ, k, p, NULL, &err))
+			continue; /* no forecasts: those series go unchecked */
+		size_t n = g.p.n_series;
+		double *mean = n ? malloc(n * h * sizeof *mean) : NULL;
+		const fc_artifact_global *gl = &champ->globals[k];
+		for (size_t f = 0; mean && f < folds; f++) {
+			size_t back = h + (folds - 1 - f) * step;
+			for (size_t j = 0; j < n; j++) {
+				const fc_series *y = &g.ser[j];
+				/* only series of the new data; the others carry the
+				 * file's history, which has no folds to score */
+				int fresh = fc_panel_find(p, y->group_values) >= 0;
+				g.cut[j] = fresh && y->n >= back + FC_CV_MIN_TRAIN ? y->n - back : 0;
+			}
+			if (gl->model->type->global->forecast(gl->state, gl->model->params, &g.p, g.cut, h,
+			                                      mean, &err))
+				continue;
+			for (size_t j = 0; j < n; j++)
+				memcpy(gfc + ((k * folds + f) * S + g.idx[j]) * h, mean + j * h, h * sizeof *mean);
+		}
+		free(mean);
+		cli_gpanel_dispose(&g);
+	}
+	return gfc;
 }
 
 typedef struct score {
@@ -215,19 +271,27 @@ static void backtest(const fc_panel *p, fc_artifact *chal, fc_artifact *champ, s
 	double sum_a = 0, sum_b = 0;
 	memset(sc, 0, sizeof *sc);
 	double *fa = malloc(h * sizeof *fa), *fb = malloc(h * sizeof *fb);
+	/* the drift check scores the champion's global series too */
+	double *gfc = alert_ratio > 0 ? global_folds(champ, p, h, folds, step) : NULL;
+	size_t gstride = folds * champ->n_series * h;
 	if (!fa || !fb) {
 		free(fa);
 		free(fb);
+		free(gfc);
 		sc->challenger = sc->champion = NAN;
 		return;
 	}
 	for (size_t i = 0; i < p->n_series; i++) {
 		const fc_series *s = &p->series[i];
 		long ja = find_series(chal, s), jb = find_series(champ, s);
-		if (ja < 0 || jb < 0 || !local_only(&chal->series[ja]) || !local_only(&champ->series[jb])) {
+		/* challenger and champion are compared where both are local
+		 * (refitting a global challenger per fold is not done) */
+		int compare = ja >= 0 && jb >= 0 && local_only(&chal->series[ja]) &&
+		              local_only(&champ->series[jb]);
+		if (!compare)
 			sc->skipped++;
+		if (jb < 0 || (!compare && !(alert_ratio > 0)))
 			continue;
-		}
 		fc_series nominal = *s;
 		nominal.n_seasons = p->n_seasons;
 		nominal.seasons = p->seasons;
@@ -240,29 +304,36 @@ static void backtest(const fc_panel *p, fc_artifact *chal, fc_artifact *champ, s
 			if (s->n < back + FC_CV_MIN_TRAIN)
 				continue;
 			size_t origin = s->n - back;
-			fc_series va = *s, vb = *s;
-			va.n = vb.n = origin;
-			va.n_seasons = chal->series[ja].n_periods;
-			va.seasons = chal->series[ja].periods;
+			fc_series vb = *s;
+			vb.n = origin;
 			vb.n_seasons = champ->series[jb].n_periods;
 			vb.seasons = champ->series[jb].periods;
-			fold_forecast(&chal->series[ja], &va, h, 1, fa);
-			fold_forecast(&champ->series[jb], &vb, h, 0, fb);
+			fold_forecast(&champ->series[jb], &vb, h, 0,
+			              gfc ? gfc + (k * champ->n_series + (size_t)jb) * h : NULL, gstride, fb);
 			const double *y = fc_series_raw(s);
 			fc_metric_scale scale = fc_metric_scale_of(y, origin, period);
 			double ma[FC_METRIC_COUNT], mb[FC_METRIC_COUNT];
-			fc_metrics_compute(y + origin, fa, h, scale, ma);
 			fc_metrics_compute(y + origin, fb, h, scale, mb);
-			if (!isfinite(ma[metric]) || !isfinite(mb[metric]))
+			if (!isfinite(mb[metric]))
 				continue;
-			sum_a += ma[metric];
-			sum_b += mb[metric];
-			if (k + 1 == folds)
+			if (k + 1 == folds) {
 				newest_err = mb[metric];
-			else {
+			} else {
 				older += mb[metric];
 				n_older++;
 			}
+			if (!compare)
+				continue;
+			fc_series va = *s;
+			va.n = origin;
+			va.n_seasons = chal->series[ja].n_periods;
+			va.seasons = chal->series[ja].periods;
+			fold_forecast(&chal->series[ja], &va, h, 1, NULL, 0, fa);
+			fc_metrics_compute(y + origin, fa, h, scale, ma);
+			if (!isfinite(ma[metric]))
+				continue;
+			sum_a += ma[metric];
+			sum_b += mb[metric];
 			sc->pairs++;
 			used = 1;
 		}
@@ -278,6 +349,7 @@ static void backtest(const fc_panel *p, fc_artifact *chal, fc_artifact *champ, s
 	}
 	free(fa);
 	free(fb);
+	free(gfc);
 	sc->challenger = sc->pairs ? sum_a / (double)sc->pairs : NAN;
 	sc->champion = sc->pairs ? sum_b / (double)sc->pairs : NAN;
 }
@@ -373,9 +445,7 @@ int cmd_retrain(int argc, char **argv)
 	fc_tmp[0] = model_tmp[0] = '\0';
 	fc_registry_model champ, chal;
 	int fd = -1;
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	g.started = (double)tv.tv_sec + 1e-6 * (double)tv.tv_usec;
+	cli_reg_start(&o, &g, 1);
 	if ((rc = fc_registry_open(dir, 0, &g.reg, &err)) ||
 	    (rc = fc_registry_lock(g.reg, o.name, o.wait, &fd, &err)) ||
 	    (rc = fc_registry_get(g.reg, o.name, 0, &champ, &err))) {
@@ -433,7 +503,10 @@ int cmd_retrain(int argc, char **argv)
 	}
 	snprintf(fc_tmp, sizeof fc_tmp, "%s/tmp/retrain.%ld.forecast.csv", dir, (long)getpid());
 	snprintf(model_tmp, sizeof model_tmp, "%s/tmp/retrain.%ld.model", dir, (long)getpid());
-	if ((rc = run_fit(&o, &champ, dir, fc_tmp, model_tmp)))
+	rc = run_fit(&o, &champ, dir, fc_tmp, model_tmp);
+	long fit_series = 0, unused;
+	cli_reg_last(&fit_series, &g.fallbacks); /* the challenger's */
+	if (rc)
 		goto out;
 	if ((rc = fc_registry_get(g.reg, o.name, champ.version, &champ, &err))) {
 		rc = cli_fail(rc, err.msg);
@@ -494,8 +567,12 @@ int cmd_retrain(int argc, char **argv)
 			rc = cli_fail(FC_EIO, "retrain: cannot rename the forecast into place");
 			goto out;
 		}
-	} else if ((rc = champion_forecast(&o, &champ, dir, h, out_path))) {
-		goto out;
+		g.series_forecast = fit_series;
+	} else {
+		rc = champion_forecast(&o, &champ, dir, h, out_path);
+		cli_reg_last(&g.series_forecast, &unused);
+		if (rc)
+			goto out;
 	}
 	cli_reg_output(&g, out_path);
 	printf("%s\n", g.decision);

@@ -101,7 +101,7 @@ static const struct {
 	{{"bandit-slack", required_argument, NULL, O_BANDIT_SLACK}, OPT_CV},
 	{{"early-stop-delay", required_argument, NULL, O_EARLY_STOP_DELAY}, OPT_CV},
 	{{"name", required_argument, NULL, O_NAME}, OPT_REGISTRY},
-	{{"registry", required_argument, NULL, O_REGISTRY}, OPT_REGISTRY},
+	{{"registry", required_argument, NULL, O_REGISTRY}, OPT_REGISTRY | OPT_REGDIR},
 	{{"wait", required_argument, NULL, O_WAIT}, OPT_REGISTRY},
 	{{"promote-margin", required_argument, NULL, O_PROMOTE_MARGIN}, OPT_RETRAIN},
 	{{"alert-ratio", required_argument, NULL, O_ALERT_RATIO}, OPT_RETRAIN},
@@ -131,8 +131,31 @@ int cli_fail(int code, const char *msg)
 	return cli_exit_code(code);
 }
 
+/* Warnings given by this process so far; the commands that record runs
+ * count theirs as a difference, so retrain's run includes those of the fit
+ * and predict it runs, which record their own as well. */
+static unsigned long n_warnings;
+
+unsigned long cli_warnings(void)
+{
+	return n_warnings;
+}
+
+void cli_note(const cli_opts *o, const char *fmt, ...)
+{
+	if (o && o->quiet)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("forecast: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
 void cli_warn(const cli_opts *o, const char *fmt, ...)
 {
+	n_warnings++;
 	if (o && o->quiet)
 		return;
 	va_list ap;
@@ -207,6 +230,34 @@ static const char *opt_name(int id)
 	return "?";
 }
 
+/* argv joined by spaces as it was typed (getopt reorders it), each
+ * argument that a shell would split or expand in single quotes. */
+static void join_typed(int argc, char **argv, char *buf, size_t cap)
+{
+	size_t len = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < argc && len + 1 < cap; i++) {
+		const char *a = argv[i];
+		int plain = *a != '\0' && a[strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		                                     "0123456789_./:=,@%+-")] == '\0';
+		if (i)
+			buf[len++] = ' ';
+		if (!plain && len + 1 < cap)
+			buf[len++] = '\'';
+		for (; *a && len + 5 < cap; a++) {
+			if (*a == '\'' && !plain) {
+				memcpy(buf + len, "'\\''", 4);
+				len += 4;
+			} else {
+				buf[len++] = *a;
+			}
+		}
+		if (!plain && len + 1 < cap)
+			buf[len++] = '\'';
+		buf[len] = '\0';
+	}
+}
+
 int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
               void (*usage)(FILE *), cli_opts *o)
 {
@@ -221,6 +272,7 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 	o->started = cli_now();
 	o->argc = argc;
 	o->argv = argv;
+	join_typed(argc, argv, o->cmdline, sizeof o->cmdline);
 	o->read = fc_read_opts_default();
 	o->folds = 3;
 	o->bandit_slack = -1;

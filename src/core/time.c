@@ -33,7 +33,10 @@ static int64_t floor_div(int64_t a, int64_t b)
 
 static int64_t floor_mod(int64_t a, int64_t b)
 {
-	return a - floor_div(a, b) * b;
+	/* a % b moved into [0, b) for b > 0: no product that could overflow
+	 * near INT64_MIN (floor_div(a, b) * b can be below it) */
+	int64_t r = a % b;
+	return r != 0 && (r < 0) != (b < 0) ? r + b : r;
 }
 
 /* Hinnant's days_from_civil: days since 1970-01-01 of y-m-d. */
@@ -87,7 +90,7 @@ fc_time fc_time_from_civil(int year, int month, int day, int hour, int min, int 
 void fc_time_to_civil(fc_time t, int *year, int *month, int *day, int *hour, int *min, int *sec)
 {
 	int64_t days = floor_div(t, SECS_PER_DAY), y;
-	int64_t tod = t - days * SECS_PER_DAY;
+	int64_t tod = floor_mod(t, SECS_PER_DAY);
 	civil_from_days(days, &y, month, day);
 	*year = (int)y;
 	*hour = (int)(tod / 3600);
@@ -290,7 +293,7 @@ static int64_t unit_length(fc_unit u)
 static fc_time add_months(fc_time t, int64_t months, int anchor)
 {
 	int64_t days = floor_div(t, SECS_PER_DAY), y;
-	int64_t tod = t - days * SECS_PER_DAY;
+	int64_t tod = floor_mod(t, SECS_PER_DAY);
 	int m, d;
 	civil_from_days(days, &y, &m, &d);
 	int64_t idx = y * 12 + (m - 1) + months;
