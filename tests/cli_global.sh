@@ -44,6 +44,18 @@ assert "predict from the model file = fit, ensembles included" cmp "$TMP/ens.csv
 (cd "$TMP" && "$FORECAST" predict --model ens.model --data sales.csv -o ens_p2.csv 2>/dev/null)
 assert "predict --data (same data) = fit, ensembles included" cmp "$TMP/ens.csv" "$TMP/ens_p2.csv"
 
+# group values that need escaping in the model file: '%' (also before hex
+# digits), a tab; the global state and the series records must read back
+awk -F, 'BEGIN { OFS = "," } NR == 1 { print; next } $2 == "bread" || $2 == "milk" {
+	if ($1 == "S1") $1 = "50% off"; else if ($1 == "S2") $1 = "tab\there"; else if ($1 == "S4") $1 = "%41x"
+	print }' "$TMP/sales.csv" > "$TMP/odd.csv"
+(cd "$TMP" && "$FORECAST" fit odd.csv --horizon 7 --models snaive,gbdt --param gbdt.n_trees=20 --global-by store \
+	-q -o odd_fit.csv --model-out odd.model)
+assert "escaped group values in the model file" grep -q '^series	%2541x	bread$' "$TMP/odd.model"
+(cd "$TMP" && "$FORECAST" predict --model odd.model -o odd_p.csv 2>/dev/null)
+assert "predict = fit with escaped group values" cmp "$TMP/odd_fit.csv" "$TMP/odd_p.csv"
+assert "group values come back as written" grep -q '^%41x,bread,' "$TMP/odd_p.csv"
+
 INPUTS="sales.csv"
 expect_error "events not taken by fit" 2 "\-\-events is an option of 'forecast features'" -- fit sales.csv --horizon 7 --events sales.csv
 expect_error "bad strategy" 2 "\-\-strategy" -- fit sales.csv --horizon 7 --strategy sideways

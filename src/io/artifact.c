@@ -99,17 +99,7 @@ static uint64_t fnv1a(const char *s, size_t n)
 
 static int put_field(fc_buf *b, const char *s)
 {
-	int rc = fc_buf_append(b, "\t", 1);
-	for (; !rc && *s; s++) {
-		switch (*s) {
-		case '%': rc = fc_buf_append(b, "%25", 3); break;
-		case '\t': rc = fc_buf_append(b, "%09", 3); break;
-		case '\r': rc = fc_buf_append(b, "%0D", 3); break;
-		case '\n': rc = fc_buf_append(b, "%0A", 3); break;
-		default: rc = fc_buf_append(b, s, 1);
-		}
-	}
-	return rc;
+	return fc_buf_append(b, "	", 1) || fc_buf_put_escaped(b, s) ? FC_ENOMEM : 0;
 }
 
 static int put_record(fc_buf *b, const char *name, const char *value)
@@ -326,25 +316,6 @@ typedef struct reader {
 	fc_err *err;
 } reader;
 
-static void unescape(char *s)
-{
-	char *w = s;
-	for (char *r = s; *r; r++) {
-		if (r[0] == '%' && r[1] && r[2]) {
-			char hex[3] = {r[1], r[2], 0};
-			char *end;
-			long v = strtol(hex, &end, 16);
-			if (*end == '\0') {
-				*w++ = (char)v;
-				r += 2;
-				continue;
-			}
-		}
-		*w++ = *r;
-	}
-	*w = '\0';
-}
-
 static int bad(reader *r, const char *what)
 {
 	return fc_err_set(r->err, FC_EFORMAT, "%s:%zu: corrupt model file: %s", r->path, r->line, what);
@@ -371,7 +342,7 @@ static int next(reader *r, const char *name, size_t min)
 		p = tab ? tab + 1 : NULL;
 	}
 	for (size_t i = 1; i < r->n_fields; i++)
-		unescape(r->field[i]);
+		fc_unescape(r->field[i]);
 	if (strcmp(r->field[0], name) != 0) {
 		char what[96];
 		snprintf(what, sizeof what, "expected a '%s' record", name);

@@ -848,27 +848,9 @@ static int forecast_or_explain(const void *state, const void *params, const fc_p
 
 /* ---- save / load ---------------------------------------------------------------
  * Line 1: "gbdt_global=1 strategy=S n_steps=J n_groups=G lags=l1,l2,...";
- * then per group a line "group VALUE" (VALUE with '%' and line breaks
- * written %25, %0A, %0D) followed by its J learners, one line each as
+ * then per group a line "group VALUE" (VALUE escaped by
+ * fc_buf_put_escaped) followed by its J learners, one line each as
  * fc_gbdt_save writes them. */
-
-static int put_escaped(fc_buf *b, const char *s)
-{
-	int rc = 0;
-	for (; *s && !rc; s++) {
-		if (*s == '%')
-			rc = fc_buf_append(b, "%25", 3);
-		else if (*s == '\n')
-			rc = fc_buf_append(b, "%0A", 3);
-		else if (*s == '\r')
-			rc = fc_buf_append(b, "%0D", 3);
-		else if (*s == '\t')
-			rc = fc_buf_append(b, "%09", 3);
-		else
-			rc = fc_buf_append(b, s, 1);
-	}
-	return rc;
-}
 
 static int gbdt_save_state(const void *state, fc_buf *out, fc_err *err)
 {
@@ -881,11 +863,11 @@ static int gbdt_save_state(const void *state, fc_buf *out, fc_err *err)
 	for (size_t g = 0; g < st->n_group_cols && !rc; g++) {
 		rc = fc_buf_printf(out, "levels %zu", st->n_levels[g]);
 		for (size_t k = 0; k < st->n_levels[g] && !rc; k++)
-			rc = fc_buf_append(out, "\t", 1) || put_escaped(out, st->levels[g][k]);
+			rc = fc_buf_append(out, "\t", 1) || fc_buf_put_escaped(out, st->levels[g][k]);
 		rc = rc || fc_buf_append(out, "\n", 1);
 	}
 	for (size_t g = 0; g < st->n_groups && !rc; g++) {
-		rc = fc_buf_append(out, "group ", 6) || put_escaped(out, st->group_values[g]) ||
+		rc = fc_buf_append(out, "group ", 6) || fc_buf_put_escaped(out, st->group_values[g]) ||
 		     fc_buf_append(out, "\n", 1);
 		for (size_t j = 0; j < st->n_steps && !rc; j++) {
 			fc_buf one;
@@ -930,21 +912,12 @@ static int next_record(const char *text, size_t *pos, const char *tag, fc_buf *l
 	return 0;
 }
 
+/* A decoded copy of an escaped text field; NULL when out of memory. */
 static char *unescape(const char *s)
 {
-	char *out = malloc(strlen(s) + 1), *o = out;
-	if (!out)
-		return NULL;
-	for (; *s; s++) {
-		if (s[0] == '%' && s[1] && s[2]) {
-			if (strncmp(s, "%25", 3) == 0) { *o++ = '%'; s += 2; continue; }
-			if (strncmp(s, "%0A", 3) == 0) { *o++ = '\n'; s += 2; continue; }
-			if (strncmp(s, "%0D", 3) == 0) { *o++ = '\r'; s += 2; continue; }
-			if (strncmp(s, "%09", 3) == 0) { *o++ = '\t'; s += 2; continue; }
-		}
-		*o++ = *s;
-	}
-	*o = '\0';
+	char *out = strdup(s);
+	if (out)
+		fc_unescape(out);
 	return out;
 }
 
