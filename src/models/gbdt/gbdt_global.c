@@ -292,20 +292,101 @@ static void gbdt_state_free(void *state)
 
 /* ---- data preparation ---------------------------------------------------------- */
 
+/* ---- country holidays, evaluated once --------------------------------------------
+ * Every fold of a back-test fits and forecasts, and each needs the holidays
+ * of the same countries over (nearly always) the same years: a set is
+ * evaluated once per calendar folder, country list and span of years, and
+ * then shared read-only until the process ends.  A cached set equals the
+ * one a fresh load would give, so which fold, trial or thread asks first
+ * changes nothing.  At most HOLIDAY_CACHE sets are kept; past that, a set
+ * is loaded for its caller alone.  Failed loads are not kept: asking again
+ * gives the same error. */
+#define HOLIDAY_CACHE 16
+
+typedef struct cached_holidays {
+	char *dir, *codes;
+	int from, to;
+	fc_holiday_set set;
+} cached_holidays;
+
+static cached_holidays *holiday_cache[HOLIDAY_CACHE];
+
+/* The holidays a fit or forecast uses: set points into the cache or at
+ * own (released by holidays_release). */
+typedef struct holidays {
+	const fc_holiday_set *set;
+	fc_holiday_set own;
+} holidays;
+
+static void holidays_release(holidays *h)
+{
+	fc_holiday_set_dispose(&h->own);
+	h->set = NULL;
+}
+
+/* holidays_get without the lock: a cached set, else a new one cached
+ * while there is room, else one of the caller's own. */
+static int holidays_get_locked(const char *dir, const char *codes, int from, int to, holidays *out,
+                               fc_err *err)
+{
+	size_t free_slot = HOLIDAY_CACHE;
+	for (size_t i = 0; i < HOLIDAY_CACHE; i++) {
+		const cached_holidays *c = holiday_cache[i];
+		if (!c) {
+			free_slot = free_slot < i ? free_slot : i;
+			continue;
+		}
+		if (c->from == from && c->to == to && strcmp(c->dir, dir) == 0 &&
+		    strcmp(c->codes, codes) == 0) {
+			out->set = &c->set;
+			return 0;
+		}
+	}
+	int rc = fc_holiday_set_countries(&out->own, dir, codes, from, to, NULL, NULL, NULL, err);
+	if (rc)
+		return rc;
+	out->set = &out->own;
+	cached_holidays *c = free_slot < HOLIDAY_CACHE ? calloc(1, sizeof *c) : NULL;
+	if (c && (c->dir = strdup(dir)) && (c->codes = strdup(codes))) {
+		c->from = from;
+		c->to = to;
+		c->set = out->own; /* its arrays move into the cache */
+		memset(&out->own, 0, sizeof out->own);
+		holiday_cache[free_slot] = c;
+		out->set = &c->set;
+	} else if (c) {
+		/* no room to remember it: the caller keeps its own */
+		free(c->dir);
+		free(c);
+	}
+	return 0;
+}
+
+static int holidays_get(const char *dir, const char *codes, int from, int to, holidays *out,
+                        fc_err *err)
+{
+	int rc;
+#ifdef _OPENMP
+#pragma omp critical(gbdt_holidays)
+#endif
+	rc = holidays_get_locked(dir, codes, from, to, out, err);
+	return rc;
+}
+
 /* Holidays of the countries in p->country over the years of the series
- * (plus the horizon); empty without countries. */
-static int holidays_load(const gbdt_kind_params *p, const fc_panel *pn, size_t h,
-                         fc_holiday_set *out, fc_err *err)
+ * (plus the horizon); an empty set without countries. */
+static int holidays_load(const gbdt_kind_params *p, const fc_panel *pn, size_t h, holidays *out,
+                         fc_err *err)
 {
 	memset(out, 0, sizeof *out);
+	out->set = &out->own;
 	if (!p->country[0])
 		return 0;
 	if (pn->freq.unit == FC_UNIT_STEP)
 		return fc_err_set(err, FC_EINVAL, "model 'gbdt': country holidays need dates, not integer steps");
 	int y0, y1;
 	fc_series_years(pn->series, pn->n_series, pn->freq, h, &y0, &y1);
-	int rc = fc_holiday_set_countries(out, fc_calendar_default_dir(), p->country, y0 - 1, y1 + 1,
-	                                  NULL, NULL, NULL, err);
+	int rc = holidays_get(fc_calendar_default_dir(), p->country, y0 - 1, y1 + 1, out, err);
 	return rc ? fc_err_prefix(err, "model 'gbdt': ") : 0;
 }
 
@@ -543,7 +624,7 @@ static int gbdt_fit_panel(void **state, const void *params, const fc_panel *pn, 
 {
 	const gbdt_kind_params *p = params;
 	grouping gr;
-	fc_holiday_set hol;
+	holidays hol;
 	int rc = make_grouping(p, pn, cut, &gr, err);
 	if (rc)
 		return rc;
@@ -587,7 +668,7 @@ static int gbdt_fit_panel(void **state, const void *params, const fc_panel *pn, 
 		size_t n = gr.first[g + 1] - gr.first[g];
 		for (size_t j = 0; j < st->n_steps && !rc; j++) {
 			fc_featurizer *f = NULL;
-			if ((rc = featurizer_for(p, pn, &hol, st, j + 1, 0, views, n, &f, err)))
+			if ((rc = featurizer_for(p, pn, hol.set, st, j + 1, 0, views, n, &f, err)))
 				break;
 			rc = train_one(p, f, &st->models[g * st->n_steps + j], err);
 			fc_featurizer_free(f);
@@ -597,7 +678,7 @@ static int gbdt_fit_panel(void **state, const void *params, const fc_panel *pn, 
 	}
 out:
 	grouping_dispose(&gr);
-	fc_holiday_set_dispose(&hol);
+	holidays_release(&hol);
 	if (rc) {
 		gbdt_state_free(st);
 		return rc;
@@ -707,7 +788,7 @@ static int forecast_or_explain(const void *state, const void *params, const fc_p
 		                  "model 'gbdt': the direct models were fitted for %zu steps, %zu asked",
 		                  st->n_steps, h);
 	grouping gr;
-	fc_holiday_set hol;
+	holidays hol;
 	int rc = make_grouping(p, pn, cut, &gr, err);
 	if (rc)
 		return rc;
@@ -720,7 +801,7 @@ static int forecast_or_explain(const void *state, const void *params, const fc_p
 	int lags_auto;
 	if ((rc = spec_from_params(p, &tf_spec, &lags_auto, err))) {
 		grouping_dispose(&gr);
-		fc_holiday_set_dispose(&hol);
+		holidays_release(&hol);
 		return rc;
 	}
 	/* as fc_design_build transforms: with the panel's primary period */
@@ -739,7 +820,7 @@ static int forecast_or_explain(const void *state, const void *params, const fc_p
 			break;
 		}
 		for (size_t j = 0; j < n_models && !rc; j++)
-			rc = featurizer_for(p, pn, &hol, st, j + 1, h, views, n, &f[j], err);
+			rc = featurizer_for(p, pn, hol.set, st, j + 1, h, views, n, &f[j], err);
 		size_t max_n = 0;
 		for (size_t k = 0; k < n; k++)
 			max_n = views[k].n > max_n ? views[k].n : max_n;
@@ -842,7 +923,7 @@ static int forecast_or_explain(const void *state, const void *params, const fc_p
 		free(f);
 	}
 	grouping_dispose(&gr);
-	fc_holiday_set_dispose(&hol);
+	holidays_release(&hol);
 	return rc;
 }
 
