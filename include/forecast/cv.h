@@ -78,6 +78,8 @@ typedef struct fc_cv_opts {
 	                            * candidate may spend on one series' back-test,
 	                            * and again on its refit; past it the candidate
 	                            * is dropped for that series; 0 = no limit */
+	int clip;                  /* FC_CLIP_*: the final forecasts clipped at zero
+	                            * (the back-test's are not); 0 = NONE */
 	const size_t *stopped;     /* per candidate: nonzero = stopped early by a
 	                            * search, never a member (fc_cv_finish sets
 	                            * it from the run; NULL: none) */
@@ -173,6 +175,7 @@ typedef struct fc_series_result {
 	 * NULL otherwise. */
 	double *ens_err;
 	size_t ens_folds;
+	int clipped;           /* fc (mean and bounds) clipped at zero (opts.clip) */
 	int status;            /* 0, or the error that stopped this series */
 	fc_err err;
 } fc_series_result;

@@ -84,6 +84,7 @@ typedef struct cli_opts {
 	double alert_ratio;        /* retrain --alert-ratio; 0 off */
 	int registry_given;        /* --registry was on the command line */
 	const char *report;        /* fit: --report FILE (HTML) */
+	int clip;                  /* fit: --clip, FC_CLIP_* (default AUTO) */
 	double started;            /* cli_now() when the options were parsed */
 	int argc;                  /* the command line, for reports */
 	char **argv;

@@ -130,6 +130,10 @@ static void usage_fit(FILE *f)
 	        "  --model-out FILE   model file for 'forecast predict' (default FILE.model)\n"
 	        "  --report FILE      also write an HTML report: leaderboard, plots per series,\n"
 	        "                     feature importance and SHAP of global models\n"
+	        "  --clip M           clip forecasts and interval bounds at zero: auto (default:\n"
+	        "                     for each series whose history has no negative value),\n"
+	        "                     nonneg (every series) or none; kept in the model file,\n"
+	        "                     so that 'forecast predict' clips the same series\n"
 	        "\n"
 	        "Registry options (see 'forecast registry --help'):\n"
 	        "  --name NAME        also register the model as the next version of NAME\n"
@@ -690,7 +694,7 @@ static int run(int argc, char **argv, int fit)
 		.progress = cli_progress_update, .progress_ctx = &prog,
 		.budget = (uint64_t)(o.candidate_timeout * FC_BUDGET_UNITS_PER_SECOND),
 		.ensemble = o.ensemble, .ensemble_by = o.ensemble_by, .ensemble_rounds = o.ensemble_rounds,
-		.ensemble_intervals = o.ensemble_intervals,
+		.ensemble_intervals = o.ensemble_intervals, .clip = o.clip,
 	};
 	memcpy(cv.levels, o.levels, sizeof cv.levels);
 	if (o.search) {

@@ -371,6 +371,8 @@ static int forecast_series(const fc_artifact *a, size_t i, const double *gmean, 
 		fc_forecast_combine(fp, w, n, s->median, out);
 	if (!rc && s->ens_err)
 		fc_conformal_bounds(out, s->ens_err, s->ens_folds, s->ens_h);
+	if (!rc && s->clip)
+		fc_forecast_clip(out);
 	for (size_t m = 0; m < n; m++)
 		fc_forecast_dispose(&mf[m]);
 	return rc;
