@@ -622,6 +622,24 @@ static void describe_search(const cli_opts *o, fc_model *const *cand, size_t nb,
 		         so->early_stop == FC_EARLY_STOP_MEDIAN ? "median" : "bandit", info->stopped, nt);
 }
 
+/* The global model's holidays cover the years of the data and the
+ * horizon, and a year more each side: warn, as 'features' and 'holidays'
+ * do, of those the calendars leave out.  A calendar that does not load is
+ * the model's error to report. */
+static void warn_coverage(const cli_opts *o, const fc_panel *p)
+{
+	if (!o->countries || !o->countries[0] || p->freq.unit == FC_UNIT_STEP || o->quiet)
+		return;
+	int y0, y1;
+	fc_series_years(p->series, p->n_series, p->freq, o->horizon, &y0, &y1);
+	fc_holiday_set hol;
+	fc_err err;
+	if (fc_holiday_set_countries(&hol, cli_calendar_dir(o), o->countries, y0 - 1, y1 + 1, &err))
+		return;
+	cli_warn_coverage(o, &hol);
+	fc_holiday_set_dispose(&hol);
+}
+
 static int run(int argc, char **argv, int fit)
 {
 	const char *cmd = fit ? "fit" : "cv";
@@ -679,6 +697,7 @@ static int run(int argc, char **argv, int fit)
 		goto out;
 	}
 	describe_panel(&o, p);
+	warn_coverage(&o, p);
 	if ((rc = check_future(&o, p, fit)) || (rc = check_end(&o, p, fit)))
 		goto out;
 	if (fit && o.name && (rc = cli_reg_begin(&o, &reg)))

@@ -342,7 +342,7 @@ static int holidays_get_locked(const char *dir, const char *codes, int from, int
 			return 0;
 		}
 	}
-	int rc = fc_holiday_set_countries(&out->own, dir, codes, from, to, NULL, NULL, NULL, err);
+	int rc = fc_holiday_set_countries(&out->own, dir, codes, from, to, err);
 	if (rc)
 		return rc;
 	out->set = &out->own;
