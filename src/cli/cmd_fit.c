@@ -103,7 +103,7 @@ static void usage_common(FILE *f)
 	        "  --global-by COL    one model per value of group column COL\n"
 	        "  --refit-every K    in back-tests, fit on every K-th fold and reuse it\n"
 	        "  --lags, --windows, --agg, --calendar, --fourier, --transform, --country,\n"
-	        "  --holiday-window, --known-future ...: its features (see 'forecast\n"
+	        "  --holiday-window, --events, --known-future ...: its features (see 'forecast\n"
 	        "                     features --help'); --param gbdt.num_leaves=63 etc. set\n"
 	        "                     the learner (n_trees, learning_rate, loss=poisson ...)\n"
 	        "  --level L1,L2      prediction interval levels in percent (default 80,95)\n"
@@ -659,11 +659,20 @@ static int run(int argc, char **argv, int fit)
 		return EXIT_USAGE;
 	}
 
-	if (o.events || o.feat.shift != 1) {
-		fprintf(stderr, "forecast: error: %s is an option of 'forecast features' only; the global "
-		                "model of %s sets its own shift and does not take events yet\n",
-		        o.events ? "--events" : "--shift", cmd);
+	if (o.feat.shift != 1) {
+		fprintf(stderr, "forecast: error: --shift is an option of 'forecast features' only; the "
+		                "global model of %s sets its own shift\n", cmd);
 		return EXIT_USAGE;
+	}
+	if (o.events) {
+		/* the global model reads it at every fit: a bad file is the user's
+		 * input error, said once with its line and column, not a model
+		 * failure per fold */
+		fc_holiday_set ev;
+		fc_err eerr;
+		if ((rc = fc_holiday_set_events(&ev, o.events, &eerr)))
+			return cli_fail(rc, eerr.msg);
+		fc_holiday_set_dispose(&ev);
 	}
 	if (o.calendars)
 		setenv("FORECAST_CALENDARS", o.calendars, 1); /* read by the global model's holidays */

@@ -555,7 +555,11 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 			if (remember(o, "country", optarg))
 				return usage_error(cmd, "too many feature options");
 			break;
-		case O_EVENTS: o->events = optarg; break;
+		case O_EVENTS:
+			o->events = optarg;
+			if (remember(o, "events", optarg))
+				return usage_error(cmd, "--events: path too long, or too many feature options");
+			break;
 		case O_CALENDARS: o->calendars = optarg; break;
 		case O_KNOWN_FUTURE:
 			o->feat.known_future = optarg;
