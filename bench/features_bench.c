@@ -99,7 +99,7 @@ int main(int argc, char **argv)
 	const char *holidays = "none";
 	fc_holiday_set hs = {0};
 	if (argc > 3) {
-		if (fc_holiday_set_countries(&hs, argv[3], "US", 2010, 2017, NULL, NULL, NULL, &err)) {
+		if (fc_holiday_set_countries(&hs, argv[3], "US", 2010, 2017, &err)) {
 			fprintf(stderr, "calendar: %s\n", err.msg);
 			return 1;
 		}

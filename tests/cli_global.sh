@@ -44,8 +44,59 @@ assert "predict from the model file = fit, ensembles included" cmp "$TMP/ens.csv
 (cd "$TMP" && "$FORECAST" predict --model ens.model --data sales.csv -o ens_p2.csv 2>/dev/null)
 assert "predict --data (same data) = fit, ensembles included" cmp "$TMP/ens.csv" "$TMP/ens_p2.csv"
 
+# group values that need escaping in the model file: '%' (also before hex
+# digits), a tab; the global state and the series records must read back
+awk -F, 'BEGIN { OFS = "," } NR == 1 { print; next } $2 == "bread" || $2 == "milk" {
+	if ($1 == "S1") $1 = "50% off"; else if ($1 == "S2") $1 = "tab\there"; else if ($1 == "S4") $1 = "%41x"
+	print }' "$TMP/sales.csv" > "$TMP/odd.csv"
+(cd "$TMP" && "$FORECAST" fit odd.csv --horizon 7 --models snaive,gbdt --param gbdt.n_trees=20 --global-by store \
+	-q -o odd_fit.csv --model-out odd.model)
+assert "escaped group values in the model file" grep -q '^series	%2541x	bread$' "$TMP/odd.model"
+(cd "$TMP" && "$FORECAST" predict --model odd.model -o odd_p.csv 2>/dev/null)
+assert "predict = fit with escaped group values" cmp "$TMP/odd_fit.csv" "$TMP/odd_p.csv"
+assert "group values come back as written" grep -q '^%41x,bread,' "$TMP/odd_p.csv"
+
+# --events: promotions lift sales by 60; the global model learns it from
+# the event features and forecasts the promotion inside the horizon, the
+# events kept in the model file so that predict needs no events file
+awk 'BEGIN {
+	print "store,date,sales" > "'"$TMP"'/promo.csv"
+	print "date,name,store" > "'"$TMP"'/promo_events.csv"
+	split("5 17 26 38 49 61 70 83 95 104 116 127 139 150 158 171 183 194 205", p, " ")
+	for (k in p) promo[p[k]] = 1
+	for (s = 1; s <= 3; s++)
+		for (d = 0; d < 220; d++) {
+			t = d * 86400 + 1704067200   # from 2024-01-01
+			day = strftime("%Y-%m-%d", t, 1)
+			if (d < 213) print "S" s "," day "," (40 + 10 * s + 5 * (d % 7) + (d in promo ? 60 : 0)) >> "'"$TMP"'/promo.csv"
+			if (s == 1 && (d in promo || d == 215)) print day ",promo," >> "'"$TMP"'/promo_events.csv"
+		}
+}'
+(cd "$TMP" && "$FORECAST" fit promo.csv --horizon 7 --models gbdt --param gbdt.n_trees=80 --lags 1-7 --windows 7 \
+	--events promo_events.csv -q -o promo_fit.csv --model-out promo.model 2>"$TMP/err")
+(cd "$TMP" && "$FORECAST" fit promo.csv --horizon 7 --models gbdt --param gbdt.n_trees=80 --lags 1-7 --windows 7 \
+	-q -o nopromo_fit.csv --model-out nopromo.model 2>>"$TMP/err")
+# the promotion on 2024-08-03 (day 215), against the mean of its neighbours
+lift() {
+	awk -F, '$1 == "S2" && $2 == "2024-08-02" { a = $3 } $1 == "S2" && $2 == "2024-08-03" { b = $3 }
+		$1 == "S2" && $2 == "2024-08-04" { c = $3 } END { print b - (a + c) / 2 }' "$1"
+}
+assert "fit --events: the promotion day is forecast higher" awk "BEGIN { exit !($(lift "$TMP/promo_fit.csv") > 30) }"
+assert "without --events it is not" awk "BEGIN { exit !($(lift "$TMP/nopromo_fit.csv") < 15) }"
+assert "the events are kept in the model file" grep -q 'event_names%09promo' "$TMP/promo.model"
+rm -f "$TMP/promo_events.csv"
+(cd "$TMP" && "$FORECAST" predict --model promo.model -o promo_p.csv 2>"$TMP/err")
+assert "predict = fit, without the events file" cmp "$TMP/promo_fit.csv" "$TMP/promo_p.csv"
+(cd "$TMP" && "$FORECAST" predict --model promo.model --data promo.csv -o promo_p2.csv 2>"$TMP/err")
+assert "predict --data (same data) = fit" cmp "$TMP/promo_fit.csv" "$TMP/promo_p2.csv"
+assert "a model without events keeps no events block" sh -c "! grep -q 'event_names' '$TMP/nopromo.model'"
+
+printf 'date,name\n2024-13-01,promo\n' >"$TMP/bad_events.csv"
+INPUTS="sales.csv bad_events.csv"
+expect_error "fit: a bad events file is an input error at its line and column" 3 \
+	"bad_events\.csv:2:1: " -- fit sales.csv --horizon 7 --models gbdt --events bad_events.csv
 INPUTS="sales.csv"
-expect_error "events not taken by fit" 2 "\-\-events is an option of 'forecast features'" -- fit sales.csv --horizon 7 --events sales.csv
+expect_error "--shift is still refused by fit" 2 "\-\-shift is an option of 'forecast features'" -- fit sales.csv --horizon 7 --shift 2
 expect_error "bad strategy" 2 "\-\-strategy" -- fit sales.csv --horizon 7 --strategy sideways
 expect_error "bad gbdt parameter" 2 "gbdt.*num_leaves" -- fit sales.csv --horizon 7 --models gbdt --param gbdt.num_leaves=1
 expect_error "bad global_by" 2 "global_by 'region'" -- fit sales.csv --horizon 7 --models gbdt --param gbdt.global_by=region

@@ -100,4 +100,30 @@ INPUTS="cols_ok.csv"
 expect_error "10000 columns are read (then the row is short)" 3 'cols_ok\.csv:2: expected 10000 fields, found 2' \
 	-- fit cols_ok.csv --horizon 1
 
+# a line of more than 64 MiB (67108864 bytes, the line break not counted),
+# made of cells each within 1 MiB: 2024-01-01,1 then 64 cells, the last
+# sized to put the line at the limit exactly, or one byte past it
+long_line() {
+	header 66
+	printf '2024-01-01,1'
+	i=1
+	while [ "$i" -le 63 ]; do printf ','; cell 1048576 a; i=$((i + 1)); done
+	printf ','; cell $((67108864 - 12 - 64 - 63 * 1048576 + $1)) a; printf '\n'
+	for d in 02 03 04 05; do printf '2024-01-%s,%d' "$d" "${d#0}"; i=3; while [ "$i" -le 66 ]; do printf ',b'; i=$((i + 1)); done; printf '\n'; done
+}
+long_line 1 >"$TMP/line.csv"
+INPUTS="line.csv"
+expect_error "line of 64 MiB + 1 byte" 3 'line\.csv:2: line longer than 67108864 bytes \(the limit\)' \
+	-- fit line.csv --horizon 1
+rm -f "$TMP/line.csv"
+long_line 0 >"$TMP/line_ok.csv"
+if [ "$(sed -n 2p "$TMP/line_ok.csv" | wc -c)" -eq 67108865 ] &&
+	(cd "$TMP" && "$FORECAST" fit line_ok.csv --horizon 1 --models naive -q -o line_ok.out.csv \
+	--model-out line_ok.model 2>"$TMP/err"); then
+	ok "line of exactly 64 MiB is read"
+else
+	not_ok "line of exactly 64 MiB is read" "$(cat "$TMP/err")"
+fi
+rm -f "$TMP/line_ok.csv"
+
 finish

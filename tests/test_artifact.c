@@ -231,6 +231,10 @@ START_TEST(test_hostile_gbdt_state)
 	load_hostile("gbdt_absurd_levels.model", "code book 1: bad level count");
 	/* a lag of -2 was converted to size_t (fuzzer finding, UBSan) */
 	load_hostile("gbdt_negative_lag.model", "gbdt state: lag 1 is not a whole number from 1 to 10000");
+	/* fit --events keeps its events in the state: 4e12 of them on a short
+	 * line must not size an allocation, nor an id name no event */
+	load_hostile("gbdt_absurd_events.model", "gbdt state: bad events header");
+	load_hostile("gbdt_bad_event_id.model", "gbdt state: bad event days");
 }
 END_TEST
 

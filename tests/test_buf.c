@@ -64,6 +64,29 @@ START_TEST(test_garbled_values)
 }
 END_TEST
 
+START_TEST(test_escape_roundtrip)
+{
+	fc_buf b;
+	fc_buf_init(&b);
+	const char *raw = "50% off\tS1\r\nnext %41";
+	ck_assert_int_eq(fc_buf_put_escaped(&b, raw), 0);
+	ck_assert_str_eq(b.data, "50%25 off%09S1%0D%0Anext %2541");
+	fc_unescape(b.data);
+	ck_assert_str_eq(b.data, raw);
+	fc_buf_dispose(&b);
+}
+END_TEST
+
+START_TEST(test_unescape_tolerant)
+{
+	/* a lone '%', a bad digit, %00 and a cut-off escape stay as written;
+	 * lower-case hex decodes like upper case */
+	char s[] = "a%zz b% c%00 d%0a e%2";
+	fc_unescape(s);
+	ck_assert_str_eq(s, "a%zz b% c%00 d\n e%2");
+}
+END_TEST
+
 START_TEST(test_err_helpers)
 {
 	fc_err err;
@@ -83,6 +106,8 @@ int main(void)
 	tcase_add_test(tc, test_roundtrip_exact);
 	tcase_add_test(tc, test_key_must_be_whole_token);
 	tcase_add_test(tc, test_garbled_values);
+	tcase_add_test(tc, test_escape_roundtrip);
+	tcase_add_test(tc, test_unescape_tolerant);
 	tcase_add_test(tc, test_err_helpers);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

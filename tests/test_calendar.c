@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "forecast/calendar.h"
+#include "forecast/features.h"
 
 #ifndef TEST_DATA_DIR
 #define TEST_DATA_DIR "tests/data"
@@ -1018,6 +1019,34 @@ START_TEST(test_event_errors)
 }
 END_TEST
 
+/* Coverage problems of a country set come in its one field: a calendar
+ * range that cuts the years and a date table that stops short, each
+ * naming the country; none inside the years covered. */
+START_TEST(test_set_coverage)
+{
+	fc_holiday_set s;
+	fc_err err;
+	ck_assert_int_eq(fc_holiday_set_countries(&s, CALENDAR_SRC_DIR, "US,IN", 2020, 2025, &err), 0);
+	ck_assert_str_eq(s.coverage, "");
+	ck_assert_uint_gt(s.list.n, 0);
+	fc_holiday_set_dispose(&s);
+	ck_assert_int_eq(fc_holiday_set_countries(&s, CALENDAR_SRC_DIR, "US,IN,JP", 2030, 2060, &err), 0);
+	ck_assert_msg(strstr(s.coverage, "IN: the calendar covers 1990-2050 only; no holidays in the "
+	                                 "rest of 2030-2060") == s.coverage, "%s", s.coverage);
+	ck_assert_msg(strstr(s.coverage, "; IN: Holi has dates for 2001-2035 only; none in the rest "
+	                                 "of 2030-2050") != NULL, "%s", s.coverage);
+	ck_assert_msg(strstr(s.coverage, "; JP: the calendar covers") != NULL, "%s", s.coverage);
+	ck_assert_ptr_null(strstr(s.coverage, "US:"));
+	fc_holiday_set_dispose(&s);
+	/* years wholly outside a calendar: no holidays, said so, no error */
+	ck_assert_int_eq(fc_holiday_set_countries(&s, CALENDAR_SRC_DIR, "JP", 1980, 1985, &err), 0);
+	ck_assert_uint_eq(s.list.n, 0);
+	ck_assert_msg(strstr(s.coverage, "JP: the calendar covers 1990-2050 only") == s.coverage, "%s",
+	              s.coverage);
+	fc_holiday_set_dispose(&s);
+}
+END_TEST
+
 static Suite *calendar_suite(void)
 {
 	Suite *s = suite_create("calendar");
@@ -1041,6 +1070,7 @@ static Suite *calendar_suite(void)
 	tcase_add_test(te, test_lookup);
 	tcase_add_test(te, test_events);
 	tcase_add_test(te, test_event_errors);
+	tcase_add_test(te, test_set_coverage);
 	suite_add_tcase(s, te);
 	return s;
 }

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -241,6 +242,68 @@ START_TEST(test_in_selection)
 }
 END_TEST
 
+/* Writes a one-country calendar ZZ into a new folder under /tmp, whose
+ * path goes to dir (>= 64 bytes). */
+static void write_calendar(char *dir)
+{
+	snprintf(dir, 64, "/tmp/fc-test-cal.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char path[96];
+	snprintf(path, sizeof path, "%s/ZZ.cal", dir);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("country ZZ\nholiday \"Spring\" on 03-20\nholiday \"Summer\" on first friday of july\n",
+	      f);
+	fclose(f);
+}
+
+static void remove_calendar(const char *dir)
+{
+	char path[96];
+	snprintf(path, sizeof path, "%s/ZZ.cal", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* Country calendars are read once per folder, countries and years: with
+ * the file gone, the same fit still has its holidays and forecasts as
+ * before, and equals a fresh load from another folder; a folder without
+ * the file is still an error. */
+START_TEST(test_calendars_cached)
+{
+	panel *t = make_panel();
+	static const char *const kv[] = {"n_trees", "30", "num_leaves", "7", "min_data_in_leaf", "5",
+	                                 "lags", "1-7", "windows", "7", "country", "ZZ"};
+	fc_model *m = gbdt_with(kv, sizeof kv / sizeof kv[0]);
+	char dir[64], dir2[64];
+	write_calendar(dir);
+	write_calendar(dir2);
+	double a[NS * 7], b[NS * 7], c[NS * 7];
+	setenv("FORECAST_CALENDARS", dir, 1);
+	forecast_at(m, t, 150, 7, a);
+	remove_calendar(dir);
+	forecast_at(m, t, 150, 7, b);
+	ck_assert_int_eq(memcmp(a, b, sizeof a), 0);
+	setenv("FORECAST_CALENDARS", dir2, 1);
+	forecast_at(m, t, 150, 7, c);
+	ck_assert_int_eq(memcmp(a, c, sizeof a), 0);
+	remove_calendar(dir2);
+	char gone[80];
+	snprintf(gone, sizeof gone, "%s/none", dir2);
+	setenv("FORECAST_CALENDARS", gone, 1);
+	size_t cuts[NS];
+	for (size_t i = 0; i < NS; i++)
+		cuts[i] = 150;
+	void *state = NULL;
+	fc_err err;
+	ck_assert_int_ne(m->type->global->fit(&state, m->params, &t->p, cuts, 7, &err), 0);
+	ck_assert_msg(strstr(err.msg, "ZZ") != NULL, "%s", err.msg);
+	unsetenv("FORECAST_CALENDARS");
+	fc_model_free(m);
+	free(t);
+}
+END_TEST
+
 static Suite *global_suite(void)
 {
 	Suite *su = suite_create("global");
@@ -251,6 +314,7 @@ static Suite *global_suite(void)
 	tcase_add_test(tc, test_threads_and_save_load);
 	tcase_add_test(tc, test_direct_and_grouped);
 	tcase_add_test(tc, test_in_selection);
+	tcase_add_test(tc, test_calendars_cached);
 	suite_add_tcase(su, tc);
 	return su;
 }

@@ -123,6 +123,36 @@ START_TEST(test_normal_bounds)
 }
 END_TEST
 
+START_TEST(test_clip)
+{
+	const double pos[4] = {3, NAN, 0, 1}, neg[3] = {3, -0.5, 1};
+	ck_assert(fc_clip_applies(FC_CLIP_AUTO, pos, 4));
+	ck_assert(!fc_clip_applies(FC_CLIP_AUTO, neg, 3));
+	ck_assert(fc_clip_applies(FC_CLIP_NONNEG, neg, 3));
+	ck_assert(!fc_clip_applies(FC_CLIP_NONE, pos, 4));
+	int mode;
+	ck_assert(fc_clip_parse("nonneg", &mode) == 0 && mode == FC_CLIP_NONNEG);
+	ck_assert_str_eq(fc_clip_name(FC_CLIP_AUTO), "auto");
+	ck_assert_int_eq(fc_clip_parse("zero", &mode), -1);
+	fc_forecast f;
+	ck_assert_int_eq(fc_forecast_init(&f, 3, LEVELS, 2, NULL), 0);
+	const double sd[3] = {1, 1, 1};
+	f.mean[0] = 5;
+	f.mean[1] = -0.5;
+	f.mean[2] = NAN;
+	fc_forecast_normal_bounds(&f, sd);
+	fc_forecast_clip(&f);
+	ck_assert_double_eq(f.mean[0], 5);
+	ck_assert_double_eq_tol(LO(f, 1, 0), 5 - 1.959963984540054, 1e-12); /* above 0: kept */
+	ck_assert_double_eq(f.mean[1], 0);
+	ck_assert_double_eq(LO(f, 0, 1), 0);
+	ck_assert_double_eq(LO(f, 1, 1), 0);
+	ck_assert_double_eq_tol(HI(f, 0, 1), -0.5 + 1.2815515655446004, 1e-12);
+	ck_assert(isnan(f.mean[2]) && isnan(LO(f, 0, 2)));
+	fc_forecast_dispose(&f);
+}
+END_TEST
+
 START_TEST(test_registry)
 {
 	const char *names[] = {"naive", "snaive", "drift", "mean", "window"};
@@ -803,6 +833,7 @@ static Suite *models_suite(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_forecast_init);
 	tcase_add_test(tc, test_normal_bounds);
+	tcase_add_test(tc, test_clip);
 	tcase_add_test(tc, test_registry);
 	tcase_add_test(tc, test_naive_hand);
 	tcase_add_test(tc, test_drift_hand);

@@ -23,7 +23,11 @@
  * from its own back-test errors (fit --ensemble-intervals) ends with an
  * "intervals" record: "conformal", folds, horizon and those errors
  * (fold-major, comma-separated); without it the members' bounds are
- * averaged.  The record is optional, so files without it read as before.  The last line is "end<TAB>" and the
+ * averaged.  The record is optional, so files without it read as before.
+ * A "clip" record after "metric" names fit --clip's mode (auto or nonneg;
+ * absent: none), and then a "clip" record "nonneg" after a series'
+ * "periods" marks the series whose forecasts and bounds were clipped at
+ * zero.  The last line is "end<TAB>" and the
  * FNV-1a 64-bit hash (hex) of every byte before it, so truncation and
  * corruption are detected.  A reader takes versions 1 (one model per
  * series) and 2, and refuses others. */
@@ -71,6 +75,7 @@ typedef struct fc_artifact_series {
 	 * when its bounds are conformal from them; NULL otherwise. */
 	double *ens_err;
 	size_t ens_folds, ens_h;
+	int clip;            /* its forecasts were clipped at zero at fit time */
 } fc_artifact_series;
 
 /* A global model fitted on all series together, stored once. */
@@ -94,6 +99,7 @@ typedef struct fc_artifact {
 	size_t n_levels;
 	double levels[FC_MAX_LEVELS];
 	fc_metric metric;
+	int clip;            /* FC_CLIP_* of the fit (NONE in older files) */
 	size_t n_exog;
 	char **exog_names;
 	size_t n_globals;

@@ -40,6 +40,15 @@ int fc_buf_get_double(const fc_buf *in, const char *key, double *v, fc_err *err)
 int fc_buf_get_long(const fc_buf *in, const char *key, long *v, fc_err *err);
 int fc_buf_get_doubles(const fc_buf *in, const char *key, double **v, size_t *n, fc_err *err);
 
+/* Text fields of the model file (names, group values, a model's state)
+ * must not break its layout of one record a line, tab-separated fields:
+ * fc_buf_put_escaped appends s with '%', tab, CR and LF written as %25,
+ * %09, %0D and %0A (0 or FC_ENOMEM), and fc_unescape undoes that in place.
+ * The decoder takes any '%' and two hex digits, as files have always been
+ * read; a '%' not so followed, or %00, is kept as it stands. */
+int fc_buf_put_escaped(fc_buf *b, const char *s);
+void fc_unescape(char *s);
+
 /* Formats v with %.17g, writing "nan"/"inf"/"-inf" for non-finite values. */
 void fc_format_double(char *out, size_t cap, double v);
 

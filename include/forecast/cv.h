@@ -81,6 +81,8 @@ typedef struct fc_cv_opts {
 	const unsigned char *series_mask; /* fc_cv_backtest: only the series with
 	                            * series_mask[i] set (a shard's,
 	                            * include/forecast/shard.h); NULL: every one */
+	int clip;                  /* FC_CLIP_*: the final forecasts clipped at zero
+	                            * (the back-test's are not); 0 = NONE */
 	const size_t *stopped;     /* per candidate: nonzero = stopped early by a
 	                            * search, never a member (fc_cv_finish sets
 	                            * it from the run; NULL: none) */
@@ -188,6 +190,7 @@ typedef struct fc_series_result {
 	 * NULL otherwise. */
 	double *ens_err;
 	size_t ens_folds;
+	int clipped;           /* fc (mean and bounds) clipped at zero (opts.clip) */
 	int status;            /* 0, or the error that stopped this series */
 	fc_err err;
 	fc_prefit *prefit;     /* per candidate (fc_cv_prefit, or loaded from a

@@ -83,19 +83,22 @@ typedef struct fc_holiday_set {
 	fc_holiday_list list;
 	int32_t *day, *id, *group;
 	fc_holiday_days days; /* borrows the above */
-	/* fc_holiday_set_countries: the first holiday that a country's date
-	 * table leaves without a date in some asked-for year, as "IN: Diwali
-	 * (Deepavali) has dates for 2001-2035 only"; "" when none. */
-	char table_gap[160];
+	/* fc_holiday_set_countries: what the calendars leave uncovered of
+	 * the years asked, "" when nothing: a country whose calendar's range
+	 * cuts them ("JP: the calendar covers 1990-2050 only; no holidays in
+	 * the rest of 1985-2024"), a holiday whose date table stops short
+	 * ("IN: Holi has dates for 2001-2035 only; none in the rest of
+	 * 2030-2036", the first such of each country), joined by "; ".  The
+	 * one wording of these warnings: callers print it as it stands. */
+	char coverage[400];
 } fc_holiday_set;
 
 /* The holidays of the comma-separated country codes ("US,BR") of the
  * calendars in dir, for the years from..to clipped to each calendar's
- * range.  When a calendar's range cuts the years, the first such country
- * and its range go to clip_code (>= 16 bytes; "" when none) and
- * *clip_lo / *clip_hi.  Errors name the country code. */
+ * range (the cut reported in s->coverage).  Errors name the country
+ * code. */
 int fc_holiday_set_countries(fc_holiday_set *s, const char *dir, const char *codes, int from,
-                             int to, char *clip_code, int *clip_lo, int *clip_hi, fc_err *err);
+                             int to, fc_err *err);
 /* The events of an event CSV (fc_events_load), with their groups. */
 int fc_holiday_set_events(fc_holiday_set *s, const char *path, fc_err *err);
 void fc_holiday_set_dispose(fc_holiday_set *s);

@@ -43,6 +43,19 @@ void fc_forecast_dispose(fc_forecast *f);
 void fc_forecast_combine(const fc_forecast *const *f, const double *w, size_t n, int median,
                          fc_forecast *out);
 
+/* Clipping of forecasts at zero, so that counts and sales are not forecast
+ * below what they can be: never (NONE), for a series whose observed
+ * history has no negative value (AUTO), or always (NONNEG). */
+enum { FC_CLIP_NONE = 0, FC_CLIP_AUTO, FC_CLIP_NONNEG };
+/* Whether mode clips a series with the values y[0..n) (NaN = missing,
+ * not observed, so no evidence either way). */
+int fc_clip_applies(int mode, const double *y, size_t n);
+/* Raises the mean and every bound below zero to zero (NaN stays NaN). */
+void fc_forecast_clip(fc_forecast *f);
+/* "none", "auto", "nonneg"; the parser returns 0 or -1. */
+const char *fc_clip_name(int mode);
+int fc_clip_parse(const char *s, int *mode);
+
 /* Fills lo/hi as mean -/+ z * sd[i] with z the standard normal quantile of
  * each level: the analytic interval of a Gaussian forecast error. */
 void fc_forecast_normal_bounds(fc_forecast *f, const double *sd);

@@ -9,6 +9,12 @@ const char *cli_calendar_dir(const cli_opts *o)
 	return o->calendars ? o->calendars : fc_calendar_default_dir();
 }
 
+void cli_warn_coverage(const cli_opts *o, const fc_holiday_set *s)
+{
+	if (s->coverage[0])
+		cli_warn(o, "--country %s", s->coverage);
+}
+
 void cli_holidays_dispose(cli_holidays *h)
 {
 	fc_holiday_set_dispose(&h->hol);
@@ -22,18 +28,10 @@ int cli_holidays_load(const cli_opts *o, int from_year, int to_year, cli_holiday
 	fc_err err;
 	int rc;
 	if (o->countries) {
-		char clip[16];
-		int lo = 0, hi = 0;
 		if ((rc = fc_holiday_set_countries(&h->hol, cli_calendar_dir(o), o->countries, from_year,
-		                                   to_year, clip, &lo, &hi, &err)))
+		                                   to_year, &err)))
 			return cli_fail(rc, err.msg);
-		if (clip[0])
-			cli_warn(o, "--country %s: the calendar covers %d-%d, the data %d-%d; no holidays "
-			            "outside %d-%d",
-			         clip, lo, hi, from_year, to_year, lo, hi);
-		if (h->hol.table_gap[0])
-			cli_warn(o, "--country %s (the data span %d-%d); add its dates with --events for other years",
-			         h->hol.table_gap, from_year, to_year);
+		cli_warn_coverage(o, &h->hol);
 		h->have_hol = 1;
 	}
 	if (o->events) {

@@ -88,6 +88,7 @@ typedef struct cli_opts {
 	const char *report;        /* fit: --report FILE (HTML) */
 	size_t shard, n_shards;    /* --shard K/N (include/forecast/shard.h); n_shards 0: none */
 	int timings;               /* --timings: wall time per stage and peak memory */
+	int clip;                  /* fit: --clip, FC_CLIP_* (default AUTO) */
 	double started;            /* cli_now() when the options were parsed */
 	int argc;                  /* the command line, for reports (permuted by */
 	char **argv;               /* getopt: options first) */
@@ -157,6 +158,9 @@ typedef struct cli_holidays {
 } cli_holidays;
 int cli_holidays_load(const cli_opts *o, int from_year, int to_year, cli_holidays *h);
 void cli_holidays_dispose(cli_holidays *h);
+/* Warns of the years a country set's calendars leave uncovered (its
+ * coverage field), the one place that warning is printed from. */
+void cli_warn_coverage(const cli_opts *o, const fc_holiday_set *s);
 /* --calendars, else $FORECAST_CALENDARS, else the installed directory (or
  * the source tree's when running uninstalled). */
 const char *cli_calendar_dir(const cli_opts *o);

@@ -114,7 +114,7 @@ static void usage_common(FILE *f)
 	        "  --global-by COL    one model per value of group column COL\n"
 	        "  --refit-every K    in back-tests, fit on every K-th fold and reuse it\n"
 	        "  --lags, --windows, --agg, --calendar, --fourier, --transform, --country,\n"
-	        "  --holiday-window, --known-future ...: its features (see 'forecast\n"
+	        "  --holiday-window, --events, --known-future ...: its features (see 'forecast\n"
 	        "                     features --help'); --param gbdt.num_leaves=63 etc. set\n"
 	        "                     the learner (n_trees, learning_rate, loss=poisson ...)\n"
 	        "  --level L1,L2      prediction interval levels in percent (default 80,95)\n"
@@ -142,6 +142,10 @@ static void usage_fit(FILE *f)
 	        "  --model-out FILE   model file for 'forecast predict' (default FILE.model)\n"
 	        "  --report FILE      also write an HTML report: leaderboard, plots per series,\n"
 	        "                     feature importance and SHAP of global models\n"
+	        "  --clip M           clip forecasts and interval bounds at zero: auto (default:\n"
+	        "                     for each series whose history has no negative value),\n"
+	        "                     nonneg (every series) or none; kept in the model file,\n"
+	        "                     so that 'forecast predict' clips the same series\n"
 	        "\n"
 	        "Registry options (see 'forecast registry --help'):\n"
 	        "  --name NAME        also register the model as the next version of NAME\n"
@@ -698,6 +702,24 @@ static unsigned accepted_options(int fit)
 	       (fit ? OPT_OUT | OPT_REGISTRY : OPT_BOARD | OPT_REGDIR);
 }
 
+/* The global model's holidays cover the years of the data and the
+ * horizon, and a year more each side: warn, as 'features' and 'holidays'
+ * do, of those the calendars leave out.  A calendar that does not load is
+ * the model's error to report. */
+static void warn_coverage(const cli_opts *o, const fc_panel *p)
+{
+	if (!o->countries || !o->countries[0] || p->freq.unit == FC_UNIT_STEP || o->quiet)
+		return;
+	int y0, y1;
+	fc_series_years(p->series, p->n_series, p->freq, o->horizon, &y0, &y1);
+	fc_holiday_set hol;
+	fc_err err;
+	if (fc_holiday_set_countries(&hol, cli_calendar_dir(o), o->countries, y0 - 1, y1 + 1, &err))
+		return;
+	cli_warn_coverage(o, &hol);
+	fc_holiday_set_dispose(&hol);
+}
+
 static int run(int argc, char **argv, int fit)
 {
 	cli_opts o;
@@ -944,10 +966,9 @@ static int run_opts(const cli_opts *opts, int argc, char **argv, int fit, const 
 		return EXIT_USAGE;
 	}
 
-	if (o.events || o.feat.shift != 1) {
-		fprintf(stderr, "forecast: error: %s is an option of 'forecast features' only; the global "
-		                "model of %s sets its own shift and does not take events yet\n",
-		        o.events ? "--events" : "--shift", cmd);
+	if (o.feat.shift != 1) {
+		fprintf(stderr, "forecast: error: --shift is an option of 'forecast features' only; the "
+		                "global model of %s sets its own shift\n", cmd);
 		return EXIT_USAGE;
 	}
 	if (o.n_shards && (o.search || o.name || o.report || o.leaderboard || o.model_out)) {
@@ -960,6 +981,16 @@ static int run_opts(const cli_opts *opts, int argc, char **argv, int fit, const 
 			        o.name ? "--name" : o.report ? "--report" : o.leaderboard ? "--leaderboard"
 			                                                 : "--model-out");
 		return EXIT_USAGE;
+	}
+	if (o.events) {
+		/* the global model reads it at every fit: a bad file is the user's
+		 * input error, said once with its line and column, not a model
+		 * failure per fold */
+		fc_holiday_set ev;
+		fc_err eerr;
+		if ((rc = fc_holiday_set_events(&ev, o.events, &eerr)))
+			return cli_fail(rc, eerr.msg);
+		fc_holiday_set_dispose(&ev);
 	}
 	if (o.calendars)
 		setenv("FORECAST_CALENDARS", o.calendars, 1); /* read by the global model's holidays */
@@ -1000,6 +1031,7 @@ static int run_opts(const cli_opts *opts, int argc, char **argv, int fit, const 
 		goto out;
 	reg.rows_read = (long)p->n_rows;
 	describe_panel(&o, p);
+	warn_coverage(&o, p);
 	if ((rc = check_future(&o, p, fit)) || (rc = check_end(&o, p, fit)))
 		goto out;
 	if (fit && o.name && !o.n_shards)
@@ -1019,7 +1051,7 @@ static int run_opts(const cli_opts *opts, int argc, char **argv, int fit, const 
 		.progress = cli_progress_update, .progress_ctx = &prog,
 		.budget = (uint64_t)(o.candidate_timeout * FC_BUDGET_UNITS_PER_SECOND),
 		.ensemble = o.ensemble, .ensemble_by = o.ensemble_by, .ensemble_rounds = o.ensemble_rounds,
-		.ensemble_intervals = o.ensemble_intervals,
+		.ensemble_intervals = o.ensemble_intervals, .clip = o.clip,
 	};
 	memcpy(cv.levels, o.levels, sizeof cv.levels);
 	if (o.search) {

@@ -176,19 +176,21 @@ int cmd_holidays(int argc, char **argv)
 		return usage_error("--from after --to: %s", span);
 	}
 
-	/* One list per country, then the events; labels name their source. */
-	size_t cap = 2, n_lists = 0;
+	/* One set per country, then the events; labels name their source.
+	 * The countries load as the features load them, so the years a
+	 * calendar does not cover get the same warning. */
+	size_t cap = 2, n_sets = 0;
 	if (o.countries)
 		for (const char *p = o.countries; *p; p++)
 			cap += *p == ',';
+	fc_holiday_set *sets = calloc(cap, sizeof *sets);
 	fc_holiday_list *lists = calloc(cap, sizeof *lists);
 	char **labels = calloc(cap, sizeof *labels);
 	char *codes = o.countries ? strdup(o.countries) : NULL;
 	row *rows = NULL;
 	int rc = EXIT_OK;
 	fc_err err;
-	char what[FC_ERR_MSG_MAX + 64];
-	if (!lists || !labels || (o.countries && !codes)) {
+	if (!sets || !lists || !labels || (o.countries && !codes)) {
 		rc = cli_fail(FC_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -196,47 +198,36 @@ int cmd_holidays(int argc, char **argv)
 		const char *dir = cli_calendar_dir(&o);
 		char *save;
 		for (char *code = strtok_r(codes, ",", &save); code; code = strtok_r(NULL, ",", &save)) {
-			fc_calendar *cal = NULL;
-			int e = fc_calendar_load_country(dir, code, &cal, &err);
-			if (e == 0) {
-				fc_holiday_list_init(&lists[n_lists]);
-				e = fc_calendar_eval(cal, from, to, &lists[n_lists], &err);
-				const char *gap_name;
-				int gap_lo, gap_hi;
-				if (e == 0 && fc_calendar_table_gap(cal, from, to, &gap_name, &gap_lo, &gap_hi))
-					cli_warn(&o, "--country %s: %s has dates for %d-%d only; the other years "
-					             "list it on no day",
-					         code, gap_name, gap_lo, gap_hi);
-				fc_calendar_free(cal);
-			}
+			int e = fc_holiday_set_countries(&sets[n_sets], dir, code, from, to, &err);
 			if (e) {
-				snprintf(what, sizeof what, "--country %s: %s", code, err.msg);
-				rc = cli_fail(e, what);
+				rc = cli_fail(e, err.msg);
 				goto out;
 			}
-			labels[n_lists++] = code;
+			cli_warn_coverage(&o, &sets[n_sets]);
+			labels[n_sets++] = code;
 		}
 	}
 	if (o.events) {
-		fc_holiday_list_init(&lists[n_lists]);
-		int e = fc_events_load(o.events, &lists[n_lists], &err);
+		int e = fc_holiday_set_events(&sets[n_sets], o.events, &err);
 		if (e) {
 			rc = cli_fail(e, err.msg);
 			goto out;
 		}
-		labels[n_lists++] = "events";
+		labels[n_sets++] = "events";
 	}
+	for (size_t k = 0; k < n_sets; k++)
+		lists[k] = sets[k].list; /* borrowed: print_rows takes lists */
 
 	int32_t lo = fc_day_from_civil(from, 1, 1), hi = fc_day_from_civil(to, 12, 31);
 	size_t n_rows = 0, total = 0;
-	for (size_t k = 0; k < n_lists; k++)
+	for (size_t k = 0; k < n_sets; k++)
 		total += lists[k].n;
 	rows = malloc((total ? total : 1) * sizeof *rows);
 	if (!rows) {
 		rc = cli_fail(FC_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t k = 0; k < n_lists; k++)
+	for (size_t k = 0; k < n_sets; k++)
 		for (size_t i = 0; i < lists[k].n; i++)
 			if (lists[k].items[i].day >= lo && lists[k].items[i].day <= hi)
 				rows[n_rows++] = (row){lists[k].items[i].day, (int)k, &lists[k].items[i]};
@@ -245,9 +236,9 @@ int cmd_holidays(int argc, char **argv)
 	if (fflush(stdout) != 0)
 		rc = cli_fail(FC_EIO, "cannot write to standard output");
 out:
-	if (lists)
-		for (size_t k = 0; k < n_lists; k++)
-			fc_holiday_list_dispose(&lists[k]);
+	for (size_t k = 0; k < n_sets; k++)
+		fc_holiday_set_dispose(&sets[k]);
+	free(sets);
 	free(rows);
 	free(lists);
 	free(labels);

@@ -135,6 +135,12 @@ static int predict_one(const fc_artifact *a, fc_artifact_series *s, const fc_pan
 		fc_forecast_combine(fp, w, n, s->median, &out->fc);
 	if (!rc && s->ens_err) /* as fit made them: conformal from the ensemble's own errors */
 		fc_conformal_bounds(&out->fc, s->ens_err, s->ens_folds, s->ens_h);
+	/* clipped where fit clipped; under auto, not where the newer data have
+	 * a negative value, as fit on them would not */
+	if (!rc && s->clip &&
+	    (a->clip != FC_CLIP_AUTO || k < 0 ||
+	     fc_clip_applies(FC_CLIP_AUTO, fc_series_raw(&newer->series[k]), newer->series[k].n)))
+		fc_forecast_clip(&out->fc);
 	for (size_t m = 0; m < n; m++)
 		fc_forecast_dispose(&mf[m]);
 	if (rc) {

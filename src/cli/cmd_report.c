@@ -145,13 +145,11 @@ static void set_calendar(report_data *d, const char *dir, const char *codes, fc_
 	int y0, y1, x;
 	fc_time_to_civil(from, &y0, &x, &x, &x, &x, &x);
 	fc_time_to_civil(to, &y1, &x, &x, &x, &x, &x);
-	char clip[16] = "";
-	int lo = 0, hi = 0;
 	fc_err err;
 	snprintf(d->calendar, sizeof d->calendar, "Holidays of %s (the global model's features)",
 	         codes);
 	d->r.calendar = d->calendar;
-	if (fc_holiday_set_countries(&d->hol, dir, codes, y0, y1, clip, &lo, &hi, &err))
+	if (fc_holiday_set_countries(&d->hol, dir, codes, y0, y1, &err))
 		return;
 	const fc_holiday_days *h = &d->hol.days;
 	d->events = malloc((h->n ? h->n : 1) * sizeof *d->events);
@@ -371,6 +369,8 @@ static int forecast_series(const fc_artifact *a, size_t i, const double *gmean, 
 		fc_forecast_combine(fp, w, n, s->median, out);
 	if (!rc && s->ens_err)
 		fc_conformal_bounds(out, s->ens_err, s->ens_folds, s->ens_h);
+	if (!rc && s->clip)
+		fc_forecast_clip(out);
 	for (size_t m = 0; m < n; m++)
 		fc_forecast_dispose(&mf[m]);
 	return rc;

@@ -532,7 +532,8 @@ int cmd_retrain(int argc, char **argv)
 		for (char *save, *t = strtok_r(opts, "\t", &save); t && fargc < 298; t = strtok_r(NULL, "\t", &save))
 			fargv[fargc++] = t;
 		fargv[fargc] = NULL;
-		if (cli_parse(fargc, fargv, OPT_READ | OPT_CV | OPT_LEVEL | OPT_FEATURES, "fit", usage, &fo)) {
+		if (cli_parse(fargc, fargv, OPT_READ | OPT_CV | OPT_LEVEL | OPT_FEATURES | OPT_OUT, "fit", usage,
+		              &fo)) {
 			rc = cli_fail(FC_EFORMAT, "retrain: the champion's options do not parse");
 			goto out;
 		}

@@ -33,7 +33,7 @@ enum {
 	O_SEARCH, O_BUDGET_TRIALS, O_SEED, O_SPACE, O_SEARCH_MODELS, O_BUDGET_MINUTES, O_CONCURRENCY,
 	O_EARLY_STOP, O_BANDIT_SLACK, O_EARLY_STOP_DELAY,
 	O_NAME, O_REGISTRY, O_WAIT, O_PROMOTE_MARGIN, O_ALERT_RATIO,
-	O_REPORT, O_SHARD, O_TIMINGS, O_SERIES
+	O_REPORT, O_SHARD, O_TIMINGS, O_SERIES, O_CLIP
 };
 
 static const struct {
@@ -63,6 +63,7 @@ static const struct {
 	{{"leaderboard", required_argument, NULL, O_LEADERBOARD}, OPT_OUT | OPT_BOARD},
 	{{"model-out", required_argument, NULL, O_MODEL_OUT}, OPT_OUT},
 	{{"report", required_argument, NULL, O_REPORT}, OPT_OUT},
+	{{"clip", required_argument, NULL, O_CLIP}, OPT_OUT},
 	{{"model", required_argument, NULL, O_MODEL}, OPT_PREDICT | OPT_EXPLAIN | OPT_REPORT},
 	{{"data", required_argument, NULL, O_DATA}, OPT_PREDICT | OPT_EXPLAIN},
 	{{"series", required_argument, NULL, O_SERIES}, OPT_EXPLAIN},
@@ -279,6 +280,7 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 	o->early_stop_delay = -1;
 	o->candidate_timeout = CLI_DEFAULT_CANDIDATE_TIMEOUT;
 	o->ensemble = CLI_DEFAULT_ENSEMBLE;
+	o->clip = FC_CLIP_AUTO;
 	o->ensemble_by = CLI_DEFAULT_ENSEMBLE_BY;
 	o->levels[0] = 80;
 	o->levels[1] = 95;
@@ -514,6 +516,10 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 		case O_LEADERBOARD: o->leaderboard = optarg; break;
 		case O_MODEL_OUT: o->model_out = optarg; break;
 		case O_REPORT: o->report = optarg; break;
+		case O_CLIP:
+			if (fc_clip_parse(optarg, &o->clip))
+				return usage_error(cmd, "--clip: expected auto, none or nonneg; got '%s'", optarg);
+			break;
 		case O_MODEL: o->model_in = optarg; break;
 		case O_NAME:
 			if (!fc_registry_name_ok(optarg))
@@ -634,7 +640,11 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 			if (remember(o, "country", optarg))
 				return usage_error(cmd, "too many feature options");
 			break;
-		case O_EVENTS: o->events = optarg; break;
+		case O_EVENTS:
+			o->events = optarg;
+			if (remember(o, "events", optarg))
+				return usage_error(cmd, "--events: path too long, or too many feature options");
+			break;
 		case O_CALENDARS: o->calendars = optarg; break;
 		case O_KNOWN_FUTURE:
 			o->feat.known_future = optarg;

@@ -1,6 +1,7 @@
 /* Growable byte buffer and the key=value token encoding of model state. */
 #include "forecast/buf.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -59,6 +60,43 @@ int fc_buf_printf(fc_buf *b, const char *fmt, ...)
 	va_end(ap);
 	b->len += (size_t)n;
 	return 0;
+}
+
+int fc_buf_put_escaped(fc_buf *b, const char *s)
+{
+	int rc = 0;
+	for (; !rc && *s; s++) {
+		switch (*s) {
+		case '%': rc = fc_buf_append(b, "%25", 3); break;
+		case '\t': rc = fc_buf_append(b, "%09", 3); break;
+		case '\r': rc = fc_buf_append(b, "%0D", 3); break;
+		case '\n': rc = fc_buf_append(b, "%0A", 3); break;
+		default: rc = fc_buf_append(b, s, 1);
+		}
+	}
+	return rc;
+}
+
+static int hex_digit(char c)
+{
+	return isdigit((unsigned char)c) ? c - '0' : tolower((unsigned char)c) - 'a' + 10;
+}
+
+void fc_unescape(char *s)
+{
+	char *w = s;
+	for (const char *r = s; *r; r++) {
+		if (r[0] == '%' && isxdigit((unsigned char)r[1]) && isxdigit((unsigned char)r[2])) {
+			int v = hex_digit(r[1]) * 16 + hex_digit(r[2]);
+			if (v) {
+				*w++ = (char)v;
+				r += 2;
+				continue;
+			}
+		}
+		*w++ = *r;
+	}
+	*w = '\0';
 }
 
 void fc_format_double(char *out, size_t cap, double v)

@@ -1448,13 +1448,30 @@ static int fill_arrays(fc_holiday_set *s, int with_groups, fc_err *err)
 	return 0;
 }
 
+/* Appends one coverage problem to s->coverage, "; " between problems,
+ * cut short (never overflowing) when there are too many to list. */
+static void coverage_note(fc_holiday_set *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void coverage_note(fc_holiday_set *s, const char *fmt, ...)
+{
+	size_t len = strlen(s->coverage), cap = sizeof s->coverage;
+	if (len && len + 2 < cap) {
+		memcpy(s->coverage + len, "; ", 3);
+		len += 2;
+	}
+	if (len + 1 >= cap)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->coverage + len, cap - len, fmt, ap);
+	va_end(ap);
+}
+
 int fc_holiday_set_countries(fc_holiday_set *s, const char *dir, const char *codes, int from,
-                             int to, char *clip_code, int *clip_lo, int *clip_hi, fc_err *err)
+                             int to, fc_err *err)
 {
 	memset(s, 0, sizeof *s);
 	fc_holiday_list_init(&s->list);
-	if (clip_code)
-		clip_code[0] = '\0';
 	char buf[256];
 	if (strlen(codes) >= sizeof buf)
 		return fc_err_set(err, FC_EINVAL, "--country: list too long");
@@ -1470,16 +1487,14 @@ int fc_holiday_set_countries(fc_holiday_set *s, const char *dir, const char *cod
 		int lo, hi;
 		fc_calendar_range(cal, &lo, &hi);
 		int a = from > lo ? from : lo, b = to < hi ? to : hi;
-		if ((a > from || b < to) && clip_code && !clip_code[0]) {
-			snprintf(clip_code, 16, "%s", c);
-			*clip_lo = lo;
-			*clip_hi = hi;
-		}
 		const char *gap_name;
 		int gap_lo, gap_hi;
-		if (a <= b && !s->table_gap[0] && fc_calendar_table_gap(cal, a, b, &gap_name, &gap_lo, &gap_hi))
-			snprintf(s->table_gap, sizeof s->table_gap, "%s: %s has dates for %d-%d only", c, gap_name,
-			         gap_lo, gap_hi);
+		if (a > from || b < to)
+			coverage_note(s, "%s: the calendar covers %d-%d only; no holidays in the rest of %d-%d",
+			              c, lo, hi, from, to);
+		if (a <= b && fc_calendar_table_gap(cal, a, b, &gap_name, &gap_lo, &gap_hi))
+			coverage_note(s, "%s: %s has dates for %d-%d only; none in the rest of %d-%d", c,
+			              gap_name, gap_lo, gap_hi, a, b);
 		fc_holiday_list one;
 		fc_holiday_list_init(&one);
 		if (a <= b && !(rc = fc_calendar_eval(cal, a, b, &one, err)))

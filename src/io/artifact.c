@@ -99,17 +99,7 @@ static uint64_t fnv1a(const char *s, size_t n)
 
 static int put_field(fc_buf *b, const char *s)
 {
-	int rc = fc_buf_append(b, "\t", 1);
-	for (; !rc && *s; s++) {
-		switch (*s) {
-		case '%': rc = fc_buf_append(b, "%25", 3); break;
-		case '\t': rc = fc_buf_append(b, "%09", 3); break;
-		case '\r': rc = fc_buf_append(b, "%0D", 3); break;
-		case '\n': rc = fc_buf_append(b, "%0A", 3); break;
-		default: rc = fc_buf_append(b, s, 1);
-		}
-	}
-	return rc;
+	return fc_buf_append(b, "	", 1) || fc_buf_put_escaped(b, s) ? FC_ENOMEM : 0;
 }
 
 static int put_record(fc_buf *b, const char *name, const char *value)
@@ -151,6 +141,9 @@ static int write_header(fc_buf *b, const fc_panel *p, const fc_cv_opts *o, fc_ag
 	rc = rc || fc_buf_printf(b, "horizon\t%zu\n", o->horizon);
 	rc = rc || put_doubles(b, "levels", o->levels, o->n_levels);
 	rc = rc || put_record(b, "metric", fc_metric_name(o->metric));
+	/* absent (as in files written before clipping) reads as none */
+	if (!rc && o->clip != FC_CLIP_NONE)
+		rc = put_record(b, "clip", fc_clip_name(o->clip));
 	if (!rc && p->n_exog) {
 		rc = fc_buf_append(b, "exog", 4);
 		for (size_t j = 0; !rc && j < p->n_exog; j++)
@@ -240,6 +233,8 @@ static int write_series(fc_buf *b, const fc_series *s, const fc_series_result *r
 		rc = put_field(b, s->group_values[g]);
 	rc = rc || fc_buf_printf(b, "\nspan\t%" PRId64 "\t%zu\n", s->start, s->n);
 	rc = rc || put_doubles(b, "periods", s->seasons, s->n_seasons);
+	if (!rc && r->clipped)
+		rc = put_record(b, "clip", fc_clip_name(FC_CLIP_NONNEG));
 	if (rc)
 		return fc_err_set(err, FC_ENOMEM, "out of memory");
 	if (!r->n_members || !r->fc.h)
@@ -326,25 +321,6 @@ typedef struct reader {
 	fc_err *err;
 } reader;
 
-static void unescape(char *s)
-{
-	char *w = s;
-	for (char *r = s; *r; r++) {
-		if (r[0] == '%' && r[1] && r[2]) {
-			char hex[3] = {r[1], r[2], 0};
-			char *end;
-			long v = strtol(hex, &end, 16);
-			if (*end == '\0') {
-				*w++ = (char)v;
-				r += 2;
-				continue;
-			}
-		}
-		*w++ = *r;
-	}
-	*w = '\0';
-}
-
 static int bad(reader *r, const char *what)
 {
 	return fc_err_set(r->err, FC_EFORMAT, "%s:%zu: corrupt model file: %s", r->path, r->line, what);
@@ -371,7 +347,7 @@ static int next(reader *r, const char *name, size_t min)
 		p = tab ? tab + 1 : NULL;
 	}
 	for (size_t i = 1; i < r->n_fields; i++)
-		unescape(r->field[i]);
+		fc_unescape(r->field[i]);
 	if (strcmp(r->field[0], name) != 0) {
 		char what[96];
 		snprintf(what, sizeof what, "expected a '%s' record", name);
@@ -465,6 +441,12 @@ static int read_header(reader *r, fc_artifact *a)
 		return rc;
 	if (fc_metric_parse(r->field[1], &a->metric))
 		return bad(r, "unknown metric");
+	if (strncmp(r->pos, "clip\t", 5) == 0) {
+		if ((rc = next(r, "clip", 1)))
+			return rc;
+		if (fc_clip_parse(r->field[1], &a->clip) || a->clip == FC_CLIP_NONE)
+			return bad(r, "unknown clip mode (written by a newer forecast?)");
+	}
 	if (strncmp(r->pos, "exog\t", 5) == 0) {
 		if ((rc = next(r, "exog", 1)))
 			return rc;
@@ -625,6 +607,14 @@ static int read_series(reader *r, fc_artifact *a, fc_artifact_series *s)
 	if ((rc = next(r, "periods", 0)) ||
 	    (rc = parse_list(r, r->n_fields > 1 ? r->field[1] : "", s->periods, FC_MAX_SEASONS, &s->n_periods)))
 		return rc;
+	if (strncmp(r->pos, "clip\t", 5) == 0) {
+		int mode;
+		if ((rc = next(r, "clip", 1)))
+			return rc;
+		if (a->clip == FC_CLIP_NONE || fc_clip_parse(r->field[1], &mode) || mode != FC_CLIP_NONNEG)
+			return bad(r, "bad clip record");
+		s->clip = 1;
+	}
 	if ((rc = next(r, "model", 1)))
 		return rc;
 	if (strcmp(r->field[1], "none") == 0)

@@ -36,6 +36,7 @@
  * its line and column rather than read without bound or into overflow. */
 #define CELL_MAX ((size_t)1 << 20) /* bytes in one cell (1 MiB) */
 #define COLS_MAX 10000             /* fields in one line */
+#define LINE_MAX_BYTES ((size_t)64 << 20) /* text of one row, quotes not counted (64 MiB) */
 #define VALUE_MAX 1e300            /* magnitude of a target or exogenous value */
 
 enum { ROLE_IGNORE = 0, ROLE_TIME, ROLE_TARGET, ROLE_GROUP, ROLE_EXOG };
@@ -994,6 +995,17 @@ static void cell_too_large(reader *r)
 	fail(r, FC_EINPUT, r->line, r->nf + 1, "cell longer than %zu bytes (the limit)", CELL_MAX);
 }
 
+/* A row's text so far, separators included, is `len` bytes: past the limit
+ * it is refused at the line where it began (a row of many cells that are
+ * each within CELL_MAX would otherwise grow without bound). */
+static int line_too_long(reader *r, size_t len)
+{
+	if (len <= LINE_MAX_BYTES)
+		return 0;
+	fail(r, FC_EINPUT, r->row_line, 0, "line longer than %zu bytes (the limit)", LINE_MAX_BYTES);
+	return 1;
+}
+
 static void on_field(void *s, size_t n, void *data)
 {
 	reader *r = data;
@@ -1010,6 +1022,8 @@ static void on_field(void *s, size_t n, void *data)
 		cell_too_large(r);
 		return;
 	}
+	if (line_too_long(r, r->rlen + n))
+		return;
 	if (r->nf == r->fcap) {
 		size_t cap = r->fcap ? r->fcap * 2 : 16;
 		size_t *off = realloc(r->foff, cap * sizeof *off);
@@ -1184,6 +1198,8 @@ int fc_csv_read(const char *path, const fc_read_opts *opts, fc_rows *rows, fc_er
 		size_t done = csv_parse(&p, buf + skip, n - skip, on_field, on_row, &r);
 		if (!r.rc && p.entry_pos > CELL_MAX) /* a cell still open: bound it */
 			cell_too_large(&r);
+		if (!r.rc && r.nf)  /* and the row it is in */
+			line_too_long(&r, r.rlen + p.entry_pos);
 		if (r.rc)
 			goto out;
 		if (done != n - skip) {

@@ -555,6 +555,49 @@ void fc_forecast_combine(const fc_forecast *const *f, const double *w, size_t n,
 		}
 }
 
+int fc_clip_applies(int mode, const double *y, size_t n)
+{
+	if (mode != FC_CLIP_AUTO)
+		return mode == FC_CLIP_NONNEG;
+	for (size_t i = 0; i < n; i++)
+		if (y[i] < 0)
+			return 0;
+	return 1;
+}
+
+void fc_forecast_clip(fc_forecast *f)
+{
+	size_t nb = f->n_levels * f->h;
+	for (size_t i = 0; i < f->h; i++)
+		if (f->mean[i] < 0)
+			f->mean[i] = 0;
+	for (size_t i = 0; i < nb; i++) {
+		if (f->lo[i] < 0)
+			f->lo[i] = 0;
+		if (f->hi[i] < 0)
+			f->hi[i] = 0;
+	}
+}
+
+static const char *const clip_names[] = {
+	[FC_CLIP_NONE] = "none", [FC_CLIP_AUTO] = "auto", [FC_CLIP_NONNEG] = "nonneg",
+};
+
+const char *fc_clip_name(int mode)
+{
+	return mode >= FC_CLIP_NONE && mode <= FC_CLIP_NONNEG ? clip_names[mode] : "?";
+}
+
+int fc_clip_parse(const char *s, int *mode)
+{
+	for (int k = FC_CLIP_NONE; k <= FC_CLIP_NONNEG; k++)
+		if (strcmp(s, clip_names[k]) == 0) {
+			*mode = k;
+			return 0;
+		}
+	return -1;
+}
+
 int fc_ic_parse(const char *s)
 {
 	static const char *const names[] = {"aicc", "aic", "bic"}; /* FC_IC_* order */

@@ -1318,6 +1318,11 @@ static int final_forecasts(const fc_panel *p, const fc_cv_opts *o, fc_run *run, 
 			r->status = combine(o, r);
 		if (!r->status && r->n_members)
 			r->status = ensemble_errors(&p->series[i], o, r);
+		const fc_series *si = &p->series[i];
+		if (!r->status && r->n_members && fc_clip_applies(o->clip, fc_series_raw(si), si->n)) {
+			fc_forecast_clip(&r->fc);
+			r->clipped = 1;
+		}
 	}
 	return rc;
 }

@@ -33,6 +33,7 @@
 #include "forecast/gbdt.h"
 #include "models/model_private.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -51,6 +52,8 @@ typedef struct gbdt_kind_params {
 	char country[64];    /* "" or "US,BR" */
 	char known_future[128];
 	char global_by[64];  /* "" = one model for the panel */
+	char events[256];    /* "" or an event CSV (fc_events_load); read at fit,
+	                      * the events themselves kept in the state */
 	int hol_before, hol_after;
 	size_t fourier_k, seasonal_k;
 	int expanding_mean, group_keys;
@@ -93,6 +96,7 @@ static const struct text_param {
 	TEXT_PARAM("agg", aggs),            TEXT_PARAM("calendar", calendar),
 	TEXT_PARAM("transform", transform), TEXT_PARAM("country", country),
 	TEXT_PARAM("known_future", known_future), TEXT_PARAM("global_by", global_by),
+	TEXT_PARAM("events", events),
 };
 #undef TEXT_PARAM
 
@@ -220,6 +224,8 @@ static const char *loss_name(fc_gbdt_loss l)
 	}
 }
 
+/* Every parameter but events: a path that may hold spaces, and one that
+ * forecasting does not need, the state keeping the events it named. */
 static int gbdt_save_params(const void *params, fc_buf *out, fc_err *err)
 {
 	const gbdt_kind_params *p = params;
@@ -267,7 +273,73 @@ typedef struct gbdt_state {
 	size_t n_group_cols;
 	char ***levels;
 	size_t *n_levels;
+	/* the events of params.events as the fit read them, so that a loaded
+	 * model forecasts with them without the file: owned arrays, and
+	 * events.n == 0 (no event features) without */
+	int has_events;
+	int32_t *ev_day, *ev_id, *ev_group;
+	char **ev_names, **ev_groups;
+	fc_holiday_days events;
 } gbdt_state;
+
+static void events_free(gbdt_state *st)
+{
+	for (size_t k = 0; st->ev_names && k < st->events.n_names; k++)
+		free(st->ev_names[k]);
+	for (size_t k = 0; st->ev_groups && k < st->events.n_groups; k++)
+		free(st->ev_groups[k]);
+	free(st->ev_names);
+	free(st->ev_groups);
+	free(st->ev_day);
+	free(st->ev_id);
+	free(st->ev_group);
+	st->ev_names = st->ev_groups = NULL;
+	st->ev_day = st->ev_id = st->ev_group = NULL;
+	memset(&st->events, 0, sizeof st->events);
+	st->has_events = 0;
+}
+
+/* Room in st for n events, n_names names and n_groups groups (the strings
+ * NULL), and the view over them. */
+static int events_alloc(gbdt_state *st, size_t n, size_t n_names, size_t n_groups)
+{
+	st->ev_day = malloc((n ? n : 1) * sizeof *st->ev_day);
+	st->ev_id = malloc((n ? n : 1) * sizeof *st->ev_id);
+	st->ev_group = malloc((n ? n : 1) * sizeof *st->ev_group);
+	st->ev_names = calloc(n_names ? n_names : 1, sizeof *st->ev_names);
+	st->ev_groups = calloc(n_groups ? n_groups : 1, sizeof *st->ev_groups);
+	st->has_events = 1;
+	st->events = (fc_holiday_days){
+		.n = n, .day = st->ev_day, .id = st->ev_id, .group = st->ev_group,
+		.n_names = n_names, .names = (const char *const *)st->ev_names,
+		.n_groups = n_groups, .groups = (const char *const *)st->ev_groups,
+	};
+	return st->ev_day && st->ev_id && st->ev_group && st->ev_names && st->ev_groups ? 0 : FC_ENOMEM;
+}
+
+/* Reads params.events into st (nothing without one). */
+static int events_load(const gbdt_kind_params *p, gbdt_state *st, fc_err *err)
+{
+	if (!p->events[0])
+		return 0;
+	fc_holiday_set set;
+	int rc = fc_holiday_set_events(&set, p->events, err);
+	if (rc)
+		return fc_err_prefix(err, "model 'gbdt': ");
+	const fc_holiday_days *d = &set.days;
+	rc = events_alloc(st, d->n, d->n_names, d->n_groups);
+	for (size_t i = 0; !rc && i < d->n; i++) {
+		st->ev_day[i] = d->day[i];
+		st->ev_id[i] = d->id[i];
+		st->ev_group[i] = d->group ? d->group[i] : -1;
+	}
+	for (size_t k = 0; !rc && k < d->n_names; k++)
+		rc = (st->ev_names[k] = strdup(d->names[k])) ? 0 : FC_ENOMEM;
+	for (size_t k = 0; !rc && k < d->n_groups; k++)
+		rc = (st->ev_groups[k] = strdup(d->groups[k])) ? 0 : FC_ENOMEM;
+	fc_holiday_set_dispose(&set);
+	return rc ? fc_err_set(err, FC_ENOMEM, "out of memory") : 0;
+}
 
 static void gbdt_state_free(void *state)
 {
@@ -287,25 +359,107 @@ static void gbdt_state_free(void *state)
 	free(st->n_levels);
 	free(st->group_values);
 	free(st->models);
+	events_free(st);
 	free(st);
 }
 
 /* ---- data preparation ---------------------------------------------------------- */
 
+/* ---- country holidays, evaluated once --------------------------------------------
+ * Every fold of a back-test fits and forecasts, and each needs the holidays
+ * of the same countries over (nearly always) the same years: a set is
+ * evaluated once per calendar folder, country list and span of years, and
+ * then shared read-only until the process ends.  A cached set equals the
+ * one a fresh load would give, so which fold, trial or thread asks first
+ * changes nothing.  At most HOLIDAY_CACHE sets are kept; past that, a set
+ * is loaded for its caller alone.  Failed loads are not kept: asking again
+ * gives the same error. */
+#define HOLIDAY_CACHE 16
+
+typedef struct cached_holidays {
+	char *dir, *codes;
+	int from, to;
+	fc_holiday_set set;
+} cached_holidays;
+
+static cached_holidays *holiday_cache[HOLIDAY_CACHE];
+
+/* The holidays a fit or forecast uses: set points into the cache or at
+ * own (released by holidays_release). */
+typedef struct holidays {
+	const fc_holiday_set *set;
+	fc_holiday_set own;
+} holidays;
+
+static void holidays_release(holidays *h)
+{
+	fc_holiday_set_dispose(&h->own);
+	h->set = NULL;
+}
+
+/* holidays_get without the lock: a cached set, else a new one cached
+ * while there is room, else one of the caller's own. */
+static int holidays_get_locked(const char *dir, const char *codes, int from, int to, holidays *out,
+                               fc_err *err)
+{
+	size_t free_slot = HOLIDAY_CACHE;
+	for (size_t i = 0; i < HOLIDAY_CACHE; i++) {
+		const cached_holidays *c = holiday_cache[i];
+		if (!c) {
+			free_slot = free_slot < i ? free_slot : i;
+			continue;
+		}
+		if (c->from == from && c->to == to && strcmp(c->dir, dir) == 0 &&
+		    strcmp(c->codes, codes) == 0) {
+			out->set = &c->set;
+			return 0;
+		}
+	}
+	int rc = fc_holiday_set_countries(&out->own, dir, codes, from, to, err);
+	if (rc)
+		return rc;
+	out->set = &out->own;
+	cached_holidays *c = free_slot < HOLIDAY_CACHE ? calloc(1, sizeof *c) : NULL;
+	if (c && (c->dir = strdup(dir)) && (c->codes = strdup(codes))) {
+		c->from = from;
+		c->to = to;
+		c->set = out->own; /* its arrays move into the cache */
+		memset(&out->own, 0, sizeof out->own);
+		holiday_cache[free_slot] = c;
+		out->set = &c->set;
+	} else if (c) {
+		/* no room to remember it: the caller keeps its own */
+		free(c->dir);
+		free(c);
+	}
+	return 0;
+}
+
+static int holidays_get(const char *dir, const char *codes, int from, int to, holidays *out,
+                        fc_err *err)
+{
+	int rc;
+#ifdef _OPENMP
+#pragma omp critical(gbdt_holidays)
+#endif
+	rc = holidays_get_locked(dir, codes, from, to, out, err);
+	return rc;
+}
+
 /* Holidays of the countries in p->country over the years of the series
- * (plus the horizon); empty without countries. */
-static int holidays_load(const gbdt_kind_params *p, const fc_panel *pn, size_t h,
-                         fc_holiday_set *out, fc_err *err)
+ * (plus the horizon); an empty set without countries. */
+static int holidays_load(const gbdt_kind_params *p, const fc_panel *pn, size_t h, holidays *out,
+                         fc_err *err)
 {
 	memset(out, 0, sizeof *out);
+	out->set = &out->own;
 	if (!p->country[0])
 		return 0;
 	if (pn->freq.unit == FC_UNIT_STEP)
 		return fc_err_set(err, FC_EINVAL, "model 'gbdt': country holidays need dates, not integer steps");
 	int y0, y1;
 	fc_series_years(pn->series, pn->n_series, pn->freq, h, &y0, &y1);
-	int rc = fc_holiday_set_countries(out, fc_calendar_default_dir(), p->country, y0 - 1, y1 + 1,
-	                                  NULL, NULL, NULL, err);
+	int rc = holidays_get(fc_calendar_default_dir(), p->country, y0 - 1, y1 + 1, out, err);
 	return rc ? fc_err_prefix(err, "model 'gbdt': ") : 0;
 }
 
@@ -417,6 +571,7 @@ static int featurizer_for(const gbdt_kind_params *p, const fc_panel *pn, const f
 	sp.shift = shift;
 	sp.horizon = horizon;
 	sp.holidays = hol->day ? &hol->days : NULL;
+	sp.events = st->has_events ? &st->events : NULL;
 	if (st->n_group_cols) {
 		sp.group_levels = (const char *const *const *)st->levels;
 		sp.n_group_levels = st->n_levels;
@@ -543,7 +698,7 @@ static int gbdt_fit_panel(void **state, const void *params, const fc_panel *pn, 
 {
 	const gbdt_kind_params *p = params;
 	grouping gr;
-	fc_holiday_set hol;
+	holidays hol;
 	int rc = make_grouping(p, pn, cut, &gr, err);
 	if (rc)
 		return rc;
@@ -576,7 +731,7 @@ static int gbdt_fit_panel(void **state, const void *params, const fc_panel *pn, 
 		st->n_lags = sp.n_lags;
 		memcpy(st->lags, sp.lags, sp.n_lags * sizeof sp.lags[0]);
 	}
-	if ((rc = make_levels(pn, st, err)))
+	if ((rc = make_levels(pn, st, err)) || (rc = events_load(p, st, err)))
 		goto out;
 	for (size_t g = 0; g < gr.n_groups && !rc; g++) {
 		if (!(st->group_values[g] = strdup(gr.values[g]))) {
@@ -587,7 +742,7 @@ static int gbdt_fit_panel(void **state, const void *params, const fc_panel *pn, 
 		size_t n = gr.first[g + 1] - gr.first[g];
 		for (size_t j = 0; j < st->n_steps && !rc; j++) {
 			fc_featurizer *f = NULL;
-			if ((rc = featurizer_for(p, pn, &hol, st, j + 1, 0, views, n, &f, err)))
+			if ((rc = featurizer_for(p, pn, hol.set, st, j + 1, 0, views, n, &f, err)))
 				break;
 			rc = train_one(p, f, &st->models[g * st->n_steps + j], err);
 			fc_featurizer_free(f);
@@ -597,7 +752,7 @@ static int gbdt_fit_panel(void **state, const void *params, const fc_panel *pn, 
 	}
 out:
 	grouping_dispose(&gr);
-	fc_holiday_set_dispose(&hol);
+	holidays_release(&hol);
 	if (rc) {
 		gbdt_state_free(st);
 		return rc;
@@ -707,7 +862,7 @@ static int forecast_or_explain(const void *state, const void *params, const fc_p
 		                  "model 'gbdt': the direct models were fitted for %zu steps, %zu asked",
 		                  st->n_steps, h);
 	grouping gr;
-	fc_holiday_set hol;
+	holidays hol;
 	int rc = make_grouping(p, pn, cut, &gr, err);
 	if (rc)
 		return rc;
@@ -720,7 +875,7 @@ static int forecast_or_explain(const void *state, const void *params, const fc_p
 	int lags_auto;
 	if ((rc = spec_from_params(p, &tf_spec, &lags_auto, err))) {
 		grouping_dispose(&gr);
-		fc_holiday_set_dispose(&hol);
+		holidays_release(&hol);
 		return rc;
 	}
 	/* as fc_design_build transforms: with the panel's primary period */
@@ -739,7 +894,7 @@ static int forecast_or_explain(const void *state, const void *params, const fc_p
 			break;
 		}
 		for (size_t j = 0; j < n_models && !rc; j++)
-			rc = featurizer_for(p, pn, &hol, st, j + 1, h, views, n, &f[j], err);
+			rc = featurizer_for(p, pn, hol.set, st, j + 1, h, views, n, &f[j], err);
 		size_t max_n = 0;
 		for (size_t k = 0; k < n; k++)
 			max_n = views[k].n > max_n ? views[k].n : max_n;
@@ -842,32 +997,114 @@ static int forecast_or_explain(const void *state, const void *params, const fc_p
 		free(f);
 	}
 	grouping_dispose(&gr);
-	fc_holiday_set_dispose(&hol);
+	holidays_release(&hol);
 	return rc;
 }
 
 /* ---- save / load ---------------------------------------------------------------
  * Line 1: "gbdt_global=1 strategy=S n_steps=J n_groups=G lags=l1,l2,...";
- * then per group a line "group VALUE" (VALUE with '%' and line breaks
- * written %25, %0A, %0D) followed by its J learners, one line each as
+ * then a "levels" line per group column, the events block of save_events
+ * when the fit had events, and per group a line "group VALUE" (VALUE escaped by
+ * fc_buf_put_escaped) followed by its J learners, one line each as
  * fc_gbdt_save writes them. */
 
-static int put_escaped(fc_buf *b, const char *s)
+static int next_line(const char *text, size_t *pos, fc_buf *line);
+static int next_record(const char *text, size_t *pos, const char *tag, fc_buf *line);
+
+/* The events block, after the code books: "events NAMES GROUPS N", a
+ * line "event_names" and one "event_groups" with a tab and an escaped
+ * field per name or group, and "event_days" with day (since 1970-01-01),
+ * 1-based name id and group (-1: every series) of each event. */
+static int save_events(const gbdt_state *st, fc_buf *out)
 {
-	int rc = 0;
-	for (; *s && !rc; s++) {
-		if (*s == '%')
-			rc = fc_buf_append(b, "%25", 3);
-		else if (*s == '\n')
-			rc = fc_buf_append(b, "%0A", 3);
-		else if (*s == '\r')
-			rc = fc_buf_append(b, "%0D", 3);
-		else if (*s == '\t')
-			rc = fc_buf_append(b, "%09", 3);
-		else
-			rc = fc_buf_append(b, s, 1);
+	const fc_holiday_days *d = &st->events;
+	int rc = fc_buf_printf(out, "events %zu %zu %zu\nevent_names", d->n_names, d->n_groups, d->n);
+	for (size_t k = 0; k < d->n_names && !rc; k++)
+		rc = fc_buf_append(out, "\t", 1) || fc_buf_put_escaped(out, d->names[k]);
+	rc = rc || fc_buf_append(out, "\nevent_groups", 13);
+	for (size_t k = 0; k < d->n_groups && !rc; k++)
+		rc = fc_buf_append(out, "\t", 1) || fc_buf_put_escaped(out, d->groups[k]);
+	rc = rc || fc_buf_append(out, "\nevent_days", 11);
+	for (size_t i = 0; i < d->n && !rc; i++)
+		rc = fc_buf_printf(out, " %d %d %d", (int)d->day[i], (int)d->id[i], (int)d->group[i]);
+	return rc || fc_buf_append(out, "\n", 1) ? FC_ENOMEM : 0;
+}
+
+/* The n tab-separated escaped fields after tag on line into out[0..n). */
+static int read_fields(const fc_buf *line, const char *tag, char **out, size_t n)
+{
+	size_t tl = strlen(tag);
+	if (strncmp(line->data, tag, tl) != 0)
+		return FC_EFORMAT;
+	const char *p = line->data + tl;
+	for (size_t k = 0; k < n; k++) {
+		if (*p != '\t')
+			return FC_EFORMAT;
+		const char *e = strchr(p + 1, '\t');
+		size_t len = e ? (size_t)(e - p - 1) : strlen(p + 1);
+		if (!(out[k] = malloc(len + 1)))
+			return FC_ENOMEM;
+		memcpy(out[k], p + 1, len);
+		out[k][len] = '\0';
+		fc_unescape(out[k]);
+		p += 1 + len;
 	}
-	return rc;
+	return *p ? FC_EFORMAT : 0;
+}
+
+/* Reads the events block save_events wrote, at *pos. */
+static int load_events(const char *text, size_t *pos, gbdt_state *st, fc_err *err)
+{
+	fc_buf line;
+	unsigned long long nn, ng, n;
+	char tail;
+	if (next_line(text, pos, &line))
+		return fc_err_set(err, FC_EFORMAT, "gbdt state: events missing");
+	int ok = sscanf(line.data, "events %llu %llu %llu%c", &nn, &ng, &n, &tail) == 3;
+	size_t left = strlen(text + *pos);
+	fc_buf_dispose(&line);
+	/* each name, group and event takes at least two bytes of what is left:
+	 * larger counts are corrupt and must not size an allocation */
+	if (!ok || nn > left || ng > left || n > left)
+		return fc_err_set(err, FC_EFORMAT, "gbdt state: bad events header");
+	if (events_alloc(st, (size_t)n, (size_t)nn, (size_t)ng))
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	fc_buf_init(&line);
+	int rc = next_line(text, pos, &line) ? FC_EFORMAT : read_fields(&line, "event_names", st->ev_names, nn);
+	fc_buf_dispose(&line);
+	if (!rc)
+		rc = next_line(text, pos, &line) ? FC_EFORMAT : read_fields(&line, "event_groups", st->ev_groups, ng);
+	fc_buf_dispose(&line);
+	if (rc)
+		return rc == FC_ENOMEM ? fc_err_set(err, FC_ENOMEM, "out of memory")
+		                       : fc_err_set(err, FC_EFORMAT, "gbdt state: bad event names or groups");
+	if (next_record(text, pos, "event_days", &line))
+		return fc_err_set(err, FC_EFORMAT, "gbdt state: event days missing");
+	const char *p = line.data + 10;
+	for (size_t i = 0; i < n && !rc; i++) {
+		long v[3];
+		for (int k = 0; k < 3 && !rc; k++) {
+			char *end;
+			errno = 0;
+			v[k] = strtol(p, &end, 10);
+			if (end == p || errno || *p != ' ')
+				rc = FC_EFORMAT;
+			p = end;
+		}
+		if (!rc && (v[1] < 1 || (unsigned long long)v[1] > nn || v[2] < -1 ||
+		            (v[2] >= 0 && (unsigned long long)v[2] >= ng) || v[0] < INT32_MIN || v[0] > INT32_MAX ||
+		            (i && v[0] < st->ev_day[i - 1])))
+			rc = FC_EFORMAT;
+		if (!rc) {
+			st->ev_day[i] = (int32_t)v[0];
+			st->ev_id[i] = (int32_t)v[1];
+			st->ev_group[i] = (int32_t)v[2];
+		}
+	}
+	if (!rc && *p)
+		rc = FC_EFORMAT;
+	fc_buf_dispose(&line);
+	return rc ? fc_err_set(err, FC_EFORMAT, "gbdt state: bad event days") : 0;
 }
 
 static int gbdt_save_state(const void *state, fc_buf *out, fc_err *err)
@@ -881,11 +1118,13 @@ static int gbdt_save_state(const void *state, fc_buf *out, fc_err *err)
 	for (size_t g = 0; g < st->n_group_cols && !rc; g++) {
 		rc = fc_buf_printf(out, "levels %zu", st->n_levels[g]);
 		for (size_t k = 0; k < st->n_levels[g] && !rc; k++)
-			rc = fc_buf_append(out, "\t", 1) || put_escaped(out, st->levels[g][k]);
+			rc = fc_buf_append(out, "\t", 1) || fc_buf_put_escaped(out, st->levels[g][k]);
 		rc = rc || fc_buf_append(out, "\n", 1);
 	}
+	if (!rc && st->has_events)
+		rc = save_events(st, out);
 	for (size_t g = 0; g < st->n_groups && !rc; g++) {
-		rc = fc_buf_append(out, "group ", 6) || put_escaped(out, st->group_values[g]) ||
+		rc = fc_buf_append(out, "group ", 6) || fc_buf_put_escaped(out, st->group_values[g]) ||
 		     fc_buf_append(out, "\n", 1);
 		for (size_t j = 0; j < st->n_steps && !rc; j++) {
 			fc_buf one;
@@ -930,21 +1169,12 @@ static int next_record(const char *text, size_t *pos, const char *tag, fc_buf *l
 	return 0;
 }
 
+/* A decoded copy of an escaped text field; NULL when out of memory. */
 static char *unescape(const char *s)
 {
-	char *out = malloc(strlen(s) + 1), *o = out;
-	if (!out)
-		return NULL;
-	for (; *s; s++) {
-		if (s[0] == '%' && s[1] && s[2]) {
-			if (strncmp(s, "%25", 3) == 0) { *o++ = '%'; s += 2; continue; }
-			if (strncmp(s, "%0A", 3) == 0) { *o++ = '\n'; s += 2; continue; }
-			if (strncmp(s, "%0D", 3) == 0) { *o++ = '\r'; s += 2; continue; }
-			if (strncmp(s, "%09", 3) == 0) { *o++ = '\t'; s += 2; continue; }
-		}
-		*o++ = *s;
-	}
-	*o = '\0';
+	char *out = strdup(s);
+	if (out)
+		fc_unescape(out);
 	return out;
 }
 
@@ -1060,6 +1290,8 @@ static int gbdt_load_state(void **state, const fc_buf *in, fc_err *err)
 		}
 		fc_buf_dispose(&line);
 	}
+	if (!rc && strncmp(text + pos, "events ", 7) == 0)
+		rc = load_events(text, &pos, st, err);
 	for (size_t g = 0; g < st->n_groups && !rc; g++) {
 		if (next_record(text, &pos, "group ", &line)) {
 			rc = fc_err_set(err, FC_EFORMAT, "gbdt state: group %zu missing", g + 1);
