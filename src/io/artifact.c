@@ -459,8 +459,12 @@ static int read_header(reader *r, fc_artifact *a)
 	}
 	if ((rc = next(r, "series", 1)) || (rc = parse_size(r, r->field[1], &a->n_series)))
 		return rc;
-	if (a->n_series > (size_t)1 << 32)
-		return bad(r, "absurd series count");
+	/* each series takes a record of its own (a line of two bytes at the
+	 * least) after this one: a count the rest of the file cannot hold is
+	 * refused before it is allocated (fuzz/fuzz_model.c found a count
+	 * of 2^31 asking for 200 GB) */
+	if (a->n_series > (size_t)1 << 32 || a->n_series > strlen(r->pos) / 2)
+		return bad(r, "absurd series count (more than the file holds)");
 	a->series = calloc(a->n_series ? a->n_series : 1, sizeof *a->series);
 	if (!a->series)
 		return fc_err_set(err, FC_ENOMEM, "out of memory");
