@@ -60,6 +60,20 @@ assert "Kubernetes: merged model file is the single run's" cmp k8s_full.model k8
 "$FORECAST" predict --model slurm/forecast.model >pred.csv
 assert "predict from the merged model repeats the forecasts" cmp full.csv pred.csv
 
+# merge registers the merged model: its options are the run's without
+# --shard, its run is the merge, and predict --model NAME repeats it
+"$FORECAST" merge reg.csv slurm/part-0 slurm/part-1 slurm/part-2 --quiet --model-out reg.model \
+	--name sales --registry reg
+assert "merge --name exits 0" test $? -eq 0
+assert "merge --name: the same forecasts" cmp full.csv reg.csv
+"$FORECAST" predict --model sales --registry reg >reg_pred.csv
+assert "predict --model NAME of a merged model repeats its forecasts" cmp full.csv reg_pred.csv
+"$FORECAST" registry show sales --registry reg --format json >reg_show.json
+assert "the registered options have no --shard" sh -c "grep -q '\"options\"' reg_show.json && ! grep -q -- '--shard' reg_show.json"
+"$FORECAST" registry runs --registry reg --format csv >reg_runs.csv
+assert "the registry records the run as a merge" grep -q '^[0-9]*,merge,' reg_runs.csv
+INPUTS=""
+
 # cv parts merge into the leaderboard
 "$FORECAST" cv sales.csv --horizon 7 --quiet --leaderboard cv_full.csv >/dev/null
 for k in 0 1; do "$FORECAST" cv sales.csv --horizon 7 --quiet --shard $k/2 -o cvpart$k; done

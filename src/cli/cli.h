@@ -119,6 +119,10 @@ enum {
 int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
               void (*usage)(FILE *), cli_opts *o);
 
+/* argv joined as typed, each argument a shell would split or expand in
+ * single quotes (call it before getopt reorders argv). */
+void cli_join_typed(int argc, char **argv, char *buf, size_t cap);
+
 /* Prints "forecast: error: <msg>" and returns the exit code for code. */
 int cli_fail(int code, const char *msg);
 int cli_exit_code(int code);

@@ -687,6 +687,8 @@ static void print_timings(const stage_clock *t, const fc_leader_row *rows, size_
 /* The parts of a merge (cmd_merge), loaded in place of the back-test of
  * the local candidates. */
 typedef struct merge_parts {
+	int argc;             /* merge's own command line, for the registry */
+	char **argv;
 	size_t n;
 	const char **path;
 	char **data;
@@ -1133,7 +1135,10 @@ static int run_opts(const cli_opts *opts, int argc, char **argv, int fit, const 
 		}
 	}
 out:
-	cli_reg_end(&reg, cmd, argc, argv, o.name, rc);
+	if (mp) /* the run is the merge */
+		cli_reg_end(&reg, "merge", mp->argc, mp->argv, o.name, rc);
+	else
+		cli_reg_end(&reg, cmd, argc, argv, o.name, rc);
 	free(rows);
 	fc_run_free(result);
 	fc_panel_free(p);
@@ -1161,7 +1166,7 @@ static void usage_merge(FILE *f)
 {
 	fprintf(f,
 	        "Usage: forecast merge OUT PART... [--data FILE] [--model-out FILE]\n"
-	        "                      [--leaderboard FILE] [--quiet] [--threads N]\n"
+	        "                      [--leaderboard FILE] [--name NAME] [--registry DIR]\n"
 	        "\n"
 	        "Completes a run split into shards.  Each shard, run as\n"
 	        "  forecast fit FILE --horizon H [options] --shard K/N -o PART\n"
@@ -1178,6 +1183,9 @@ static void usage_merge(FILE *f)
 	        "  --data FILE        the data, when the shards' path does not reach it here\n"
 	        "  --model-out FILE   model file (default: as fit, the data's FILE.model)\n"
 	        "  --leaderboard FILE also write the leaderboard as CSV\n"
+	        "  --name NAME        register the merged model as the next version of NAME\n"
+	        "  --registry DIR     the registry (default $FORECAST_REGISTRY, else\n"
+	        "                     ./forecast-registry)\n"
 	        "  --threads N, --quiet (-q), --help\n"
 	        "\n"
 	        "Exit codes: 0 success, 1 a model failed, 2 bad command line, 3 bad input\n"
@@ -1259,7 +1267,8 @@ static int check_parts(const merge_parts *mp, const fc_part_info *info, fc_err *
 
 int cmd_merge(int argc, char **argv)
 {
-	enum { M_DATA = 1000, M_MODEL_OUT, M_LEADERBOARD, M_THREADS, M_QUIET, M_HELP };
+	enum { M_DATA = 1000, M_MODEL_OUT, M_LEADERBOARD, M_THREADS, M_QUIET, M_HELP, M_NAME,
+	       M_REGISTRY };
 	static const struct option longopts[] = {
 		{"data", required_argument, NULL, M_DATA},
 		{"model-out", required_argument, NULL, M_MODEL_OUT},
@@ -1267,10 +1276,15 @@ int cmd_merge(int argc, char **argv)
 		{"threads", required_argument, NULL, M_THREADS},
 		{"quiet", no_argument, NULL, M_QUIET},
 		{"help", no_argument, NULL, M_HELP},
+		{"name", required_argument, NULL, M_NAME},
+		{"registry", required_argument, NULL, M_REGISTRY},
 		{NULL, 0, NULL, 0},
 	};
 	const char *data = NULL, *model_out = NULL, *leaderboard = NULL, *threads = NULL;
+	const char *name = NULL, *registry = NULL;
 	int quiet = 0, c;
+	char typed[sizeof ((cli_opts *)0)->cmdline];
+	cli_join_typed(argc, argv, typed, sizeof typed); /* before getopt reorders it */
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
@@ -1279,6 +1293,16 @@ int cmd_merge(int argc, char **argv)
 		case M_MODEL_OUT: model_out = optarg; break;
 		case M_LEADERBOARD: leaderboard = optarg; break;
 		case M_THREADS: threads = optarg; break;
+		case M_NAME:
+			if (!fc_registry_name_ok(optarg)) {
+				fprintf(stderr, "forecast: error: merge: --name: a model name is 1 to %d letters, "
+				        "digits, '_', '-' or '.', not starting with '.'; got '%s'\n",
+				        FC_REGISTRY_NAME_MAX, optarg);
+				return EXIT_USAGE;
+			}
+			name = optarg;
+			break;
+		case M_REGISTRY: registry = optarg; break;
 		case 'q':
 		case M_QUIET: quiet = 1; break;
 		case M_HELP: usage_merge(stdout); return EXIT_OK;
@@ -1295,7 +1319,8 @@ int cmd_merge(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *out = argv[optind];
-	merge_parts mp = {.n = (size_t)(argc - optind - 1), .path = (const char **)argv + optind + 1};
+	merge_parts mp = {.argc = argc, .argv = argv, .n = (size_t)(argc - optind - 1),
+	                  .path = (const char **)argv + optind + 1};
 	mp.data = calloc(mp.n, sizeof *mp.data);
 	mp.len = calloc(mp.n, sizeof *mp.len);
 	fc_part_info *info = calloc(mp.n, sizeof *info);
@@ -1325,6 +1350,7 @@ int cmd_merge(int argc, char **argv)
 		goto out;
 	}
 	o.shard = o.n_shards = 0;
+	memcpy(o.cmdline, typed, sizeof o.cmdline); /* the run recorded is the merge */
 	if (fit)
 		o.output = out;
 	if (data)
@@ -1340,6 +1366,18 @@ int cmd_merge(int argc, char **argv)
 		goto out;
 	}
 	o.quiet |= quiet;
+	if ((name || registry) && !fit) {
+		fprintf(stderr, "forecast: error: merge: --name and --registry register a model: the "
+		                "parts are cv's, which make none\n");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (name)
+		o.name = name; /* the merged model: the next version of NAME */
+	if (registry) {
+		o.registry = registry;
+		o.registry_given = 1;
+	}
 	if (threads) {
 		char *end;
 		long t = strtol(threads, &end, 10);

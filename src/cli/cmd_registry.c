@@ -84,16 +84,18 @@ void cli_reg_count(cli_reg *g, const fc_panel *p, const fc_run *run, int fit)
 }
 
 /* The fit's options as they would be given again: argv without the input
- * and without the options that name outputs or the registry. */
+ * and without the options that name outputs or the registry, or that do
+ * not change the model (--shard of a merged run, --timings). */
 static void fit_options(const cli_opts *o, int argc, char **argv, char *buf, size_t cap)
 {
 	static const char *const drop[] = {"--name", "--registry", "--output", "-o", "--model-out",
-	                                   "--leaderboard", "--wait", "--threads"};
+	                                   "--leaderboard", "--wait", "--threads", "--shard"};
 	size_t len = 0;
 	buf[0] = '\0';
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (a == o->input || strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)
+		if (a == o->input || strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0 ||
+		    strcmp(a, "--timings") == 0)
 			continue;
 		int skip = 0;
 		for (size_t d = 0; d < sizeof drop / sizeof *drop && !skip; d++) {

@@ -233,7 +233,7 @@ static const char *opt_name(int id)
 
 /* argv joined by spaces as it was typed (getopt reorders it), each
  * argument that a shell would split or expand in single quotes. */
-static void join_typed(int argc, char **argv, char *buf, size_t cap)
+void cli_join_typed(int argc, char **argv, char *buf, size_t cap)
 {
 	size_t len = 0;
 	buf[0] = '\0';
@@ -273,7 +273,7 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 	o->started = cli_now();
 	o->argc = argc;
 	o->argv = argv;
-	join_typed(argc, argv, o->cmdline, sizeof o->cmdline);
+	cli_join_typed(argc, argv, o->cmdline, sizeof o->cmdline);
 	o->read = fc_read_opts_default();
 	o->folds = 3;
 	o->bandit_slack = -1;
