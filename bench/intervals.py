@@ -89,9 +89,14 @@ def main():
             continue
         d = os.path.join(D.DATA, folder)
         train_src, test_p = os.path.join(d, train_name), os.path.join(d, "test.csv")
-        if not (os.path.exists(train_src) and os.path.exists(test_p)) or train_src.endswith(".gz"):
+        if not (os.path.exists(train_src) and os.path.exists(test_p)):
             print(f"intervals: {name} skipped", file=sys.stderr)
             continue
+        if train_src.endswith(".gz"):  # the program reads plain CSV: a copy in the scratch dir
+            plain = os.path.join(D.TMP, f"intervals.{name}.train.csv")
+            with D.gzip.open(train_src, "rb") as src, open(plain, "wb") as dst:
+                D.shutil.copyfileobj(src, dst)
+            train_src = plain
         train_vals = D.series_values(D.read_long(train_src))
         test = D.read_long(test_p)
         test = {k: {t: v[t] for t in sorted(v, key=D.sort_key)[:h]} for k, v in test.items()}
@@ -100,7 +105,8 @@ def main():
         for label, flags in MODES:
             tag = label.replace(" (default)", "").replace(", ", "_")
             out = os.path.join(D.TMP, f"intervals.{name}.{tag}.csv")
-            cmd = [fc_bin, "fit", train_src, "--horizon", str(h)] + sflag + flags + ["-o", out]
+            cmd = ([fc_bin, "fit", train_src, "--horizon", str(h)] + sflag + flags +
+                   ["-o", out, "--model-out", out + ".model"])  # never beside the data
             print(f"intervals: {name}: {' '.join(cmd)}", file=sys.stderr)
             wall, _ = D.run(cmd, out + ".log")
             fc = read_bounds(out)
