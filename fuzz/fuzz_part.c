@@ -59,16 +59,6 @@ static void setup(void)
 	fc_run_free(run);
 }
 
-static uint64_t fnv1a(const uint8_t *s, size_t n)
-{
-	uint64_t h = 14695981039346656037ULL;
-	for (size_t i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int init;

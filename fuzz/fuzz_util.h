@@ -28,6 +28,18 @@ static const char *fuzz_write_tmp(const char *tag, const uint8_t *data, size_t s
 	return path;
 }
 
+/* 64-bit FNV-1a, the checksum of model files and shard parts, so that a
+ * target can make a mutated input's checksum right. */
+static inline uint64_t fnv1a(const uint8_t *s, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;
+	for (size_t i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
 /* A NUL-terminated copy of the input (caller frees), or NULL. */
 static char *fuzz_strdup(const uint8_t *data, size_t size)
 {

@@ -767,16 +767,47 @@ static uint64_t options_hash(const cli_opts *o, int argc, char **argv)
 	return h;
 }
 
+/* The work of one share of the series (mask): the local candidates'
+ * back-test and, with fit, their refits, encoded as a part (shard of
+ * n_shards) into *b.  Global candidates are left to the merge. */
+static int encode_share(const cli_opts *o, int argc, char **argv, const fc_panel *p,
+                        const fc_cv_opts *cv0, int fit, const unsigned char *mask, size_t shard,
+                        size_t n_shards, fc_buf *b, fc_err *err)
+{
+	fc_cv_opts cv = *cv0;
+	size_t nc = cv.n_candidates;
+	cv.series_mask = mask;
+	fc_run *res = NULL;
+	int rc = fc_cv_begin(p, &cv, nc, &res, err);
+	for (size_t c = 0; !rc && c < nc;) { /* each run of local candidates */
+		size_t e = c;
+		while (e < nc && !cv.candidates[e]->type->global)
+			e++;
+		if (e > c)
+			rc = fc_cv_backtest(p, &cv, res, c, e - c, NULL, err);
+		c = e + 1;
+	}
+	if (!rc && fit) /* the refits the selection may ask for */
+		rc = fc_cv_prefit(p, &cv, res, err);
+	fc_part_info info = {
+		.forecast = fit, .shard = shard, .n_shards = n_shards,
+		.options = options_hash(o, argc, argv), .argc = (size_t)argc, .argv = argv,
+	};
+	fc_registry_fingerprint(p, info.fingerprint);
+	if (!rc)
+		rc = fc_part_encode(b, &info, p, &cv, res, mask, err);
+	fc_run_free(res);
+	return rc;
+}
+
 /* --shard: back-tests the local candidates on the shard's series and
  * writes them to the part (-o); the global candidates, the selection and
  * the outputs are merge's. */
 static int write_part(const cli_opts *o, int argc, char **argv, const fc_panel *p,
                       const fc_cv_opts *cv0, int fit)
 {
-	fc_cv_opts cv = *cv0;
-	size_t S = p->n_series, nc = cv.n_candidates, mine = 0;
+	size_t S = p->n_series, mine = 0;
 	unsigned char *mask = malloc(S ? S : 1);
-	fc_run *res = NULL;
 	fc_buf b;
 	fc_buf_init(&b);
 	fc_err err;
@@ -789,26 +820,8 @@ static int write_part(const cli_opts *o, int argc, char **argv, const fc_panel *
 		mask[i] = fc_shard_of(p->series[i].key, o->n_shards) == o->shard;
 		mine += mask[i];
 	}
-	cv.series_mask = mask;
 	if (!rc)
-		rc = fc_cv_begin(p, &cv, nc, &res, &err);
-	for (size_t c = 0; !rc && c < nc;) { /* each res of local candidates */
-		size_t e = c;
-		while (e < nc && !cv.candidates[e]->type->global)
-			e++;
-		if (e > c)
-			rc = fc_cv_backtest(p, &cv, res, c, e - c, NULL, &err);
-		c = e + 1;
-	}
-	if (!rc && fit) /* the refits the selection may ask for */
-		rc = fc_cv_prefit(p, &cv, res, &err);
-	fc_part_info info = {
-		.forecast = fit, .shard = o->shard, .n_shards = o->n_shards,
-		.options = options_hash(o, argc, argv), .argc = (size_t)argc, .argv = argv,
-	};
-	fc_registry_fingerprint(p, info.fingerprint);
-	if (!rc)
-		rc = fc_part_encode(&b, &info, p, &cv, res, mask, &err);
+		rc = encode_share(o, argc, argv, p, cv0, fit, mask, o->shard, o->n_shards, &b, &err);
 	fc_outfile out;
 	memset(&out, 0, sizeof out);
 	if (!rc && !(rc = fc_outfile_open(&out, path, &err))) {
@@ -822,7 +835,6 @@ static int write_part(const cli_opts *o, int argc, char **argv, const fc_panel *
 		fprintf(stderr, "forecast: shard %zu of %zu: %zu of %zu series back-tested; part written "
 		        "to %s ('forecast merge' makes the outputs from every shard's part)\n",
 		        o->shard, o->n_shards, mine, S, path);
-	fc_run_free(res);
 	fc_buf_dispose(&b);
 	free(mask);
 	free(owned);
@@ -869,11 +881,9 @@ static int merge_run(const fc_panel *p, const fc_cv_opts *cv, const merge_parts 
 static int mpi_run(const cli_opts *o, int argc, char **argv, const fc_panel *p,
                    const fc_cv_opts *cv0, int fit, fc_run **out, stage_clock *clock, fc_err *err)
 {
-	size_t S = p->n_series, nc = cv0->n_candidates, R = fc_dist_size(), me = fc_dist_rank();
+	size_t S = p->n_series, R = fc_dist_size(), me = fc_dist_rank();
 	size_t *rank_of = malloc((S ? S : 1) * sizeof *rank_of);
 	unsigned char *mask = malloc(S ? S : 1);
-	fc_cv_opts cv = *cv0;
-	fc_run *res = NULL;
 	fc_buf b;
 	fc_buf_init(&b);
 	int rc = rank_of && mask ? 0 : fc_err_set(err, FC_ENOMEM, "out of memory");
@@ -881,27 +891,8 @@ static int mpi_run(const cli_opts *o, int argc, char **argv, const fc_panel *p,
 		fc_shard_balance(p, R, rank_of);
 		for (size_t i = 0; i < S; i++)
 			mask[i] = rank_of[i] == me;
-		cv.series_mask = mask;
-		rc = fc_cv_begin(p, &cv, nc, &res, err);
+		rc = encode_share(o, argc, argv, p, cv0, fit, mask, me, R, &b, err);
 	}
-	for (size_t c = 0; !rc && c < nc;) { /* each run of local candidates */
-		size_t e = c;
-		while (e < nc && !cv.candidates[e]->type->global)
-			e++;
-		if (e > c)
-			rc = fc_cv_backtest(p, &cv, res, c, e - c, NULL, err);
-		c = e + 1;
-	}
-	if (!rc && fit)
-		rc = fc_cv_prefit(p, &cv, res, err);
-	fc_part_info info = {
-		.forecast = fit, .shard = me, .n_shards = R,
-		.options = options_hash(o, argc, argv), .argc = (size_t)argc, .argv = argv,
-	};
-	fc_registry_fingerprint(p, info.fingerprint);
-	if (!rc)
-		rc = fc_part_encode(&b, &info, p, &cv, res, mask, err);
-	fc_run_free(res);
 	free(rank_of);
 	free(mask);
 	int agreed = fc_dist_agree(rc);
@@ -919,7 +910,7 @@ static int mpi_run(const cli_opts *o, int argc, char **argv, const fc_panel *p,
 		char (*names)[32] = calloc(R, sizeof *names);
 		const char **paths = calloc(R, sizeof *paths);
 		merge_parts mp = {.n = R, .path = paths, .data = parts, .len = lens};
-		memcpy(mp.fingerprint, info.fingerprint, sizeof mp.fingerprint);
+		fc_registry_fingerprint(p, mp.fingerprint);
 		if (!names || !paths) {
 			rc = fc_err_set(err, FC_ENOMEM, "out of memory");
 		} else {
