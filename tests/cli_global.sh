@@ -27,6 +27,15 @@ assert "predict --data newer forecasts from its end" grep -q '^S1,bread,2024-12-
 	-q --output two.csv --model-out two.model)
 assert "same forecasts for 1 and 2 threads" cmp "$TMP/one.csv" "$TMP/two.csv"
 assert "same model file for 1 and 2 threads" cmp "$TMP/one.model" "$TMP/two.model"
+# the large learner (bagging and feature sampling) is thread-independent too
+for t in 1 2; do
+	(cd "$TMP" && OMP_NUM_THREADS=$t "$FORECAST" fit sales.csv --horizon 7 --models naive,gbdt \
+		--param gbdt.capacity=large --param gbdt.n_trees=30 -q --output large$t.csv --model-out large$t.model)
+done
+assert "capacity=large: same forecasts for 1 and 2 threads" cmp "$TMP/large1.csv" "$TMP/large2.csv"
+assert "capacity=large: 255 leaves, rate 0.05, the set n_trees kept" \
+	sh -c "grep -q 'gbdt_num_leaves=255 .*gbdt_n_trees=30 ' '$TMP/large1.model' && grep -q 'gbdt_learning_rate=0.050000000000000003 ' '$TMP/large1.model'"
+assert "the default on 24 series is the small learner" grep -q 'gbdt_num_leaves=31 ' "$TMP/one.model"
 
 (cd "$TMP" && "$FORECAST" fit sales.csv --horizon 7 --models naive,gbdt --param gbdt.n_trees=20 \
 	--country US --lags 1-7,14 --strategy direct --refit-every 3 --ensemble none -q -o direct.csv \

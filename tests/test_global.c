@@ -186,6 +186,77 @@ START_TEST(test_threads_and_save_load)
 }
 END_TEST
 
+/* The learner's size follows --param gbdt.capacity: large takes the
+ * preset (255 leaves, 200 trees at 0.05, ...) for every key not set by the
+ * user; auto takes it only on a panel of 30 series or more (this one has
+ * 12); the set keys survive the parameters' text round trip. */
+static void fitted_text(const fc_model *m, const panel *t, fc_buf *out)
+{
+	size_t cuts[NS];
+	for (size_t i = 0; i < NS; i++)
+		cuts[i] = NT;
+	void *state = NULL;
+	fc_err err;
+	const fc_global_ops *g = m->type->global;
+	ck_assert_msg(g->fit(&state, m->params, &t->p, cuts, 7, &err) == 0, "fit: %s", err.msg);
+	fc_buf_init(out);
+	ck_assert_int_eq(g->save(state, out, &err), 0);
+	g->free(state);
+}
+
+START_TEST(test_capacity)
+{
+	panel *t = make_panel();
+	static const char *const base[] = {"lags", "1-7", "windows", "7", "min_data_in_leaf", "5"};
+	static const char *const large[] = {"lags", "1-7", "windows", "7", "min_data_in_leaf", "5",
+	                                    "capacity", "large"};
+	static const char *const mixed[] = {"lags", "1-7", "windows", "7", "min_data_in_leaf", "5",
+	                                    "capacity", "large", "num_leaves", "15", "eta", "0.2"};
+	fc_model *ma = gbdt_with(base, 6), *ml = gbdt_with(large, 8), *mm = gbdt_with(mixed, 12);
+	fc_buf a, l, x;
+	fitted_text(ma, t, &a);
+	fitted_text(ml, t, &l);
+	fitted_text(mm, t, &x);
+	/* auto on 12 series: LightGBM's defaults */
+	ck_assert_ptr_nonnull(strstr(a.data, "gbdt_num_leaves=31 "));
+	ck_assert_ptr_nonnull(strstr(a.data, "gbdt_n_trees=100 "));
+	ck_assert_ptr_nonnull(strstr(a.data, "gbdt_learning_rate=0.10000000000000001 "));
+	/* large: the preset */
+	ck_assert_ptr_nonnull(strstr(l.data, "gbdt_num_leaves=255 "));
+	ck_assert_ptr_nonnull(strstr(l.data, "gbdt_n_trees=200 "));
+	ck_assert_ptr_nonnull(strstr(l.data, "gbdt_learning_rate=0.050000000000000003 "));
+	/* large with two keys set (one by its alias): those keep their values */
+	ck_assert_ptr_nonnull(strstr(x.data, "gbdt_num_leaves=15 "));
+	ck_assert_ptr_nonnull(strstr(x.data, "gbdt_learning_rate=0.20000000000000001 "));
+	ck_assert_ptr_nonnull(strstr(x.data, "gbdt_n_trees=200 "));
+	/* the text of the mixed parameters names the two set keys and no
+	 * other preset key, and loads back to the same parameters */
+	fc_err err;
+	fc_buf pb;
+	fc_buf_init(&pb);
+	ck_assert_int_eq(mm->type->save_params(mm->params, &pb, &err), 0);
+	ck_assert_ptr_nonnull(strstr(pb.data, "capacity=large"));
+	ck_assert_ptr_nonnull(strstr(pb.data, " num_leaves=15"));
+	ck_assert_ptr_nonnull(strstr(pb.data, " learning_rate=0.2"));
+	ck_assert_ptr_null(strstr(pb.data, "n_trees="));
+	fc_model *m2 = fc_model_alloc(fc_model_gbdt, &err);
+	ck_assert_msg(fc_model_set_params_text(m2, pb.data, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(memcmp(mm->params, m2->params, fc_model_gbdt->params_size), 0);
+	/* a bad capacity is refused */
+	ck_assert_int_eq(fc_model_set_param(m2, "capacity", "huge", &err), FC_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "auto, small or large"));
+	fc_model_free(m2);
+	fc_buf_dispose(&pb);
+	fc_buf_dispose(&a);
+	fc_buf_dispose(&l);
+	fc_buf_dispose(&x);
+	fc_model_free(ma);
+	fc_model_free(ml);
+	fc_model_free(mm);
+	free(t);
+}
+END_TEST
+
 START_TEST(test_direct_and_grouped)
 {
 	panel *t = make_panel();
@@ -312,6 +383,7 @@ static Suite *global_suite(void)
 	tcase_add_test(tc, test_learns_shared_pattern);
 	tcase_add_test(tc, test_no_peeking_after_cut);
 	tcase_add_test(tc, test_threads_and_save_load);
+	tcase_add_test(tc, test_capacity);
 	tcase_add_test(tc, test_direct_and_grouped);
 	tcase_add_test(tc, test_in_selection);
 	tcase_add_test(tc, test_calendars_cached);

@@ -59,7 +59,65 @@ typedef struct gbdt_kind_params {
 	int expanding_mean, group_keys;
 	int strategy;
 	size_t valid;
+	int capacity;        /* CAPACITY_AUTO, _SMALL or _LARGE */
+	unsigned user_keys;  /* which PRESET_KEYS were set (--param, search, model file) */
 } gbdt_kind_params;
+
+/* ---- capacity -------------------------------------------------------------------
+ * How big a learner the global model gets.  `small` is LightGBM's defaults
+ * (31 leaves, 100 trees at rate 0.1, no bagging or penalties).  `large` is
+ * the recipe Nixtla's mlforecast publishes for its global LightGBM on M4
+ * Hourly (tests/test_m4.py of mlforecast: 2,500 leaves, 200 trees at 0.05,
+ * bagging 0.9, feature fraction 0.8, L1 0.03, L2 0.5), with the leaves
+ * capped at 255: one tree model serving hundreds of series needs room for
+ * their differences.  Measured with `--models gbdt` (bench/results/
+ * defaults.md): large lowers M4 Hourly OWA 0.601 -> 0.496, Walmart WAPE
+ * 10.18 -> 9.83, Favorita 4.95 -> 4.13, but raises ETTh1 (7 series)
+ * 24.2 -> 25.8: on a handful of series the big trees learn each series'
+ * past rather than what the series share.  `auto` (the default) takes
+ * large for a model fitted on at least LARGE_PANEL series, else small.
+ * Keys the user sets with --param keep their value in every case. */
+enum { CAPACITY_AUTO = 0, CAPACITY_SMALL = 1, CAPACITY_LARGE = 2 };
+#define LARGE_PANEL 30
+static const char *const CAPACITY_NAMES[] = {"auto", "small", "large"};
+
+static const struct preset_key {
+	const char *key, *alias[2];
+	const char *large;
+} PRESET_KEYS[] = {
+	{"num_leaves", {NULL, NULL}, "255"},
+	{"n_trees", {"n_estimators", "num_iterations"}, "200"},
+	{"learning_rate", {"eta", NULL}, "0.05"},
+	{"bagging_fraction", {NULL, NULL}, "0.9"},
+	{"feature_fraction", {NULL, NULL}, "0.8"},
+	{"lambda_l1", {"alpha_l1", NULL}, "0.03"},
+	{"lambda_l2", {"lambda", NULL}, "0.5"},
+};
+#define N_PRESET_KEYS (sizeof PRESET_KEYS / sizeof PRESET_KEYS[0])
+
+static int preset_key(const char *key)
+{
+	for (size_t i = 0; i < N_PRESET_KEYS; i++)
+		if (strcmp(key, PRESET_KEYS[i].key) == 0 ||
+		    (PRESET_KEYS[i].alias[0] && strcmp(key, PRESET_KEYS[i].alias[0]) == 0) ||
+		    (PRESET_KEYS[i].alias[1] && strcmp(key, PRESET_KEYS[i].alias[1]) == 0))
+			return (int)i;
+	return -1;
+}
+
+/* The learner a model fitted on n_series series gets. */
+static fc_gbdt_params learner_for(const gbdt_kind_params *p, size_t n_series)
+{
+	fc_gbdt_params l = p->learner;
+	int large = p->capacity == CAPACITY_LARGE ||
+	            (p->capacity == CAPACITY_AUTO && n_series >= LARGE_PANEL);
+	for (size_t i = 0; large && i < N_PRESET_KEYS; i++)
+		if (!(p->user_keys & (1u << i))) {
+			fc_err e = {0};
+			(void)fc_gbdt_set_param(&l, PRESET_KEYS[i].key, PRESET_KEYS[i].large, &e);
+		}
+	return l;
+}
 
 /* ---- parameters ------------------------------------------------------------- */
 
@@ -157,6 +215,15 @@ static int gbdt_set_param(void *params, const char *key, const char *val, fc_err
 	gbdt_kind_params *p = params;
 	long v;
 	int rc = 0;
+	if (strcmp(key, "capacity") == 0) {
+		for (int c = 0; c < 3; c++)
+			if (strcmp(val, CAPACITY_NAMES[c]) == 0) {
+				p->capacity = c;
+				return 0;
+			}
+		return fc_err_set(err, FC_EINVAL,
+		                  "model 'gbdt': capacity must be auto, small or large, got '%s'", val);
+	}
 	if (strcmp(key, "strategy") == 0) {
 		if (strcmp(val, "recursive") == 0)
 			p->strategy = STRATEGY_RECURSIVE;
@@ -202,8 +269,12 @@ static int gbdt_set_param(void *params, const char *key, const char *val, fc_err
 		return 0;
 	} else {
 		/* everything else belongs to the learner */
-		return fc_gbdt_set_param(&p->learner, key, val, err) ? fc_err_prefix(err, "model 'gbdt': ")
-		                                                     : 0;
+		if (fc_gbdt_set_param(&p->learner, key, val, err))
+			return fc_err_prefix(err, "model 'gbdt': ");
+		int k = preset_key(key);
+		if (k >= 0)
+			p->user_keys |= 1u << k;
+		return 0;
 	}
 	if (rc)
 		return rc;
@@ -225,7 +296,10 @@ static const char *loss_name(fc_gbdt_loss l)
 }
 
 /* Every parameter but events: a path that may hold spaces, and one that
- * forecasting does not need, the state keeping the events it named. */
+ * forecasting does not need, the state keeping the events it named.  Of
+ * the capacity preset's keys only those the user set are written, so that
+ * loading the text marks the same keys as set (a model file written before
+ * the preset has them all, which keeps its learner as it was). */
 static int gbdt_save_params(const void *params, fc_buf *out, fc_err *err)
 {
 	const gbdt_kind_params *p = params;
@@ -234,22 +308,26 @@ static int gbdt_save_params(const void *params, fc_buf *out, fc_err *err)
 		out,
 		"strategy=%s lags=%s windows=%s agg=%s calendar=%s transform=%s country=%s "
 		"known_future=%s global_by=%s holiday_window=-%d,%d fourier=%zu seasonal_window=%zu "
-		"valid=%zu expanding_mean=%s group_keys=%s loss=%s tweedie_power=%.17g "
-		"quantile_alpha=%.17g poisson_max_delta_step=%.17g n_trees=%zu learning_rate=%.17g "
-		"num_leaves=%zu max_depth=%zu min_data_in_leaf=%zu min_sum_hessian=%.17g "
-		"lambda_l1=%.17g lambda_l2=%.17g min_gain=%.17g bagging_fraction=%.17g "
-		"feature_fraction=%.17g max_bin=%zu early_stopping_rounds=%zu seed=%llu "
+		"valid=%zu expanding_mean=%s group_keys=%s capacity=%s loss=%s tweedie_power=%.17g "
+		"quantile_alpha=%.17g poisson_max_delta_step=%.17g max_depth=%zu min_data_in_leaf=%zu "
+		"min_sum_hessian=%.17g min_gain=%.17g max_bin=%zu early_stopping_rounds=%zu seed=%llu "
 		"max_cat_to_onehot=%zu max_cat_threshold=%zu cat_smooth=%.17g cat_l2=%.17g "
 		"min_data_per_group=%zu",
 		p->strategy == STRATEGY_DIRECT ? "direct" : "recursive", p->lags, p->windows, p->aggs,
 		p->calendar, p->transform, p->country, p->known_future, p->global_by, p->hol_before,
 		p->hol_after, p->fourier_k, p->seasonal_k, p->valid, p->expanding_mean ? "true" : "false",
-		p->group_keys ? "true" : "false", loss_name(l->loss), l->tweedie_power, l->quantile_alpha,
-		l->poisson_max_delta_step, l->n_trees, l->learning_rate, l->num_leaves, l->max_depth,
-		l->min_data_in_leaf, l->min_sum_hessian, l->lambda_l1, l->lambda_l2, l->min_gain,
-		l->bagging_fraction, l->feature_fraction, l->max_bin, l->early_stopping_rounds,
-		(unsigned long long)l->seed, l->max_cat_to_onehot, l->max_cat_threshold, l->cat_smooth,
-		l->cat_l2, l->min_data_per_group);
+		p->group_keys ? "true" : "false", CAPACITY_NAMES[p->capacity], loss_name(l->loss),
+		l->tweedie_power, l->quantile_alpha, l->poisson_max_delta_step, l->max_depth,
+		l->min_data_in_leaf, l->min_sum_hessian, l->min_gain, l->max_bin,
+		l->early_stopping_rounds, (unsigned long long)l->seed, l->max_cat_to_onehot,
+		l->max_cat_threshold, l->cat_smooth, l->cat_l2, l->min_data_per_group);
+	/* the preset's keys, in PRESET_KEYS order */
+	const double set_values[N_PRESET_KEYS] = {
+		(double)l->num_leaves,   (double)l->n_trees, l->learning_rate, l->bagging_fraction,
+		l->feature_fraction,     l->lambda_l1,       l->lambda_l2};
+	for (size_t i = 0; !rc && i < N_PRESET_KEYS; i++)
+		if (p->user_keys & (1u << i))
+			rc = fc_buf_printf(out, " %s=%.17g", PRESET_KEYS[i].key, set_values[i]);
 	return rc ? fc_err_set(err, FC_ENOMEM, "out of memory") : 0;
 }
 
@@ -744,7 +822,9 @@ static int gbdt_fit_panel(void **state, const void *params, const fc_panel *pn, 
 			fc_featurizer *f = NULL;
 			if ((rc = featurizer_for(p, pn, hol.set, st, j + 1, 0, views, n, &f, err)))
 				break;
-			rc = train_one(p, f, &st->models[g * st->n_steps + j], err);
+			gbdt_kind_params q = *p;
+			q.learner = learner_for(p, n);
+			rc = train_one(&q, f, &st->models[g * st->n_steps + j], err);
 			fc_featurizer_free(f);
 			if (rc && p->global_by[0])
 				fc_err_prefix(err, "%s=%s: ", p->global_by, gr.values[g]);
