@@ -17,6 +17,7 @@
 #include "forecast/dist.h"
 #include "forecast/output.h"
 #include "forecast/registry.h"
+#include "forecast/scale.h"
 #include "forecast/search.h"
 #include "forecast/shard.h"
 
@@ -367,6 +368,37 @@ static void report_fallbacks(const cli_opts *o, const fc_panel *p, const fc_run 
 			         "(first: %s)", nm->label[c], n, o->candidate_timeout,
 			         p->series[first].key[0] ? p->series[first].key : "(the only series)");
 	}
+}
+
+/* --transform log1p|boxcox: the series whose final models could not take
+ * the transform (Box-Cox: a value <= 0; log1p: a value <= -1; Guerrero's
+ * lambda undefined) and were modelled on their original scale. */
+static void report_scale(const cli_opts *o, const fc_panel *p, const fc_run *run)
+{
+	if (o->scale.kind == FC_SCALE_NONE)
+		return;
+	size_t n = 0, first = 0;
+	const char *why = "";
+	for (size_t i = 0; i < run->n_series; i++) {
+		const fc_series_result *r = &run->res[i];
+		for (size_t k = 0; k < r->n_members; k++) {
+			const fc_model *m = r->members[k].model;
+			if (m && m->fitted && m->scale.kind != FC_SCALE_NONE &&
+			    m->applied.kind == FC_SCALE_NONE) {
+				if (n++ == 0) {
+					first = i;
+					why = m->why;
+				}
+				break;
+			}
+		}
+	}
+	char s[48];
+	if (n)
+		cli_warn(o, "--transform %s: %zu of %zu series modelled on their original scale "
+		         "instead (first: %s: %s)", fc_scale_format(&o->scale, s, sizeof s), n,
+		         run->n_series, p->series[first].key[0] ? p->series[first].key : "(the only series)",
+		         why);
 }
 
 /* What the final step did: the ensemble's members and weights (summed
@@ -1106,6 +1138,7 @@ static int run_opts(const cli_opts *opts, int argc, char **argv, int fit, const 
 		nm.params[n_base + k] = trials[k].params;
 	}
 	report_fallbacks(&o, p, result, &nm);
+	report_scale(&o, p, result);
 	describe_ensemble(&o, result, &nm);
 	cli_reg_count(&reg, p, result, fit);
 
