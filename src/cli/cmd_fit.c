@@ -70,6 +70,11 @@ static void usage_common(FILE *f)
 	        "\n"
 	        "  --param K.N=V      set model parameter N of kind K (repeatable),\n"
 	        "                     e.g. window.size=28, snaive.period=7\n"
+	        "  --transform T      log1p or boxcox[=LAMBDA|auto] (LAMBDA in [-1,2]; auto:\n"
+	        "                     Guerrero's per series): every local model on that scale,\n"
+	        "                     its forecast mapped back bias-adjusted (the mean); series\n"
+	        "                     with values <= 0 (log1p: <= -1) keep their scale; for the\n"
+	        "                     global model's other transforms see below (default: none)\n"
 	        "  --strict           fail instead of falling back on series that are too short\n"
 	        "  --ensemble E       the final step: caruana (default: greedy ensemble\n"
 	        "                     selection over the candidates' back-test forecasts), mean,\n"
@@ -114,7 +119,8 @@ static void usage_common(FILE *f)
 	        "  --strategy S       recursive (default) or direct (one model per step)\n"
 	        "  --global-by COL    one model per value of group column COL\n"
 	        "  --refit-every K    in back-tests, fit on every K-th fold and reuse it\n"
-	        "  --lags, --windows, --agg, --calendar, --fourier, --transform, --country,\n"
+	        "  --lags, --windows, --agg, --calendar, --fourier, --transform (standard,\n"
+	        "                     robust, log1p, diff, sdiff), --country,\n"
 	        "  --holiday-window, --events, --known-future ...: its features (see 'forecast\n"
 	        "                     features --help'); --param gbdt.num_leaves=63 etc. set\n"
 	        "                     the learner (n_trees, learning_rate, loss=poisson ...)\n"
@@ -393,12 +399,13 @@ static void report_scale(const cli_opts *o, const fc_panel *p, const fc_run *run
 			}
 		}
 	}
-	char s[48];
-	if (n)
+	if (n) {
+		char s[48];
 		cli_warn(o, "--transform %s: %zu of %zu series modelled on their original scale "
 		         "instead (first: %s: %s)", fc_scale_format(&o->scale, s, sizeof s), n,
 		         run->n_series, p->series[first].key[0] ? p->series[first].key : "(the only series)",
 		         why);
+	}
 }
 
 /* What the final step did: the ensemble's members and weights (summed
