@@ -230,18 +230,20 @@ int fc_model_forecast(const fc_model *m, fc_forecast *out, fc_err *err);
 int fc_model_describe(const fc_model *m, struct fc_description *out, fc_err *err);
 /* Parameters and state as two lines of text: "params ...\nstate ...\n".
  * A model fitted with a scale starts its params line with the tokens of
- * fc_model_scale_tokens (fc_model_load reads them back). */
+ * fc_model_params_text (fc_model_load reads them back). */
 int fc_model_save(const fc_model *m, fc_buf *out, fc_err *err);
 /* Reads the two lines written by fc_model_save into a new model of type. */
 fc_model *fc_model_load(const fc_model_type *type, const char *params_text,
                         const char *state_text, fc_err *err);
 void fc_model_free(fc_model *m);
-/* Appends "target_scale=S target_lambda=L " (S as fc_scale_format, L the
- * applied lambda with 17 digits or "none" when the transform could not be
- * applied) for a model with a requested scale; nothing otherwise, so that
- * files of fits without --transform stay as they were.  -1 when out of
- * memory. */
-int fc_model_scale_tokens(const fc_model *m, fc_buf *out);
+/* Appends the parameters line's tokens (without the "params" tag): for a
+ * local model with a requested scale first "target_scale=S
+ * target_applied=A" (fc_scale_format: the request, and the fit's scale
+ * with its lambda to 17 digits, or "none" when the series could not take
+ * the transform), then the kind's key=value tokens; without a scale only
+ * the kind's, so that files of fits without --transform stay as they
+ * were.  FC_ENOMEM. */
+int fc_model_params_text(const fc_model *m, fc_buf *out, fc_err *err);
 /* Reads those tokens at the start of a params line into m (request and
  * applied scale) and returns the rest of the line; FC_EFORMAT for a bad
  * value. */

@@ -540,14 +540,8 @@ int fc_model_save(const fc_model *m, fc_buf *out, fc_err *err)
 	fc_buf_init(&state);
 	size_t old_len = out->len;
 	int rc = 0;
-	if (fc_model_scale_tokens(m, &params)) {
-		rc = fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", m->type->name);
+	if ((rc = fc_model_params_text(m, &params, err)))
 		goto out;
-	}
-	if (m->type->save_params && (rc = m->type->save_params(m->params, &params, err)))
-		goto out;
-	while (params.len && params.data[params.len - 1] == ' ') /* no parameters after the scale */
-		params.data[--params.len] = '\0';
 	if ((rc = m->type->save(m->state, &state, err)))
 		goto out;
 	if (fc_buf_printf(out, "params%s%s\nstate%s%s\n",
@@ -622,15 +616,27 @@ out:
 	return m;
 }
 
-int fc_model_scale_tokens(const fc_model *m, fc_buf *out)
+int fc_model_params_text(const fc_model *m, fc_buf *out, fc_err *err)
 {
-	if (m->scale.kind == FC_SCALE_NONE || m->type->global)
-		return 0;
-	char a[48], b[48];
-	return fc_buf_printf(out, "target_scale=%s target_applied=%s ",
-	                     fc_scale_format(&m->scale, a, sizeof a),
-	                     fc_scale_format(&m->applied, b, sizeof b))
-	           ? -1 : 0;
+	fc_buf kind;
+	fc_buf_init(&kind);
+	int rc = 0;
+	if (m->type->save_params && (rc = m->type->save_params(m->params, &kind, err)))
+		goto out;
+	if (m->scale.kind != FC_SCALE_NONE && !m->type->global) {
+		char a[48], b[48];
+		if (fc_buf_printf(out, "target_scale=%s target_applied=%s%s",
+		                  fc_scale_format(&m->scale, a, sizeof a),
+		                  fc_scale_format(&m->applied, b, sizeof b), kind.len ? " " : "")) {
+			rc = fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", m->type->name);
+			goto out;
+		}
+	}
+	if (kind.len && fc_buf_append(out, kind.data, kind.len))
+		rc = fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", m->type->name);
+out:
+	fc_buf_dispose(&kind);
+	return rc;
 }
 
 /* The value of token "key=..." at s (NULL when s does not start with it),
