@@ -101,6 +101,7 @@ def write(sets):
             if len(r) > 5:
                 notes.append(f"Plain run: {r[5]}.")
         lines += [""] + notes + [""]
+    os.makedirs(d.RESULTS, exist_ok=True)
     path = os.path.join(d.RESULTS, "transform.md")
     with open(path, "w") as f:
         f.write("\n".join(lines))
