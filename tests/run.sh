@@ -4,9 +4,11 @@
 # then the MPI variant (configure --with-mpi) with its 2-rank and shard
 # tests, and ends with one line "N passed, N failed" counting test cases.
 #   tests/run.sh --valgrind   instead: the plain build's Check unit tests
-#                             under valgrind memcheck (Debian valgrind),
-#                             one case per program (slow: tens of minutes;
-#                             VALGRIND_TESTS="test_csv test_time" picks some)
+#                             and a subset of CLI invocations under valgrind
+#                             memcheck (Debian valgrind), one case per
+#                             program or invocation; see README "Testing"
+#                             (slow; VALGRIND_TESTS="test_csv test_time"
+#                             picks programs, VALGRIND_CLI=0 skips the CLI)
 set -u
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -14,16 +16,24 @@ sh scripts/setup.sh || exit 1
 
 if [ "${1:-}" = --valgrind ]; then
 	command -v valgrind >/dev/null 2>&1 || { echo "tests: --valgrind needs valgrind" >&2; exit 1; }
-	( cd build && make -s -j"$(nproc)" check TESTS= >/dev/null ) || { echo "tests: build failed" >&2; exit 1; }
+	( cd build && make -s -j"$(nproc)" forecast && make -s -j"$(nproc)" check TESTS= >/dev/null ) ||
+		{ echo "tests: build failed" >&2; exit 1; }
 	pass=0
 	fail=0
-	progs=${VALGRIND_TESTS:-$(cd build/tests && ls test_* | grep -v '\.')}
+	started=$(date +%s)
+	supp="$top/tests/valgrind.supp"
+	# a definite leak is an error; errors exit 99, so that a case's own
+	# exit code (a refused input's 3) stays distinguishable
+	vg() {
+		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+			--show-leak-kinds=definite --suppressions="$supp" "$@"
+	}
+	progs=${VALGRIND_TESTS-$(cd build/tests && ls test_* | grep -v '\.')}
 	for t in $progs; do
 		log="build/tests/$t.valgrind.log"
 		# CK_FORK=no: the cases run in valgrind's own process, so that
-		# errors and leaks in them are seen; a definite leak is an error
-		if (cd build && CK_FORK=no OMP_NUM_THREADS=1 valgrind -q --error-exitcode=99 --leak-check=full \
-			--errors-for-leak-kinds=definite --show-leak-kinds=definite "./tests/$t" >"../$log" 2>&1); then
+		# errors and leaks in them are seen
+		if (cd build && CK_FORK=no OMP_NUM_THREADS=1 vg "./tests/$t" >"../$log" 2>&1); then
 			echo "ok - valgrind $t"
 			pass=$((pass + 1))
 		else
@@ -31,7 +41,51 @@ if [ "${1:-}" = --valgrind ]; then
 			fail=$((fail + 1))
 		fi
 	done
-	echo "$pass passed, $fail failed"
+	# A representative subset of the CLI: every subcommand's main path on
+	# the samples, local, global (OpenMP, 2 threads) and transformed fits,
+	# predict with and without newer data, the registry, and refused input.
+	# VALGRIND_CLI=0 skips it.
+	if [ "${VALGRIND_CLI:-1}" != 0 ]; then
+		w="build/valgrind-cli"
+		rm -rf "$w"
+		mkdir -p "$w"
+		cp samples/air_passengers.csv samples/retail_daily.csv tests/data/bad_number.csv "$w/"
+		n=0
+		# vcase NAME EXPECTED_EXIT ARGS...: forecast ARGS under memcheck in $w
+		vcase() {
+			local name=$1 want=$2 rc
+			shift 2
+			n=$((n + 1))
+			(cd "$w" && OMP_NUM_THREADS=2 vg "$top/build/forecast" "$@" >"cli$n.log" 2>&1)
+			rc=$?
+			if [ "$rc" -eq "$want" ]; then
+				echo "ok - valgrind forecast $name"
+				pass=$((pass + 1))
+			else
+				echo "not ok - valgrind forecast $name (exit $rc, expected $want; see $w/cli$n.log)"
+				fail=$((fail + 1))
+			fi
+		}
+		vcase "fit (local kinds)" 0 fit air_passengers.csv --horizon 12 \
+			--models naive,snaive,drift,ets,theta,arima,stl -q -o air.csv --model-out air.model
+		vcase "fit --transform boxcox=auto" 0 fit air_passengers.csv --horizon 12 \
+			--models naive,ets,theta --transform boxcox=auto -q -o bc.csv --model-out bc.model
+		vcase "fit (global gbdt, intermittent kinds)" 0 fit retail_daily.csv --horizon 7 \
+			--models snaive,croston,tsb,gbdt --transform log1p -q -o r.csv --model-out r.model
+		vcase "cv" 0 cv retail_daily.csv --horizon 7 --folds 2 --models naive,mean,window,gbdt -q
+		vcase "predict" 0 predict --model air.model -q -o p.csv
+		vcase "predict --data (transformed)" 0 predict --model bc.model --data air_passengers.csv -q -o pd.csv
+		vcase "predict (global)" 0 predict --model r.model -q -o pr.csv
+		vcase "features" 0 features retail_daily.csv -o f.csv
+		vcase "inspect" 0 inspect retail_daily.csv
+		vcase "explain" 0 explain --model r.model -o e.csv
+		vcase "fit --name (registry)" 0 fit air_passengers.csv --horizon 6 --models naive,drift \
+			--name air --registry reg -q -o n.csv --model-out n.model
+		vcase "registry list" 0 registry list --registry reg
+		vcase "bad input refused" 3 fit bad_number.csv --horizon 3 -q
+		vcase "corrupt model refused" 4 predict --model air.csv -q
+	fi
+	echo "$pass passed, $fail failed ($(($(date +%s) - started)) s)"
 	[ "$fail" -eq 0 ]
 	exit
 fi

@@ -27,7 +27,12 @@
  * A "clip" record after "metric" names fit --clip's mode (auto or nonneg;
  * absent: none), and then a "clip" record "nonneg" after a series'
  * "periods" marks the series whose forecasts and bounds were clipped at
- * zero.  The last line is "end<TAB>" and the
+ * zero.  A member fitted on a log1p or Box-Cox scale (fit --transform)
+ * starts its "params" with "target_scale=S target_applied=A": the scale
+ * asked for and the one its fit used (boxcox with the series' lambda to
+ * 17 digits, or "none" when the series could not take it); members
+ * without them are on the original scale, as in older files.  The last
+ * line is "end<TAB>" and the
  * FNV-1a 64-bit hash (hex) of every byte before it, so truncation and
  * corruption are detected.  A reader takes versions 1 (one model per
  * series) and 2, and refuses others. */

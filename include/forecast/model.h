@@ -179,12 +179,29 @@ size_t fc_model_kind_count(void);
 const fc_model_type *fc_model_kind_at(size_t i);
 const fc_model_type *fc_model_lookup(const char *name);
 
-/* An instance: a kind, its parameters and (after fit or load) its state. */
+/* The scale a local kind models a series on (forecast/scale.h): the
+ * original one, log(1 + y), or Box-Cox with a lambda (NaN: chosen per
+ * series by Guerrero's method at each fit). */
+enum { FC_SCALE_NONE = 0, FC_SCALE_LOG1P, FC_SCALE_BOXCOX };
+typedef struct fc_scale {
+	int kind;      /* FC_SCALE_* */
+	double lambda; /* BOXCOX: the lambda; NaN in a request = auto */
+} fc_scale;
+
+/* An instance: a kind, its parameters and (after fit or load) its state.
+ * With a scale (set before fitting; global kinds ignore it), fc_model_fit
+ * fits the kind to the transformed series and fc_model_forecast maps the
+ * forecast back, bias-adjusted (forecast/scale.h); applied is the scale
+ * of the fit (kind NONE when the series could not take the transform:
+ * then the kind saw the original series, and `why` says why). */
 typedef struct fc_model {
 	const fc_model_type *type;
 	void *params;
 	void *state;
 	int fitted;
+	fc_scale scale;   /* requested: copied by fc_model_clone_unfitted */
+	fc_scale applied; /* of the fit (and saved with it) */
+	char why[96];     /* scale requested but not applied: the reason */
 } fc_model;
 
 /* New model of a kind with default parameters. */
@@ -211,11 +228,25 @@ int fc_model_forecast(const fc_model *m, fc_forecast *out, fc_err *err);
  * fc_model_type.describe) to *out.  FC_EINVAL when the model is not
  * fitted, FC_ENOMEM; nothing is added for a kind without describe. */
 int fc_model_describe(const fc_model *m, struct fc_description *out, fc_err *err);
-/* Parameters and state as two lines of text: "params ...\nstate ...\n". */
+/* Parameters and state as two lines of text: "params ...\nstate ...\n".
+ * A model fitted with a scale starts its params line with the tokens of
+ * fc_model_params_text (fc_model_load reads them back). */
 int fc_model_save(const fc_model *m, fc_buf *out, fc_err *err);
 /* Reads the two lines written by fc_model_save into a new model of type. */
 fc_model *fc_model_load(const fc_model_type *type, const char *params_text,
                         const char *state_text, fc_err *err);
 void fc_model_free(fc_model *m);
+/* Appends the parameters line's tokens (without the "params" tag): for a
+ * local model with a requested scale first "target_scale=S
+ * target_applied=A" (fc_scale_format: the request, and the fit's scale
+ * with its lambda to 17 digits, or "none" when the series could not take
+ * the transform), then the kind's key=value tokens; without a scale only
+ * the kind's, so that files of fits without --transform stay as they
+ * were.  FC_ENOMEM. */
+int fc_model_params_text(const fc_model *m, fc_buf *out, fc_err *err);
+/* Reads those tokens at the start of a params line into m (request and
+ * applied scale) and returns the rest of the line; FC_EFORMAT for a bad
+ * value. */
+int fc_model_scale_read(fc_model *m, const char *params_text, const char **rest, fc_err *err);
 
 #endif

@@ -89,6 +89,8 @@ typedef struct cli_opts {
 	size_t shard, n_shards;    /* --shard K/N (include/forecast/shard.h); n_shards 0: none */
 	int timings;               /* --timings: wall time per stage and peak memory */
 	int clip;                  /* fit: --clip, FC_CLIP_* (default AUTO) */
+	fc_scale scale;            /* fit/cv --transform log1p|boxcox: the scale of
+	                            * the local kinds (FC_SCALE_NONE otherwise) */
 	double started;            /* cli_now() when the options were parsed */
 	int argc;                  /* the command line, for reports (permuted by */
 	char **argv;               /* getopt: options first) */

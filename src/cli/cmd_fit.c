@@ -17,6 +17,7 @@
 #include "forecast/dist.h"
 #include "forecast/output.h"
 #include "forecast/registry.h"
+#include "forecast/scale.h"
 #include "forecast/search.h"
 #include "forecast/shard.h"
 
@@ -69,6 +70,11 @@ static void usage_common(FILE *f)
 	        "\n"
 	        "  --param K.N=V      set model parameter N of kind K (repeatable),\n"
 	        "                     e.g. window.size=28, snaive.period=7\n"
+	        "  --transform T      log1p or boxcox[=LAMBDA|auto] (LAMBDA in [-1,2]; auto:\n"
+	        "                     Guerrero's per series): every local model on that scale,\n"
+	        "                     its forecast mapped back bias-adjusted (the mean); series\n"
+	        "                     with values <= 0 (log1p: <= -1) keep their scale; for the\n"
+	        "                     global model's other transforms see below (default: none)\n"
 	        "  --strict           fail instead of falling back on series that are too short\n"
 	        "  --ensemble E       the final step: caruana (default: greedy ensemble\n"
 	        "                     selection over the candidates' back-test forecasts), mean,\n"
@@ -113,7 +119,8 @@ static void usage_common(FILE *f)
 	        "  --strategy S       recursive (default) or direct (one model per step)\n"
 	        "  --global-by COL    one model per value of group column COL\n"
 	        "  --refit-every K    in back-tests, fit on every K-th fold and reuse it\n"
-	        "  --lags, --windows, --agg, --calendar, --fourier, --transform, --country,\n"
+	        "  --lags, --windows, --agg, --calendar, --fourier, --transform (standard,\n"
+	        "                     robust, log1p, diff, sdiff), --country,\n"
 	        "  --holiday-window, --events, --known-future ...: its features (see 'forecast\n"
 	        "                     features --help'); --param gbdt.num_leaves=63 etc. set\n"
 	        "                     the learner (n_trees, learning_rate, loss=poisson ...)\n"
@@ -366,6 +373,38 @@ static void report_fallbacks(const cli_opts *o, const fc_panel *p, const fc_run 
 			cli_warn(o, "%s was dropped on %zu series for exceeding --candidate-timeout %g "
 			         "(first: %s)", nm->label[c], n, o->candidate_timeout,
 			         p->series[first].key[0] ? p->series[first].key : "(the only series)");
+	}
+}
+
+/* --transform log1p|boxcox: the series whose final models could not take
+ * the transform (Box-Cox: a value <= 0; log1p: a value <= -1; Guerrero's
+ * lambda undefined) and were modelled on their original scale. */
+static void report_scale(const cli_opts *o, const fc_panel *p, const fc_run *run)
+{
+	if (o->scale.kind == FC_SCALE_NONE)
+		return;
+	size_t n = 0, first = 0;
+	const char *why = "";
+	for (size_t i = 0; i < run->n_series; i++) {
+		const fc_series_result *r = &run->res[i];
+		for (size_t k = 0; k < r->n_members; k++) {
+			const fc_model *m = r->members[k].model;
+			if (m && m->fitted && m->scale.kind != FC_SCALE_NONE &&
+			    m->applied.kind == FC_SCALE_NONE) {
+				if (n++ == 0) {
+					first = i;
+					why = m->why;
+				}
+				break;
+			}
+		}
+	}
+	if (n) {
+		char s[48];
+		cli_warn(o, "--transform %s: %zu of %zu series modelled on their original scale "
+		         "instead (first: %s: %s)", fc_scale_format(&o->scale, s, sizeof s), n,
+		         run->n_series, p->series[first].key[0] ? p->series[first].key : "(the only series)",
+		         why);
 	}
 }
 
@@ -1106,6 +1145,7 @@ static int run_opts(const cli_opts *opts, int argc, char **argv, int fit, const 
 		nm.params[n_base + k] = trials[k].params;
 	}
 	report_fallbacks(&o, p, result, &nm);
+	report_scale(&o, p, result);
 	describe_ensemble(&o, result, &nm);
 	cli_reg_count(&reg, p, result, fit);
 

@@ -14,6 +14,7 @@
 
 #include "forecast/artifact.h"
 #include "forecast/registry.h"
+#include "forecast/scale.h"
 #include "forecast/search.h"
 #include "forecast/shard.h"
 
@@ -600,8 +601,27 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 				return usage_error(cmd, "too many feature options");
 			break;
 		case O_TRANSFORM:
+			/* boxcox is a scale of the local kinds only: the global model
+			 * keeps its own transform (standard by default); log1p is both,
+			 * the local kinds' scale and the global model's transform */
+			if (strncmp(optarg, "boxcox", 6) == 0) {
+				if (!(accepted & OPT_CV))
+					return usage_error(cmd, "--transform %s: Box-Cox is a scale of fit's and "
+					                   "cv's local models; here: none, standard, robust, "
+					                   "log1p, diff or sdiff", optarg);
+				if (fc_scale_parse(optarg, &o->scale, &ferr))
+					return usage_error(cmd, "%s", ferr.msg);
+				break;
+			}
 			if (fc_feature_parse_transform(optarg, &o->feat, &ferr))
-				return usage_error(cmd, "%s", ferr.msg);
+				return usage_error(cmd, (accepted & OPT_CV)
+				                   ? "--transform: expected log1p, boxcox, boxcox=auto or "
+				                     "boxcox=LAMBDA (every kind), or none, standard, robust, "
+				                     "diff or sdiff (the global model); got '%s'" : "%s",
+				                   (accepted & OPT_CV) ? optarg : ferr.msg);
+			o->scale = (fc_scale){.kind = o->feat.transform == FC_TF_LOG1P ? FC_SCALE_LOG1P
+			                                                                 : FC_SCALE_NONE,
+			                      .lambda = NAN};
 			if (remember(o, "transform", optarg))
 				return usage_error(cmd, "too many feature options");
 			break;
@@ -761,6 +781,10 @@ int cli_candidates(const cli_opts *o, fc_model ***out, size_t *n_out)
 			return kind_list_error("--models: no model named");
 		}
 	}
+	/* --transform log1p|boxcox: the scale of every local kind */
+	for (size_t i = 0; i < n; i++)
+		if (!c[i]->type->global)
+			c[i]->scale = o->scale;
 	/* the feature and strategy options configure the global model; --param
 	 * gbdt.* given explicitly comes after and wins */
 	for (size_t i = 0; i < n; i++) {

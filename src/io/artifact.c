@@ -183,9 +183,9 @@ static int write_member(fc_buf *b, const fc_member *mb, const fc_run *run, size_
 	fc_buf params, state;
 	fc_buf_init(&params);
 	fc_buf_init(&state);
-	int rc = 0;
-	if (m->type->save_params) /* kinds without parameters have none */
-		rc = m->type->save_params(m->params, &params, err);
+	/* the kind's parameters, after the scale's tokens when fit had
+	 * --transform log1p or boxcox (fc_model_load reads them off the front) */
+	int rc = fc_model_params_text(m, &params, err);
 	if (!rc && m->type->global)
 		rc = fc_buf_printf(&state, "global=%zu", global_record(run, mb->candidate))
 		         ? fc_err_set(err, FC_ENOMEM, "out of memory") : 0;

@@ -12,15 +12,29 @@
  * point to heap memory, released by its free().  Changing a parameter of a
  * fitted model discards the fit, since the state no longer matches; a
  * failed change leaves the model untouched.  A failed fit leaves the model
- * unfitted (the previous fit is released first). */
+ * unfitted (the previous fit is released first).
+ *
+ * A model with a scale (fc_model.scale, forecast/scale.h) is fitted to
+ * the transformed series and its forecasts are mapped back here, so that
+ * the back-test, the final fit and predict all go through the same code.
+ * The bias adjustment needs the forecast variance sigma_h^2 on the
+ * transformed scale; the interface gives intervals, not variances, so it
+ * is read off the kind's widest interval as R's InvBoxCox does for a
+ * forecast object: sigma_h = (hi - lo) / (2 z) at the highest level
+ * (95 is always computed for this).  Exact for the Gaussian intervals of
+ * arima, ets, the baselines, theta; kinds without a stochastic model
+ * (Croston & co, conformal) have no interval at this point and their point
+ * forecast is back-transformed without adjustment. */
 #include "forecast/model.h"
 #include "forecast/budget.h"
+#include "forecast/scale.h"
 #include "model_private.h"
 #include "core/numeric.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,6 +214,7 @@ fc_model *fc_model_clone_unfitted(const fc_model *m, fc_err *err)
 	if (!c)
 		return NULL;
 	memcpy(c->params, m->params, m->type->params_size);
+	c->scale = m->scale;
 	return c;
 }
 
@@ -316,6 +331,8 @@ size_t fc_model_min_length(const fc_model *m, const fc_series *y)
 }
 
 static int fit_state(fc_model *m, const fc_series *y, int warm, fc_err *err);
+static int fit_scaled(fc_model *m, const fc_series *y, int warm, fc_err *err);
+static int forecast_scaled(const fc_model *m, fc_forecast *out, fc_err *err);
 
 int fc_model_fit(fc_model *m, const fc_series *y, fc_err *err)
 {
@@ -336,7 +353,44 @@ int fc_model_fit(fc_model *m, const fc_series *y, fc_err *err)
 		return fc_err_set(err, FC_EINVAL,
 		                  "model '%s' is a global model: it is fitted on the whole panel",
 		                  m->type->name);
-	return fit_state(m, y, 0, err);
+	return fit_scaled(m, y, 0, err);
+}
+
+/* fit_state on the scale m asks for: the transformed series when it can
+ * take the transform, else the series itself (applied NONE, why set). */
+static int fit_scaled(fc_model *m, const fc_series *y, int warm, fc_err *err)
+{
+	if (m->scale.kind == FC_SCALE_NONE) {
+		m->applied = m->scale;
+		return fit_state(m, y, warm, err);
+	}
+	size_t n = y->n ? y->n : 1;
+	double *z = malloc((y->raw ? 2 : 1) * n * sizeof *z);
+	if (!z) {
+		release_state(m);
+		return fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", m->type->name);
+	}
+	fc_scale applied;
+	char why[sizeof m->why];
+	int rc;
+	if (fc_scale_forward(&m->scale, fc_series_period(y), y->y, y->n, z, &applied, why,
+	                     sizeof why)) {
+		rc = fit_state(m, y, warm, err);
+		m->applied = (fc_scale){.kind = FC_SCALE_NONE, .lambda = NAN};
+		memcpy(m->why, why, sizeof why);
+	} else {
+		fc_series v = *y;
+		v.y = z;
+		if (y->raw) {
+			fc_scale_apply(&applied, y->raw, y->n, z + n);
+			v.raw = z + n;
+		}
+		rc = fit_state(m, &v, warm, err);
+		m->applied = applied;
+		m->why[0] = '\0';
+	}
+	free(z);
+	return rc;
 }
 
 /* Fits m to y into a new state (from m's current state with warm) within
@@ -374,7 +428,7 @@ int fc_model_fit_warm(fc_model *m, const fc_series *y, fc_err *err)
 		if (isinf(y->y[t]))
 			return fc_err_set(err, FC_EINPUT, "model '%s': value %zu of the series is infinite",
 			                  m->type->name, t + 1);
-	return fit_state(m, y, 1, err);
+	return fit_scaled(m, y, 1, err);
 }
 
 int fc_model_anchor(fc_model *m, const fc_series *y, fc_err *err)
@@ -383,7 +437,29 @@ int fc_model_anchor(fc_model *m, const fc_series *y, fc_err *err)
 		return fc_err_set(err, FC_EINVAL, "model: anchor needs a model and a series");
 	if (!m->fitted || !m->type->anchor)
 		return fc_model_fit(m, y, err);
-	int rc = m->type->anchor(m->state, m->params, y, err);
+	/* on the fit's scale, with its lambda (anchoring keeps what was
+	 * estimated); newer data the scale cannot take: a refit, which
+	 * models them on the original scale */
+	fc_series v = *y;
+	double *z = NULL;
+	if (m->applied.kind != FC_SCALE_NONE) {
+		for (size_t t = 0; t < y->n; t++)
+			if (y->y[t] <= (m->applied.kind == FC_SCALE_BOXCOX ? 0 : -1))
+				return fc_model_fit(m, y, err);
+		size_t n = y->n ? y->n : 1;
+		if (!(z = malloc((y->raw ? 2 : 1) * n * sizeof *z))) {
+			release_state(m);
+			return fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", m->type->name);
+		}
+		fc_scale_apply(&m->applied, y->y, y->n, z);
+		v.y = z;
+		if (y->raw) {
+			fc_scale_apply(&m->applied, y->raw, y->n, z + n);
+			v.raw = z + n;
+		}
+	}
+	int rc = m->type->anchor(m->state, m->params, &v, err);
+	free(z);
 	if (rc)
 		release_state(m);
 	return rc;
@@ -400,7 +476,48 @@ int fc_model_forecast(const fc_model *m, fc_forecast *out, fc_err *err)
 		return fc_err_set(err, FC_EINVAL,
 		                  "model '%s': forecast result is not initialized (use fc_forecast_init)",
 		                  m->type->name);
-	return m->type->forecast(m->state, out, err);
+	if (m->applied.kind == FC_SCALE_NONE)
+		return m->type->forecast(m->state, out, err);
+	return forecast_scaled(m, out, err);
+}
+
+/* The kind's forecast on its scale at out's levels and 95 (for the
+ * variance; the highest level when out has FC_MAX_LEVELS others), then
+ * the mean bias-adjusted and the bounds mapped back into out. */
+static int forecast_scaled(const fc_model *m, fc_forecast *out, fc_err *err)
+{
+	double levels[FC_MAX_LEVELS];
+	size_t nl = out->n_levels, h = out->h;
+	memcpy(levels, out->levels, nl * sizeof *levels);
+	int has95 = 0;
+	for (size_t l = 0; l < nl; l++)
+		has95 |= levels[l] == 95;
+	if (!has95 && nl < FC_MAX_LEVELS)
+		levels[nl++] = 95;
+	fc_forecast t;
+	int rc = fc_forecast_init(&t, h, levels, nl, err);
+	if (rc)
+		return rc;
+	if ((rc = m->type->forecast(m->state, &t, err)))
+		goto out;
+	size_t top = t.n_levels - 1;
+	double z = gsl_cdf_ugaussian_Pinv(0.5 + t.levels[top] / 200);
+	for (size_t i = 0; i < h; i++) {
+		double sd = (t.hi[top * h + i] - t.lo[top * h + i]) / (2 * z);
+		out->mean[i] = fc_scale_invert_mean(&m->applied, t.mean[i], sd * sd);
+	}
+	/* out's levels are a subset of t's, both ascending */
+	for (size_t l = 0, k = 0; l < out->n_levels; l++) {
+		while (t.levels[k] != out->levels[l])
+			k++;
+		for (size_t i = 0; i < h; i++) {
+			out->lo[l * h + i] = fc_scale_invert(&m->applied, t.lo[k * h + i]);
+			out->hi[l * h + i] = fc_scale_invert(&m->applied, t.hi[k * h + i]);
+		}
+	}
+out:
+	fc_forecast_dispose(&t);
+	return rc;
 }
 
 int fc_model_describe(const fc_model *m, struct fc_description *out, fc_err *err)
@@ -423,7 +540,7 @@ int fc_model_save(const fc_model *m, fc_buf *out, fc_err *err)
 	fc_buf_init(&state);
 	size_t old_len = out->len;
 	int rc = 0;
-	if (m->type->save_params && (rc = m->type->save_params(m->params, &params, err)))
+	if ((rc = fc_model_params_text(m, &params, err)))
 		goto out;
 	if ((rc = m->type->save(m->state, &state, err)))
 		goto out;
@@ -455,7 +572,10 @@ fc_model *fc_model_load(const fc_model_type *type, const char *params_text,
 		return NULL;
 	fc_buf in;
 	fc_buf_init(&in);
-	int rc = fc_model_set_params_text(m, params_text, err);
+	const char *rest;
+	int rc = fc_model_scale_read(m, params_text, &rest, err);
+	if (!rc)
+		rc = fc_model_set_params_text(m, rest, err);
 	if (rc) {
 		/* In a model file a bad parameter is corruption, not usage. */
 		if (rc != FC_ENOMEM) {
@@ -494,6 +614,77 @@ out:
 		return NULL;
 	}
 	return m;
+}
+
+int fc_model_params_text(const fc_model *m, fc_buf *out, fc_err *err)
+{
+	fc_buf kind;
+	fc_buf_init(&kind);
+	int rc = 0;
+	if (m->type->save_params && (rc = m->type->save_params(m->params, &kind, err)))
+		goto out;
+	if (m->scale.kind != FC_SCALE_NONE && !m->type->global) {
+		char a[48], b[48];
+		if (fc_buf_printf(out, "target_scale=%s target_applied=%s%s",
+		                  fc_scale_format(&m->scale, a, sizeof a),
+		                  fc_scale_format(&m->applied, b, sizeof b), kind.len ? " " : "")) {
+			rc = fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", m->type->name);
+			goto out;
+		}
+	}
+	if (kind.len && fc_buf_append(out, kind.data, kind.len))
+		rc = fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", m->type->name);
+out:
+	fc_buf_dispose(&kind);
+	return rc;
+}
+
+/* The value of token "key=..." at s (NULL when s does not start with it),
+ * copied into val; *end past the token. */
+static const char *scale_token(const char *s, const char *key, char *val, size_t cap,
+                               const char **end)
+{
+	size_t k = strlen(key);
+	if (strncmp(s, key, k) != 0 || s[k] != '=')
+		return NULL;
+	const char *v = s + k + 1, *e = v;
+	while (*e && !isspace((unsigned char)*e))
+		e++;
+	if ((size_t)(e - v) >= cap)
+		return NULL;
+	memcpy(val, v, (size_t)(e - v));
+	val[e - v] = '\0';
+	*end = e;
+	return val;
+}
+
+int fc_model_scale_read(fc_model *m, const char *params_text, const char **rest, fc_err *err)
+{
+	const char *p = skip_tag(params_text, "params");
+	while (isspace((unsigned char)*p))
+		p++;
+	*rest = p;
+	char req[48], app[48];
+	const char *e1, *e2;
+	if (!scale_token(p, "target_scale", req, sizeof req, &e1))
+		return 0; /* fitted without a scale, or a file from before scales */
+	while (isspace((unsigned char)*e1))
+		e1++;
+	fc_scale s, a = {.kind = FC_SCALE_NONE, .lambda = NAN};
+	fc_err perr;
+	if (!scale_token(e1, "target_applied", app, sizeof app, &e2) ||
+	    fc_scale_parse(req, &s, &perr) ||
+	    (strcmp(app, "none") != 0 && (fc_scale_parse(app, &a, &perr) || a.kind != s.kind ||
+	                                  (a.kind == FC_SCALE_BOXCOX && isnan(a.lambda)))))
+		return fc_err_set(err, FC_EFORMAT,
+		                  "model '%s': bad target_scale/target_applied tokens in '%.60s'",
+		                  m->type->name, p);
+	m->scale = s;
+	m->applied = a;
+	if (a.kind == FC_SCALE_NONE)
+		snprintf(m->why, sizeof m->why, "the series could not take the transform at fit time");
+	*rest = e2;
+	return 0;
 }
 
 void fc_model_free(fc_model *m)
