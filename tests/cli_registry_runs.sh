@@ -14,12 +14,11 @@ run_field() {
 r = json.load(sys.stdin)[int(sys.argv[1]) - 1][sys.argv[2]]
 print("" if r is None else r)' "$2" "$3"
 }
-# fnv FILE: the 64-bit FNV-1a hash of FILE, as the registry names files
-# (whose offset basis, src/store/registry.c, is not the standard
-# 14695981039346656037)
+# fnv FILE: the 64-bit FNV-1a hash of FILE (standard offset basis
+# 14695981039346656037), as the registry names files
 fnv() {
 	python3 -c 'import sys
-h = 1469598103934665603
+h = 14695981039346656037
 for b in open(sys.argv[1], "rb").read():
 	h = ((h ^ b) * 0x100000001b3) & 0xffffffffffffffff
 print("%016x" % h)' "$1"

@@ -15,6 +15,7 @@
 #include "forecast/artifact.h"
 #include "forecast/budget.h"
 #include "forecast/dist.h"
+#include "forecast/hash.h"
 #include "forecast/output.h"
 #include "forecast/registry.h"
 #include "forecast/search.h"
@@ -740,7 +741,7 @@ static uint64_t options_hash(const cli_opts *o, int argc, char **argv)
 {
 	static const char *const with_value[] = {"--shard", "-o", "--output", "--threads"};
 	static const char *const alone[] = {"-q", "--quiet"};
-	uint64_t h = 14695981039346656037ULL;
+	uint64_t h = FC_FNV_OFFSET;
 	for (int a = 1; a < argc; a++) {
 		const char *t = argv[a];
 		int skip = t == o->input;
@@ -757,12 +758,7 @@ static uint64_t options_hash(const cli_opts *o, int argc, char **argv)
 			a += skip - 1;
 			continue;
 		}
-		for (const char *c = t;; c++) { /* the token and its NUL */
-			h ^= (unsigned char)*c;
-			h *= 1099511628211ULL;
-			if (!*c)
-				break;
-		}
+		h = fc_fnv1a(h, t, strlen(t) + 1); /* the token and its NUL */
 	}
 	return h;
 }

@@ -436,7 +436,8 @@ static int query(fc_registry *r, const char *sql, const char *a, long b, const c
 	return n < 0 ? cli_fail(FC_EIO, "registry: query failed") : EXIT_OK;
 }
 
-#define SHOW_SQL "SELECT name, version, status, created, kinds, parent, fingerprint, n_rows, " \
+#define SHOW_SQL "SELECT name, version, status, created, kinds, parent, fingerprint, " \
+	"fingerprint_algo, n_rows, " \
 	"n_series, time_first, time_last, metric, score, metrics, replace(options, char(9), ' ') " \
 	"AS options, file_hash, rolled_back"
 
@@ -514,6 +515,7 @@ static int diff(fc_registry *r, const char *a, const char *b, int fmt)
 	const struct { const char *field, *a, *b; } rows[] = {
 		{"status", x.status, y.status}, {"kinds", x.kinds, y.kinds},
 		{"parent", vx, vy}, {"fingerprint", x.fingerprint, y.fingerprint},
+		{"fingerprint_algo", x.fingerprint_algo, y.fingerprint_algo},
 		{"n_rows", rx, ry}, {"n_series", nx, ny},
 		{"time_first", x.time_first, y.time_first}, {"time_last", x.time_last, y.time_last},
 		{"options", x.options, y.options}, {"metric", x.metric, y.metric},

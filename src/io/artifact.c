@@ -1,6 +1,7 @@
 /* The model file: writing a fitted run and reading it back.  The format is
  * described in include/forecast/artifact.h. */
 #include "forecast/artifact.h"
+#include "forecast/hash.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -86,16 +87,6 @@ int fc_aggregate_parse(const char *s, fc_aggregate *out)
 }
 
 /* ---- writing ----------------------------------------------------------- */
-
-static uint64_t fnv1a(const char *s, size_t n)
-{
-	uint64_t h = 14695981039346656037ULL;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
 
 static int put_field(fc_buf *b, const char *s)
 {
@@ -297,7 +288,7 @@ int fc_artifact_write(FILE *f, const fc_panel *p, const fc_run *run,
 	for (size_t i = 0; !rc && i < p->n_series; i++)
 		rc = write_series(&b, &p->series[i], &run->res[i], run, opts->horizon, err);
 	if (!rc) {
-		uint64_t h = fnv1a(b.data, b.len);
+		uint64_t h = fc_fnv1a(FC_FNV_OFFSET, b.data, b.len);
 		rc = fc_buf_printf(&b, "end\t%016" PRIx64 "\n", h);
 		if (rc)
 			fc_err_set(err, rc, "out of memory");
@@ -719,7 +710,7 @@ static int verify(const char *path, char *text, size_t len, fc_err *err)
 	uint64_t want;
 	if (strncmp(last, "end\t", 4) != 0 || sscanf(last + 4, "%" SCNx64, &want) != 1)
 		return fc_err_set(err, FC_EFORMAT, "%s: corrupt model file: truncated (no end record)", path);
-	if (fnv1a(text, start) != want)
+	if (fc_fnv1a(FC_FNV_OFFSET, text, start) != want)
 		return fc_err_set(err, FC_EFORMAT, "%s: corrupt model file: checksum mismatch", path);
 	*last = '\0';
 	return 0;

@@ -9,6 +9,7 @@
  * local kind per series (a trial is one configuration for the panel). */
 #include "forecast/search.h"
 #include "forecast/tpe.h"
+#include "forecast/hash.h"
 
 #include <errno.h>
 #include <math.h>
@@ -399,10 +400,7 @@ int fc_space_read(fc_space_set *s, const char *path, fc_err *err)
 /* FNV-1a of a name: the kind's share of the seed. */
 static uint64_t hash_name(const char *s)
 {
-	uint64_t h = UINT64_C(0xcbf29ce484222325);
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * UINT64_C(0x100000001b3);
-	return h;
+	return fc_fnv1a(FC_FNV_OFFSET, s, strlen(s));
 }
 
 /* The state of one searched kind while trials are made. */
