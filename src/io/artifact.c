@@ -1,6 +1,7 @@
 /* The model file: writing a fitted run and reading it back.  The format is
  * described in include/forecast/artifact.h. */
 #include "forecast/artifact.h"
+#include "forecast/file.h"
 #include "forecast/hash.h"
 
 #include <errno.h>
@@ -656,35 +657,6 @@ static int read_series(reader *r, fc_artifact *a, fc_artifact_series *s)
 	return read_intervals(r, s);
 }
 
-static int slurp(const char *path, char **text, size_t *len, fc_err *err)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return fc_err_set(err, FC_EIO, "cannot open model file '%s': %s", path, strerror(errno));
-	fc_buf b;
-	fc_buf_init(&b);
-	char chunk[65536];
-	size_t got;
-	int rc = 0;
-	while (!rc && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
-		rc = fc_buf_append(&b, chunk, got);
-	if (!rc && ferror(f))
-		rc = fc_err_set(err, FC_EIO, "cannot read model file '%s': %s", path, strerror(errno));
-	else if (rc)
-		fc_err_set(err, rc, "out of memory");
-	fclose(f);
-	if (rc) {
-		fc_buf_dispose(&b);
-		return rc;
-	}
-	if (!b.data && fc_buf_append(&b, "", 0)) {
-		return fc_err_set(err, FC_ENOMEM, "out of memory");
-	}
-	*text = b.data;
-	*len = b.len;
-	return 0;
-}
-
 /* Checks magic, version and checksum; cuts the text before the end record. */
 static int verify(const char *path, char *text, size_t len, fc_err *err)
 {
@@ -720,7 +692,7 @@ int fc_artifact_load(const char *path, fc_artifact **out, fc_err *err)
 {
 	char *text;
 	size_t len;
-	int rc = slurp(path, &text, &len, err);
+	int rc = fc_read_file(path, "model file", &text, &len, err);
 	if (rc)
 		return rc;
 	if ((rc = verify(path, text, len, err))) {

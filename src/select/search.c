@@ -9,6 +9,7 @@
  * local kind per series (a trial is one configuration for the panel). */
 #include "forecast/search.h"
 #include "forecast/tpe.h"
+#include "forecast/file.h"
 #include "forecast/hash.h"
 
 #include <errno.h>
@@ -360,37 +361,17 @@ int fc_space_parse(fc_space_set *s, const char *text, const char *path, fc_err *
 
 int fc_space_read(fc_space_set *s, const char *path, fc_err *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return fc_err_set(err, FC_EIO, "cannot open space file '%s': %s", path, strerror(errno));
-	size_t cap = 4096, len = 0;
-	char *text = malloc(cap);
-	int rc = text ? 0 : fc_err_set(err, FC_ENOMEM, "out of memory");
-	while (!rc) {
-		if (len + 1 >= cap) {
-			char *t = cap > ((size_t)1 << 24) ? NULL : realloc(text, 2 * cap);
-			if (!t) {
-				rc = fc_err_set(err, FC_EINPUT, "%s: space file too large", path);
-				break;
-			}
-			text = t;
-			cap *= 2;
-		}
-		size_t got = fread(text + len, 1, cap - 1 - len, f);
-		len += got;
-		if (got == 0) {
-			if (ferror(f))
-				rc = fc_err_set(err, FC_EIO, "cannot read space file '%s'", path);
-			break;
-		}
-	}
-	fclose(f);
-	if (!rc && memchr(text, '\0', len))
+	char *text;
+	size_t len;
+	int rc = fc_read_file(path, "space file", &text, &len, err);
+	if (rc)
+		return rc;
+	if (len + 1 >= (size_t)1 << 25)
+		rc = fc_err_set(err, FC_EINPUT, "%s: space file too large", path);
+	else if (memchr(text, '\0', len))
 		rc = fc_err_set(err, FC_EINPUT, "%s: not a text file", path);
-	if (!rc) {
-		text[len] = '\0';
+	else
 		rc = fc_space_parse(s, text, path, err);
-	}
 	free(text);
 	return rc;
 }
