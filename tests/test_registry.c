@@ -440,6 +440,8 @@ static void check_v3(fc_registry *r, const char *oa, const char *ob)
 	ck_assert_str_eq(got, na);
 	ck_assert_int_eq(int_query(r, "SELECT count(*) FROM models WHERE fingerprint_algo = '"
 	                          FC_FINGERPRINT_ALGO_V2 "'"), 3);
+	ck_assert_int_eq(int_query(r, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = "
+	                          "'model_hash'"), 1);
 	fc_registry_model_path(r, oa, path, sizeof path);
 	ck_assert(!exists(path));
 	fc_registry_model_path(r, ob, path, sizeof path);

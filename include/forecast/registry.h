@@ -19,7 +19,8 @@
  * fingerprint, n_rows, n_series, time_first, time_last, options, metric,
  * score, metrics, status, file_hash, rolled_back, fingerprint_algo),
  * runs(id, command, args, started, ended, exit_status, name, version,
- * rows_read, series_forecast, fallbacks, warnings, outputs, decision),
+ * rows_read, series_forecast, fallbacks, warnings, outputs, decision,
+ * model_hash),
  * promotions(id, name, version, at, reason).  Version 1 lacked promotions
  * and rolled_back; opening it migrates.  Versions 1 and 2 hashed with a
  * wrong FNV offset basis (1469598103934665603, a digit short): migrating
@@ -83,6 +84,8 @@ typedef struct fc_registry_run {
 	long rows_read, series_forecast, fallbacks, warnings;
 	const char *outputs;     /* "path<TAB>hash" lines */
 	const char *decision;    /* retrain's decision and why; may be NULL */
+	const char *model_hash;  /* predict: the hash of the model file it
+	                          * used (registered or not); NULL or "": none */
 } fc_registry_run;
 
 /* Opens (with create, making DIR, its subfolders and the database) the

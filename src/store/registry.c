@@ -73,11 +73,13 @@ static const char migrate_v2[] =
  * a digit short of FNV-1a's 14695981039346656037.  The model files are
  * renamed to their standard hash by rename_models; the data fingerprints
  * cannot be recomputed without the data, so each row says which algorithm
- * made its fingerprint and only fingerprints of one algorithm compare. */
+ * made its fingerprint and only fingerprints of one algorithm compare.
+ * Runs gain the hash of the model file a predict used. */
 static const char migrate_v3[] =
 	"ALTER TABLE models ADD COLUMN fingerprint_algo TEXT NOT NULL DEFAULT '"
 	FC_FINGERPRINT_ALGO "';"
 	"UPDATE models SET fingerprint_algo = '" FC_FINGERPRINT_ALGO_V2 "';"
+	"ALTER TABLE runs ADD COLUMN model_hash TEXT;"
 	"PRAGMA user_version = 3;";
 
 static int user_version(fc_registry *r, int *v, fc_err *err)
@@ -684,8 +686,8 @@ int fc_registry_add_run(fc_registry *r, const fc_registry_run *run, fc_err *err)
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(r->db, "INSERT INTO runs (command, args, started, ended, exit_status, "
 	                       "name, version, rows_read, series_forecast, fallbacks, warnings, "
-	                       "outputs, decision) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-	                       "?11, ?12, ?13)", -1, &st, NULL) != SQLITE_OK)
+	                       "outputs, decision, model_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+	                       "?9, ?10, ?11, ?12, ?13, ?14)", -1, &st, NULL) != SQLITE_OK)
 		return db_fail(r, FC_EIO, "recording the run", err);
 	sqlite3_bind_text(st, 1, run->command, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, run->args ? run->args : "", -1, SQLITE_STATIC);
@@ -703,6 +705,8 @@ int fc_registry_add_run(fc_registry *r, const fc_registry_run *run, fc_err *err)
 	sqlite3_bind_int64(st, 11, run->warnings);
 	sqlite3_bind_text(st, 12, run->outputs ? run->outputs : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 13, run->decision, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 14, run->model_hash && run->model_hash[0] ? run->model_hash : NULL, -1,
+	                  SQLITE_STATIC);
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(r, FC_EIO, "recording the run", err);
 	sqlite3_finalize(st);
 	return rc;
