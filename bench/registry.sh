@@ -9,9 +9,12 @@
 #
 # retrain back-tests the challenger and re-scores the champion on the same
 # folds, so it does about twice a fit's back-test by design; its ratio to
-# the plain fit is reported beside, not as registry overhead.
+# the plain fit is reported beside, not as registry overhead.  With a global
+# kind among MODELS (e.g. MODELS=naive,snaive,gbdt) that includes refitting
+# each side's global models once per fold.
 #
-# Usage: bash bench/registry.sh   (RUNS=3 by default; best of the runs)
+# Usage: bash bench/registry.sh   (RUNS=3 by default; best of the runs;
+#        SERIES, DAYS and MODELS change the panel and the candidates)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 bench_find_forecast

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "forecast/hash.h"
+
 /* Writes data to this process's scratch file and returns its path (a static
  * buffer: the fuzz targets are single-threaded), or NULL. */
 static const char *fuzz_write_tmp(const char *tag, const uint8_t *data, size_t size)
@@ -28,16 +30,12 @@ static const char *fuzz_write_tmp(const char *tag, const uint8_t *data, size_t s
 	return path;
 }
 
-/* 64-bit FNV-1a, the checksum of model files and shard parts, so that a
- * target can make a mutated input's checksum right. */
+/* 64-bit FNV-1a (the library's, include/forecast/hash.h), the checksum of
+ * model files and shard parts, so that a target can make a mutated input's
+ * checksum right. */
 static inline uint64_t fnv1a(const uint8_t *s, size_t n)
 {
-	uint64_t h = 14695981039346656037ULL;
-	for (size_t i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return fc_fnv1a(FC_FNV_OFFSET, s, n);
 }
 
 /* A NUL-terminated copy of the input (caller frees), or NULL. */

@@ -170,6 +170,33 @@ for models in gbdt naive,gbdt; do
 	assert "$models: naming store b, and only it" grep -q "alert: 1 series' newest-fold error is above 1.5 x their earlier folds' (store=b)" g.out
 done
 
+# retrain compares the series forecast by global models too: champion and
+# challenger with gbdt members, both refitted per fold, on every series of
+# the shipped retail sample, the same at any thread count.
+awk -F, 'NR == 1 || $3 < "2024-11-01"' "$SAMPLES/retail_daily.csv" >ret_old.csv
+cp "$SAMPLES/retail_daily.csv" ret_new.csv
+nser=$(tail -n +2 ret_new.csv | cut -d, -f1,2 | sort -u | wc -l)
+R4="--registry rt4"
+"$FORECAST" fit ret_old.csv --horizon 14 --models gbdt,snaive --quiet $R4 --name ret -o ret_old.fc.csv --model-out ret_old.model
+assert "gbdt,snaive: the champion has gbdt members" grep -q '^member	gbdt' ret_old.model
+cp -r rt4 rt4b
+cp -r rt4 rt4c
+"$FORECAST" retrain ret_new.csv --name ret $R4 -o ret1.csv --threads 1 >ret1.out
+assert "retrain of a global champion: exit 0" test $? -eq 0
+assert "compares every series of the panel ($nser), none left out" grep -q "over $((nser * 3)) folds of $nser series (0 series not in both" ret1.out
+"$FORECAST" retrain ret_new.csv --name ret --registry rt4b -o ret2.csv --threads 2 >ret2.out
+assert "the same decision at --threads 1 and 2" cmp ret1.out ret2.out
+assert "and the same forecast" cmp ret1.csv ret2.csv
+# a challenger held to a margin it cannot meet is not promoted, and the
+# champion's (global) forecast is written
+"$FORECAST" retrain ret_new.csv --name ret --registry rt4c -o ret3.csv --promote-margin 0.9 >ret3.out
+assert "a challenger short of the margin is kept out: exit 0" test $? -eq 0
+assert "the decision keeps ret@1, over every series" sh -c "grep -q '^kept ret@1: challenger ret@2' ret3.out && grep -q \"of $nser series (0 series\" ret3.out"
+"$FORECAST" registry list --registry rt4c --format csv >l4.csv
+assert "ret@1 stays champion, ret@2 a candidate" sh -c "grep -q '^ret,1,champion,' l4.csv && grep -q '^ret,2,candidate,' l4.csv"
+"$FORECAST" predict --registry rt4c --model ret@1 --data ret_new.csv --horizon 14 >p4.csv
+assert "the champion's forecast on the new data is written" cmp p4.csv ret3.csv
+
 "$FORECAST" registry check $R >chk.txt
 assert "the registry checks out" grep -q '^ok: ' chk.txt
 

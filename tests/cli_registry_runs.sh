@@ -14,12 +14,11 @@ run_field() {
 r = json.load(sys.stdin)[int(sys.argv[1]) - 1][sys.argv[2]]
 print("" if r is None else r)' "$2" "$3"
 }
-# fnv FILE: the 64-bit FNV-1a hash of FILE, as the registry names files
-# (whose offset basis, src/store/registry.c, is not the standard
-# 14695981039346656037)
+# fnv FILE: the 64-bit FNV-1a hash of FILE (standard offset basis
+# 14695981039346656037), as the registry names files
 fnv() {
 	python3 -c 'import sys
-h = 1469598103934665603
+h = 14695981039346656037
 for b in open(sys.argv[1], "rb").read():
 	h = ((h ^ b) * 0x100000001b3) & 0xffffffffffffffff
 print("%016x" % h)' "$1"
@@ -61,6 +60,7 @@ assert "predict --model FILE --registry DIR forecasts as without" cmp p0.csv p1.
 assert "and is recorded" test "$(run_field reg 1 command)" = predict
 assert "with the forecast's hash" test "$(run_field reg 1 outputs)" = "p1.csv	$(fnv p1.csv)"
 assert "no name or version: it used no registered model" sh -c "test -z '$(run_field reg 1 name)' && test -z '$(run_field reg 1 version)'"
+assert "but the hash of the model file it used" test "$(run_field reg 1 model_hash)" = "$(fnv m.model)"
 assert "the series forecast" test "$(run_field reg 1 series_forecast)" = 1
 head -100 air.csv >new.csv
 FORECAST_REGISTRY=reg "$FORECAST" predict --model m.model --data new.csv >/dev/null
@@ -74,6 +74,7 @@ assert "stdout has no hash" test "$(run_field reg 1 outputs)" = "-	-"
 "$FORECAST" predict --model air@2 --registry reg -o p2.csv
 assert "predict --model NAME@V records the name" test "$(run_field reg 1 name)" = air
 assert "and the version" test "$(run_field reg 1 version)" = 2
+assert "and its model file's hash" test "$(run_field reg 1 model_hash)" = "$(fnv n2.model)"
 assert "and forecasts as that fit did" cmp n2.csv p2.csv
 "$FORECAST" registry runs air --registry reg --format csv >air.runs
 assert "'registry runs NAME' lists its fits and predictions" sh -c "test \$(grep -c ',fit,' air.runs) -eq 2 && test \$(grep -c ',predict,' air.runs) -eq 1"
@@ -87,6 +88,7 @@ assert "and takes a file that is no registered name" cmp n2.csv p4.csv
 # fit without --name, with a registry in use: a run, no version
 "$FORECAST" fit air.csv --horizon 12 --models naive --quiet -o f2.csv --model-out f2.model --registry reg
 assert "fit --registry without --name is recorded" sh -c "test '$(run_field reg 1 command)' = fit && test -z '$(run_field reg 1 version)'"
+assert "with no input model" test -z "$(run_field reg 1 model_hash)"
 assert "with its forecast and model file" test "$(run_field reg 1 outputs)" = "f2.csv	$(fnv f2.csv); f2.model	$(fnv f2.model)"
 "$FORECAST" registry list --registry reg --format csv >list.csv
 assert "and adds no version" test "$(grep -c '^air,' list.csv)" -eq 2

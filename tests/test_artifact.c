@@ -1,5 +1,5 @@
 /* Unit tests of the model file: round trip, and refusal of corrupt,
- * truncated and other-version files. */
+ * truncated and other-version files; and fc_read_file, which reads it. */
 #include <check.h>
 #include <gsl/gsl_errno.h>
 #include <math.h>
@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "forecast/artifact.h"
+#include "forecast/file.h"
 
 static double y0_[30], y1_[30];
 static const char *gv0[] = {"north, \"big\"", "a\tb"}, *gv1[] = {"south", "x%y"};
@@ -262,12 +263,49 @@ START_TEST(test_names)
 }
 END_TEST
 
+/* fc_read_file: every byte (NULs included, past one 64 KiB chunk), a NUL
+ * after them, an empty file, and a missing one named in the message. */
+START_TEST(test_read_file)
+{
+	char p[] = "/tmp/fc_test_read_XXXXXX";
+	int fd = mkstemp(p);
+	ck_assert_int_ge(fd, 0);
+	size_t n = 200000;
+	char *want = malloc(n);
+	for (size_t i = 0; i < n; i++)
+		want[i] = (char)(i * 7 % 251);
+	ck_assert_int_eq(write(fd, want, n), (ssize_t)n);
+	close(fd);
+	char *text = NULL;
+	size_t len = 0;
+	fc_err err;
+	ck_assert_int_eq(fc_read_file(p, NULL, &text, &len, &err), 0);
+	ck_assert_uint_eq(len, n);
+	ck_assert_int_eq(memcmp(text, want, n), 0);
+	ck_assert_int_eq(text[n], '\0');
+	free(text);
+	FILE *f = fopen(p, "w");
+	fclose(f);
+	ck_assert_int_eq(fc_read_file(p, NULL, &text, &len, &err), 0);
+	ck_assert_uint_eq(len, 0);
+	ck_assert_str_eq(text, "");
+	free(text);
+	unlink(p);
+	text = NULL;
+	ck_assert_int_eq(fc_read_file(p, "model file", &text, &len, &err), FC_EIO);
+	ck_assert_ptr_null(text);
+	ck_assert_ptr_nonnull(strstr(err.msg, "cannot open model file '/tmp/fc_test_read_"));
+	free(want);
+}
+END_TEST
+
 int main(void)
 {
 	gsl_set_error_handler_off();
 	Suite *s = suite_create("artifact");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_roundtrip);
+	tcase_add_test(tc, test_read_file);
 	tcase_add_test(tc, test_corrupt_byte);
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_other_version);

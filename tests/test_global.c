@@ -2,7 +2,8 @@
  * selection engine and directly: it learns a pattern shared by many
  * series, never reads data after a cut, gives the same forecasts for any
  * thread count and after a save/load round trip, and supports the direct
- * strategy and one model per group. */
+ * strategy and one model per group; and fc_cv_global_folds, the same
+ * per-fold back-test for a global model with fixed parameters. */
 #include <check.h>
 #include <gsl/gsl_errno.h>
 #include <math.h>
@@ -313,6 +314,63 @@ START_TEST(test_in_selection)
 }
 END_TEST
 
+/* fc_cv_global_folds, the back-test retrain uses for global members: the
+ * fold forecasts fc_cv_run scored (one fit per fold over every series cut
+ * at its origin), and those of a direct fit at each cut; a series left
+ * out of a fold (cut 0) gets NaN. */
+START_TEST(test_global_folds)
+{
+	panel *t = make_panel();
+	fc_model *c[1] = {gbdt_with(SMALL, sizeof SMALL / sizeof SMALL[0])};
+	enum { K = 3, H = 7 };
+	fc_cv_opts o = {.horizon = H, .folds = K, .step = H, .n_levels = 1, .levels = {90},
+	                .metric = FC_METRIC_MAE, .n_candidates = 1, .candidates = c};
+	fc_run *r = NULL;
+	fc_err err;
+	ck_assert_msg(fc_cv_run(&t->p, &o, &r, &err) == 0, "%s", err.msg);
+	size_t cut[K * NS];
+	for (size_t jj = 0; jj < K; jj++)
+		for (size_t i = 0; i < NS; i++)
+			cut[jj * NS + i] = NT - H - jj * H;
+	cut[2 * NS + 3] = 0; /* series 3 sits out the earliest fold */
+	double *gfc = NULL;
+	ck_assert_msg(fc_cv_global_folds(&t->p, c[0], K, H, 1, cut, &gfc, &err) == 0, "%s", err.msg);
+	double direct[NS * H];
+	forecast_at(c[0], t, NT - H - H, H, direct); /* fold jj = 1 */
+	for (size_t i = 0; i < NS; i++) {
+		const fc_series_result *res = &r->res[i];
+		ck_assert_uint_eq(res->folds, K);
+		for (size_t k = 0; k < K; k++) {
+			size_t jj = K - 1 - k;
+			const double *g = gfc + (i * K + jj) * H;
+			if (i == 3 && jj == 2) {
+				for (size_t x = 0; x < H; x++)
+					ck_assert(isnan(g[x]));
+				continue;
+			}
+			ck_assert(res->fold_ok[k]);
+			for (size_t x = 0; x < H; x++) {
+				ck_assert(isfinite(g[x]));
+				if (jj != 2) /* the earliest fold's fit saw one series fewer */
+					ck_assert_double_eq_tol(g[x], res->fold_fc[k * H + x], 1e-12);
+				if (jj == 1)
+					ck_assert_double_eq_tol(g[x], direct[i * H + x], 1e-12);
+			}
+		}
+	}
+	/* not a global kind: refused */
+	fc_model *naive = fc_model_alloc(fc_model_naive, NULL);
+	double *none = NULL;
+	ck_assert_int_eq(fc_cv_global_folds(&t->p, naive, K, H, 1, cut, &none, &err), FC_EINVAL);
+	ck_assert_ptr_null(none);
+	fc_model_free(naive);
+	free(gfc);
+	fc_run_free(r);
+	fc_model_free(c[0]);
+	free(t);
+}
+END_TEST
+
 /* Writes a one-country calendar ZZ into a new folder under /tmp, whose
  * path goes to dir (>= 64 bytes). */
 static void write_calendar(char *dir)
@@ -386,6 +444,7 @@ static Suite *global_suite(void)
 	tcase_add_test(tc, test_capacity);
 	tcase_add_test(tc, test_direct_and_grouped);
 	tcase_add_test(tc, test_in_selection);
+	tcase_add_test(tc, test_global_folds);
 	tcase_add_test(tc, test_calendars_cached);
 	suite_add_tcase(su, tc);
 	return su;

@@ -287,6 +287,20 @@ int fc_cv_finish(const fc_panel *p, const fc_cv_opts *opts, fc_run *run, fc_err 
  * or FC_ENOMEM (a failed fit is recorded in its prefit). */
 int fc_cv_prefit(const fc_panel *p, const fc_cv_opts *opts, fc_run *run, fc_err *err);
 void fc_prefit_dispose(fc_prefit *pf);
+/* The back-test of a global kind with fixed hyperparameters, as
+ * fc_cv_run makes it for a global candidate: for each fold distance j
+ * from the last (folds-1 down to 0) one fit of model's kind and
+ * parameters (model itself is not changed) on p with series i cut at
+ * cut[j * p->n_series + i] (0: not in that fold's fit), and its forecast
+ * of h steps from each cut, into *out (allocated, the caller frees it):
+ * (*out)[(i * folds + j) * h + k], NaN where series i has no cut or the
+ * fold's fit or forecast failed.  With refit_every > 1 a fit is reused by
+ * the refit_every - 1 folds after it (later folds: it has seen less data,
+ * never more).  Returns 0, FC_EINVAL (not a global kind, or parameters
+ * that do not fit the data) or FC_ENOMEM; *out is untouched on failure. */
+int fc_cv_global_folds(const fc_panel *p, const fc_model *model, size_t folds, size_t h,
+                       size_t refit_every, const size_t *cut, double **out, fc_err *err);
+
 /* Candidate c's running back-test loss after fold step t: the mean of the
  * selection metric over the (series, fold) pairs it was scored on among
  * the folds at distance folds-1-t or less from the last (t = folds-1: all

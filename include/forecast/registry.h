@@ -5,7 +5,8 @@
  * Layout of a registry directory DIR:
  *   DIR/registry.db        the database (schema version in PRAGMA user_version)
  *   DIR/models/<hash>      model files, named by the 64-bit FNV-1a hash of
- *                          their bytes (16 hex digits); written under a
+ *                          their bytes (16 hex digits, include/forecast/
+ *                          hash.h); written under a
  *                          temporary name, fsync'ed, renamed, the directory
  *                          fsync'ed.  FNV-1a is not cryptographic: it names
  *                          files and detects corruption, it does not resist
@@ -14,13 +15,22 @@
  *   DIR/locks/<name>.lock  flock(2) locks, one writer per model name; the
  *                          kernel releases them when a process dies.
  *
- * Schema (version 2): models(name, version, kinds, created, parent,
+ * Schema (version 3): models(name, version, kinds, created, parent,
  * fingerprint, n_rows, n_series, time_first, time_last, options, metric,
- * score, metrics, status, file_hash, rolled_back), runs(id, command, args,
- * started, ended, exit_status, name, version, rows_read, series_forecast,
- * fallbacks, warnings, outputs, decision), promotions(id, name, version, at,
- * reason).  Version 1 lacked promotions and rolled_back; opening it
- * migrates.  A database of a newer version is refused (FC_EFORMAT).
+ * score, metrics, status, file_hash, rolled_back, fingerprint_algo),
+ * runs(id, command, args, started, ended, exit_status, name, version,
+ * rows_read, series_forecast, fallbacks, warnings, outputs, decision,
+ * model_hash),
+ * promotions(id, name, version, at, reason).  Version 1 lacked promotions
+ * and rolled_back; opening it migrates.  Versions 1 and 2 hashed with a
+ * wrong FNV offset basis (1469598103934665603, a digit short): migrating
+ * to 3 renames every model file to its standard hash (crash-safe: new
+ * name first, rows in the one transaction, old names removed after the
+ * commit or by gc), and marks the fingerprints it cannot recompute
+ * (without the data) with fingerprint_algo FC_FINGERPRINT_ALGO_V2; a
+ * fingerprint compares only with one of the same algorithm.  Output
+ * hashes in runs recorded before version 3 keep the old basis.  A
+ * database of a newer version is refused (FC_EFORMAT).
  *
  * Crash safety: a model file reaches the store before the one transaction
  * that inserts its row, so a crash leaves at worst an unreferenced file
@@ -33,7 +43,11 @@
 #include "forecast/error.h"
 #include "forecast/series.h"
 
-#define FC_REGISTRY_SCHEMA 2
+#define FC_REGISTRY_SCHEMA 3
+/* models.fingerprint_algo: FNV-1a of the rows with the standard offset
+ * basis (schema 3 on), and the wrong basis of schemas 1 and 2. */
+#define FC_FINGERPRINT_ALGO "fnv1a64"
+#define FC_FINGERPRINT_ALGO_V2 "fnv1a64-1469598103934665603"
 #define FC_REGISTRY_NAME_MAX 64
 
 typedef struct fc_registry fc_registry;
@@ -51,6 +65,7 @@ typedef struct fc_registry_model {
 	char created[32];        /* UTC, ISO 8601 */
 	long parent;             /* the champion when it was made; 0 none */
 	char fingerprint[17];    /* hash of the input rows used */
+	char fingerprint_algo[32]; /* FC_FINGERPRINT_ALGO(_V2); set by the registry */
 	long n_rows, n_series;
 	char time_first[40], time_last[40];
 	char options[2048];      /* the fit's options, tab-separated */
@@ -69,6 +84,8 @@ typedef struct fc_registry_run {
 	long rows_read, series_forecast, fallbacks, warnings;
 	const char *outputs;     /* "path<TAB>hash" lines */
 	const char *decision;    /* retrain's decision and why; may be NULL */
+	const char *model_hash;  /* predict: the hash of the model file it
+	                          * used (registered or not); NULL or "": none */
 } fc_registry_run;
 
 /* Opens (with create, making DIR, its subfolders and the database) the

@@ -204,6 +204,7 @@ typedef struct cli_reg {
 	long rows_read, series_forecast, fallbacks;
 	char outputs[8192];
 	char decision[512];
+	char model_hash[17];       /* predict: the model file's hash; "" none */
 } cli_reg;
 /* --registry, else $FORECAST_REGISTRY, else ./forecast-registry. */
 const char *cli_registry_dir(const cli_opts *o);
@@ -222,7 +223,8 @@ int cli_reg_fit(cli_reg *g, const cli_opts *o, int argc, char **argv, const fc_p
  * series with a fallback or no forecast, for the run record. */
 void cli_reg_count(cli_reg *g, const fc_panel *p, const fc_run *run, int fit);
 /* predict: the model file to load for --model, which may name a
- * registered model (NAME or NAME@V); path receives the file. */
+ * registered model (NAME or NAME@V); path receives the file, and, when
+ * the run is recorded, g->model_hash its hash. */
 int cli_reg_model_path(const cli_opts *o, cli_reg *g, char *path, size_t cap);
 /* Records the run (command and argv) with its exit status when a registry
  * is in use, then closes.  A registry that does not exist yet is created

@@ -15,6 +15,8 @@
 #include "forecast/artifact.h"
 #include "forecast/budget.h"
 #include "forecast/dist.h"
+#include "forecast/file.h"
+#include "forecast/hash.h"
 #include "forecast/output.h"
 #include "forecast/registry.h"
 #include "forecast/scale.h"
@@ -779,7 +781,7 @@ static uint64_t options_hash(const cli_opts *o, int argc, char **argv)
 {
 	static const char *const with_value[] = {"--shard", "-o", "--output", "--threads"};
 	static const char *const alone[] = {"-q", "--quiet"};
-	uint64_t h = 14695981039346656037ULL;
+	uint64_t h = FC_FNV_OFFSET;
 	for (int a = 1; a < argc; a++) {
 		const char *t = argv[a];
 		int skip = t == o->input;
@@ -796,12 +798,7 @@ static uint64_t options_hash(const cli_opts *o, int argc, char **argv)
 			a += skip - 1;
 			continue;
 		}
-		for (const char *c = t;; c++) { /* the token and its NUL */
-			h ^= (unsigned char)*c;
-			h *= 1099511628211ULL;
-			if (!*c)
-				break;
-		}
+		h = fc_fnv1a(h, t, strlen(t) + 1); /* the token and its NUL */
 	}
 	return h;
 }
@@ -1223,42 +1220,6 @@ static void usage_merge(FILE *f)
 	        "data, 4 a missing, duplicate, damaged or mismatched part.\n");
 }
 
-/* Reads a whole file; NULL with err set on failure. */
-static char *slurp(const char *path, size_t *len, fc_err *err)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fc_err_set(err, FC_EIO, "%s: cannot open: %s", path, strerror(errno));
-		return NULL;
-	}
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		n += fread(buf + n, 1, cap - n, f);
-		if (n < cap)
-			break;
-		char *grown = realloc(buf, cap * 2);
-		if (!grown) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		buf = grown;
-		cap *= 2;
-	}
-	int bad = ferror(f);
-	fclose(f);
-	if (!buf) {
-		fc_err_set(err, FC_ENOMEM, "%s: out of memory", path);
-	} else if (bad) {
-		fc_err_set(err, FC_EIO, "%s: read failed", path);
-		free(buf);
-		buf = NULL;
-	}
-	*len = n;
-	return buf;
-}
-
 /* Checks that the parts are shards 0..N-1 of one run, each once. */
 static int check_parts(const merge_parts *mp, const fc_part_info *info, fc_err *err)
 {
@@ -1359,9 +1320,8 @@ int cmd_merge(int argc, char **argv)
 	fc_err_clear(&err);
 	int rc = mp.data && mp.len && info ? 0 : fc_err_set(&err, FC_ENOMEM, "out of memory");
 	for (size_t k = 0; k < mp.n && !rc; k++) {
-		if (!(mp.data[k] = slurp(mp.path[k], &mp.len[k], &err)))
-			rc = err.code;
-		else if ((rc = fc_part_read_info(mp.data[k], mp.len[k], &info[k], &err)))
+		if (!(rc = fc_read_file(mp.path[k], "part", &mp.data[k], &mp.len[k], &err)) &&
+		    (rc = fc_part_read_info(mp.data[k], mp.len[k], &info[k], &err)))
 			fc_err_prefix(&err, "%s: ", mp.path[k]);
 	}
 	if (!rc)

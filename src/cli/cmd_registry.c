@@ -197,24 +197,31 @@ int cli_reg_model_path(const cli_opts *o, cli_reg *g, char *path, size_t cap)
 	char db[4096];
 	snprintf(db, sizeof db, "%s/registry.db", g->dir);
 	int is_file = stat(o->model_in, &sb) == 0;
+	fc_err err;
 	snprintf(path, cap, "%s", o->model_in);
 	/* a file named by --model wins unless --registry says otherwise, and
 	 * without a registry the name is a file name as before */
 	if ((is_file && !o->registry_given) || stat(db, &sb) != 0)
-		return 0;
-	fc_err err;
+		goto file;
 	fc_registry_model m;
 	int rc = fc_registry_open(g->dir, 0, &g->reg, &err);
 	if (!rc)
 		rc = fc_registry_resolve(g->reg, o->model_in, &m, &err);
 	if (rc && is_file) /* not a registered name: the file */
-		return 0;
+		goto file;
 	if (rc)
 		return cli_fail(rc, err.msg);
 	g->wanted = 1;
 	g->version = m.version;
 	snprintf(g->name, sizeof g->name, "%s", m.name);
+	snprintf(g->model_hash, sizeof g->model_hash, "%s", m.file_hash);
 	fc_registry_model_path(g->reg, m.file_hash, path, cap);
+	return 0;
+file:
+	/* a recorded run names the file's model by its hash (none when it
+	 * cannot be read: loading it says why) */
+	if (g->wanted && fc_registry_hash_file(path, g->model_hash, &err))
+		g->model_hash[0] = '\0';
 	return 0;
 }
 
@@ -253,6 +260,7 @@ void cli_reg_end(cli_reg *g, const char *command, int argc, char **argv, const c
 			.rows_read = g->rows_read, .series_forecast = g->series_forecast,
 			.fallbacks = g->fallbacks, .warnings = (long)(cli_warnings() - g->warned),
 			.outputs = g->outputs, .decision = g->decision[0] ? g->decision : NULL,
+			.model_hash = g->model_hash,
 		};
 		if (fc_registry_add_run(g->reg, &run, &err))
 			fprintf(stderr, "forecast: warning: %s\n", err.msg);
@@ -277,7 +285,8 @@ static void usage(FILE *f)
 	        "  list                every version of every model\n"
 	        "  show NAME[@V]       one version (default: the champion): metrics, options,\n"
 	        "                      data fingerprint, lineage and promotions\n"
-	        "  runs [NAME]         the recorded runs, newest first\n"
+	        "  runs [NAME]         the recorded runs, newest first (a predict's with\n"
+	        "                      the hash of the model file it used)\n"
 	        "  promote NAME@V      make version V the champion (the old one is archived)\n"
 	        "  rollback NAME       archive the champion; the previous champion returns\n"
 	        "  diff NAME@A NAME@B  the fields where two versions differ\n"
@@ -436,7 +445,8 @@ static int query(fc_registry *r, const char *sql, const char *a, long b, const c
 	return n < 0 ? cli_fail(FC_EIO, "registry: query failed") : EXIT_OK;
 }
 
-#define SHOW_SQL "SELECT name, version, status, created, kinds, parent, fingerprint, n_rows, " \
+#define SHOW_SQL "SELECT name, version, status, created, kinds, parent, fingerprint, " \
+	"fingerprint_algo, n_rows, " \
 	"n_series, time_first, time_last, metric, score, metrics, replace(options, char(9), ' ') " \
 	"AS options, file_hash, rolled_back"
 
@@ -514,6 +524,7 @@ static int diff(fc_registry *r, const char *a, const char *b, int fmt)
 	const struct { const char *field, *a, *b; } rows[] = {
 		{"status", x.status, y.status}, {"kinds", x.kinds, y.kinds},
 		{"parent", vx, vy}, {"fingerprint", x.fingerprint, y.fingerprint},
+		{"fingerprint_algo", x.fingerprint_algo, y.fingerprint_algo},
 		{"n_rows", rx, ry}, {"n_series", nx, ny},
 		{"time_first", x.time_first, y.time_first}, {"time_last", x.time_last, y.time_last},
 		{"options", x.options, y.options}, {"metric", x.metric, y.metric},
@@ -675,7 +686,8 @@ int cmd_registry(int argc, char **argv)
 		rc = show(r, pos[1], fmt);
 	} else if (strcmp(sub, "runs") == 0) {
 		rc = query(r, "SELECT id, command, args, datetime(started, 'unixepoch') AS started, "
-		           "round(ended - started, 3) AS seconds, exit_status, name, version, rows_read, "
+		           "round(ended - started, 3) AS seconds, exit_status, name, version, model_hash, "
+		           "rows_read, "
 		           "series_forecast, fallbacks, warnings, decision, replace(outputs, char(10), "
 		           "'; ') AS outputs FROM runs WHERE ?1 IS NULL OR name = ?1 ORDER BY id DESC",
 		           pos[1], 0, NULL, fmt, ROWS);

@@ -7,23 +7,26 @@
  * the decision.
  *
  * The back-test: fold k of a series has origin o_k = n - h - (K-1-k)s, the
- * folds and step of the champion's options.  The challenger's members
+ * folds and step of the champion's options.  The challenger's local members
  * (kinds and parameters as selected on all the new data) are refitted on
  * y[0..o_k); the champion's, as deployed, are re-anchored on y[0..o_k)
- * with the parameters it was fitted with.  Both are scored on y[o_k..o_k+h)
- * by the primary metric (MASE scaled on the training window, as cv does),
- * averaged over the (series, fold) pairs both could forecast.  Omitted:
- * series either forecasts with a global model (gbdt) are not compared
- * (counted in the decision; a global challenger would have to be refitted
- * on the whole panel per fold); the challenger's selection saw these
- * folds, so its score is somewhat optimistic.  --alert-ratio compares
- * each series' champion error on the newest fold with its mean on the
- * earlier folds of the same back-test (the error at fit time is not kept
- * per series), global series included: the champion's fitted global model
- * forecasts them from each fold's origin of the new data, as predict
- * forecasts from the end of --data.  Its earlier folds may lie inside the
- * history it was fitted on, where trees fit closer than the few parameters
- * of a local model, so the check leans towards flagging a global series. */
+ * with the parameters it was fitted with.  Each side's global models (gbdt)
+ * are refitted per fold with their stored kind and parameters (feature spec
+ * included: hyperparameters fixed, trees refitted) on every series of the
+ * new panel cut at that fold's origin, by cv's own mechanism for global
+ * candidates (fc_cv_global_folds, honouring the options' --refit-every),
+ * and forecast h steps from each origin.  The champion's global model is
+ * refitted too, rather than forecasting from its fit, because that fit
+ * has seen the folds' actuals and would score itself in-sample.  A
+ * series' members are combined by the weights stored in the model (or
+ * their median) as fit and predict combine them.  Both are scored on
+ * y[o_k..o_k+h) by the primary metric (MASE scaled on the training window,
+ * as cv does), averaged over the (series, fold) pairs both could forecast:
+ * every series both models have.  Omitted: the challenger's selection saw
+ * these folds, so its score is somewhat optimistic.  --alert-ratio
+ * compares each series' champion error on the newest fold with its mean
+ * on the earlier folds of the same back-test (the error at fit time is
+ * not kept per series), global series included, out of sample as above. */
 #include "cli.h"
 
 #include <errno.h>
@@ -50,7 +53,8 @@ static void usage(FILE *f)
 	        "Usage: forecast retrain FILE --name NAME [--horizon H] [options]\n"
 	        "\n"
 	        "Refits the champion of NAME with its own options on FILE, back-tests the\n"
-	        "new fit (challenger) and the champion on the same newest folds of FILE,\n"
+	        "new fit (challenger) and the champion on the same newest folds of FILE\n"
+	        "(every series both forecast; each side's global models refitted per fold),\n"
 	        "promotes the challenger only when its primary metric is lower than the\n"
 	        "champion's by the margin, and writes the forecast of whichever wins.\n"
 	        "\n"
@@ -143,24 +147,25 @@ static int check_schema(const char *path, const fc_artifact *a, char *msg, size_
 	return 0;
 }
 
-/* Series forecast by local models only: the ones scored. */
-static int local_only(const fc_artifact_series *s)
+static long find_series(const fc_artifact *a, const fc_series *s)
 {
-	if (!s->n_members)
-		return 0;
-	for (size_t m = 0; m < s->n_members; m++)
-		if (s->members[m].model->type->global)
-			return 0;
-	return 1;
+	for (size_t j = 0; j < a->n_series; j++) {
+		size_t g = 0;
+		while (g < a->n_groups && strcmp(a->series[j].group_values[g], s->group_values[g]) == 0)
+			g++;
+		if (g == a->n_groups)
+			return (long)j;
+	}
+	return -1;
 }
 
-/* One model's fold forecast of series s cut at origin: refit (challenger)
- * or re-anchored (champion), members combined as at fit time.  A global
- * member's forecast is taken from gfc + global * gstride (the champion's
- * global model forecast from this fold's origin; NULL: none).  NaN in mean
- * on failure. */
+/* One model's fold forecast of series s cut at origin: local members
+ * refitted (challenger) or re-anchored (champion), global member k's
+ * forecast taken from gfc[k] + off (its refit on this fold; NULL: none),
+ * combined by the stored weights (or median) as fit and predict combine
+ * them.  NaN in mean on failure. */
 static void fold_forecast(fc_artifact_series *as, const fc_series *view, size_t h, int refit,
-                          const double *gfc, size_t gstride, double *mean)
+                          double *const *gfc, size_t off, double *mean)
 {
 	for (size_t i = 0; i < h; i++)
 		mean[i] = NAN;
@@ -182,10 +187,14 @@ static void fold_forecast(fc_artifact_series *as, const fc_series *view, size_t 
 		fp[m] = &mf[m];
 		rc = fc_forecast_init(&mf[m], h, NULL, 0, &err);
 		if (!rc && mb->model->type->global) {
-			if (!gfc)
+			const double *g = gfc[mb->global] ? gfc[mb->global] + off : NULL;
+			for (size_t i = 0; g && i < h; i++)
+				if (!isfinite(g[i]))
+					g = NULL;
+			if (!g)
 				rc = FC_EINVAL;
 			else
-				memcpy(mf[m].mean, gfc + mb->global * gstride, h * sizeof *mean);
+				memcpy(mf[m].mean, g, h * sizeof *mean);
 			continue;
 		}
 		if (!rc)
@@ -202,46 +211,57 @@ static void fold_forecast(fc_artifact_series *as, const fc_series *view, size_t 
 	fc_forecast_dispose(&comb);
 }
 
-/* The champion's global models forecast from every fold's origin of the
- * new data, as predict forecasts from the end of --data, for the drift
- * check of the series they forecast: gfc[((k * folds + f) * S + j) * h + i]
- * for global k, fold f and the champion's series j of S; NaN where there
- * is none (a series not in the new data, or too short for the fold).
- * NULL when the champion has no global model or memory runs out. */
-static double *global_folds(const fc_artifact *champ, const fc_panel *p, size_t h, size_t folds,
-                            size_t step)
+/* The back-test of a's global models on the new panel: each refitted per
+ * fold, with its stored kind and parameters (its feature spec among them),
+ * on every series of p cut at that fold's origin, by the mechanism of cv's
+ * back-test (fc_cv_global_folds), and forecast h steps from each origin.
+ * Each series keeps the seasonal periods a fitted it with (the panel's for
+ * a series a does not have).  Returns per global k its fold forecasts
+ * (layout of fc_cv_global_folds, fold j counted from the last), or NULL
+ * where its fits failed (those members go unscored); NULL when out of
+ * memory.  The caller frees each and the array. */
+static double **global_folds(const fc_artifact *a, const fc_panel *p, size_t h, size_t folds,
+                             size_t step, size_t refit_every)
 {
-	size_t G = champ->n_globals, S = champ->n_series, total = G * folds * S * h;
-	double *gfc = total ? malloc(total * sizeof *gfc) : NULL;
-	for (size_t i = 0; gfc && i < total; i++)
-		gfc[i] = NAN;
-	for (size_t k = 0; gfc && k < G; k++) {
-		cli_gpanel g;
-		fc_err err;
-		if (cli_gpanel_init(&g, champ, k, p, NULL, &err))
-			continue; /* no forecasts: those series go unchecked */
-		size_t n = g.p.n_series;
-		double *mean = n ? malloc(n * h * sizeof *mean) : NULL;
-		const fc_artifact_global *gl = &champ->globals[k];
-		for (size_t f = 0; mean && f < folds; f++) {
-			size_t back = h + (folds - 1 - f) * step;
-			for (size_t j = 0; j < n; j++) {
-				const fc_series *y = &g.ser[j];
-				/* only series of the new data; the others carry the
-				 * file's history, which has no folds to score */
-				int fresh = fc_panel_find(p, y->group_values) >= 0;
-				g.cut[j] = fresh && y->n >= back + FC_CV_MIN_TRAIN ? y->n - back : 0;
-			}
-			if (gl->model->type->global->forecast(gl->state, gl->model->params, &g.p, g.cut, h,
-			                                      mean, &err))
-				continue;
-			for (size_t j = 0; j < n; j++)
-				memcpy(gfc + ((k * folds + f) * S + g.idx[j]) * h, mean + j * h, h * sizeof *mean);
-		}
-		free(mean);
-		cli_gpanel_dispose(&g);
+	size_t ns = p->n_series, G = a->n_globals;
+	double **gfc = calloc(G ? G : 1, sizeof *gfc);
+	fc_series *ser = malloc((ns ? ns : 1) * sizeof *ser);
+	size_t *cut = malloc((ns ? ns : 1) * folds * sizeof *cut);
+	if (!gfc || !ser || !cut) {
+		free(gfc);
+		free(ser);
+		free(cut);
+		return NULL;
 	}
+	for (size_t i = 0; i < ns; i++) {
+		ser[i] = p->series[i];
+		long j = find_series(a, &ser[i]);
+		if (j >= 0) {
+			ser[i].n_seasons = a->series[j].n_periods;
+			ser[i].seasons = a->series[j].periods;
+		}
+		for (size_t jj = 0; jj < folds; jj++) {
+			size_t back = h + jj * step;
+			cut[jj * ns + i] = ser[i].n >= back + FC_CV_MIN_TRAIN ? ser[i].n - back : 0;
+		}
+	}
+	fc_panel view = *p;
+	view.series = ser;
+	for (size_t k = 0; k < G; k++) {
+		fc_err err;
+		if (fc_cv_global_folds(&view, a->globals[k].model, folds, h, refit_every, cut, &gfc[k], &err))
+			gfc[k] = NULL;
+	}
+	free(ser);
+	free(cut);
 	return gfc;
+}
+
+static void free_folds(double **gfc, size_t G)
+{
+	for (size_t k = 0; gfc && k < G; k++)
+		free(gfc[k]);
+	free(gfc);
 }
 
 typedef struct score {
@@ -253,45 +273,29 @@ typedef struct score {
 	char alert_keys[200];
 } score;
 
-static long find_series(const fc_artifact *a, const fc_series *s)
-{
-	for (size_t j = 0; j < a->n_series; j++) {
-		size_t g = 0;
-		while (g < a->n_groups && strcmp(a->series[j].group_values[g], s->group_values[g]) == 0)
-			g++;
-		if (g == a->n_groups)
-			return (long)j;
-	}
-	return -1;
-}
-
 static void backtest(const fc_panel *p, fc_artifact *chal, fc_artifact *champ, size_t h,
-                     size_t folds, size_t step, fc_metric metric, double alert_ratio, score *sc)
+                     size_t folds, size_t step, size_t refit_every, fc_metric metric,
+                     double alert_ratio, score *sc)
 {
 	double sum_a = 0, sum_b = 0;
 	memset(sc, 0, sizeof *sc);
 	double *fa = malloc(h * sizeof *fa), *fb = malloc(h * sizeof *fb);
-	/* the drift check scores the champion's global series too */
-	double *gfc = alert_ratio > 0 ? global_folds(champ, p, h, folds, step) : NULL;
-	size_t gstride = folds * champ->n_series * h;
-	if (!fa || !fb) {
+	/* both sides' global models refitted per fold: a champion forecasting
+	 * folds its trees were fitted on would score itself in-sample */
+	double **ga = global_folds(chal, p, h, folds, step, refit_every);
+	double **gb = global_folds(champ, p, h, folds, step, refit_every);
+	if (!fa || !fb || !ga || !gb) {
 		free(fa);
 		free(fb);
-		free(gfc);
+		free_folds(ga, chal->n_globals);
+		free_folds(gb, champ->n_globals);
 		sc->challenger = sc->champion = NAN;
 		return;
 	}
 	for (size_t i = 0; i < p->n_series; i++) {
 		const fc_series *s = &p->series[i];
 		long ja = find_series(chal, s), jb = find_series(champ, s);
-		/* challenger and champion are compared where both are local
-		 * (refitting a global challenger per fold is not done) */
-		int compare = ja >= 0 && jb >= 0 && local_only(&chal->series[ja]) &&
-		              local_only(&champ->series[jb]);
-		if (!compare)
-			sc->skipped++;
-		if (jb < 0 || (!compare && !(alert_ratio > 0)))
-			continue;
+		int compare = ja >= 0 && jb >= 0;
 		fc_series nominal = *s;
 		nominal.n_seasons = p->n_seasons;
 		nominal.seasons = p->seasons;
@@ -299,17 +303,16 @@ static void backtest(const fc_panel *p, fc_artifact *chal, fc_artifact *champ, s
 		int used = 0;
 		double older = 0, newest_err = NAN;
 		size_t n_older = 0;
-		for (size_t k = 0; k < folds; k++) {
-			size_t back = h + (folds - 1 - k) * step;
+		for (size_t k = 0; jb >= 0 && k < folds; k++) {
+			size_t jj = folds - 1 - k, back = h + jj * step;
 			if (s->n < back + FC_CV_MIN_TRAIN)
 				continue;
-			size_t origin = s->n - back;
+			size_t origin = s->n - back, off = (i * folds + jj) * h;
 			fc_series vb = *s;
 			vb.n = origin;
 			vb.n_seasons = champ->series[jb].n_periods;
 			vb.seasons = champ->series[jb].periods;
-			fold_forecast(&champ->series[jb], &vb, h, 0,
-			              gfc ? gfc + (k * champ->n_series + (size_t)jb) * h : NULL, gstride, fb);
+			fold_forecast(&champ->series[jb], &vb, h, 0, gb, off, fb);
 			const double *y = fc_series_raw(s);
 			fc_metric_scale scale = fc_metric_scale_of(y, origin, period);
 			double ma[FC_METRIC_COUNT], mb[FC_METRIC_COUNT];
@@ -328,7 +331,7 @@ static void backtest(const fc_panel *p, fc_artifact *chal, fc_artifact *champ, s
 			va.n = origin;
 			va.n_seasons = chal->series[ja].n_periods;
 			va.seasons = chal->series[ja].periods;
-			fold_forecast(&chal->series[ja], &va, h, 1, NULL, 0, fa);
+			fold_forecast(&chal->series[ja], &va, h, 1, ga, off, fa);
 			fc_metrics_compute(y + origin, fa, h, scale, ma);
 			if (!isfinite(ma[metric]))
 				continue;
@@ -338,6 +341,7 @@ static void backtest(const fc_panel *p, fc_artifact *chal, fc_artifact *champ, s
 			used = 1;
 		}
 		sc->series += used;
+		sc->skipped += !used;
 		if (alert_ratio > 0 && n_older && isfinite(newest_err) &&
 		    newest_err > alert_ratio * older / (double)n_older) {
 			size_t len = strlen(sc->alert_keys);
@@ -349,7 +353,8 @@ static void backtest(const fc_panel *p, fc_artifact *chal, fc_artifact *champ, s
 	}
 	free(fa);
 	free(fb);
-	free(gfc);
+	free_folds(ga, chal->n_globals);
+	free_folds(gb, champ->n_globals);
 	sc->challenger = sc->pairs ? sum_a / (double)sc->pairs : NAN;
 	sc->champion = sc->pairs ? sum_b / (double)sc->pairs : NAN;
 }
@@ -540,12 +545,13 @@ int cmd_retrain(int argc, char **argv)
 	}
 	size_t h = o.horizon ? o.horizon : champ_a->horizon;
 	score sc;
-	backtest(p, chal_a, champ_a, h, fo.folds, fo.step ? fo.step : h, fo.metric, o.alert_ratio, &sc);
+	backtest(p, chal_a, champ_a, h, fo.folds, fo.step ? fo.step : h, fo.refit_every, fo.metric,
+	         o.alert_ratio, &sc);
 	double bar = sc.champion * (1 - o.promote_margin);
 	int promote = isfinite(sc.challenger) && (!isfinite(sc.champion) || sc.challenger < bar);
 	snprintf(g.decision, sizeof g.decision, "%s %s@%ld: challenger %s@%ld's %s %.4g %s the "
 	         "champion's %.4g x (1 - margin %g), over %zu folds of %zu series (%zu series not "
-	         "scored); %zu series added, %zu removed", promote ? "promoted" : "kept", o.name,
+	         "in both or too short to score); %zu series added, %zu removed", promote ? "promoted" : "kept", o.name,
 	         promote ? chal.version : champ.version, o.name, chal.version,
 	         fc_metric_name(fo.metric), sc.challenger, promote ? "is below" : "is not below",
 	         sc.champion, o.promote_margin, sc.pairs, sc.series, sc.skipped, added, removed);

@@ -4,24 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FNV_OFFSET 14695981039346656037ULL
-#define FNV_PRIME 1099511628211ULL
+#include "forecast/hash.h"
+
 #define MAGIC "FCPART 1\n"
 #define MAGIC_LEN (sizeof MAGIC - 1)
 
-static uint64_t fnv(uint64_t h, const void *data, size_t n)
-{
-	const unsigned char *b = data;
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= FNV_PRIME;
-	}
-	return h;
-}
-
 uint64_t fc_shard_hash(const char *key)
 {
-	return fnv(FNV_OFFSET, key, strlen(key));
+	return fc_fnv1a(FC_FNV_OFFSET, key, strlen(key));
 }
 
 size_t fc_shard_of(const char *key, size_t n_shards)
@@ -172,7 +162,7 @@ int fc_part_encode(fc_buf *out, fc_part_info *info, const fc_panel *p, const fc_
 			rc = put_record(out, i, &run->res[i], o) ||
 			     put_prefits(out, &run->res[i], o->n_candidates);
 	if (!rc)
-		rc = put_u64(out, fnv(FNV_OFFSET, out->data + start, out->len - start));
+		rc = put_u64(out, fc_fnv1a(FC_FNV_OFFSET, out->data + start, out->len - start));
 	return rc ? fc_err_set(err, FC_ENOMEM, "out of memory") : 0;
 }
 
@@ -235,7 +225,7 @@ static int open_part(cursor *c, const void *data, size_t len, fc_err *err)
 	if (len < MAGIC_LEN + 8 || memcmp(data, MAGIC, MAGIC_LEN) != 0)
 		return fc_err_set(err, FC_EFORMAT, "not a shard part of forecast (no \"FCPART 1\" header)");
 	cursor t = {c->p, len, len - 8, 0};
-	if (get_u64(&t) != fnv(FNV_OFFSET, data, len - 8))
+	if (get_u64(&t) != fc_fnv1a(FC_FNV_OFFSET, data, len - 8))
 		return fc_err_set(err, FC_EFORMAT, "the part is damaged (its checksum does not match)");
 	c->len = len - 8;
 	c->pos = MAGIC_LEN;

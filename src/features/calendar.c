@@ -15,6 +15,7 @@
  * Omissions: no lunar or astronomical computation (such holidays come from
  * date tables in the rule file), no time zones, no half-day holidays. */
 #include "forecast/calendar.h"
+#include "forecast/file.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -711,49 +712,11 @@ out:
 	return rc;
 }
 
-static int read_file(const char *path, char **text, size_t *len, fc_err *err)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return fc_err_set(err, FC_EIO, "cannot open '%s': %s", path, strerror(errno));
-	size_t cap = 1 << 14, n = 0;
-	char *buf = malloc(cap);
-	if (!buf) {
-		fclose(f);
-		return fc_err_set(err, FC_ENOMEM, "out of memory");
-	}
-	for (;;) {
-		if (n == cap) {
-			char *grown = realloc(buf, cap * 2);
-			if (!grown) {
-				free(buf);
-				fclose(f);
-				return fc_err_set(err, FC_ENOMEM, "out of memory");
-			}
-			buf = grown;
-			cap *= 2;
-		}
-		size_t got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		free(buf);
-		return fc_err_set(err, FC_EIO, "cannot read '%s'", path);
-	}
-	*text = buf;
-	*len = n;
-	return 0;
-}
-
 int fc_calendar_load(const char *path, fc_calendar **out, fc_err *err)
 {
 	char *text;
 	size_t len;
-	int rc = read_file(path, &text, &len, err);
+	int rc = fc_read_file(path, NULL, &text, &len, err);
 	if (rc)
 		return rc;
 	rc = fc_calendar_parse(text, len, path, out, err);
@@ -1198,7 +1161,7 @@ int fc_events_load(const char *path, fc_holiday_list *out, fc_err *err)
 {
 	char *text;
 	size_t len;
-	int rc = read_file(path, &text, &len, err);
+	int rc = fc_read_file(path, NULL, &text, &len, err);
 	if (rc)
 		return rc;
 	fc_holiday_list l;

@@ -1,6 +1,8 @@
 /* The model file: writing a fitted run and reading it back.  The format is
  * described in include/forecast/artifact.h. */
 #include "forecast/artifact.h"
+#include "forecast/file.h"
+#include "forecast/hash.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -86,16 +88,6 @@ int fc_aggregate_parse(const char *s, fc_aggregate *out)
 }
 
 /* ---- writing ----------------------------------------------------------- */
-
-static uint64_t fnv1a(const char *s, size_t n)
-{
-	uint64_t h = 14695981039346656037ULL;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
 
 static int put_field(fc_buf *b, const char *s)
 {
@@ -297,7 +289,7 @@ int fc_artifact_write(FILE *f, const fc_panel *p, const fc_run *run,
 	for (size_t i = 0; !rc && i < p->n_series; i++)
 		rc = write_series(&b, &p->series[i], &run->res[i], run, opts->horizon, err);
 	if (!rc) {
-		uint64_t h = fnv1a(b.data, b.len);
+		uint64_t h = fc_fnv1a(FC_FNV_OFFSET, b.data, b.len);
 		rc = fc_buf_printf(&b, "end\t%016" PRIx64 "\n", h);
 		if (rc)
 			fc_err_set(err, rc, "out of memory");
@@ -665,35 +657,6 @@ static int read_series(reader *r, fc_artifact *a, fc_artifact_series *s)
 	return read_intervals(r, s);
 }
 
-static int slurp(const char *path, char **text, size_t *len, fc_err *err)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return fc_err_set(err, FC_EIO, "cannot open model file '%s': %s", path, strerror(errno));
-	fc_buf b;
-	fc_buf_init(&b);
-	char chunk[65536];
-	size_t got;
-	int rc = 0;
-	while (!rc && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
-		rc = fc_buf_append(&b, chunk, got);
-	if (!rc && ferror(f))
-		rc = fc_err_set(err, FC_EIO, "cannot read model file '%s': %s", path, strerror(errno));
-	else if (rc)
-		fc_err_set(err, rc, "out of memory");
-	fclose(f);
-	if (rc) {
-		fc_buf_dispose(&b);
-		return rc;
-	}
-	if (!b.data && fc_buf_append(&b, "", 0)) {
-		return fc_err_set(err, FC_ENOMEM, "out of memory");
-	}
-	*text = b.data;
-	*len = b.len;
-	return 0;
-}
-
 /* Checks magic, version and checksum; cuts the text before the end record. */
 static int verify(const char *path, char *text, size_t len, fc_err *err)
 {
@@ -719,7 +682,7 @@ static int verify(const char *path, char *text, size_t len, fc_err *err)
 	uint64_t want;
 	if (strncmp(last, "end\t", 4) != 0 || sscanf(last + 4, "%" SCNx64, &want) != 1)
 		return fc_err_set(err, FC_EFORMAT, "%s: corrupt model file: truncated (no end record)", path);
-	if (fnv1a(text, start) != want)
+	if (fc_fnv1a(FC_FNV_OFFSET, text, start) != want)
 		return fc_err_set(err, FC_EFORMAT, "%s: corrupt model file: checksum mismatch", path);
 	*last = '\0';
 	return 0;
@@ -729,7 +692,7 @@ int fc_artifact_load(const char *path, fc_artifact **out, fc_err *err)
 {
 	char *text;
 	size_t len;
-	int rc = slurp(path, &text, &len, err);
+	int rc = fc_read_file(path, "model file", &text, &len, err);
 	if (rc)
 		return rc;
 	if ((rc = verify(path, text, len, err))) {

@@ -806,29 +806,21 @@ static void global_bt_dispose(global_bt *gb, const fc_global_ops *g)
 	memset(gb, 0, sizeof *gb);
 }
 
-/* The fold at distance jj from the last: one fit (or the reuse of an
- * earlier one, with refit_every) over every series cut at its origin,
- * and its forecasts into gb->gfc.  A fit or forecast that fails leaves
- * the fold unscored; FC_ENOMEM, or FC_EINVAL for parameters that do not
- * fit the data, stop the run. */
-static int global_bt_step(const fc_panel *p, const fc_cv_opts *o, const fc_run *run, size_t c,
-                          size_t jj, global_bt *gb, progress *pr, fc_err *err)
+/* The fold at distance jj from the last, its cuts in gb->cut (0: the
+ * series is not in the fit): one fit (or the reuse of an earlier one,
+ * with every > 1) over every series cut at its origin, and its forecasts
+ * into gb->gfc.  A fit or forecast that fails leaves the fold unscored;
+ * FC_ENOMEM, or FC_EINVAL for parameters that do not fit the data, stop
+ * the run. */
+static int global_bt_fold(const fc_panel *p, const fc_model *cand, size_t K, size_t h,
+                          size_t every, size_t jj, global_bt *gb, fc_err *err)
 {
-	const fc_model *cand = o->candidates[c];
 	const fc_global_ops *g = cand->type->global;
-	size_t ns = p->n_series, K = o->folds, h = o->horizon;
-	size_t every = o->refit_every > 1 ? o->refit_every : 1;
-	size_t any = 0;
-	for (size_t i = 0; i < ns; i++) {
-		const fc_series_result *r = &run->res[i];
-		gb->cut[i] = r->folds > jj ? p->series[i].n - h - jj * r->step : 0;
+	size_t ns = p->n_series, any = 0;
+	for (size_t i = 0; i < ns; i++)
 		any += gb->cut[i] > 0;
-	}
-	double t0 = now();
-	if (!any) {
-		progress_tick(pr, cand->type->name, c, 0);
+	if (!any)
 		return 0;
-	}
 	if (!gb->state || (gb->fitted_at - jj) % every == 0) {
 		void *fresh = NULL;
 		fc_err ferr;
@@ -840,10 +832,8 @@ static int global_bt_step(const fc_panel *p, const fc_cv_opts *o, const fc_run *
 				? fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", cand->type->name)
 				: fc_err_set(err, FC_EINVAL, "%s", ferr.msg);
 		}
-		if (frc) {
-			progress_tick(pr, cand->type->name, c, now() - t0);
+		if (frc)
 			return 0; /* this fold is not scored for this candidate */
-		}
 		if (gb->state)
 			g->free(gb->state);
 		gb->state = fresh;
@@ -853,13 +843,50 @@ static int global_bt_step(const fc_panel *p, const fc_cv_opts *o, const fc_run *
 	int frc = g->forecast(gb->state, cand->params, p, gb->cut, h, gb->mean, &ferr);
 	if (frc == FC_ENOMEM)
 		return fc_err_set(err, FC_ENOMEM, "model '%s': out of memory", cand->type->name);
-	progress_tick(pr, cand->type->name, c, now() - t0);
 	if (frc)
 		return 0;
 	for (size_t i = 0; i < ns; i++)
 		if (gb->cut[i])
 			memcpy(gb->gfc + (i * K + jj) * h, gb->mean + i * h, h * sizeof *gb->mean);
 	return 0;
+}
+
+/* global_bt_fold with the cuts of the run's fold plan. */
+static int global_bt_step(const fc_panel *p, const fc_cv_opts *o, const fc_run *run, size_t c,
+                          size_t jj, global_bt *gb, progress *pr, fc_err *err)
+{
+	const fc_model *cand = o->candidates[c];
+	size_t h = o->horizon;
+	for (size_t i = 0; i < p->n_series; i++) {
+		const fc_series_result *r = &run->res[i];
+		gb->cut[i] = r->folds > jj ? p->series[i].n - h - jj * r->step : 0;
+	}
+	double t0 = now();
+	int rc = global_bt_fold(p, cand, o->folds, h, o->refit_every > 1 ? o->refit_every : 1, jj,
+	                        gb, err);
+	if (!rc)
+		progress_tick(pr, cand->type->name, c, now() - t0);
+	return rc;
+}
+
+int fc_cv_global_folds(const fc_panel *p, const fc_model *model, size_t folds, size_t h,
+                       size_t refit_every, const size_t *cut, double **out, fc_err *err)
+{
+	if (!model || !model->type->global || !folds || !h)
+		return fc_err_set(err, FC_EINVAL, "fc_cv_global_folds: a global kind, folds and h");
+	size_t ns = p->n_series;
+	global_bt gb;
+	int rc = global_bt_init(&gb, ns, folds, h, err);
+	for (size_t jj = folds; jj-- > 0 && !rc;) {
+		memcpy(gb.cut, cut + jj * ns, ns * sizeof *cut);
+		rc = global_bt_fold(p, model, folds, h, refit_every > 1 ? refit_every : 1, jj, &gb, err);
+	}
+	if (!rc) {
+		*out = gb.gfc;
+		gb.gfc = NULL;
+	}
+	global_bt_dispose(&gb, model->type->global);
+	return rc;
 }
 
 static int global_backtest(const fc_panel *p, const fc_cv_opts *o, const fc_run *run, size_t c,

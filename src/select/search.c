@@ -9,6 +9,8 @@
  * local kind per series (a trial is one configuration for the panel). */
 #include "forecast/search.h"
 #include "forecast/tpe.h"
+#include "forecast/file.h"
+#include "forecast/hash.h"
 
 #include <errno.h>
 #include <math.h>
@@ -359,37 +361,17 @@ int fc_space_parse(fc_space_set *s, const char *text, const char *path, fc_err *
 
 int fc_space_read(fc_space_set *s, const char *path, fc_err *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return fc_err_set(err, FC_EIO, "cannot open space file '%s': %s", path, strerror(errno));
-	size_t cap = 4096, len = 0;
-	char *text = malloc(cap);
-	int rc = text ? 0 : fc_err_set(err, FC_ENOMEM, "out of memory");
-	while (!rc) {
-		if (len + 1 >= cap) {
-			char *t = cap > ((size_t)1 << 24) ? NULL : realloc(text, 2 * cap);
-			if (!t) {
-				rc = fc_err_set(err, FC_EINPUT, "%s: space file too large", path);
-				break;
-			}
-			text = t;
-			cap *= 2;
-		}
-		size_t got = fread(text + len, 1, cap - 1 - len, f);
-		len += got;
-		if (got == 0) {
-			if (ferror(f))
-				rc = fc_err_set(err, FC_EIO, "cannot read space file '%s'", path);
-			break;
-		}
-	}
-	fclose(f);
-	if (!rc && memchr(text, '\0', len))
+	char *text;
+	size_t len;
+	int rc = fc_read_file(path, "space file", &text, &len, err);
+	if (rc)
+		return rc;
+	if (len + 1 >= (size_t)1 << 25)
+		rc = fc_err_set(err, FC_EINPUT, "%s: space file too large", path);
+	else if (memchr(text, '\0', len))
 		rc = fc_err_set(err, FC_EINPUT, "%s: not a text file", path);
-	if (!rc) {
-		text[len] = '\0';
+	else
 		rc = fc_space_parse(s, text, path, err);
-	}
 	free(text);
 	return rc;
 }
@@ -399,10 +381,7 @@ int fc_space_read(fc_space_set *s, const char *path, fc_err *err)
 /* FNV-1a of a name: the kind's share of the seed. */
 static uint64_t hash_name(const char *s)
 {
-	uint64_t h = UINT64_C(0xcbf29ce484222325);
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * UINT64_C(0x100000001b3);
-	return h;
+	return fc_fnv1a(FC_FNV_OFFSET, s, strlen(s));
 }
 
 /* The state of one searched kind while trials are made. */

@@ -19,23 +19,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "forecast/hash.h"
+
 struct fc_registry {
 	sqlite3 *db;
 	char *dir;
 };
-
-#define FNV_OFFSET 1469598103934665603ULL
-#define FNV_PRIME 1099511628211ULL
-
-static uint64_t fnv(uint64_t h, const void *data, size_t n)
-{
-	const unsigned char *p = data;
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= FNV_PRIME;
-	}
-	return h;
-}
 
 static int db_fail(fc_registry *r, int code, const char *what, fc_err *err)
 {
@@ -80,6 +69,19 @@ static const char migrate_v2[] =
 	"CREATE UNIQUE INDEX one_champion ON models(name) WHERE status = 'champion';"
 	"PRAGMA user_version = 2;";
 
+/* 2 -> 3: schemas 1 and 2 hashed with the offset basis 1469598103934665603,
+ * a digit short of FNV-1a's 14695981039346656037.  The model files are
+ * renamed to their standard hash by rename_models; the data fingerprints
+ * cannot be recomputed without the data, so each row says which algorithm
+ * made its fingerprint and only fingerprints of one algorithm compare.
+ * Runs gain the hash of the model file a predict used. */
+static const char migrate_v3[] =
+	"ALTER TABLE models ADD COLUMN fingerprint_algo TEXT NOT NULL DEFAULT '"
+	FC_FINGERPRINT_ALGO "';"
+	"UPDATE models SET fingerprint_algo = '" FC_FINGERPRINT_ALGO_V2 "';"
+	"ALTER TABLE runs ADD COLUMN model_hash TEXT;"
+	"PRAGMA user_version = 3;";
+
 static int user_version(fc_registry *r, int *v, fc_err *err)
 {
 	sqlite3_stmt *st;
@@ -91,11 +93,105 @@ static int user_version(fc_registry *r, int *v, fc_err *err)
 	return rc == SQLITE_ROW ? 0 : db_fail(r, FC_EFORMAT, "not a registry database", err);
 }
 
+static int fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return -1;
+	int rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/* The 2 -> 3 renaming, inside migrate's transaction: each stored model
+ * file gets a second name, its FNV-1a hash with the standard basis (a hard
+ * link, else a copy through fc_registry_store's temporary name and
+ * rename), the directory is fsync'ed, and then the rows are pointed at
+ * the new names.  The old names, returned in *olds (n_olds of them), are
+ * the caller's to remove once the transaction has committed.  A crash
+ * before the commit leaves schema 2 with its old names and some new names
+ * no row uses, and the next open does the migration again (a new name
+ * already there is kept: it holds the bytes it is named by); a crash after
+ * it leaves old names no row uses, which gc removes.  A row whose file is
+ * missing keeps its name (check reports it). */
+static int rename_models(fc_registry *r, char (**olds)[17], size_t *n_olds, fc_err *err)
+{
+	sqlite3_stmt *st;
+	char (*hashes)[17] = NULL;
+	size_t n = 0, cap = 0;
+	*olds = NULL;
+	*n_olds = 0;
+	if (sqlite3_prepare_v2(r->db, "SELECT DISTINCT file_hash FROM models ORDER BY file_hash", -1,
+	                       &st, NULL) != SQLITE_OK)
+		return db_fail(r, FC_EIO, "migrating to schema 3", err);
+	int rc = 0, step;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			char (*grown)[17] = realloc(hashes, cap * sizeof *hashes);
+			if (!grown) {
+				rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+				break;
+			}
+			hashes = grown;
+		}
+		const unsigned char *t = sqlite3_column_text(st, 0);
+		snprintf(hashes[n++], 17, "%s", t ? (const char *)t : "");
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = db_fail(r, FC_EIO, "migrating to schema 3", err);
+	sqlite3_finalize(st);
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s/models", r->dir);
+	size_t m = 0; /* the renamed ones, moved to the front */
+	for (size_t i = 0; !rc && i < n; i++) {
+		char from[4096], to[4096], h[17];
+		fc_err ignored;
+		fc_registry_model_path(r, hashes[i], from, sizeof from);
+		if (access(from, F_OK) != 0 || fc_registry_hash_file(from, h, &ignored))
+			continue; /* missing or unreadable: check reports it */
+		if (strcmp(h, hashes[i]) == 0)
+			continue;
+		fc_registry_model_path(r, h, to, sizeof to);
+		if (link(from, to) != 0 && errno != EEXIST) {
+			char copied[17];
+			if ((rc = fc_registry_store(r, from, copied, err)))
+				break;
+		}
+		if (sqlite3_prepare_v2(r->db, "UPDATE models SET file_hash = ?1 WHERE file_hash = ?2",
+		                       -1, &st, NULL) != SQLITE_OK) {
+			rc = db_fail(r, FC_EIO, "migrating to schema 3", err);
+			break;
+		}
+		sqlite3_bind_text(st, 1, h, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, hashes[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = db_fail(r, FC_EIO, "migrating to schema 3", err);
+		sqlite3_finalize(st);
+		memmove(hashes[m++], hashes[i], 17);
+	}
+	/* the new names are on disk before the rows that use them commit */
+	if (!rc && m && fsync_dir(dir))
+		rc = fc_err_set(err, FC_EIO, "%s: %s", dir, strerror(errno));
+	if (rc) {
+		free(hashes);
+		return rc;
+	}
+	*olds = hashes;
+	*n_olds = m;
+	return 0;
+}
+
+static int referenced(fc_registry *r, const char *hash, int *yes);
+
 /* Brings the schema to FC_REGISTRY_SCHEMA, each step in a transaction
  * taken with BEGIN IMMEDIATE, so two processes opening a fresh registry
- * do not both create it. */
+ * do not both create it.  Model files renamed by the step to 3 lose
+ * their old names after the commit. */
 static int migrate(fc_registry *r, fc_err *err)
 {
+	char (*olds)[17] = NULL;
+	size_t n_olds = 0;
 	int rc = exec(r, "BEGIN IMMEDIATE", err);
 	if (rc)
 		return rc;
@@ -111,9 +207,29 @@ static int migrate(fc_registry *r, fc_err *err)
 		goto fail;
 	if (v < 2 && (rc = exec(r, migrate_v2, err)))
 		goto fail;
-	return exec(r, "COMMIT", err);
+	if (v < 3 && ((rc = rename_models(r, &olds, &n_olds, err)) || (rc = exec(r, migrate_v3, err))))
+		goto fail;
+	if ((rc = exec(r, "COMMIT", err)))
+		goto fail;
+	/* committed: the old names go (what a crash leaves here, gc removes) */
+	for (size_t i = 0; i < n_olds; i++) {
+		int used = 1;
+		char path[4096];
+		if (referenced(r, olds[i], &used) || used)
+			continue;
+		fc_registry_model_path(r, olds[i], path, sizeof path);
+		unlink(path);
+	}
+	if (n_olds) {
+		char dir[4096];
+		snprintf(dir, sizeof dir, "%s/models", r->dir);
+		fsync_dir(dir);
+	}
+	free(olds);
+	return 0;
 fail:
 	sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+	free(olds);
 	return rc;
 }
 
@@ -206,11 +322,11 @@ int fc_registry_hash_file(const char *path, char hex[17], fc_err *err)
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return fc_err_set(err, FC_EIO, "%s: %s", path, strerror(errno));
-	uint64_t h = FNV_OFFSET;
+	uint64_t h = FC_FNV_OFFSET;
 	char buf[65536];
 	size_t n;
 	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		h = fnv(h, buf, n);
+		h = fc_fnv1a(h, buf, n);
 	int bad = ferror(f);
 	fclose(f);
 	if (bad)
@@ -221,13 +337,13 @@ int fc_registry_hash_file(const char *path, char hex[17], fc_err *err)
 
 void fc_registry_fingerprint(const fc_panel *p, char hex[17])
 {
-	uint64_t h = FNV_OFFSET;
+	uint64_t h = FC_FNV_OFFSET;
 	for (size_t i = 0; i < p->n_series; i++) {
 		const fc_series *s = &p->series[i];
-		h = fnv(h, s->key, strlen(s->key) + 1);
-		h = fnv(h, &s->start, sizeof s->start);
-		h = fnv(h, &s->n, sizeof s->n);
-		h = fnv(h, s->y, s->n * sizeof *s->y);
+		h = fc_fnv1a(h, s->key, strlen(s->key) + 1);
+		h = fc_fnv1a(h, &s->start, sizeof s->start);
+		h = fc_fnv1a(h, &s->n, sizeof s->n);
+		h = fc_fnv1a(h, s->y, s->n * sizeof *s->y);
 	}
 	snprintf(hex, 17, "%016llx", (unsigned long long)h);
 }
@@ -235,16 +351,6 @@ void fc_registry_fingerprint(const fc_panel *p, char hex[17])
 void fc_registry_model_path(const fc_registry *r, const char *hash, char *buf, size_t cap)
 {
 	snprintf(buf, cap, "%s/models/%s", r->dir, hash);
-}
-
-static int fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY);
-	if (fd < 0)
-		return -1;
-	int rc = fsync(fd);
-	close(fd);
-	return rc;
 }
 
 int fc_registry_store(fc_registry *r, const char *src, char hex[17], fc_err *err)
@@ -427,7 +533,7 @@ int fc_registry_get(fc_registry *r, const char *name, long version, fc_registry_
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(r->db, "SELECT name, version, kinds, created, COALESCE(parent, 0), "
 	                       "fingerprint, n_rows, n_series, time_first, time_last, options, metric, "
-	                       "score, metrics, status, file_hash FROM models WHERE name = ?1 AND "
+	                       "score, metrics, status, file_hash, fingerprint_algo FROM models WHERE name = ?1 AND "
 	                       "(version = ?2 OR (?2 = 0 AND status = 'champion'))",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(r, FC_EIO, "reading a model", err);
@@ -460,6 +566,7 @@ int fc_registry_get(fc_registry *r, const char *name, long version, fc_registry_
 	copy_text(m.metrics, sizeof m.metrics, st, 13);
 	copy_text(m.status, sizeof m.status, st, 14);
 	copy_text(m.file_hash, sizeof m.file_hash, st, 15);
+	copy_text(m.fingerprint_algo, sizeof m.fingerprint_algo, st, 16);
 	sqlite3_finalize(st);
 	*out = m;
 	return 0;
@@ -579,8 +686,8 @@ int fc_registry_add_run(fc_registry *r, const fc_registry_run *run, fc_err *err)
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(r->db, "INSERT INTO runs (command, args, started, ended, exit_status, "
 	                       "name, version, rows_read, series_forecast, fallbacks, warnings, "
-	                       "outputs, decision) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-	                       "?11, ?12, ?13)", -1, &st, NULL) != SQLITE_OK)
+	                       "outputs, decision, model_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+	                       "?9, ?10, ?11, ?12, ?13, ?14)", -1, &st, NULL) != SQLITE_OK)
 		return db_fail(r, FC_EIO, "recording the run", err);
 	sqlite3_bind_text(st, 1, run->command, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, run->args ? run->args : "", -1, SQLITE_STATIC);
@@ -598,6 +705,8 @@ int fc_registry_add_run(fc_registry *r, const fc_registry_run *run, fc_err *err)
 	sqlite3_bind_int64(st, 11, run->warnings);
 	sqlite3_bind_text(st, 12, run->outputs ? run->outputs : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 13, run->decision, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 14, run->model_hash && run->model_hash[0] ? run->model_hash : NULL, -1,
+	                  SQLITE_STATIC);
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(r, FC_EIO, "recording the run", err);
 	sqlite3_finalize(st);
 	return rc;
