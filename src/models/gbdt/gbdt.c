@@ -547,7 +547,7 @@ int fc_gbdt_bins_alloc(const fc_gbdt_params *p, size_t n_rows, size_t n_cols,
 	if (!b)
 		return fc_err_set(err, FC_ENOMEM, "gbdt: out of memory");
 	size_t stride = gbdt_sample_stride(n_rows);
-	if ((rc = gbdt_data_alloc(&b->d, n_rows, n_cols, err)) ||
+	if ((rc = gbdt_data_alloc(&b->d, n_rows, n_cols, 0, err)) ||
 	    (rc = gbdt_data_maps(&b->d, sample, (n_rows + stride - 1) / stride, categorical,
 	                         p->max_bin, err))) {
 		fc_gbdt_bins_free(b);
@@ -555,6 +555,11 @@ int fc_gbdt_bins_alloc(const fc_gbdt_params *p, size_t n_rows, size_t n_cols,
 	}
 	*out = b;
 	return 0;
+}
+
+int fc_gbdt_bins_reserve(fc_gbdt_bins *b, fc_err *err)
+{
+	return gbdt_data_alloc_bins(&b->d, err);
 }
 
 void fc_gbdt_bins_put(fc_gbdt_bins *b, size_t r, size_t k, const float *block, size_t stride)

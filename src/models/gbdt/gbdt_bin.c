@@ -187,7 +187,15 @@ size_t gbdt_sample_stride(size_t n_rows)
 	return n_rows > SAMPLE_ROWS ? (n_rows + SAMPLE_ROWS - 1) / SAMPLE_ROWS : 1;
 }
 
-int gbdt_data_alloc(gbdt_data *d, size_t n_rows, size_t n_cols, fc_err *err)
+int gbdt_data_alloc_bins(gbdt_data *d, fc_err *err)
+{
+	if (!d->bins && !(d->bins = malloc(d->n_groups * d->width * (d->n_rows ? d->n_rows : 1))))
+		return fc_err_set(err, FC_ENOMEM, "out of memory binning %zu x %zu features", d->n_rows,
+		                  d->n_cols);
+	return 0;
+}
+
+int gbdt_data_alloc(gbdt_data *d, size_t n_rows, size_t n_cols, int with_bins, fc_err *err)
 {
 	memset(d, 0, sizeof *d);
 	d->n_rows = n_rows;
@@ -200,9 +208,8 @@ int gbdt_data_alloc(gbdt_data *d, size_t n_rows, size_t n_cols, fc_err *err)
 	d->width = width < 1 ? 1 : width > GBDT_MAX_WIDTH ? GBDT_MAX_WIDTH : width;
 	d->n_groups = (n_cols + d->width - 1) / d->width;
 	d->maps = calloc(n_cols, sizeof *d->maps);
-	d->bins = malloc(d->n_groups * d->width * n_rows);
 	d->bin_offset = malloc((n_cols + 1) * sizeof *d->bin_offset);
-	if (!d->maps || !d->bins || !d->bin_offset) {
+	if (!d->maps || !d->bin_offset || (with_bins && gbdt_data_alloc_bins(d, err))) {
 		gbdt_data_dispose(d);
 		return fc_err_set(err, FC_ENOMEM, "out of memory binning %zu x %zu features", n_rows,
 		                  n_cols);
@@ -296,7 +303,7 @@ void gbdt_data_put_column(gbdt_data *d, size_t c, const float *col)
 int gbdt_data_build(gbdt_data *d, const float *x, size_t n_rows, size_t n_cols,
                     const unsigned char *categorical, size_t max_bin, fc_err *err)
 {
-	int rc = gbdt_data_alloc(d, n_rows, n_cols, err);
+	int rc = gbdt_data_alloc(d, n_rows, n_cols, 1, err);
 	if (rc)
 		return rc;
 	size_t stride = gbdt_sample_stride(n_rows);

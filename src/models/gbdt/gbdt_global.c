@@ -642,10 +642,14 @@ static void put_bins(void *ctx, size_t r, size_t k, const float *block, size_t s
 
 /* Trains one learner on the design of f (rows t >= 1) without holding the
  * float design: the rows of the learner's bin sample (every stride-th,
- * at most a million) are made first and give the bin edges, then every
- * row is made again and binned as it comes.  Below a million rows the
- * sample is the whole design and is binned from directly, then freed
- * before the boosting allocates its per-row arrays.  The learner is
+ * at most a million) are made first and give the bin edges, the sample is
+ * freed, then every row is made again and binned as it comes.  Below a
+ * million rows the sample is the whole design and is binned from
+ * directly, then freed before the boosting allocates its per-row arrays.
+ * Peak: the larger of the sample (4 bytes per feature, at most a million
+ * rows) and the bins (1 byte per feature per row) with the boosting's
+ * arrays (about 45 bytes per row touched for the squared loss), plus
+ * 12 bytes per row of target, series and time throughout.  The learner is
  * fc_gbdt_train's on fc_design_build's matrix, byte for byte. */
 static int train_streamed(const gbdt_kind_params *p, const fc_featurizer *f, fc_gbdt **out,
                           fc_err *err)
@@ -671,10 +675,10 @@ static int train_streamed(const gbdt_kind_params *p, const fc_featurizer *f, fc_
 		                nr, d->n_rows);
 	if (!rc)
 		rc = fc_gbdt_bins_alloc(&p->learner, nr, nc, cat, ss.x, &b, err);
-	if (!rc && stride == 1) /* the sample is the design */
-		fc_gbdt_bins_put_matrix(b, ss.x);
-	free(ss.x);
-	if (!rc && stride > 1)
+	if (!rc && stride == 1 && !(rc = fc_gbdt_bins_reserve(b, err)))
+		fc_gbdt_bins_put_matrix(b, ss.x); /* the sample is the design */
+	free(ss.x); /* before the bins of a sampled design are allocated */
+	if (!rc && stride > 1 && !(rc = fc_gbdt_bins_reserve(b, err)))
 		rc = fc_design_stream(f, 1, 1, put_bins, b, NULL, err);
 	if (!rc)
 		rc = fc_gbdt_train_bins(&p->learner, b, d->y, NULL, out, err);

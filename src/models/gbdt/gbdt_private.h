@@ -80,7 +80,10 @@ int gbdt_data_build(gbdt_data *d, const float *x, size_t n_rows, size_t n_cols,
  * gbdt_data_put_column (distinct columns from several threads).  The result is
  * gbdt_data_build's on the same matrix, byte for byte. */
 size_t gbdt_sample_stride(size_t n_rows);
-int gbdt_data_alloc(gbdt_data *d, size_t n_rows, size_t n_cols, fc_err *err);
+int gbdt_data_alloc(gbdt_data *d, size_t n_rows, size_t n_cols, int with_bins, fc_err *err);
+/* The bins' storage, when gbdt_data_alloc was told to leave it out (so
+ * that a sample can be freed first). */
+int gbdt_data_alloc_bins(gbdt_data *d, fc_err *err);
 int gbdt_data_maps(gbdt_data *d, const float *sample, size_t n_sample,
                    const unsigned char *categorical, size_t max_bin, fc_err *err);
 void gbdt_data_put_rows(gbdt_data *d, size_t r, size_t k, const float *block, size_t stride);
