@@ -524,7 +524,6 @@ int fc_gbdt_train(const fc_gbdt_params *p, const float *x, size_t n_rows, size_t
 
 struct fc_gbdt_bins {
 	gbdt_data d;
-	size_t max_bin;
 };
 
 size_t fc_gbdt_sample_stride(size_t n_rows)
