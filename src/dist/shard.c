@@ -580,9 +580,11 @@ int fc_pred_part_decode(const void *data, size_t len, fc_pred_part *part, fc_err
 		if (r->index >= part->n_series || (k && r->index <= part->records[k - 1].index))
 			c.bad = 1;
 		else if (fc_shard_of(r->key, part->n_shards) != part->shard) {
+			/* the message first: the key goes with the part */
+			int rc = fc_err_set(err, FC_EFORMAT, "series %s does not hash to the part's shard",
+			                    k0);
 			fc_pred_part_dispose(part);
-			return fc_err_set(err, FC_EFORMAT, "series %s does not hash to the part's shard",
-			                  k0);
+			return rc;
 		}
 	}
 	if (c.bad || c.pos != c.len) {
