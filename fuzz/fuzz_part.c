@@ -1,6 +1,8 @@
 /* libFuzzer target: the shard-part reader (fc_part_read_info, fc_part_load)
  * and the merge's use of what it loaded (fc_cv_finish: the selection, and
- * the models loaded from the parts' saved fits).  A random input is almost
+ * the models loaded from the parts' saved fits); and the prediction-part
+ * reader (fc_pred_part_decode, mode bit 4: a valid prediction part is the
+ * one overlaid).  A random input is almost
  * never a part, so besides raw bytes (first byte even) the target mutates a
  * valid part of a fixed small run: the rest of the input is laid over it
  * at an offset it chooses, optionally after a truncation, and the checksum
@@ -21,7 +23,7 @@ static double y[NS][N];
 static char keys[NS][16];
 static fc_model *cands[3];
 static fc_cv_opts opts;
-static fc_buf valid;
+static fc_buf valid, valid_pred;
 
 static void setup(void)
 {
@@ -57,6 +59,15 @@ static void setup(void)
 	    fc_cv_prefit(&panel, &opts, run, &err) == 0)
 		fc_part_encode(&valid, &info, &panel, &opts, run, NULL, &err);
 	fc_run_free(run);
+	fc_pred_record rec[2] = {
+		{.index = 0, .key = "id=0", .ok = 1, .rows = "id=0,1,2.5\nid=0,2,3\n", .rows_len = 20},
+		{.index = 2, .key = "id=2", .ok = 0, .rows = "", .rows_len = 0},
+	};
+	fc_pred_part pp = {.shard = 0, .n_shards = 1, .model = "0123456789abcdef", .horizon = 2,
+	                   .n_levels = 1, .levels = {80}, .n_series = 3, .header = "id,t,f\n",
+	                   .header_len = 7, .n_records = 2, .records = rec};
+	fc_buf_init(&valid_pred);
+	fc_pred_part_encode(&valid_pred, &pp, &err);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -66,10 +77,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup();
 		init = 1;
 	}
-	if (size < 5 || valid.len < 16)
+	if (size < 5 || valid.len < 16 || valid_pred.len < 16)
 		return 0;
 	uint8_t mode = data[0];
-	size_t off = ((size_t)data[1] << 8 | data[2]) % valid.len;
+	const fc_buf *base = mode & 4 ? &valid_pred : &valid;
+	size_t off = ((size_t)data[1] << 8 | data[2]) % base->len;
 	size_t cut = ((size_t)data[3] << 8 | data[4]);
 	data += 5, size -= 5;
 	uint8_t *part;
@@ -81,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(part, data, size);
 		len = size;
 	} else { /* the valid part, cut and overlaid, its checksum made right */
-		len = valid.len - 8;
+		len = base->len - 8;
 		if (mode & 2)
 			len = cut % len;
 		if (off + size > len)
@@ -89,15 +101,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		part = calloc(len + 8, 1);
 		if (!part)
 			return 0;
-		memcpy(part, valid.data, len < valid.len - 8 ? len : valid.len - 8);
+		memcpy(part, base->data, len < base->len - 8 ? len : base->len - 8);
 		memcpy(part + off, data, size);
 		uint64_t h = fnv1a(part, len);
 		for (int k = 0; k < 8; k++)
 			part[len + (size_t)k] = (uint8_t)(h >> (8 * k));
 		len += 8;
 	}
-	fc_part_info info;
 	fc_err err;
+	fc_pred_part pp;
+	if (fc_pred_part_decode(part, len, &pp, &err) == 0) {
+		/* every record's rows lie inside the part */
+		for (size_t k = 0; k < pp.n_records; k++)
+			if (pp.records[k].rows < (const char *)part ||
+			    pp.records[k].rows + pp.records[k].rows_len > (const char *)part + len)
+				__builtin_trap();
+		fc_pred_part_dispose(&pp);
+	}
+	fc_part_info info;
 	if (fc_part_read_info(part, len, &info, &err) == 0)
 		fc_part_info_dispose(&info);
 	fc_run *run = NULL;

@@ -107,6 +107,93 @@ grep -ho 'shard [0-9] of 3: [0-9]* of [0-9]* series' got_all.txt >got_shards.txt
 assert "each shard holds the series whose key's FNV-1a hash is its index mod 3" \
 	cmp expected_shards.txt got_shards.txt
 
+# predict --shard: the Slurm predict array (3 tasks, from the merged
+# model, re-anchored on the data) and its merge give the single predict's
+# CSV byte for byte
+"$FORECAST" predict --model full.model --data sales.csv >pfull.csv
+mkdir pslurm
+for k in 0 1 2; do
+	SLURM_ARRAY_TASK_ID=$k SLURM_ARRAY_TASK_COUNT=3 SLURM_CPUS_PER_TASK=1 MODEL=slurm/forecast.model \
+		DATA=sales.csv RUN=pslurm FORECAST="$FORECAST" bash "$EXAMPLES/slurm/predict-shard.sbatch" ||
+		echo "task $k failed"
+done >pslurm.log 2>&1
+assert "Slurm predict array: the tasks succeed" sh -c '! grep -q failed pslurm.log && test -s pslurm/pred-2'
+RUN=pslurm FORECAST="$FORECAST" bash "$EXAMPLES/slurm/predict-merge.sbatch" 2>pslurm_merge.err
+assert "Slurm predict merge exits 0" test $? -eq 0
+assert "Slurm: merged predict parts are the single predict's CSV, byte for byte" cmp pfull.csv pslurm/forecast.csv
+
+# the Kubernetes predict Job: every completion index as a concurrent
+# process, then its merge Job's command
+n=$(sed -n 's/^ *completions: *\([0-9]*\)$/\1/p' "$EXAMPLES/kubernetes/predict-shards.yaml")
+cmd=$(grep -- 'forecast predict ' "$EXAMPLES/kubernetes/predict-shards.yaml" | sed "s/^ *- //; s#/data#$TMP/k8s#g")
+mcmd=$(grep -- '- forecast merge ' "$EXAMPLES/kubernetes/predict-merge.yaml" | sed "s/^ *- //; s#/data#$TMP/k8s#g")
+"$FORECAST" predict --model k8s/run/forecast.model --data k8s/sales.csv >k8s_pfull.csv
+k=0
+while [ "$k" -lt "$n" ]; do
+	(JOB_COMPLETION_INDEX=$k; export JOB_COMPLETION_INDEX
+	 eval "$cmd" || echo "index $k failed") >>k8s_p.log 2>&1 &
+	k=$((k + 1))
+done
+wait
+assert "Kubernetes predict: $n indexed completions succeed" sh -c "! grep -q failed k8s_p.log && test \$(ls k8s/predict | wc -l) -eq $n"
+eval "$mcmd" 2>k8s_pmerge.err
+assert "Kubernetes predict: the merge Job's command exits 0" test $? -eq 0
+assert "Kubernetes: merged predict parts are the single predict's CSV" cmp k8s_pfull.csv k8s/predict/forecast.csv
+
+# without --data, another horizon and unsorted levels; shards at 1 and 2
+# threads, parts given in any order; the series count each shard reports
+# is the FNV-1a split computed above
+"$FORECAST" predict --model full.model --horizon 3 --level 95,80 >ph.csv
+: >pgot.txt
+for k in 0 1 2; do
+	"$FORECAST" predict --model full.model --horizon 3 --level 95,80 --threads $((1 + k % 2)) \
+		--shard $k/3 -o ph$k 2>>pgot.txt
+done
+"$FORECAST" merge phm.csv ph2 ph0 ph1 --quiet
+assert "predict --horizon --level: merged shards are the single predict's CSV" cmp ph.csv phm.csv
+grep -ho 'shard [0-9] of 3: [0-9]* of [0-9]* series' pgot.txt | sed 's/ forecast//' >pgot_shards.txt
+assert "predict shards hold the series fit's shards hold" cmp expected_shards.txt pgot_shards.txt
+"$FORECAST" predict --model full.model --horizon 3 --level 95,80 --quiet --shard 0/1 -o ph_one
+"$FORECAST" merge phm1.csv ph_one --quiet
+assert "one shard of one is the whole predict" cmp ph.csv phm1.csv
+
+# the global model with features that span the panel (Fourier terms, whose
+# phase counts from the earliest series start; series of staggered
+# starts): each shard's series get the unsharded numbers
+"$FORECAST" fit sales.csv --horizon 7 --models gbdt,snaive --fourier 2 --quiet -o gf.csv --model-out gf.model
+"$FORECAST" predict --model gf.model >gp.csv
+for k in 0 1 2 3; do "$FORECAST" predict --model gf.model --quiet --shard $k/4 -o gp$k; done
+"$FORECAST" merge gpm.csv gp0 gp1 gp2 gp3 --quiet
+assert "global model (gbdt, Fourier terms): merged shards are the single predict's CSV" cmp gp.csv gpm.csv
+assert "... which are fit's forecasts" cmp gf.csv gpm.csv
+
+# bad sets of prediction parts
+cp slurm/part-2 part-2
+"$FORECAST" predict --model gf.model --horizon 3 --level 95,80 --quiet --shard 2/3 -o other_model2
+"$FORECAST" predict --model full.model --horizon 4 --level 95,80 --quiet --shard 2/3 -o other_h2
+head -c 200 ph2 >"$TMP/cut_ph2"
+INPUTS="ph0 ph1"
+expect_error "predict parts: a missing shard" 4 'shard 2 of 3 is missing \(2 parts given\)' -- merge out.csv ph0 ph1
+INPUTS="ph0 ph1 ph2"
+expect_error "predict parts: a shard given twice" 4 'ph0 and ph0 are both shard 0 of 3' -- merge out.csv ph0 ph1 ph2 ph0
+INPUTS="ph0 ph1 other_model2"
+expect_error "predict parts of another model" 4 'ph0 and other_model2 differ in their model file' \
+	-- merge out.csv ph0 ph1 other_model2
+INPUTS="ph0 ph1 other_h2"
+expect_error "predict parts of another horizon" 4 'differ in their horizon' -- merge out.csv ph0 ph1 other_h2
+INPUTS="ph0 gp1 gp2 gp3"
+expect_error "predict parts of another shard count" 4 'differ in their number of shards' -- merge out.csv ph0 gp1 gp2 gp3
+INPUTS="ph0 ph1 cut_ph2"
+expect_error "a truncated predict part" 4 'cut_ph2: the part is damaged' -- merge out.csv ph0 ph1 cut_ph2
+INPUTS="ph0 ph1 part-2"
+expect_error "a predict part with a fit part" 4 'is a part of .predict --shard. and part-2 is not' \
+	-- merge out.csv ph0 ph1 part-2
+INPUTS="ph0 ph1 ph2"
+expect_error "merge --model-out with predict parts" 2 'merge into the forecasts CSV \(OUT\) only: --model-out' \
+	-- merge out.csv ph0 ph1 ph2 --model-out m.model
+INPUTS="full.model"
+expect_error "predict --shard without -o" 2 'give it a file with -o PART' -- predict --model full.model --shard 0/2
+
 # Bad sets of parts: clear errors, exit 4, nothing written.
 cp slurm/part-0 slurm/part-1 slurm/part-2 "$TMP/"
 cp sales.csv "$TMP/sales_copy.csv"

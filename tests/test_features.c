@@ -684,6 +684,63 @@ START_TEST(test_design_build)
 }
 END_TEST
 
+/* fc_design_stream: the rows fc_design_build puts in its matrix, each
+ * given to the sink once (every row, then every third), with the same
+ * y, series and t; a stream of a panel of more rows than a block. */
+typedef struct stream_check {
+	const fc_design *d;
+	size_t every, seen, bad;
+	unsigned char *hit;
+} stream_check;
+
+static void check_sink(void *ctx, size_t r, size_t k, const float *block, size_t stride)
+{
+	stream_check *c = ctx;
+	for (size_t i = 0; i < k; i++) {
+		size_t ri = r + i * c->every;
+		int ok = ri < c->d->n_rows && ri % c->every == 0 &&
+		         rows_equal(block + i, c->d->x + ri, c->d->n_cols, stride, c->d->n_rows);
+#pragma omp critical
+		{
+			c->bad += !ok || (ri < c->d->n_rows && c->hit[ri]);
+			if (ri < c->d->n_rows)
+				c->hit[ri] = 1;
+			c->seen++;
+		}
+	}
+}
+
+START_TEST(test_design_stream)
+{
+	panel2 *p = calloc(1, sizeof *p);
+	make_panel(p, 200, 190);
+	fc_feature_spec sp = rich_spec(1);
+	fc_featurizer *f = featurizer(&sp, p->s, 2);
+	fc_design *d = NULL, *e = NULL;
+	fc_err err;
+	ck_assert_int_eq(fc_design_build(f, 5, &d, &err), 0);
+	ck_assert_uint_eq(fc_design_count(f, 5), d->n_rows);
+	ck_assert_uint_gt(d->n_rows, 256); /* more than a block */
+	for (size_t every = 1; every <= 3; every += 2) {
+		stream_check c = {d, every, 0, 0, calloc(d->n_rows, 1)};
+		ck_assert_int_eq(fc_design_stream(f, 5, every, check_sink, &c, &e, &err), 0);
+		ck_assert_uint_eq(c.bad, 0);
+		ck_assert_uint_eq(c.seen, (d->n_rows + every - 1) / every);
+		ck_assert_ptr_null(e->x);
+		ck_assert_uint_eq(e->n_rows, d->n_rows);
+		ck_assert_int_eq(memcmp(e->y, d->y, d->n_rows * sizeof *d->y), 0);
+		ck_assert_int_eq(memcmp(e->series, d->series, d->n_rows * sizeof *d->series), 0);
+		ck_assert_int_eq(memcmp(e->t, d->t, d->n_rows * sizeof *d->t), 0);
+		fc_design_free(e);
+		e = NULL;
+		free(c.hit);
+	}
+	fc_design_free(d);
+	fc_featurizer_free(f);
+	free(p);
+}
+END_TEST
+
 START_TEST(test_design_transform_error)
 {
 	panel2 *p = calloc(1, sizeof *p);
@@ -787,6 +844,7 @@ static Suite *features_suite(void)
 	tcase_add_test(tc, test_no_leakage);
 	tcase_add_test(tc, test_recursive_equals_training);
 	tcase_add_test(tc, test_design_build);
+	tcase_add_test(tc, test_design_stream);
 	tcase_add_test(tc, test_design_transform_error);
 	tcase_add_test(tc, test_auto_lags_by_frequency);
 	suite_add_tcase(su, tc);

@@ -671,6 +671,71 @@ START_TEST(test_threads_deterministic)
 }
 END_TEST
 
+/* Rows binned as they come (fc_gbdt_bins: edges from the sample rows, then
+ * the rows a block at a time, in reverse block order and from several
+ * threads) train the learner fc_gbdt_train makes from the whole matrix,
+ * byte for byte: below a million rows (the sample is every row) and above
+ * (every second row). */
+static void bins_case(size_t n)
+{
+	dataset d = gen_mixed(n);
+	unsigned char cat[10] = {0};
+	cat[9] = 1;
+	fc_gbdt_params p = fc_gbdt_default_params();
+	p.n_trees = 3;
+	p.num_leaves = 15;
+	p.min_data_per_group = 20;
+	fc_gbdt *whole = train(&p, &d, cat, NULL);
+	size_t stride = fc_gbdt_sample_stride(n), ns = (n + stride - 1) / stride;
+	ck_assert_uint_eq(stride, n > 1000000 ? 2 : 1);
+	float *sample = malloc(ns * d.p * sizeof *sample);
+	ck_assert_ptr_nonnull(sample);
+	for (size_t c = 0; c < d.p; c++)
+		for (size_t r = 0; r < n; r += stride)
+			sample[c * ns + r / stride] = d.x[c * n + r];
+	fc_gbdt_bins *b = NULL;
+	fc_err err;
+	ck_assert_int_eq(fc_gbdt_bins_alloc(&p, n, d.p, cat, sample, &b, &err), 0);
+	free(sample);
+	ck_assert_int_eq(fc_gbdt_bins_reserve(b, &err), 0);
+	size_t B = 256, nb = (n + B - 1) / B;
+#pragma omp parallel
+	{
+		float *block = malloc(d.p * B * sizeof *block);
+#pragma omp for schedule(dynamic, 8)
+		for (size_t q = 0; q < nb; q++) {
+			size_t r0 = (nb - 1 - q) * B, k = n - r0 < B ? n - r0 : B;
+			for (size_t c = 0; c < d.p; c++)
+				memcpy(block + c * B, d.x + c * n + r0, k * sizeof *block);
+			fc_gbdt_bins_put(b, r0, k, block, B);
+		}
+		free(block);
+	}
+	fc_gbdt *streamed = NULL;
+	ck_assert_int_eq(fc_gbdt_train_bins(&p, b, d.y, NULL, &streamed, &err), 0);
+	fc_gbdt_bins_free(b);
+	char *t1 = save_text(whole), *t2 = save_text(streamed);
+	ck_assert_uint_gt(fc_gbdt_n_trees(whole), 0);
+	ck_assert_str_eq(t1, t2);
+	free(t1);
+	free(t2);
+	fc_gbdt_free(whole);
+	fc_gbdt_free(streamed);
+	ds_free(&d);
+}
+
+START_TEST(test_bins_small)
+{
+	bins_case(20000);
+}
+END_TEST
+
+START_TEST(test_bins_sampled)
+{
+	bins_case(1200001);
+}
+END_TEST
+
 /* Copy of in with the first list element of `key` replaced by val. */
 static fc_buf replace_first(const fc_buf *in, const char *key, const char *val)
 {
@@ -868,6 +933,8 @@ static Suite *gbdt_suite(void)
 	tcase_add_test(tc, test_threads_deterministic);
 	tcase_add_test(tc, test_save_load);
 	tcase_add_test(tc, test_bad_params);
+	tcase_add_test(tc, test_bins_small);
+	tcase_add_test(tc, test_bins_sampled);
 	suite_add_tcase(s, tc);
 	TCase *tx = tcase_create("xgboost");
 	tcase_set_timeout(tx, 60);

@@ -199,6 +199,66 @@ START_TEST(test_damaged_parts)
 }
 END_TEST
 
+/* Prediction parts: a round trip keeps every field; a record whose key
+ * hashes to another shard, a truncation and a flipped byte are
+ * FC_EFORMAT, the first with the key in the message. */
+START_TEST(test_pred_parts)
+{
+	char cand[2][32];
+	/* a key of shard 1 of 2 and one of shard 0 */
+	for (int k = 0, found = 0; found < 3 && k < 1000; k++) {
+		char key[32];
+		snprintf(key, sizeof key, "id=%d", k);
+		size_t sh = fc_shard_of(key, 2);
+		if (!(found & (1 << sh))) {
+			snprintf(cand[sh], sizeof cand[sh], "%s", key);
+			found |= 1 << sh;
+		}
+	}
+	fc_pred_record rec[1] = {{.index = 1, .key = cand[1], .ok = 1, .rows = "a,1\n", .rows_len = 4}};
+	fc_pred_part pp = {.shard = 1, .n_shards = 2, .model = "0123456789abcdef",
+	                   .fingerprint = "fedcba9876543210", .horizon = 3, .n_levels = 2,
+	                   .levels = {80, 95}, .n_series = 2, .header = "id,f\n", .header_len = 5,
+	                   .n_records = 1, .records = rec};
+	fc_buf b;
+	fc_buf_init(&b);
+	fc_err err;
+	ck_assert_int_eq(fc_pred_part_encode(&b, &pp, &err), 0);
+	ck_assert(fc_pred_part_is(b.data, b.len));
+	fc_pred_part q;
+	ck_assert_int_eq(fc_pred_part_decode(b.data, b.len, &q, &err), 0);
+	ck_assert_uint_eq(q.shard, 1);
+	ck_assert_uint_eq(q.n_shards, 2);
+	ck_assert_str_eq(q.model, pp.model);
+	ck_assert_str_eq(q.fingerprint, pp.fingerprint);
+	ck_assert_uint_eq(q.horizon, 3);
+	ck_assert_uint_eq(q.n_levels, 2);
+	ck_assert(q.levels[1] == 95);
+	ck_assert_uint_eq(q.n_series, 2);
+	ck_assert_uint_eq(q.header_len, 5);
+	ck_assert_int_eq(memcmp(q.header, "id,f\n", 5), 0);
+	ck_assert_uint_eq(q.n_records, 1);
+	ck_assert_uint_eq(q.records[0].index, 1);
+	ck_assert_str_eq(q.records[0].key, cand[1]);
+	ck_assert_int_eq(q.records[0].ok, 1);
+	ck_assert_uint_eq(q.records[0].rows_len, 4);
+	fc_pred_part_dispose(&q);
+	/* truncated; a byte flipped (the checksum) */
+	ck_assert_int_eq(fc_pred_part_decode(b.data, b.len - 9, &q, &err), FC_EFORMAT);
+	b.data[b.len / 2] ^= 1;
+	ck_assert_int_eq(fc_pred_part_decode(b.data, b.len, &q, &err), FC_EFORMAT);
+	fc_buf_dispose(&b);
+	/* a key of the other shard */
+	rec[0].key = cand[0];
+	fc_buf_init(&b);
+	ck_assert_int_eq(fc_pred_part_encode(&b, &pp, &err), 0);
+	ck_assert_int_eq(fc_pred_part_decode(b.data, b.len, &q, &err), FC_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(err.msg, cand[0]));
+	ck_assert_ptr_nonnull(strstr(err.msg, "does not hash to the part's shard"));
+	fc_buf_dispose(&b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("shard");
@@ -207,6 +267,7 @@ int main(void)
 	tcase_add_test(tc, test_fnv_vectors);
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_damaged_parts);
+	tcase_add_test(tc, test_pred_parts);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

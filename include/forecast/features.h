@@ -271,4 +271,19 @@ typedef struct fc_design {
 int fc_design_build(const fc_featurizer *f, size_t min_t, fc_design **out, fc_err *err);
 void fc_design_free(fc_design *d);
 
+/* The rows of fc_design_build without the matrix: the same counting and
+ * transforms (y, series, t, tr are filled for every row; x stays NULL),
+ * but the rows r with r % every == 0 go to sink(ctx, r, k, block, stride)
+ * in blocks of k rows of one series, r, r + every, ..., r + (k - 1) every,
+ * the i-th row's column c at block[c * stride + i], valid during the call.
+ * The sink is called from OpenMP threads, each row once, in no fixed
+ * order.  out may be NULL when only the rows are wanted.  Failures as
+ * fc_design_build's. */
+typedef void (*fc_design_sink)(void *ctx, size_t r, size_t k, const float *block,
+                               size_t stride);
+int fc_design_stream(const fc_featurizer *f, size_t min_t, size_t every, fc_design_sink sink,
+                     void *ctx, fc_design **out, fc_err *err);
+/* The number of rows fc_design_build would make (its counting pass). */
+size_t fc_design_count(const fc_featurizer *f, size_t min_t);
+
 #endif

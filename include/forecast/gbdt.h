@@ -92,6 +92,33 @@ int fc_gbdt_train(const fc_gbdt_params *p, const float *x, size_t n_rows, size_t
                   const float *x_valid, size_t n_valid, const float *y_valid,
                   fc_gbdt **out, fc_err *err);
 
+/* The same training from rows that are made one at a time, so that the
+ * caller never holds the float matrix (the global model's design, built
+ * series by series): the bin edges come from the rows r with
+ * r % fc_gbdt_sample_stride(n_rows) == 0 (at most a million rows, the sample
+ * fc_gbdt_train takes), given column-major as sample[c * n_sample + r /
+ * stride] with n_sample = ceil(n_rows / stride) (the sample may be freed
+ * once fc_gbdt_bins_alloc returns); fc_gbdt_bins_reserve then allocates
+ * the bins (n_rows x n_cols bytes; FC_ENOMEM), and every row is put
+ * (fc_gbdt_bins_put: rows r..r+k-1, column c of row r+i at block[c * stride
+ * + i]; distinct rows may be put from several threads at once) and fc_gbdt_train_bins trains as
+ * fc_gbdt_train would on the same matrix, byte for byte, without a
+ * validation set.  fc_gbdt_bins_alloc: FC_EINVAL, FC_ENOMEM;
+ * free with fc_gbdt_bins_free (NULL is a no-op). */
+typedef struct fc_gbdt_bins fc_gbdt_bins;
+size_t fc_gbdt_sample_stride(size_t n_rows);
+int fc_gbdt_bins_alloc(const fc_gbdt_params *p, size_t n_rows, size_t n_cols,
+                       const unsigned char *categorical, const float *sample,
+                       fc_gbdt_bins **out, fc_err *err);
+int fc_gbdt_bins_reserve(fc_gbdt_bins *b, fc_err *err);
+void fc_gbdt_bins_put(fc_gbdt_bins *b, size_t r, size_t k, const float *block, size_t stride);
+/* Every row at once from the column-major x[c * n_rows + r] (OpenMP over
+ * columns). */
+void fc_gbdt_bins_put_matrix(fc_gbdt_bins *b, const float *x);
+int fc_gbdt_train_bins(const fc_gbdt_params *p, const fc_gbdt_bins *b, const float *y,
+                       const float *w, fc_gbdt **out, fc_err *err);
+void fc_gbdt_bins_free(fc_gbdt_bins *b);
+
 /* Prediction for one row, row[c * stride] for column c, on the response
  * scale (exp of the raw score for Poisson and Tweedie). */
 double fc_gbdt_predict_row(const fc_gbdt *m, const float *row, size_t stride);

@@ -73,4 +73,45 @@ void fc_part_info_dispose(fc_part_info *info);
 int fc_part_load(const void *data, size_t len, const fc_panel *p, const fc_cv_opts *o,
                  fc_run *run, unsigned char *seen, fc_err *err);
 
+/* A prediction part: what `predict --shard K/N` writes, the forecast CSV
+ * rows of the model's series in shard K, for `merge` to put together into
+ * the file one `predict` writes.  Binary like a fit part: the magic line
+ * "FCPRED 1\n"; shard and n_shards; the model file's hash (64-bit FNV-1a of
+ * its bytes, 16 hex digits, fc_registry_hash_file); the --data's
+ * fingerprint ("" without --data); horizon, the levels; the model's series
+ * count; the CSV header; then per series of the shard its index in the
+ * model, its key, whether it has a forecast, and its rows; last the
+ * checksum of everything before it. */
+typedef struct fc_pred_record {
+	size_t index;        /* the series' position in the model file */
+	const char *key;     /* group values as name=value,...; "" for a lone series */
+	int ok;              /* it has a forecast (its rows may still be empty) */
+	const char *rows;    /* its CSV rows */
+	size_t rows_len;
+} fc_pred_record;
+
+typedef struct fc_pred_part {
+	size_t shard, n_shards;
+	char model[17];        /* hash of the model file */
+	char fingerprint[17];  /* of --data; "" without */
+	size_t horizon, n_levels;
+	double levels[16];
+	size_t n_series;       /* the model's */
+	const char *header;    /* the CSV header line(s) */
+	size_t header_len;
+	size_t n_records;
+	fc_pred_record *records; /* owned by a decoded part; strings borrowed from its bytes */
+} fc_pred_part;
+
+/* Whether len bytes at data begin as a prediction part. */
+int fc_pred_part_is(const void *data, size_t len);
+/* Appends the part (records as given) to out.  FC_ENOMEM. */
+int fc_pred_part_encode(fc_buf *out, const fc_pred_part *part, fc_err *err);
+/* Reads a part of len bytes at data (which must outlive *part: its
+ * strings point into it), checking its checksum, counts and indices:
+ * FC_EFORMAT when it is damaged or not a prediction part.  Release with
+ * fc_pred_part_dispose. */
+int fc_pred_part_decode(const void *data, size_t len, fc_pred_part *part, fc_err *err);
+void fc_pred_part_dispose(fc_pred_part *part);
+
 #endif

@@ -1206,7 +1206,11 @@ static void usage_merge(FILE *f)
 	        "combines the candidates, refits them and writes what the shards' command\n"
 	        "would have written without --shard: the forecasts to OUT, the model file and\n"
 	        "the leaderboard, byte for byte the single-process run's.  Parts made by\n"
-	        "'forecast cv --shard' merge into a leaderboard (OUT: its CSV).\n"
+	        "'forecast cv --shard' merge into a leaderboard (OUT: its CSV).  Parts made\n"
+	        "by 'forecast predict --shard K/N -o PART' merge into the forecasts CSV one\n"
+	        "predict writes (OUT), after checking that they are every shard once, of\n"
+	        "the same model file, --data, --horizon and --level; the options below but\n"
+	        "--threads and --quiet are fit's.\n"
 	        "\n"
 	        "  --data FILE        the data, when the shards' path does not reach it here\n"
 	        "  --model-out FILE   model file (default: as fit, the data's FILE.model)\n"
@@ -1255,6 +1259,120 @@ static int check_parts(const merge_parts *mp, const fc_part_info *info, fc_err *
 			                s, N, mp->n, mp->n == 1 ? "" : "s");
 	free(at);
 	return rc;
+}
+
+/* The first part that is (pred 1) or is not (pred 0) a prediction part. */
+static size_t first_of(const merge_parts *mp, int pred)
+{
+	for (size_t k = 0; k < mp->n; k++)
+		if (fc_pred_part_is(mp->data[k], mp->len[k]) == pred)
+			return k;
+	return 0;
+}
+
+/* Checks that the prediction parts are shards 0..N-1 of one predict, each
+ * once, and that together they hold every series of the model once;
+ * where[i] gets the part and record of series i. */
+static int check_pred_parts(const merge_parts *mp, const fc_pred_part *pp, size_t (*where)[2],
+                            fc_err *err)
+{
+	const fc_pred_part *a = &pp[0];
+	for (size_t k = 1; k < mp->n; k++) {
+		const fc_pred_part *b = &pp[k];
+		int same_levels = b->n_levels == a->n_levels &&
+		                  memcmp(b->levels, a->levels, a->n_levels * sizeof *a->levels) == 0;
+		const char *what = b->n_shards != a->n_shards ? "number of shards"
+		                   : strcmp(b->model, a->model) != 0 ? "model file"
+		                   : strcmp(b->fingerprint, a->fingerprint) != 0 ? "data (--data)"
+		                   : b->horizon != a->horizon ? "horizon"
+		                   : !same_levels ? "levels"
+		                   : b->n_series != a->n_series ? "model file" : NULL;
+		if (what)
+			return fc_err_set(err, FC_EFORMAT, "%s and %s differ in their %s: every shard must "
+			                  "run the same predict (model, --data, --horizon, --level), but "
+			                  "for --shard", mp->path[0], mp->path[k], what);
+	}
+	size_t N = a->n_shards;
+	size_t *at = malloc(N * sizeof *at);
+	if (!at)
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	for (size_t s = 0; s < N; s++)
+		at[s] = SIZE_MAX;
+	int rc = 0;
+	for (size_t k = 0; k < mp->n && !rc; k++) {
+		size_t s = pp[k].shard;
+		if (at[s] != SIZE_MAX)
+			rc = fc_err_set(err, FC_EFORMAT, "%s and %s are both shard %zu of %zu",
+			                mp->path[at[s]], mp->path[k], s, N);
+		at[s] = k;
+	}
+	for (size_t s = 0; s < N && !rc; s++)
+		if (at[s] == SIZE_MAX)
+			rc = fc_err_set(err, FC_EFORMAT, "shard %zu of %zu is missing (%zu part%s given)",
+			                s, N, mp->n, mp->n == 1 ? "" : "s");
+	free(at);
+	for (size_t i = 0; i < a->n_series; i++)
+		where[i][0] = SIZE_MAX;
+	for (size_t k = 0; k < mp->n && !rc; k++)
+		for (size_t j = 0; j < pp[k].n_records && !rc; j++) {
+			size_t i = pp[k].records[j].index;
+			if (where[i][0] != SIZE_MAX)
+				rc = fc_err_set(err, FC_EFORMAT, "series %s is in %s and %s",
+				                pp[k].records[j].key, mp->path[where[i][0]], mp->path[k]);
+			where[i][0] = k;
+			where[i][1] = j;
+		}
+	for (size_t i = 0; i < a->n_series && !rc; i++)
+		if (where[i][0] == SIZE_MAX)
+			rc = fc_err_set(err, FC_EFORMAT, "series %zu of the model is in no part", i + 1);
+	return rc;
+}
+
+/* Merge of predict's parts: the header and every series' rows in the
+ * model's order, as one predict writes them.  An exit code. */
+static int merge_predictions(const char *out_path, const merge_parts *mp, int quiet)
+{
+	fc_err err;
+	fc_err_clear(&err);
+	fc_pred_part *pp = calloc(mp->n, sizeof *pp);
+	int rc = pp ? 0 : fc_err_set(&err, FC_ENOMEM, "out of memory");
+	for (size_t k = 0; k < mp->n && !rc; k++)
+		if ((rc = fc_pred_part_decode(mp->data[k], mp->len[k], &pp[k], &err)))
+			fc_err_prefix(&err, "%s: ", mp->path[k]);
+	size_t S = rc ? 0 : pp[0].n_series;
+	size_t (*where)[2] = rc ? NULL : malloc((S ? S : 1) * sizeof *where);
+	if (!rc && !where)
+		rc = fc_err_set(&err, FC_ENOMEM, "out of memory");
+	if (!rc)
+		rc = check_pred_parts(mp, pp, where, &err);
+	fc_outfile out;
+	memset(&out, 0, sizeof out);
+	if (!rc && !(rc = fc_outfile_open(&out, out_path, &err))) {
+		/* the header as predict writes it: the levels of the first series
+		 * with a forecast (all parts agree when none has one) */
+		const fc_pred_part *hp = &pp[0];
+		for (size_t i = 0; i < S; i++)
+			if (pp[where[i][0]].records[where[i][1]].ok) {
+				hp = &pp[where[i][0]];
+				break;
+			}
+		int bad = fwrite(hp->header, 1, hp->header_len, out.f) != hp->header_len;
+		for (size_t i = 0; i < S && !bad; i++) {
+			const fc_pred_record *r = &pp[where[i][0]].records[where[i][1]];
+			bad = fwrite(r->rows, 1, r->rows_len, out.f) != r->rows_len;
+		}
+		rc = bad ? fc_err_set(&err, FC_EIO, "%s: write failed", out_path)
+		         : fc_outfile_commit(&out, &err);
+	}
+	fc_outfile_abort(&out);
+	if (!rc && !quiet)
+		fprintf(stderr, "forecast: merged %zu prediction parts: the forecasts of %zu series "
+		        "written to %s\n", mp->n, S, out_path);
+	for (size_t k = 0; pp && k < mp->n; k++)
+		fc_pred_part_dispose(&pp[k]);
+	free(pp);
+	free(where);
+	return rc ? cli_fail(rc, err.msg) : EXIT_OK;
 }
 
 int cmd_merge(int argc, char **argv)
@@ -1319,10 +1437,30 @@ int cmd_merge(int argc, char **argv)
 	fc_err err;
 	fc_err_clear(&err);
 	int rc = mp.data && mp.len && info ? 0 : fc_err_set(&err, FC_ENOMEM, "out of memory");
+	size_t n_pred = 0;
 	for (size_t k = 0; k < mp.n && !rc; k++) {
-		if (!(rc = fc_read_file(mp.path[k], "part", &mp.data[k], &mp.len[k], &err)) &&
-		    (rc = fc_part_read_info(mp.data[k], mp.len[k], &info[k], &err)))
+		if ((rc = fc_read_file(mp.path[k], "part", &mp.data[k], &mp.len[k], &err)))
+			continue; /* the message names the file */
+		if (fc_pred_part_is(mp.data[k], mp.len[k]))
+			n_pred++;
+		else if ((rc = fc_part_read_info(mp.data[k], mp.len[k], &info[k], &err)))
 			fc_err_prefix(&err, "%s: ", mp.path[k]);
+	}
+	if (!rc && n_pred && n_pred < mp.n)
+		rc = fc_err_set(&err, FC_EFORMAT, "%s is a part of 'predict --shard' and %s is not: "
+		                "merge the parts of one sharded command at a time",
+		                mp.path[first_of(&mp, 1)], mp.path[first_of(&mp, 0)]);
+	if (!rc && n_pred) {
+		if (data || model_out || leaderboard || name || registry) {
+			fprintf(stderr, "forecast: error: merge: the parts are predict's, which merge into "
+			                "the forecasts CSV (OUT) only: %s does not apply\n",
+			        data ? "--data" : model_out ? "--model-out"
+			        : leaderboard ? "--leaderboard" : name ? "--name" : "--registry");
+			rc = EXIT_USAGE;
+		} else {
+			rc = merge_predictions(out, &mp, quiet);
+		}
+		goto out;
 	}
 	if (!rc)
 		rc = check_parts(&mp, info, &err);

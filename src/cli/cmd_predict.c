@@ -1,7 +1,19 @@
 /* `forecast predict`: forecasts from a saved model file.  With --data, each
  * series' chosen model (same kind and parameters) is re-anchored on the
  * newer data and forecasts from its end; without it, forecasts continue
- * from the end of the training data. */
+ * from the end of the training data.
+ *
+ * With --shard K/N only the series of shard K (include/forecast/shard.h:
+ * FNV-1a of the key, modulo N, as fit's shards) are forecast, and their
+ * CSV rows go to a prediction part for `forecast merge`, which writes the
+ * file one predict would have written.  A global model is still forecast
+ * over every series that uses it, as without --shard, and each shard
+ * keeps its own series: its features are per series, but the time table
+ * they share is laid out from the earliest series start of the panel
+ * forecast (the Fourier terms' phase counts from there), so forecasting a
+ * shard's series alone could change their numbers.  That part is cheap (a
+ * tree walk per step and series); the per-series re-anchoring and
+ * forecasting of the local models divide. */
 #include "cli.h"
 
 #include <math.h>
@@ -10,6 +22,8 @@
 
 #include "forecast/artifact.h"
 #include "forecast/output.h"
+#include "forecast/registry.h"
+#include "forecast/shard.h"
 
 static void usage(FILE *f)
 {
@@ -30,6 +44,11 @@ static void usage(FILE *f)
 	        "  --data CSV         newer history to re-anchor on\n"
 	        "  --level L1,L2      interval levels in percent (default: those of the fit)\n"
 	        "  -o, --output FILE  forecasts CSV (default '-': standard output)\n"
+	        "  --shard K/N        forecast only the series of shard K of N (K = 0..N-1;\n"
+	        "                     key hashed as fit --shard) into a prediction part\n"
+	        "                     (-o PART, required); 'forecast merge OUT PART...'\n"
+	        "                     writes from every shard's part the CSV one predict\n"
+	        "                     writes\n"
 	        "  --threads N, --quiet (-q), --help\n"
 	        "\n"
 	        "Exit codes: 0 success, 1 a model failed, 2 bad command line,\n"
@@ -151,10 +170,138 @@ static int predict_one(const fc_artifact *a, fc_artifact_series *s, const fc_pan
 	return 0;
 }
 
+/* The series' key as the data's panel writes it, name=value joined by
+ * ',' ("" for a lone series), which fit's shards hash; malloc'd. */
+static char *series_key(const fc_artifact *a, const fc_artifact_series *s)
+{
+	size_t len = 1;
+	for (size_t g = 0; g < a->n_groups; g++)
+		len += strlen(a->group_names[g]) + strlen(s->group_values[g]) + 2;
+	char *k = malloc(len);
+	if (!k)
+		return NULL;
+	size_t at = 0;
+	k[0] = 0;
+	for (size_t g = 0; g < a->n_groups; g++)
+		at += (size_t)snprintf(k + at, len - at, "%s%s=%s", g ? "," : "", a->group_names[g],
+		                       s->group_values[g]);
+	return k;
+}
+
+static size_t shard_of(const fc_artifact *a, const fc_artifact_series *s, size_t n_shards)
+{
+	char *k = series_key(a, s);
+	/* no memory for the key: shard 0 takes it, and the merge's count
+	 * of series catches the shard that should have */
+	size_t sh = k ? fc_shard_of(k, n_shards) : 0;
+	free(k);
+	return sh;
+}
+
+/* The CSV header the forecasts of pred would have, as predict writes it. */
+static void write_header(FILE *f, const fc_schema *schema, const prediction *pred, size_t S,
+                         const double *levels, size_t n_levels)
+{
+	fc_forecast like = {.n_levels = n_levels};
+	for (size_t l = 0; l < n_levels; l++)
+		like.levels[l] = levels[l];
+	/* fc_forecast_init sorted the levels; print the header in that order. */
+	for (size_t i = 0; i < S; i++)
+		if (pred[i].ok) {
+			like = pred[i].fc;
+			break;
+		}
+	fc_forecast_csv_header(f, schema, &like);
+}
+
+/* --shard: the shard's series' rows and the header into a prediction
+ * part (-o).  An exit code. */
+static int write_part(const cli_opts *o, const fc_artifact *a, const char *model_path,
+                      const fc_panel *newer, const prediction *pred, const unsigned char *mine,
+                      const double *levels, size_t n_levels, size_t h)
+{
+	fc_err err;
+	fc_err_clear(&err);
+	size_t S = a->n_series, n = 0;
+	for (size_t i = 0; i < S; i++)
+		n += mine[i];
+	fc_pred_part part = {.shard = o->shard, .n_shards = o->n_shards, .horizon = h,
+	                     .n_levels = n_levels, .n_series = S, .n_records = n};
+	for (size_t l = 0; l < n_levels; l++)
+		part.levels[l] = levels[l];
+	if (newer)
+		fc_registry_fingerprint(newer, part.fingerprint);
+	int rc = fc_registry_hash_file(model_path, part.model, &err);
+	fc_schema schema = {a->n_groups, (const char *const *)a->group_names, a->time_name, a->style, a->freq};
+	part.records = calloc(n ? n : 1, sizeof *part.records);
+	char **texts = calloc(n + 1, sizeof *texts);
+	size_t *lens = calloc(n + 1, sizeof *lens);
+	if (!rc && (!part.records || !texts || !lens))
+		rc = fc_err_set(&err, FC_ENOMEM, "out of memory");
+	/* texts[0]: the header; texts[k + 1]: the k-th series' rows */
+	FILE *m = rc ? NULL : open_memstream(&texts[0], &lens[0]);
+	if (!rc && !m)
+		rc = fc_err_set(&err, FC_ENOMEM, "out of memory");
+	if (m) {
+		write_header(m, &schema, pred, S, levels, n_levels);
+		if (fclose(m))
+			rc = fc_err_set(&err, FC_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0, k = 0; i < S && !rc; i++) {
+		if (!mine[i])
+			continue;
+		fc_pred_record *r = &part.records[k];
+		r->index = i;
+		r->ok = pred[i].ok;
+		r->key = series_key(a, &a->series[i]);
+		if (!r->key || !(m = open_memstream(&texts[k + 1], &lens[k + 1]))) {
+			rc = fc_err_set(&err, FC_ENOMEM, "out of memory");
+			break;
+		}
+		if (pred[i].ok)
+			fc_forecast_csv_rows(m, &schema, (const char *const *)a->series[i].group_values,
+			                     pred[i].last, &pred[i].fc, pred[i].model);
+		if (fclose(m))
+			rc = fc_err_set(&err, FC_ENOMEM, "out of memory");
+		r->rows = texts[k + 1];
+		r->rows_len = lens[k + 1];
+		k++;
+	}
+	part.header = texts ? texts[0] : NULL;
+	part.header_len = lens ? lens[0] : 0;
+	fc_buf b;
+	fc_buf_init(&b);
+	if (!rc)
+		rc = fc_pred_part_encode(&b, &part, &err);
+	fc_outfile out;
+	memset(&out, 0, sizeof out);
+	if (!rc && !(rc = fc_outfile_open(&out, o->output, &err))) {
+		if (fwrite(b.data, 1, b.len, out.f) != b.len)
+			rc = fc_err_set(&err, FC_EIO, "%s: write failed", o->output);
+		if (!rc)
+			rc = fc_outfile_commit(&out, &err);
+	}
+	fc_outfile_abort(&out);
+	if (!rc && !o->quiet)
+		fprintf(stderr, "forecast: shard %zu of %zu: %zu of %zu series forecast; part written to "
+		        "%s ('forecast merge OUT PART...' writes the forecasts of every shard's part)\n",
+		        o->shard, o->n_shards, n, S, o->output);
+	fc_buf_dispose(&b);
+	for (size_t k = 0; texts && k <= n; k++)
+		free(texts[k]);
+	for (size_t k = 0; part.records && k < n; k++)
+		free((char *)part.records[k].key);
+	free(texts);
+	free(lens);
+	free(part.records);
+	return rc ? cli_fail(rc, err.msg) : EXIT_OK;
+}
+
 int cmd_predict(int argc, char **argv)
 {
 	cli_opts o;
-	int rc = cli_parse(argc, argv, OPT_PREDICT | OPT_LEVEL | OPT_REGISTRY, "predict", usage, &o);
+	int rc = cli_parse(argc, argv, OPT_PREDICT | OPT_LEVEL | OPT_REGISTRY | OPT_SHARD, "predict",
+	                   usage, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
 	if (o.input) {
@@ -164,6 +311,12 @@ int cmd_predict(int argc, char **argv)
 	}
 	if (!o.model_in) {
 		fprintf(stderr, "forecast: error: --model FILE is required\n"
+		                "Try 'forecast predict --help' for more information.\n");
+		return EXIT_USAGE;
+	}
+	if (o.n_shards && (!o.output || strcmp(o.output, "-") == 0)) {
+		fprintf(stderr, "forecast: error: --shard writes a prediction part: give it a file with "
+		                "-o PART ('forecast merge OUT PART...' then writes the forecasts)\n"
 		                "Try 'forecast predict --help' for more information.\n");
 		return EXIT_USAGE;
 	}
@@ -177,6 +330,8 @@ int cmd_predict(int argc, char **argv)
 		cli_reg_end(&reg, "predict", argc, argv, NULL, rc);
 		return rc;
 	}
+	if (o.n_shards)
+		reg.wanted = 0; /* a part is no run's output: the merge's CSV is */
 	if ((rc = fc_artifact_load(model_path, &a, &err))) {
 		rc = cli_fail(rc, err.msg);
 		cli_reg_end(&reg, "predict", argc, argv, NULL, rc);
@@ -209,6 +364,7 @@ int cmd_predict(int argc, char **argv)
 	}
 
 	prediction *pred = calloc(a->n_series ? a->n_series : 1, sizeof *pred);
+	unsigned char *mine = NULL; /* the series this run forecasts (--shard) */
 	/* gmean[(k * n_series + i) * h + step]: global model k's forecast of
 	 * series i; glast[k * n_series + i] the timestamp it starts after */
 	size_t G = a->n_globals, S = a->n_series;
@@ -228,7 +384,18 @@ int cmd_predict(int argc, char **argv)
 			goto out;
 		}
 	}
+	mine = malloc(S ? S : 1);
+	if (!mine) {
+		free(gmean);
+		free(glast);
+		rc = cli_fail(FC_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < S; i++)
+		mine[i] = !o.n_shards || shard_of(a, &a->series[i], o.n_shards) == o.shard;
 	for (size_t i = 0; i < S; i++) {
+		if (!mine[i])
+			continue;
 		fc_time gl[FC_COMBINE_MAX] = {0};
 		for (size_t k = 0; k < G && k < FC_COMBINE_MAX; k++)
 			gl[k] = glast[k * S + i];
@@ -256,22 +423,17 @@ int cmd_predict(int argc, char **argv)
 		rc = cli_fail(FC_EINPUT, msg);
 		goto out;
 	}
+	if (o.n_shards) {
+		rc = write_part(&o, a, model_path, newer, pred, mine, levels, n_levels, h);
+		goto out;
+	}
 	fc_outfile out;
 	if ((rc = fc_outfile_open(&out, o.output ? o.output : "-", &err))) {
 		rc = cli_fail(rc, err.msg);
 		goto out;
 	}
 	fc_schema schema = {a->n_groups, (const char *const *)a->group_names, a->time_name, a->style, a->freq};
-	fc_forecast like = {.n_levels = n_levels};
-	for (size_t l = 0; l < n_levels; l++)
-		like.levels[l] = levels[l];
-	/* fc_forecast_init sorted the levels; print the header in that order. */
-	for (size_t i = 0; i < a->n_series; i++)
-		if (pred[i].ok) {
-			like = pred[i].fc;
-			break;
-		}
-	fc_forecast_csv_header(out.f, &schema, &like);
+	write_header(out.f, &schema, pred, S, levels, n_levels);
 	for (size_t i = 0; i < a->n_series; i++)
 		if (pred[i].ok)
 			fc_forecast_csv_rows(out.f, &schema, (const char *const *)a->series[i].group_values,
@@ -292,6 +454,7 @@ out:
 		for (size_t i = 0; i < a->n_series; i++)
 			fc_forecast_dispose(&pred[i].fc);
 	free(pred);
+	free(mine);
 	fc_panel_free(newer);
 	fc_artifact_free(a);
 	return rc;

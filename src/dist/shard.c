@@ -454,3 +454,132 @@ int fc_part_load(const void *data, size_t len, const fc_panel *p, const fc_cv_op
 		                  c.len - c.pos);
 	return 0;
 }
+
+/* ---- prediction parts ---- */
+
+#define PRED_MAGIC "FCPRED 1\n"
+#define PRED_MAGIC_LEN (sizeof PRED_MAGIC - 1)
+#define PRED_MAX_LEVELS (sizeof ((fc_pred_part *)0)->levels / sizeof(double))
+
+int fc_pred_part_is(const void *data, size_t len)
+{
+	return len >= PRED_MAGIC_LEN && memcmp(data, PRED_MAGIC, PRED_MAGIC_LEN) == 0;
+}
+
+static int put_bytes(fc_buf *b, const char *s, size_t n)
+{
+	return put_u64(b, n) || fc_buf_append(b, s, n);
+}
+
+int fc_pred_part_encode(fc_buf *out, const fc_pred_part *part, fc_err *err)
+{
+	size_t start = out->len;
+	int rc = fc_buf_append(out, PRED_MAGIC, PRED_MAGIC_LEN) || put_u64(out, part->shard) ||
+	         put_u64(out, part->n_shards) || put_str(out, part->model) ||
+	         put_str(out, part->fingerprint) || put_u64(out, part->horizon) ||
+	         put_u64(out, part->n_levels);
+	for (size_t l = 0; l < part->n_levels && !rc; l++)
+		rc = put_f64(out, part->levels[l]);
+	rc = rc || put_u64(out, part->n_series) ||
+	     put_bytes(out, part->header, part->header_len) || put_u64(out, part->n_records);
+	for (size_t k = 0; k < part->n_records && !rc; k++) {
+		const fc_pred_record *r = &part->records[k];
+		rc = put_u64(out, r->index) || put_str(out, r->key) || put_u64(out, (uint64_t)r->ok) ||
+		     put_bytes(out, r->rows, r->rows_len);
+	}
+	if (!rc)
+		rc = put_u64(out, fnv(FNV_OFFSET, out->data + start, out->len - start));
+	return rc ? fc_err_set(err, FC_ENOMEM, "out of memory") : 0;
+}
+
+/* A string in place: its bytes at *s (not NUL-terminated: followed by the
+ * next field), its length in *n. */
+static void get_bytes(cursor *c, const char **s, size_t *n)
+{
+	uint64_t len = get_u64(c);
+	if (c->bad || len > room(c)) {
+		c->bad = 1;
+		*s = "";
+		*n = 0;
+		return;
+	}
+	*s = (const char *)c->p + c->pos;
+	*n = (size_t)len;
+	c->pos += (size_t)len;
+}
+
+void fc_pred_part_dispose(fc_pred_part *part)
+{
+	if (part->records)
+		for (size_t k = 0; k < part->n_records; k++)
+			free((char *)part->records[k].key);
+	free(part->records);
+	memset(part, 0, sizeof *part);
+}
+
+int fc_pred_part_decode(const void *data, size_t len, fc_pred_part *part, fc_err *err)
+{
+	memset(part, 0, sizeof *part);
+	if (!fc_pred_part_is(data, len) || len < PRED_MAGIC_LEN + 8)
+		return fc_err_set(err, FC_EFORMAT, "not a prediction part of forecast (no \"FCPRED 1\" "
+		                  "header)");
+	cursor c = {data, len, len - 8, 0};
+	if (get_u64(&c) != fnv(FNV_OFFSET, data, len - 8))
+		return fc_err_set(err, FC_EFORMAT, "the part is damaged (its checksum does not match)");
+	c.len = len - 8;
+	c.pos = PRED_MAGIC_LEN;
+	part->shard = (size_t)get_u64(&c);
+	part->n_shards = (size_t)get_u64(&c);
+	get_str(&c, part->model, sizeof part->model);
+	get_str(&c, part->fingerprint, sizeof part->fingerprint);
+	part->horizon = (size_t)get_u64(&c);
+	uint64_t nl = get_u64(&c);
+	if (c.bad || nl > PRED_MAX_LEVELS || part->n_shards < 1 || part->n_shards > FC_SHARD_MAX ||
+	    part->shard >= part->n_shards)
+		return fc_err_set(err, FC_EFORMAT, "the part's header is damaged");
+	part->n_levels = (size_t)nl;
+	for (size_t l = 0; l < part->n_levels; l++)
+		part->levels[l] = get_f64(&c);
+	part->n_series = (size_t)get_u64(&c);
+	get_bytes(&c, &part->header, &part->header_len);
+	uint64_t n = get_u64(&c);
+	if (c.bad || n > part->n_series || n > room(&c) / 32)
+		return fc_err_set(err, FC_EFORMAT, "the part's header is damaged");
+	part->records = calloc(n ? (size_t)n : 1, sizeof *part->records);
+	if (!part->records)
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	for (size_t k = 0; k < n && !c.bad; k++) {
+		fc_pred_record *r = &part->records[k];
+		r->index = (size_t)get_u64(&c);
+		const char *key;
+		size_t key_len;
+		get_bytes(&c, &key, &key_len);
+		r->ok = get_u64(&c) != 0;
+		get_bytes(&c, &r->rows, &r->rows_len);
+		if (c.bad)
+			break;
+		char *k0 = malloc(key_len + 1);
+		if (!k0) {
+			fc_pred_part_dispose(part);
+			return fc_err_set(err, FC_ENOMEM, "out of memory");
+		}
+		memcpy(k0, key, key_len);
+		k0[key_len] = 0;
+		r->key = k0;
+		part->n_records = k + 1;
+		if (r->index >= part->n_series || (k && r->index <= part->records[k - 1].index))
+			c.bad = 1;
+		else if (fc_shard_of(r->key, part->n_shards) != part->shard) {
+			/* the message first: the key goes with the part */
+			int rc = fc_err_set(err, FC_EFORMAT, "series %s does not hash to the part's shard",
+			                    k0);
+			fc_pred_part_dispose(part);
+			return rc;
+		}
+	}
+	if (c.bad || c.pos != c.len) {
+		fc_pred_part_dispose(part);
+		return fc_err_set(err, FC_EFORMAT, "the part is damaged");
+	}
+	return 0;
+}

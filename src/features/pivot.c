@@ -14,7 +14,13 @@
  * matrix, each row's values land in n_cols places n_rows floats apart,
  * and those scattered stores took most of the time.  The matrix is asked
  * for transparent huge pages, since first-touch page faults on a matrix of
- * gigabytes otherwise cost about as much as computing it. */
+ * gigabytes otherwise cost about as much as computing it.
+ *
+ * fc_design_stream hands the rows to a sink instead, one at a time, and
+ * keeps no matrix: the global gbdt bins them as they come (peak memory one
+ * byte per feature per row rather than four plus one; see
+ * fc_gbdt_bins_alloc), after a first pass over a sample of rows (every
+ * `every`-th) has given the bin edges. */
 
 #include "forecast/features.h"
 
@@ -95,7 +101,10 @@ static void flush_block(const float *block, size_t k, size_t nc, float *x, size_
 		memcpy(x + c * n_rows, block + c * BLOCK, k * sizeof *x);
 }
 
-int fc_design_build(const fc_featurizer *f, size_t min_t, fc_design **out, fc_err *err)
+/* The rows into the matrix d->x (sink NULL), or the rows r with r % every
+ * == 0 to sink, leaving d->x NULL. */
+static int build(const fc_featurizer *f, size_t min_t, size_t every, fc_design_sink sink,
+                 void *ctx, fc_design **out, fc_err *err)
 {
 	const size_t ns = f->n_series, nc = f->n_cols;
 	const fc_target_tf kind = f->spec.transform;
@@ -121,12 +130,12 @@ int fc_design_build(const fc_featurizer *f, size_t min_t, fc_design **out, fc_er
 	}
 	d->n_rows = n_rows;
 	d->n_cols = nc;
-	d->x = alloc_big(n_rows * nc * sizeof *d->x);
+	d->x = sink ? NULL : alloc_big(n_rows * nc * sizeof *d->x);
 	d->y = malloc((n_rows ? n_rows : 1) * sizeof *d->y);
 	d->series = malloc((n_rows ? n_rows : 1) * sizeof *d->series);
 	d->t = malloc((n_rows ? n_rows : 1) * sizeof *d->t);
 	d->tr = calloc(ns, sizeof *d->tr);
-	if (!d->x || !d->y || !d->series || !d->t || !d->tr)
+	if ((!sink && !d->x) || !d->y || !d->series || !d->t || !d->tr)
 		goto nomem;
 	int scratch_failed = 0;
 
@@ -153,6 +162,29 @@ int fc_design_build(const fc_featurizer *f, size_t min_t, fc_design **out, fc_er
 				continue;
 			if (prefix)
 				fc_featurizer_prefix(z, ser->n, prefix);
+			if (sink) { /* the sampled rows, BLOCK at a time */
+				size_t r = first[s], k = 0, r0 = 0;
+				for (size_t t = min_t; t < ser->n; t++) {
+					if (isnan(z[t]))
+						continue;
+					d->y[r] = (float)z[t];
+					d->series[r] = (uint32_t)s;
+					d->t[r] = (uint32_t)t;
+					if (r % every == 0) {
+						if (k == 0)
+							r0 = r;
+						fc_featurizer_row(f, s, z, prefix, t, NULL, block + k, BLOCK, NULL);
+						if (++k == BLOCK) {
+							sink(ctx, r0, k, block, BLOCK);
+							k = 0;
+						}
+					}
+					r++;
+				}
+				if (k)
+					sink(ctx, r0, k, block, BLOCK);
+				continue;
+			}
 			size_t r = first[s], k = 0;
 			for (size_t t = min_t; t < ser->n; t++) {
 				if (isnan(z[t]))
@@ -200,4 +232,32 @@ fail:
 	free(rc);
 	fc_design_free(d);
 	return code;
+}
+
+int fc_design_build(const fc_featurizer *f, size_t min_t, fc_design **out, fc_err *err)
+{
+	return build(f, min_t, 1, NULL, NULL, out, err);
+}
+
+int fc_design_stream(const fc_featurizer *f, size_t min_t, size_t every, fc_design_sink sink,
+                     void *ctx, fc_design **out, fc_err *err)
+{
+	fc_design *d = NULL;
+	int rc = build(f, min_t, every ? every : 1, sink, ctx, &d, err);
+	if (!rc && out)
+		*out = d;
+	else
+		fc_design_free(d);
+	return rc;
+}
+
+size_t fc_design_count(const fc_featurizer *f, size_t min_t)
+{
+	size_t n_rows = 0;
+	for (size_t s = 0; s < f->n_series; s++) {
+		const fc_series *ser = &f->series[s];
+		for (size_t t = min_t; t < ser->n; t++)
+			n_rows += !z_missing(ser->y, t, f->spec.transform, f->m);
+	}
+	return n_rows;
 }

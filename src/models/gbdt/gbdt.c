@@ -497,6 +497,10 @@ static void renew_leaves(const fc_gbdt_params *p, gbdt_tree *t, const gbdt_growe
 	}
 }
 
+static int train_binned(const fc_gbdt_params *p, const gbdt_data *dp, const float *y,
+                        const float *w, const float *x_valid, size_t n_valid,
+                        const float *y_valid, fc_gbdt **out, fc_err *err);
+
 int fc_gbdt_train(const fc_gbdt_params *p, const float *x, size_t n_rows, size_t n_cols,
                   const unsigned char *categorical, const float *y, const float *w,
                   const float *x_valid, size_t n_valid, const float *y_valid,
@@ -511,6 +515,94 @@ int fc_gbdt_train(const fc_gbdt_params *p, const float *x, size_t n_rows, size_t
 	gbdt_data d;
 	if ((rc = gbdt_data_build(&d, x, n_rows, n_cols, categorical, p->max_bin, err)))
 		return rc;
+	rc = train_binned(p, &d, y, w, x_valid, n_valid, y_valid, out, err);
+	gbdt_data_dispose(&d);
+	return rc;
+}
+
+/* ---- training from rows binned as they are made ---- */
+
+struct fc_gbdt_bins {
+	gbdt_data d;
+};
+
+size_t fc_gbdt_sample_stride(size_t n_rows)
+{
+	return gbdt_sample_stride(n_rows);
+}
+
+int fc_gbdt_bins_alloc(const fc_gbdt_params *p, size_t n_rows, size_t n_cols,
+                       const unsigned char *categorical, const float *sample,
+                       fc_gbdt_bins **out, fc_err *err)
+{
+	int rc = fc_gbdt_check_params(p, err);
+	if (rc)
+		return rc;
+	if (n_rows == 0 || n_cols == 0)
+		return fc_err_set(err, FC_EINVAL, "gbdt: no training data");
+	if (n_rows > UINT32_MAX - 1)
+		return fc_err_set(err, FC_EINVAL, "gbdt: too many rows (%zu)", n_rows);
+	fc_gbdt_bins *b = calloc(1, sizeof *b);
+	if (!b)
+		return fc_err_set(err, FC_ENOMEM, "gbdt: out of memory");
+	size_t stride = gbdt_sample_stride(n_rows);
+	if ((rc = gbdt_data_alloc(&b->d, n_rows, n_cols, 0, err)) ||
+	    (rc = gbdt_data_maps(&b->d, sample, (n_rows + stride - 1) / stride, categorical,
+	                         p->max_bin, err))) {
+		fc_gbdt_bins_free(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
+}
+
+int fc_gbdt_bins_reserve(fc_gbdt_bins *b, fc_err *err)
+{
+	return gbdt_data_alloc_bins(&b->d, err);
+}
+
+void fc_gbdt_bins_put(fc_gbdt_bins *b, size_t r, size_t k, const float *block, size_t stride)
+{
+	gbdt_data_put_rows(&b->d, r, k, block, stride);
+}
+
+void fc_gbdt_bins_put_matrix(fc_gbdt_bins *b, const float *x)
+{
+	size_t n = b->d.n_rows;
+#pragma omp parallel for schedule(dynamic, 1)
+	for (size_t c = 0; c < b->d.n_cols; c++)
+		gbdt_data_put_column(&b->d, c, x + c * n);
+}
+
+void fc_gbdt_bins_free(fc_gbdt_bins *b)
+{
+	if (!b)
+		return;
+	gbdt_data_dispose(&b->d);
+	free(b);
+}
+
+int fc_gbdt_train_bins(const fc_gbdt_params *p, const fc_gbdt_bins *b, const float *y,
+                       const float *w, fc_gbdt **out, fc_err *err)
+{
+	int rc = fc_gbdt_check_params(p, err);
+	if (rc)
+		return rc;
+	/* x is binned already: check_inputs sees only that there is one */
+	if ((rc = check_inputs(p, (const float *)(const void *)b, b->d.n_rows, b->d.n_cols, y, w,
+	                       NULL, 0, NULL, err)))
+		return rc;
+	return train_binned(p, &b->d, y, w, NULL, 0, NULL, out, err);
+}
+
+/* Boosting on the binned matrix *dp (borrowed). */
+static int train_binned(const fc_gbdt_params *p, const gbdt_data *dp, const float *y,
+                        const float *w, const float *x_valid, size_t n_valid,
+                        const float *y_valid, fc_gbdt **out, fc_err *err)
+{
+	const gbdt_data d = *dp;
+	size_t n_rows = d.n_rows, n_cols = d.n_cols;
+	int rc;
 	fc_gbdt *m = model_alloc(p, n_cols, p->n_trees);
 	gbdt_grower *gr = NULL;
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -654,7 +746,6 @@ int fc_gbdt_train(const fc_gbdt_params *p, const float *x, size_t n_rows, size_t
 out:
 	fc_gbdt_free(m);
 	gbdt_grower_free(gr);
-	gbdt_data_dispose(&d);
 	if (rng)
 		gsl_rng_free(rng);
 	free(F);

@@ -182,8 +182,20 @@ void gbdt_data_dispose(gbdt_data *d)
 	memset(d, 0, sizeof *d);
 }
 
-int gbdt_data_build(gbdt_data *d, const float *x, size_t n_rows, size_t n_cols,
-                    const unsigned char *categorical, size_t max_bin, fc_err *err)
+size_t gbdt_sample_stride(size_t n_rows)
+{
+	return n_rows > SAMPLE_ROWS ? (n_rows + SAMPLE_ROWS - 1) / SAMPLE_ROWS : 1;
+}
+
+int gbdt_data_alloc_bins(gbdt_data *d, fc_err *err)
+{
+	if (!d->bins && !(d->bins = malloc(d->n_groups * d->width * (d->n_rows ? d->n_rows : 1))))
+		return fc_err_set(err, FC_ENOMEM, "out of memory binning %zu x %zu features", d->n_rows,
+		                  d->n_cols);
+	return 0;
+}
+
+int gbdt_data_alloc(gbdt_data *d, size_t n_rows, size_t n_cols, int with_bins, fc_err *err)
 {
 	memset(d, 0, sizeof *d);
 	d->n_rows = n_rows;
@@ -196,14 +208,105 @@ int gbdt_data_build(gbdt_data *d, const float *x, size_t n_rows, size_t n_cols,
 	d->width = width < 1 ? 1 : width > GBDT_MAX_WIDTH ? GBDT_MAX_WIDTH : width;
 	d->n_groups = (n_cols + d->width - 1) / d->width;
 	d->maps = calloc(n_cols, sizeof *d->maps);
-	d->bins = malloc(d->n_groups * d->width * n_rows);
 	d->bin_offset = malloc((n_cols + 1) * sizeof *d->bin_offset);
-	if (!d->maps || !d->bins || !d->bin_offset) {
+	if (!d->maps || !d->bin_offset || (with_bins && gbdt_data_alloc_bins(d, err))) {
 		gbdt_data_dispose(d);
 		return fc_err_set(err, FC_ENOMEM, "out of memory binning %zu x %zu features", n_rows,
 		                  n_cols);
 	}
-	size_t stride = n_rows > SAMPLE_ROWS ? (n_rows + SAMPLE_ROWS - 1) / SAMPLE_ROWS : 1;
+	return 0;
+}
+
+/* Histogram offsets of the columns, once every map is made. */
+static void set_offsets(gbdt_data *d)
+{
+	size_t off = 0;
+	for (size_t c = 0; c < d->n_cols; c++) {
+		d->bin_offset[c] = off;
+		off += (size_t)d->maps[c].n_value_bins + 1;
+	}
+	d->bin_offset[d->n_cols] = off;
+	d->n_hist_bins = off;
+}
+
+/* The map of column c from its values col[0], col[step], ... (n_rows of
+ * them in all, so n_rows / step rounded up in the sample); s and tmp have
+ * room for the sample. */
+static int column_map(gbdt_data *d, size_t c, const float *col, size_t n_rows, size_t step,
+                      const unsigned char *categorical, size_t max_bin, float *s, uint32_t *tmp)
+{
+	gbdt_binmap *m = &d->maps[c];
+	m->is_cat = categorical && categorical[c];
+	size_t n = 0;
+	for (size_t r = 0; r < n_rows; r += step) {
+		float v = col[r];
+		if (m->is_cat ? is_code(v) : !isnan(v))
+			s[n++] = v;
+	}
+	sort_floats(s, tmp, n);
+	return m->is_cat ? categorical_codes(m, s, n, max_bin) : numeric_edges(m, s, n, max_bin);
+}
+
+int gbdt_data_maps(gbdt_data *d, const float *sample, size_t n_sample,
+                   const unsigned char *categorical, size_t max_bin, fc_err *err)
+{
+	int failed = 0;
+	size_t n_cols = d->n_cols;
+#pragma omp parallel
+	{
+		float *s = malloc((n_sample ? n_sample : 1) * sizeof *s);
+		uint32_t *tmp = malloc((n_sample ? n_sample : 1) * sizeof *tmp);
+		if (!s || !tmp) {
+#pragma omp atomic write
+			failed = 1;
+		}
+#pragma omp for schedule(dynamic, 1)
+		for (size_t c = 0; c < n_cols; c++) {
+			if (!s || !tmp)
+				continue;
+			if (column_map(d, c, sample + c * n_sample, n_sample, 1, categorical, max_bin, s,
+			               tmp)) {
+#pragma omp atomic write
+				failed = 1;
+			}
+		}
+		free(s);
+		free(tmp);
+	}
+	if (failed)
+		return fc_err_set(err, FC_ENOMEM, "out of memory binning features");
+	set_offsets(d);
+	return 0;
+}
+
+void gbdt_data_put_rows(gbdt_data *d, size_t r, size_t k, const float *block, size_t stride)
+{
+	size_t w = d->width;
+	for (size_t c = 0; c < d->n_cols; c++) {
+		const gbdt_binmap *m = &d->maps[c];
+		const float *v = block + c * stride;
+		uint8_t *b = d->bins + (c / w) * d->n_rows * w + r * w + c % w;
+		for (size_t i = 0; i < k; i++)
+			b[i * w] = (uint8_t)gbdt_bin_value(m, v[i]);
+	}
+}
+
+void gbdt_data_put_column(gbdt_data *d, size_t c, const float *col)
+{
+	const gbdt_binmap *m = &d->maps[c];
+	size_t w = d->width;
+	uint8_t *b = d->bins + (c / w) * d->n_rows * w + c % w;
+	for (size_t r = 0; r < d->n_rows; r++)
+		b[r * w] = (uint8_t)gbdt_bin_value(m, col[r]);
+}
+
+int gbdt_data_build(gbdt_data *d, const float *x, size_t n_rows, size_t n_cols,
+                    const unsigned char *categorical, size_t max_bin, fc_err *err)
+{
+	int rc = gbdt_data_alloc(d, n_rows, n_cols, 1, err);
+	if (rc)
+		return rc;
+	size_t stride = gbdt_sample_stride(n_rows);
 	size_t n_sample = (n_rows + stride - 1) / stride;
 	int failed = 0;
 #pragma omp parallel
@@ -219,26 +322,12 @@ int gbdt_data_build(gbdt_data *d, const float *x, size_t n_rows, size_t n_cols,
 			if (!s || !tmp)
 				continue;
 			const float *col = x + c * n_rows;
-			gbdt_binmap *m = &d->maps[c];
-			m->is_cat = categorical && categorical[c];
-			size_t n = 0;
-			for (size_t r = 0; r < n_rows; r += stride) {
-				float v = col[r];
-				if (m->is_cat ? is_code(v) : !isnan(v))
-					s[n++] = v;
-			}
-			sort_floats(s, tmp, n);
-			int rc = m->is_cat ? categorical_codes(m, s, n, max_bin)
-			                   : numeric_edges(m, s, n, max_bin);
-			if (rc) {
+			if (column_map(d, c, col, n_rows, stride, categorical, max_bin, s, tmp)) {
 #pragma omp atomic write
 				failed = 1;
 				continue;
 			}
-			size_t w = d->width;
-			uint8_t *b = d->bins + (c / w) * n_rows * w + c % w;
-			for (size_t r = 0; r < n_rows; r++)
-				b[r * w] = (uint8_t)gbdt_bin_value(m, col[r]);
+			gbdt_data_put_column(d, c, col);
 		}
 		free(s);
 		free(tmp);
@@ -247,12 +336,6 @@ int gbdt_data_build(gbdt_data *d, const float *x, size_t n_rows, size_t n_cols,
 		gbdt_data_dispose(d);
 		return fc_err_set(err, FC_ENOMEM, "out of memory binning features");
 	}
-	size_t off = 0;
-	for (size_t c = 0; c < n_cols; c++) {
-		d->bin_offset[c] = off;
-		off += (size_t)d->maps[c].n_value_bins + 1;
-	}
-	d->bin_offset[n_cols] = off;
-	d->n_hist_bins = off;
+	set_offsets(d);
 	return 0;
 }

@@ -699,10 +699,80 @@ static int make_levels(const fc_panel *pn, gbdt_state *st, fc_err *err)
 	return 0;
 }
 
+/* Sinks of fc_design_stream: the sample's rows into its column-major
+ * matrix, then every row into the bins. */
+typedef struct sample_sink {
+	float *x;
+	size_t n_sample, n_cols, stride;
+} sample_sink;
+
+static void put_sample(void *ctx, size_t r, size_t k, const float *block, size_t stride)
+{
+	const sample_sink *s = ctx;
+	for (size_t c = 0; c < s->n_cols; c++)
+		memcpy(s->x + c * s->n_sample + r / s->stride, block + c * stride, k * sizeof *block);
+}
+
+static void put_bins(void *ctx, size_t r, size_t k, const float *block, size_t stride)
+{
+	fc_gbdt_bins_put(ctx, r, k, block, stride);
+}
+
+/* Trains one learner on the design of f (rows t >= 1) without holding the
+ * float design: the rows of the learner's bin sample (every stride-th,
+ * at most a million) are made first and give the bin edges, the sample is
+ * freed, then every row is made again and binned as it comes.  Below a
+ * million rows the sample is the whole design and is binned from
+ * directly, then freed before the boosting allocates its per-row arrays.
+ * Peak: the larger of the sample (4 bytes per feature, at most a million
+ * rows) and the bins (1 byte per feature per row) with the boosting's
+ * arrays (about 45 bytes per row touched for the squared loss), plus
+ * 12 bytes per row of target, series and time throughout.  The learner is
+ * fc_gbdt_train's on fc_design_build's matrix, byte for byte. */
+static int train_streamed(const gbdt_kind_params *p, const fc_featurizer *f, fc_gbdt **out,
+                          fc_err *err)
+{
+	size_t nr = fc_design_count(f, 1), nc = fc_featurizer_ncols(f);
+	if (nr == 0)
+		return fc_err_set(err, FC_EMODEL, "model 'gbdt': no training rows");
+	size_t stride = fc_gbdt_sample_stride(nr);
+	sample_sink ss = {.n_sample = (nr + stride - 1) / stride, .n_cols = nc, .stride = stride};
+	if (nc && ss.n_sample > SIZE_MAX / nc / sizeof *ss.x)
+		return fc_err_set(err, FC_EINVAL, "features: %zu rows x %zu columns is too large", nr, nc);
+	size_t cells = ss.n_sample * nc;
+	ss.x = malloc((cells ? cells : 1) * sizeof *ss.x);
+	if (!ss.x)
+		return fc_err_set(err, FC_ENOMEM, "out of memory: the bin sample of %zu rows x %zu "
+		                  "features", ss.n_sample, nc);
+	const unsigned char *cat = fc_featurizer_categorical_flags(f);
+	fc_design *d = NULL;
+	fc_gbdt_bins *b = NULL;
+	int rc = fc_design_stream(f, 1, stride, put_sample, &ss, &d, err);
+	if (!rc && d->n_rows != nr)
+		rc = fc_err_set(err, FC_EMODEL, "model 'gbdt': %zu training rows counted, %zu made",
+		                nr, d->n_rows);
+	if (!rc)
+		rc = fc_gbdt_bins_alloc(&p->learner, nr, nc, cat, ss.x, &b, err);
+	if (!rc && stride == 1 && !(rc = fc_gbdt_bins_reserve(b, err)))
+		fc_gbdt_bins_put_matrix(b, ss.x); /* the sample is the design */
+	free(ss.x); /* before the bins of a sampled design are allocated */
+	if (!rc && stride > 1 && !(rc = fc_gbdt_bins_reserve(b, err)))
+		rc = fc_design_stream(f, 1, 1, put_bins, b, NULL, err);
+	if (!rc)
+		rc = fc_gbdt_train_bins(&p->learner, b, d->y, NULL, out, err);
+	fc_gbdt_bins_free(b);
+	fc_design_free(d);
+	return rc;
+}
+
 /* Trains one learner on the design of featurizer f (rows t >= 1), holding
  * out the last `valid` observations of each series when early stopping. */
 static int train_one(const gbdt_kind_params *p, const fc_featurizer *f, fc_gbdt **out, fc_err *err)
 {
+	if (p->valid == 0 || p->learner.early_stopping_rounds == 0)
+		return train_streamed(p, f, out, err);
+	/* early stopping splits the float design into training and
+	 * validation rows: built whole */
 	fc_design *d = NULL;
 	int rc = fc_design_build(f, 1, &d, err);
 	if (rc)
@@ -712,12 +782,6 @@ static int train_one(const gbdt_kind_params *p, const fc_featurizer *f, fc_gbdt 
 		return fc_err_set(err, FC_EMODEL, "model 'gbdt': no training rows");
 	}
 	const unsigned char *cat = fc_featurizer_categorical_flags(f);
-	if (p->valid == 0 || p->learner.early_stopping_rounds == 0) {
-		rc = fc_gbdt_train(&p->learner, d->x, d->n_rows, d->n_cols, cat, d->y, NULL, NULL, 0, NULL,
-		                   out, err);
-		fc_design_free(d);
-		return rc;
-	}
 	/* split: the last `valid` steps of every series validate */
 	size_t nr = d->n_rows, nc = d->n_cols, nv = 0;
 	unsigned char *is_valid = malloc(nr);

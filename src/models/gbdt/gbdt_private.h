@@ -71,6 +71,23 @@ static inline size_t gbdt_group_cols(const gbdt_data *d, size_t g)
 
 int gbdt_data_build(gbdt_data *d, const float *x, size_t n_rows, size_t n_cols,
                     const unsigned char *categorical, size_t max_bin, fc_err *err);
+/* The same in steps, for rows that arrive one at a time (fc_gbdt_bins):
+ * the edges come from the rows r with r % gbdt_sample_stride(n_rows) == 0
+ * (gbdt_data_build's sample), given as the column-major sample[c *
+ * n_sample + r / stride]; then the rows are binned k at a time by
+ * gbdt_data_put_rows (block[c * stride + i] for row r + i; distinct rows
+ * may be put from several threads), or a whole column by
+ * gbdt_data_put_column (distinct columns from several threads).  The result is
+ * gbdt_data_build's on the same matrix, byte for byte. */
+size_t gbdt_sample_stride(size_t n_rows);
+int gbdt_data_alloc(gbdt_data *d, size_t n_rows, size_t n_cols, int with_bins, fc_err *err);
+/* The bins' storage, when gbdt_data_alloc was told to leave it out (so
+ * that a sample can be freed first). */
+int gbdt_data_alloc_bins(gbdt_data *d, fc_err *err);
+int gbdt_data_maps(gbdt_data *d, const float *sample, size_t n_sample,
+                   const unsigned char *categorical, size_t max_bin, fc_err *err);
+void gbdt_data_put_rows(gbdt_data *d, size_t r, size_t k, const float *block, size_t stride);
+void gbdt_data_put_column(gbdt_data *d, size_t c, const float *col);
 void gbdt_data_dispose(gbdt_data *d);
 int gbdt_bin_value(const gbdt_binmap *m, float v);
 
