@@ -488,7 +488,7 @@ int fc_pred_part_encode(fc_buf *out, const fc_pred_part *part, fc_err *err)
 		     put_bytes(out, r->rows, r->rows_len);
 	}
 	if (!rc)
-		rc = put_u64(out, fnv(FNV_OFFSET, out->data + start, out->len - start));
+		rc = put_u64(out, fc_fnv1a(FC_FNV_OFFSET, out->data + start, out->len - start));
 	return rc ? fc_err_set(err, FC_ENOMEM, "out of memory") : 0;
 }
 
@@ -524,7 +524,7 @@ int fc_pred_part_decode(const void *data, size_t len, fc_pred_part *part, fc_err
 		return fc_err_set(err, FC_EFORMAT, "not a prediction part of forecast (no \"FCPRED 1\" "
 		                  "header)");
 	cursor c = {data, len, len - 8, 0};
-	if (get_u64(&c) != fnv(FNV_OFFSET, data, len - 8))
+	if (get_u64(&c) != fc_fnv1a(FC_FNV_OFFSET, data, len - 8))
 		return fc_err_set(err, FC_EFORMAT, "the part is damaged (its checksum does not match)");
 	c.len = len - 8;
 	c.pos = PRED_MAGIC_LEN;
