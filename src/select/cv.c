@@ -23,11 +23,26 @@
 #include <omp.h>
 #endif
 
-static double now(void)
+/* CPU seconds for the per-candidate times (--timings, the progress bar's
+ * shares): a local candidate's work on one series runs on one thread, so
+ * that thread's clock; a global model's fits run one at a time between the
+ * parallel loops with threads of their own, so the process's clock.  Wall
+ * time would count what other processes on a loaded machine take. */
+static double clock_of(clockid_t id)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double now(void)
+{
+	return clock_of(CLOCK_THREAD_CPUTIME_ID);
+}
+
+static double now_global(void)
+{
+	return clock_of(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 /* Progress shared by the threads of one run (updated in a critical
@@ -861,11 +876,11 @@ static int global_bt_step(const fc_panel *p, const fc_cv_opts *o, const fc_run *
 		const fc_series_result *r = &run->res[i];
 		gb->cut[i] = r->folds > jj ? p->series[i].n - h - jj * r->step : 0;
 	}
-	double t0 = now();
+	double t0 = now_global();
 	int rc = global_bt_fold(p, cand, o->folds, h, o->refit_every > 1 ? o->refit_every : 1, jj,
 	                        gb, err);
 	if (!rc)
-		progress_tick(pr, cand->type->name, c, now() - t0);
+		progress_tick(pr, cand->type->name, c, now_global() - t0);
 	return rc;
 }
 
@@ -1334,10 +1349,10 @@ static int final_forecasts(const fc_panel *p, const fc_cv_opts *o, fc_run *run, 
 		for (size_t i = 0; i < S; i++)
 			for (size_t k = 0; k < run->res[i].n_members; k++)
 				chosen += run->res[i].members[k].candidate == (long)c;
-		double t0 = now();
+		double t0 = now_global();
 		if (chosen && (rc = global_refit(p, o, c, run)))
 			fc_err_set(err, rc, "model '%s': out of memory", o->candidates[c]->type->name);
-		run->global_seconds[c] += now() - t0;
+		run->global_seconds[c] += now_global() - t0;
 	}
 	for (size_t i = 0; i < S && !rc; i++) {
 		fc_series_result *r = &run->res[i];
