@@ -882,12 +882,13 @@ static int gbdt_fit_panel(void **state, const void *params, const fc_panel *pn, 
 		}
 		const fc_series *views = gr.views + gr.first[g];
 		size_t n = gr.first[g + 1] - gr.first[g];
+		/* the learner this group's size calls for, the same for every step */
+		gbdt_kind_params q = *p;
+		q.learner = learner_for(p, n);
 		for (size_t j = 0; j < st->n_steps && !rc; j++) {
 			fc_featurizer *f = NULL;
 			if ((rc = featurizer_for(p, pn, hol.set, st, j + 1, 0, views, n, &f, err)))
 				break;
-			gbdt_kind_params q = *p;
-			q.learner = learner_for(p, n);
 			rc = train_one(&q, f, &st->models[g * st->n_steps + j], err);
 			fc_featurizer_free(f);
 			if (rc && p->global_by[0])
