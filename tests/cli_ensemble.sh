@@ -69,4 +69,32 @@ PY
 assert "a short interval error table is refused (exit 4)" test $? -eq 4
 assert "the message names the record" grep -q 'ensemble interval errors too short' bad.err
 
+# The default blend's share of a series' own weights, chosen by
+# leave-one-fold-out.  Half the series are a weekly pattern and half a
+# trend: the panel's one set mixes seasonal naive with drift and suits
+# neither, each series' own set suits it, so the held-out folds choose
+# the own weights whole.
+awk 'BEGIN { print "unique_id,ds,y"; split("0 30 -10 20 -25 5 -20", w, " ");
+  for (s = 0; s < 12; s++) for (t = 0; t < 140; t++) {
+    n = ((t * 7919 + s * 104729) % 1000) / 1000.0 - 0.5;
+    y = (s < 6) ? 200 + w[t % 7 + 1] + 2 * n : 50 + 3 * t + 2 * n;
+    printf "s%02d,%d,%.3f\n", s, t + 1, y } }' >split.csv
+"$FORECAST" fit split.csv --horizon 14 --season 7 --models snaive,drift,mean,naive -o split.out >/dev/null 2>split.err
+assert "distinct series: the blend takes each series' own weights" grep -q 'caruana per series at 1.00, the panel.s at 0.00, by leave-one-fold-out' split.err
+# Every series the same noise around one level: a series' own picks
+# chase its folds' noise and the panel's set (the mean) holds out better.
+awk 'BEGIN { print "unique_id,ds,y"; x = 12345;
+  for (s = 0; s < 40; s++) for (t = 0; t < 100; t++) {
+    x = (x * 1103515245 + 12345) % 2147483648; n = x / 2147483648.0 - 0.5;
+    printf "s%02d,%d,%.3f\n", s, t + 1, 100 + 40 * n } }' >noise.csv
+"$FORECAST" fit noise.csv --horizon 14 --season 7 --models snaive,drift,mean,naive,window -o noise.out --model-out noise.model >/dev/null 2>noise.err
+assert "alike noisy series: the blend takes the panel's weights" grep -Eq 'caruana per series at 0.(00|25), the panel.s at' noise.err
+OMP_NUM_THREADS=1 "$FORECAST" fit noise.csv --horizon 14 --season 7 --models snaive,drift,mean,naive,window -q -o n1.csv
+OMP_NUM_THREADS=3 "$FORECAST" fit noise.csv --horizon 14 --season 7 --models snaive,drift,mean,naive,window -q -o n3.csv
+assert "the blend's share: same forecasts at 1 and 3 threads" sh -c "test -s n1.csv && cmp n1.csv n3.csv"
+"$FORECAST" predict --model noise.model >noise.pred.csv
+assert "a blended ensemble saved and loaded predicts the same numbers" cmp noise.out noise.pred.csv
+"$FORECAST" fit split.csv --horizon 14 --season 7 --folds 1 --models snaive,drift -o one.out >/dev/null 2>one.err
+assert "one fold leaves nothing to hold out: the blend stays halfway" grep -q 'caruana per series, blended halfway with the panel.s (too few folds' one.err
+
 finish

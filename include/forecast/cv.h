@@ -214,6 +214,7 @@ typedef struct fc_run {
 	double *ensemble_weights;
 	double ensemble_loss, single_loss;
 	size_t own_weights; /* series whose caruana weights use their own folds */
+	double blend_share; /* BLEND: the own weights' share, by leave-one-fold-out (else NaN) */
 	/* Staged runs (fc_cv_begin): room for `capacity` candidates; per
 	 * candidate, 0 or the fold step (1-based, counted from the earliest
 	 * fold) after which an early-stopping policy stopped it.  A stopped

@@ -86,7 +86,8 @@ static void usage_common(FILE *f)
 	        "                     off by default: prone to overfitting, see README)\n"
 	        "  --ensemble-by B    caruana's weights: series (a set per series, on its\n"
 	        "                     folds), panel (one set, on every series' folds) or blend\n"
-	        "                     (default: the mean of a series' own and the panel's)\n"
+	        "                     (default: a series' own and the panel's, mixed in the\n"
+	        "                     proportion that holds out best, leave-one-fold-out)\n"
 	        "  --ensemble-rounds N  caruana's picks (default 25)\n"
 	        "  --ensemble-intervals I  an ensemble's bounds: members (default: the\n"
 	        "                     members' bounds averaged by weight), auto (that for\n"
@@ -450,7 +451,12 @@ static void describe_ensemble(const cli_opts *o, const fc_run *run, const cand_n
 	if (o->ensemble == FC_ENSEMBLE_CARUANA)
 		snprintf(by, sizeof by, "%s", o->ensemble_by == FC_ENSEMBLE_BY_SERIES ? " per series"
 		         : o->ensemble_by == FC_ENSEMBLE_BY_PANEL ? " for the panel"
-		         : " per series, blended with the panel's");
+		         : isfinite(run->blend_share) ? ""
+		         : " per series, blended halfway with the panel's (too few folds to hold out)");
+	if (o->ensemble == FC_ENSEMBLE_CARUANA && o->ensemble_by == FC_ENSEMBLE_BY_BLEND &&
+	    isfinite(run->blend_share))
+		snprintf(by, sizeof by, " per series at %.2f, the panel's at %.2f, by leave-one-fold-out",
+		         run->blend_share, 1 - run->blend_share);
 	if (o->ensemble == FC_ENSEMBLE_STACK && isfinite(run->stack_lambda))
 		snprintf(by, sizeof by, " for the panel, lambda %.3g by leave-one-fold-out over %zu folds",
 		         run->stack_lambda, run->stack_folds);

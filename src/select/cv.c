@@ -1032,6 +1032,164 @@ out:
 	return rc;
 }
 
+/* BLEND's shares of a series' own weights (the rest is the panel's). */
+static const double blend_shares[] = {0, 0.25, 0.5, 0.75, 1};
+#define N_BLEND_SHARES (sizeof blend_shares / sizeof blend_shares[0])
+#define BLEND_HALF 2 /* blend_shares[BLEND_HALF] = 0.5 */
+
+/* BLEND: how far a series' own weights should count against the panel's,
+ * chosen by leave-one-fold-out on the back-test.  For each fold k, the
+ * panel's and every series' own weights are selected on the other folds
+ * that do not overlap it, and each share's blend is scored on fold k (the
+ * selection metric); *share gets the share chosen below, NaN when too
+ * few series have a fold to hold out and another to select on.  Own weights
+ * from a few points overfit them; one set fits no series of a diverse
+ * panel: which costs more depends on the panel, so the panel decides. */
+static int choose_blend_share(const fc_ens_series *es, const fc_series_result *res, size_t S,
+                              size_t nc, size_t h, fc_metric metric, size_t rounds, size_t K,
+                              double *share, fc_err *err)
+{
+	*share = NAN;
+	if (K < 2 || S == 0)
+		return 0;
+	fc_ens_series *tr = malloc(S * sizeof *tr);
+	double *y = malloc(S * K * h * sizeof *y), *wo = malloc(S * nc * sizeof *wo);
+	double *wp = malloc(nc * sizeof *wp), *g = malloc(h * sizeof *g), *w = malloc(nc * sizeof *w);
+	fc_metric_scale *sc = malloc(S * K * sizeof *sc);
+	size_t *fold = malloc(S * K * sizeof *fold), *held = malloc(S * sizeof *held);
+	double *per = calloc(S * N_BLEND_SHARES, sizeof *per); /* per series: held-out losses */
+	unsigned char *has = calloc(S, 1);
+	int rc = 0;
+	if (!tr || !y || !wo || !wp || !g || !w || !sc || !fold || !held || !per || !has) {
+		rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t k = 0; k < K && !rc; k++) {
+		/* the training folds: every fold of the series whose scored
+		 * steps do not overlap fold k's (origins a step apart share
+		 * h - step actuals when the step is shorter than the horizon) */
+		for (size_t i = 0; i < S; i++) {
+			tr[i] = es[i];
+			tr[i].y = y + i * K * h;
+			tr[i].scale = sc + i * K;
+			tr[i].fold = fold + i * K;
+			tr[i].n_folds = 0;
+			held[i] = SIZE_MAX;
+			for (size_t j = 0; j < es[i].n_folds; j++) {
+				if (es[i].fold[j] == k) {
+					held[i] = j;
+					continue;
+				}
+				size_t apart = es[i].fold[j] > k ? es[i].fold[j] - k : k - es[i].fold[j];
+				if (apart * res[i].step < h)
+					continue;
+				size_t n = tr[i].n_folds++;
+				memcpy(y + (i * K + n) * h, es[i].y + j * h, h * sizeof *y);
+				sc[i * K + n] = es[i].scale[j];
+				fold[i * K + n] = es[i].fold[j];
+			}
+			if (held[i] == SIZE_MAX)
+				tr[i].n_folds = 0; /* nothing to score it on: out of the choice */
+		}
+		if ((rc = panel_weights(tr, S, nc, h, metric, rounds, wp, NULL, NULL, err)))
+			break;
+		int failed = 0;
+		#pragma omp parallel for schedule(dynamic, 16) reduction(|:failed)
+		for (size_t i = 0; i < S; i++) {
+			for (size_t c = 0; c < nc; c++)
+				wo[i * nc + c] = 0;
+			if (tr[i].n_folds)
+				failed |= fc_ensemble_caruana(&tr[i], 1, nc, h, metric, rounds, wo + i * nc,
+				                              NULL, NULL, NULL) != 0;
+		}
+		if (failed) {
+			rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+			break;
+		}
+		/* each share's blend on the held-out fold, as choose_members
+		 * would combine it: the applicable members, renormalized */
+		for (size_t i = 0; i < S; i++) {
+			double own = 0, loss[N_BLEND_SHARES], m[FC_METRIC_COUNT];
+			for (size_t c = 0; tr[i].n_folds && c < nc; c++)
+				own += wo[i * nc + c];
+			if (!(own > 0))
+				continue;
+			int finite = 1;
+			for (size_t a = 0; a < N_BLEND_SHARES && finite; a++) {
+				double sum = 0;
+				for (size_t c = 0; c < nc; c++) {
+					w[c] = es[i].ok[c] ? blend_shares[a] * wo[i * nc + c] / own +
+					                     (1 - blend_shares[a]) * wp[c] : 0;
+					sum += w[c];
+				}
+				for (size_t t = 0; t < h; t++)
+					g[t] = 0;
+				for (size_t c = 0; sum > 0 && c < nc; c++) {
+					const double *f = es[i].f + (c * es[i].stride + k) * h;
+					for (size_t t = 0; w[c] > 0 && t < h; t++)
+						g[t] += w[c] / sum * f[t];
+				}
+				fc_metrics_compute(es[i].y + held[i] * h, g, h, es[i].scale[held[i]], m);
+				loss[a] = m[metric];
+				finite = sum > 0 && isfinite(loss[a]);
+			}
+			if (!finite)
+				continue;
+			for (size_t a = 0; a < N_BLEND_SHARES; a++)
+				per[i * N_BLEND_SHARES + a] += loss[a];
+			has[i] = 1;
+		}
+	}
+	/* Half, the share before any evidence, unless another share's
+	 * held-out loss is lower by more than twice its standard error
+	 * (paired over the series): five shares scored on a few folds
+	 * would otherwise chase their noise. */
+	size_t best = BLEND_HALF, n = 0, with_folds = 0;
+	double best_mean = 0;
+	for (size_t i = 0; i < S; i++) {
+		n += has[i];
+		with_folds += es[i].n_folds > 0;
+	}
+	/* and only when the series scored are most of the panel: where the
+	 * step between origins is shorter than the horizon, the folds
+	 * overlap and only the series with a longer step can be scored, no
+	 * fair sample of the rest */
+	if (2 * n < with_folds)
+		n = 0;
+	for (size_t a = 0; !rc && n >= 2 && a < N_BLEND_SHARES; a++) {
+		double mean = 0, ss = 0;
+		for (size_t i = 0; i < S; i++)
+			if (has[i])
+				mean += per[i * N_BLEND_SHARES + a] - per[i * N_BLEND_SHARES + BLEND_HALF];
+		mean /= (double)n;
+		for (size_t i = 0; i < S; i++)
+			if (has[i]) {
+				double d = per[i * N_BLEND_SHARES + a] - per[i * N_BLEND_SHARES + BLEND_HALF] - mean;
+				ss += d * d;
+			}
+		double se = sqrt(ss / (double)(n - 1) / (double)n);
+		if (mean < best_mean && mean < -2 * se) {
+			best = a;
+			best_mean = mean;
+		}
+	}
+	if (!rc && n)
+		*share = blend_shares[best];
+out:
+	free(tr);
+	free(y);
+	free(wo);
+	free(wp);
+	free(g);
+	free(w);
+	free(sc);
+	free(fold);
+	free(held);
+	free(per);
+	free(has);
+	return rc;
+}
+
 /* The ensemble's weights per series (ws[i * nc + c]; one set for the
  * whole panel, or one per series) from the series' fold forecasts on the
  * folds they share. */
@@ -1098,9 +1256,16 @@ static int ensemble_weights(const fc_panel *p, const fc_cv_opts *o, fc_run *run,
 		                                                     : ws;
 		if (!own)
 			rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+		double a = NAN;
+		if (!rc && own != ws)
+			rc = choose_blend_share(es, run->res, S, nc, h, o->metric, rounds, K, &a, err);
+		run->blend_share = a;
+		if (isnan(a))
+			a = 0.5; /* no evidence: halfway */
 		if (!rc)
 			rc = series_weights(es, S, nc, h, o->metric, rounds, own, run, err);
-		/* BLEND: each series' own weights shrunk halfway to the panel's.
+		/* BLEND: each series' own weights shrunk to the panel's by the
+		 * share chosen above.
 		 * A series on whose folds the metric is undefined (MASE of a
 		 * series that seasonal naive fits exactly) got no own weights
 		 * and had no say in the panel's: it keeps its best candidate
@@ -1110,7 +1275,7 @@ static int ensemble_weights(const fc_panel *p, const fc_cv_opts *o, fc_run *run,
 			for (size_t c = 0; es[i].n_folds && c < nc; c++)
 				sum += own[i * nc + c];
 			for (size_t c = 0; es[i].n_folds && c < nc; c++)
-				ws[i * nc + c] = sum > 0 ? 0.5 * own[i * nc + c] + 0.5 * ws[i * nc + c] : 0;
+				ws[i * nc + c] = sum > 0 ? a * own[i * nc + c] / sum + (1 - a) * ws[i * nc + c] : 0;
 		}
 		if (own != ws)
 			free(own);
