@@ -36,6 +36,8 @@ enum {
 
 typedef struct cli_opts {
 	const char *input;        /* positional CSV */
+	char **args;              /* OPT_ARGS: the positional arguments, in argv */
+	size_t n_args;
 	fc_read_opts read;
 	size_t horizon;           /* 0 = not given */
 	size_t folds, step, window;
@@ -113,7 +115,9 @@ enum {
 	OPT_SHARD = 1 << 11,   /* --shard K/N */
 	OPT_EXPLAIN = 1 << 12, /* --model --data --output --series, --format csv|json */
 	OPT_REPORT = 1 << 13,  /* --model --output */
-	OPT_REGDIR = 1 << 14   /* --registry alone (cv: where to record the run) */
+	OPT_REGDIR = 1 << 14,  /* --registry alone (cv: where to record the run) */
+	OPT_MERGE = 1 << 15,   /* --data --model-out --leaderboard --name --registry */
+	OPT_ARGS = 1 << 16     /* any number of positional arguments, to args (merge) */
 };
 
 /* Parses argv (after the subcommand name) into o.  Prints a message and

@@ -61,12 +61,12 @@ static const struct {
 	{{"level", required_argument, NULL, O_LEVEL}, OPT_LEVEL},
 	{{"output", required_argument, NULL, O_OUTPUT},
 	 OPT_OUT | OPT_PREDICT | OPT_FEATOUT | OPT_RETRAIN | OPT_EXPLAIN | OPT_REPORT},
-	{{"leaderboard", required_argument, NULL, O_LEADERBOARD}, OPT_OUT | OPT_BOARD},
-	{{"model-out", required_argument, NULL, O_MODEL_OUT}, OPT_OUT},
+	{{"leaderboard", required_argument, NULL, O_LEADERBOARD}, OPT_OUT | OPT_BOARD | OPT_MERGE},
+	{{"model-out", required_argument, NULL, O_MODEL_OUT}, OPT_OUT | OPT_MERGE},
 	{{"report", required_argument, NULL, O_REPORT}, OPT_OUT},
 	{{"clip", required_argument, NULL, O_CLIP}, OPT_OUT},
 	{{"model", required_argument, NULL, O_MODEL}, OPT_PREDICT | OPT_EXPLAIN | OPT_REPORT},
-	{{"data", required_argument, NULL, O_DATA}, OPT_PREDICT | OPT_EXPLAIN},
+	{{"data", required_argument, NULL, O_DATA}, OPT_PREDICT | OPT_EXPLAIN | OPT_MERGE},
 	{{"series", required_argument, NULL, O_SERIES}, OPT_EXPLAIN},
 	{{"format", required_argument, NULL, O_FORMAT}, OPT_FORMAT | OPT_EXPLAIN},
 	{{"lags", required_argument, NULL, O_LAGS}, OPT_FEATURES},
@@ -102,8 +102,8 @@ static const struct {
 	{{"early-stop", required_argument, NULL, O_EARLY_STOP}, OPT_CV},
 	{{"bandit-slack", required_argument, NULL, O_BANDIT_SLACK}, OPT_CV},
 	{{"early-stop-delay", required_argument, NULL, O_EARLY_STOP_DELAY}, OPT_CV},
-	{{"name", required_argument, NULL, O_NAME}, OPT_REGISTRY},
-	{{"registry", required_argument, NULL, O_REGISTRY}, OPT_REGISTRY | OPT_REGDIR},
+	{{"name", required_argument, NULL, O_NAME}, OPT_REGISTRY | OPT_MERGE},
+	{{"registry", required_argument, NULL, O_REGISTRY}, OPT_REGISTRY | OPT_REGDIR | OPT_MERGE},
 	{{"wait", required_argument, NULL, O_WAIT}, OPT_REGISTRY},
 	{{"promote-margin", required_argument, NULL, O_PROMOTE_MARGIN}, OPT_RETRAIN},
 	{{"alert-ratio", required_argument, NULL, O_ALERT_RATIO}, OPT_RETRAIN},
@@ -712,7 +712,10 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 		return usage_error(cmd, "--bandit-slack works with --early-stop bandit only");
 	if (o->early_stop_delay >= 0 && o->early_stop == FC_EARLY_STOP_NONE)
 		return usage_error(cmd, "--early-stop-delay works with --early-stop median|bandit only");
-	if (optind < argc) {
+	if (accepted & OPT_ARGS) {
+		o->args = argv + optind;
+		o->n_args = (size_t)(argc - optind);
+	} else if (optind < argc) {
 		o->input = argv[optind++];
 		if (optind < argc)
 			return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
