@@ -73,9 +73,11 @@ static void usage_common(FILE *f)
 	        "                     e.g. window.size=28, snaive.period=7\n"
 	        "  --transform T      log1p or boxcox[=LAMBDA|auto] (LAMBDA in [-1,2]; auto:\n"
 	        "                     Guerrero's per series): every local model on that scale,\n"
-	        "                     its forecast mapped back bias-adjusted (the mean); series\n"
-	        "                     with values <= 0 (log1p: <= -1) keep their scale; for the\n"
-	        "                     global model's other transforms see below (default: none)\n"
+	        "                     its forecast mapped back bias-adjusted (the mean; the\n"
+	        "                     median where the adjustment leaves the interval, with a\n"
+	        "                     warning); series with values <= 0 (log1p: <= -1) keep\n"
+	        "                     their scale; for the global model's other transforms see\n"
+	        "                     below (default: none)\n"
 	        "  --strict           fail instead of falling back on series that are too short\n"
 	        "  --ensemble E       the final step: caruana (default: greedy ensemble\n"
 	        "                     selection over the candidates' back-test forecasts), mean,\n"
@@ -377,6 +379,52 @@ static void report_fallbacks(const cli_opts *o, const fc_panel *p, const fc_run 
 	}
 }
 
+/* --transform: the forecast steps where a final member's bias adjustment
+ * was out of bounds (fc_scale_invert_mean_guarded: not finite, or outside
+ * the step's back-transformed interval, as with lambda near -1) and the
+ * median was forecast instead; one warning per kind.  The members are
+ * forecast again to count them (cheap beside their fits). */
+static void report_unadjusted(const cli_opts *o, const fc_panel *p, const fc_run *run)
+{
+	size_t nk = fc_model_kind_count();
+	size_t *cnt = calloc(4 * nk, sizeof *cnt); /* steps, of steps, series, first series */
+	if (!cnt)
+		return; /* a warning only */
+	size_t *steps = cnt, *of = cnt + nk, *series = cnt + 2 * nk, *first = cnt + 3 * nk;
+	for (size_t i = 0; i < run->n_series; i++) {
+		const fc_series_result *r = &run->res[i];
+		for (size_t k = 0; k < r->n_members && r->fc.h; k++) {
+			const fc_model *m = r->members[k].model;
+			if (!m || !m->fitted || m->applied.kind == FC_SCALE_NONE)
+				continue;
+			size_t j = 0;
+			while (j < nk && fc_model_kind_at(j) != m->type)
+				j++;
+			fc_forecast f;
+			fc_err err;
+			size_t u = 0;
+			if (j == nk || fc_forecast_init(&f, r->fc.h, r->fc.levels, r->fc.n_levels, &err))
+				continue;
+			if (!fc_model_forecast_counted(m, &f, &u, &err)) {
+				of[j] += r->fc.h;
+				if (u && series[j]++ == 0)
+					first[j] = i;
+				steps[j] += u;
+			}
+			fc_forecast_dispose(&f);
+		}
+	}
+	char sc[48];
+	for (size_t j = 0; j < nk; j++)
+		if (steps[j])
+			cli_warn(o, "--transform %s: %s: the bias-adjusted mean left the forecast interval at "
+			         "%zu of %zu steps, on %zu series; those steps forecast the median instead "
+			         "(first: %s)", fc_scale_format(&o->scale, sc, sizeof sc),
+			         fc_model_kind_at(j)->name, steps[j], of[j], series[j],
+			         p->series[first[j]].key[0] ? p->series[first[j]].key : "(the only series)");
+	free(cnt);
+}
+
 /* --transform log1p|boxcox: the series whose final models could not take
  * the transform (Box-Cox: a value <= 0; log1p: a value <= -1; Guerrero's
  * lambda undefined) and were modelled on their original scale. */
@@ -407,6 +455,7 @@ static void report_scale(const cli_opts *o, const fc_panel *p, const fc_run *run
 		         run->n_series, p->series[first].key[0] ? p->series[first].key : "(the only series)",
 		         why);
 	}
+	report_unadjusted(o, p, run);
 }
 
 /* What the final step did: the ensemble's members and weights (summed
