@@ -94,8 +94,10 @@ assert "... with one warning for the kind, counting the steps" \
 assert "... and only one such warning" test "$(grep -c 'left the forecast interval' "$TMP/recip.err")" -eq 1
 fc fit recip.csv --horizon 6 --models naive --season 12 --transform boxcox=auto -o recip.p.csv \
 	--model-out recip.p.model -q --threads 2
-fc predict --model recip.p.model -q -o recip.pred.csv
+fc predict --model recip.p.model -o recip.pred.csv 2>"$TMP/recip_pred.err"
 assert "... predict from the model file repeats the guarded forecasts" cmp "$TMP/recip.bc.csv" "$TMP/recip.pred.csv"
+assert "... and warns the same way" \
+	grep -q "warning: naive: the bias-adjusted mean left the forecast interval at 6 of 6 steps, on 1 series; those steps forecast the median instead (first: (the only series))" "$TMP/recip_pred.err"
 fc fit recip.csv --horizon 6 --models naive --season 12 --transform boxcox=0.5 -o recip.h.csv \
 	--model-out recip.h.model >/dev/null 2>"$TMP/recip_h.err"
 assert "lambda 0.5 on the same series: the adjustment stays inside, no warning" \

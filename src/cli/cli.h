@@ -142,6 +142,21 @@ unsigned long cli_warnings(void);
  * is wrong (the ensemble's weights, a search's summary).  Not counted. */
 void cli_note(const cli_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The steps whose point forecast on a --transform scale is the median
+ * because the bias adjustment left the step's interval
+ * (fc_scale_invert_mean_guarded), tallied per model kind for one warning
+ * per kind (fit, predict).  Zero it, add each member's forecast, warn. */
+typedef struct cli_unadjusted {
+	size_t *steps, *of, *series; /* per kind (fc_model_kind_at); NULL: none yet */
+	char (*first)[128];          /* per kind: the first series' key */
+} cli_unadjusted;
+/* A member forecast of h steps, u of them guarded, of the series key. */
+void cli_unadjusted_add(cli_unadjusted *t, const fc_model *m, const char *key, size_t h, size_t u);
+/* One warning per kind with guarded steps (what: "--transform boxcox=auto: "
+ * or ""), then releases t. */
+void cli_unadjusted_warn(const cli_opts *o, cli_unadjusted *t, const char *what);
+void cli_unadjusted_dispose(cli_unadjusted *t);
+
 /* Builds the candidate models from --models and --param; prints and
  * returns an exit code on error. */
 int cli_candidates(const cli_opts *o, fc_model ***out, size_t *n);

@@ -386,43 +386,25 @@ static void report_fallbacks(const cli_opts *o, const fc_panel *p, const fc_run 
  * forecast again to count them (cheap beside their fits). */
 static void report_unadjusted(const cli_opts *o, const fc_panel *p, const fc_run *run)
 {
-	size_t nk = fc_model_kind_count();
-	size_t *cnt = calloc(4 * nk, sizeof *cnt); /* steps, of steps, series, first series */
-	if (!cnt)
-		return; /* a warning only */
-	size_t *steps = cnt, *of = cnt + nk, *series = cnt + 2 * nk, *first = cnt + 3 * nk;
+	cli_unadjusted t = {0};
 	for (size_t i = 0; i < run->n_series; i++) {
 		const fc_series_result *r = &run->res[i];
 		for (size_t k = 0; k < r->n_members && r->fc.h; k++) {
 			const fc_model *m = r->members[k].model;
-			if (!m || !m->fitted || m->applied.kind == FC_SCALE_NONE)
-				continue;
-			size_t j = 0;
-			while (j < nk && fc_model_kind_at(j) != m->type)
-				j++;
 			fc_forecast f;
 			fc_err err;
 			size_t u = 0;
-			if (j == nk || fc_forecast_init(&f, r->fc.h, r->fc.levels, r->fc.n_levels, &err))
+			if (!m || !m->fitted || m->applied.kind == FC_SCALE_NONE ||
+			    fc_forecast_init(&f, r->fc.h, r->fc.levels, r->fc.n_levels, &err))
 				continue;
-			if (!fc_model_forecast_counted(m, &f, &u, &err)) {
-				of[j] += r->fc.h;
-				if (u && series[j]++ == 0)
-					first[j] = i;
-				steps[j] += u;
-			}
+			if (!fc_model_forecast_counted(m, &f, &u, &err))
+				cli_unadjusted_add(&t, m, p->series[i].key, r->fc.h, u);
 			fc_forecast_dispose(&f);
 		}
 	}
-	char sc[48];
-	for (size_t j = 0; j < nk; j++)
-		if (steps[j])
-			cli_warn(o, "--transform %s: %s: the bias-adjusted mean left the forecast interval at "
-			         "%zu of %zu steps, on %zu series; those steps forecast the median instead "
-			         "(first: %s)", fc_scale_format(&o->scale, sc, sizeof sc),
-			         fc_model_kind_at(j)->name, steps[j], of[j], series[j],
-			         p->series[first[j]].key[0] ? p->series[first[j]].key : "(the only series)");
-	free(cnt);
+	char sc[48], what[64];
+	snprintf(what, sizeof what, "--transform %s: ", fc_scale_format(&o->scale, sc, sizeof sc));
+	cli_unadjusted_warn(o, &t, what);
 }
 
 /* --transform log1p|boxcox: the series whose final models could not take

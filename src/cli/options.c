@@ -115,6 +115,49 @@ static const struct {
 };
 #define N_TABLE (sizeof table / sizeof table[0])
 
+void cli_unadjusted_add(cli_unadjusted *t, const fc_model *m, const char *key, size_t h, size_t u)
+{
+	size_t nk = fc_model_kind_count(), j = 0;
+	while (j < nk && fc_model_kind_at(j) != m->type)
+		j++;
+	if (j == nk)
+		return;
+	if (!t->steps) {
+		t->steps = calloc(3 * nk, sizeof *t->steps);
+		t->first = calloc(nk, sizeof *t->first);
+		if (!t->steps || !t->first) { /* a warning only: none */
+			free(t->steps);
+			free(t->first);
+			memset(t, 0, sizeof *t);
+			return;
+		}
+		t->of = t->steps + nk;
+		t->series = t->steps + 2 * nk;
+	}
+	t->of[j] += h;
+	if (u && t->series[j]++ == 0)
+		snprintf(t->first[j], sizeof t->first[j], "%s", key[0] ? key : "(the only series)");
+	t->steps[j] += u;
+}
+
+void cli_unadjusted_warn(const cli_opts *o, cli_unadjusted *t, const char *what)
+{
+	for (size_t j = 0; t->steps && j < fc_model_kind_count(); j++)
+		if (t->steps[j])
+			cli_warn(o, "%s%s: the bias-adjusted mean left the forecast interval at %zu of %zu "
+			         "steps, on %zu series; those steps forecast the median instead (first: %s)",
+			         what, fc_model_kind_at(j)->name, t->steps[j], t->of[j], t->series[j],
+			         t->first[j]);
+	cli_unadjusted_dispose(t);
+}
+
+void cli_unadjusted_dispose(cli_unadjusted *t)
+{
+	free(t->steps);
+	free(t->first);
+	memset(t, 0, sizeof *t);
+}
+
 int cli_exit_code(int code)
 {
 	switch (code) {
