@@ -317,9 +317,9 @@ double fc_scale_invert_mean_guarded(const fc_scale *s, double w, double var, dou
                                     int *unadjusted)
 {
 	*unadjusted = 0;
-	double median = fc_scale_invert(s, w);
+	double median = fc_scale_invert(s, w); /* w itself without a scale */
 	if (s->kind == FC_SCALE_NONE || !isfinite(var))
-		return s->kind == FC_SCALE_NONE ? w : median;
+		return median;
 	double mean = fc_scale_invert_mean(s, w, var);
 	double L = fc_scale_invert(s, lo), H = fc_scale_invert(s, hi);
 	if (isfinite(mean) && mean >= L && mean <= H) /* false for a NaN bound */
