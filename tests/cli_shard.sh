@@ -220,5 +220,18 @@ expect_error "--shard with --search" 2 'does not take --search' -- fit sales.csv
 expect_error "--shard with --model-out" 2 "give --model-out to 'forecast merge'" \
 	-- fit sales.csv --horizon 7 --shard 0/2 --model-out m.model
 expect_error "merge without parts" 2 'expected OUT and at least one part' -- merge out.csv
+# merge's options go through the shared parser: its messages and ranges
+INPUTS="part-0 part-1 part-2"
+expect_error "merge: an unknown option names it, with the help hint" 2 \
+	"unknown option '--horizon'.*|Try 'forecast merge --help'" -- merge out.csv part-0 part-1 part-2 --horizon 7
+expect_error "merge --threads 0" 2 '--threads: expected a whole number from 1 to 1024' \
+	-- merge out.csv part-0 part-1 part-2 --threads 0
+expect_error "merge --name with a bad name" 2 "--name: a model name is 1 to .*got '\.x'" \
+	-- merge out.csv part-0 part-1 part-2 --name .x
+expect_error "merge -o: OUT is the first argument" 2 'OUT is the first argument, not -o' \
+	-- merge out.csv part-0 part-1 part-2 -o other.csv
+expect_error "merge --data without a value" 2 "needs a value" -- merge out.csv part-0 part-1 part-2 --data
+"$FORECAST" merge --help >"$TMP/merge_help.txt" 2>&1
+assert "merge --help exits 0 and prints merge's usage" sh -c "grep -q 'forecast merge OUT PART' '$TMP/merge_help.txt'"
 
 finish

@@ -70,6 +70,42 @@ assert "... recorded as target_applied=none in the model file" \
 assert "... and series a has its own lambda" \
 	grep -q 'target_scale=boxcox=auto target_applied=boxcox=' "$TMP/c.w.model"
 
+# A series whose spread grows like its level squared, y = 1/u with u
+# falling from 0.5 to 0.05: Guerrero's lambda is -1 to 4 digits (R:
+# BoxCox.lambda(ts(y, frequency = 12), method = "guerrero", lower = -1,
+# upper = 2) = -0.9999242482).  There R's bias-adjusted naive forecast
+# explodes (56.7, 80.6, ... 175.8 over 6 months, its 95% upper bounds NA,
+# the last value 32.93): the guard forecasts the median, the last value,
+# at every step and warns once for the kind, with the steps counted.
+awk 'BEGIN { print "date,y"; for (t = 0; t < 60; t++) { u = 0.5 - 0.45 * t / 59 + 0.02 * sin(t * 2.1);
+	printf "%d-%02d,%.6f\n", 2020 + int(t / 12), t % 12 + 1, 1 / u } }' >"$TMP/recip.csv"
+fc fit recip.csv --horizon 6 --models naive --season 12 --transform boxcox=auto -o recip.bc.csv \
+	--model-out recip.bc.model >/dev/null 2>"$TMP/recip.err"
+assert "lambda near -1: Guerrero's lambda is R's (-0.9999242482)" sh -c \
+	"grep -o 'target_applied=boxcox=[-0-9.e]*' '$TMP/recip.bc.model' | cut -d= -f3 |
+	awk '{ d = \$1 + 0.9999242482; exit !(d < 1e-8 && d > -1e-8) }'"
+assert "lambda near -1: every step forecasts the median (the last value) instead of R's 56.7 .. 175.8" \
+	sh -c "test \$(awk -F, 'NR > 1 && \$2 == \"32.926158\"' '$TMP/recip.bc.csv' | wc -l) -eq 6"
+assert "... while the 95% lower bounds are R's (12.3457, 9.8066 at steps 1, 2) and the upper ones missing" \
+	sh -c "awk -F, 'NR == 2 && \$5 > 12.34572 && \$5 < 12.34573 && \$6 == \"\" { a = 1 }
+		NR == 3 && \$5 > 9.80664 && \$5 < 9.80665 && \$6 == \"\" { b = 1 } END { exit !(a && b) }' '$TMP/recip.bc.csv'"
+assert "... with one warning for the kind, counting the steps" \
+	grep -q "warning: --transform boxcox=auto: naive: the bias-adjusted mean left the forecast interval at 6 of 6 steps, on 1 series; those steps forecast the median instead" "$TMP/recip.err"
+assert "... and only one such warning" test "$(grep -c 'left the forecast interval' "$TMP/recip.err")" -eq 1
+fc fit recip.csv --horizon 6 --models naive --season 12 --transform boxcox=auto -o recip.p.csv \
+	--model-out recip.p.model -q --threads 2
+fc predict --model recip.p.model -o recip.pred.csv 2>"$TMP/recip_pred.err"
+assert "... predict from the model file repeats the guarded forecasts" cmp "$TMP/recip.bc.csv" "$TMP/recip.pred.csv"
+assert "... and warns the same way" \
+	grep -q "warning: naive: the bias-adjusted mean left the forecast interval at 6 of 6 steps, on 1 series; those steps forecast the median instead (first: (the only series))" "$TMP/recip_pred.err"
+fc fit recip.csv --horizon 6 --models naive --season 12 --transform boxcox=0.5 -o recip.h.csv \
+	--model-out recip.h.model >/dev/null 2>"$TMP/recip_h.err"
+assert "lambda 0.5 on the same series: the adjustment stays inside, no warning" \
+	sh -c "! grep -q 'left the forecast interval' '$TMP/recip_h.err' && awk -F, 'NR == 2 { exit !(\$2 > 32.926158) }' '$TMP/recip.h.csv'"
+fc fit air.csv --horizon 12 --models naive,drift,snaive --transform boxcox=auto -o air.g.csv \
+	--model-out air.g.model >/dev/null 2>"$TMP/air_g.err"
+assert "AirPassengers (lambda -0.29): no step is guarded" sh -c "! grep -q 'left the forecast interval' '$TMP/air_g.err'"
+
 INPUTS="air.csv"
 expect_error "boxcox=3 is refused" 2 "--transform boxcox=LAMBDA: expected auto or a number from -1 to 2.*got '3'" \
 	-- fit air.csv --horizon 3 --transform boxcox=3

@@ -1,7 +1,8 @@
 /* Unit tests of shards and parts (include/forecast/shard.h): the hash
  * against FNV-1a's published test vectors, a part's round trip into a run
- * equal to the single-process one, and parts damaged at every length and
- * byte refused without a crash. */
+ * equal to the single-process one, parts damaged at every length and
+ * byte refused without a crash, and the check that a merge's parts are
+ * every shard once. */
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
@@ -259,6 +260,43 @@ START_TEST(test_pred_parts)
 }
 END_TEST
 
+/* The one "every shard exactly once" check of merge: a repeat names both
+ * parts, the first repeat in the order given; else the lowest missing
+ * shard is named with the count of parts; an order of parts other than
+ * 0..N-1 is no error. */
+START_TEST(test_check_cover)
+{
+	const char *path[] = {"p0", "p1", "p2", "p3"};
+	fc_err err;
+	size_t in_order[] = {0, 1, 2}, shuffled[] = {2, 0, 1};
+	ck_assert_int_eq(fc_shard_check_cover(in_order, 3, 3, path, &err), 0);
+	ck_assert_int_eq(fc_shard_check_cover(shuffled, 3, 3, path, &err), 0);
+	size_t one[] = {0};
+	ck_assert_int_eq(fc_shard_check_cover(one, 1, 1, path, &err), 0);
+
+	size_t twice[] = {1, 0, 1, 2};
+	ck_assert_int_eq(fc_shard_check_cover(twice, 4, 3, path, &err), FC_EFORMAT);
+	ck_assert_str_eq(err.msg, "p0 and p2 are both shard 1 of 3");
+	size_t two_repeats[] = {2, 2, 0, 0};
+	ck_assert_int_eq(fc_shard_check_cover(two_repeats, 4, 3, path, &err), FC_EFORMAT);
+	ck_assert_str_eq(err.msg, "p0 and p1 are both shard 2 of 3");
+
+	size_t gap[] = {3, 0, 1};
+	ck_assert_int_eq(fc_shard_check_cover(gap, 3, 4, path, &err), FC_EFORMAT);
+	ck_assert_str_eq(err.msg, "shard 2 of 4 is missing (3 parts given)");
+	ck_assert_int_eq(fc_shard_check_cover(one, 1, 2, path, &err), FC_EFORMAT);
+	ck_assert_str_eq(err.msg, "shard 1 of 2 is missing (1 part given)");
+	/* a repeat is reported before a gap */
+	size_t both[] = {1, 1};
+	ck_assert_int_eq(fc_shard_check_cover(both, 2, 3, path, &err), FC_EFORMAT);
+	ck_assert_str_eq(err.msg, "p0 and p1 are both shard 1 of 3");
+
+	size_t out_of_range[] = {0, 5};
+	ck_assert_int_eq(fc_shard_check_cover(out_of_range, 2, 2, path, &err), FC_EFORMAT);
+	ck_assert_str_eq(err.msg, "p1 is shard 5 of 2, out of range");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("shard");
@@ -268,6 +306,7 @@ int main(void)
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_damaged_parts);
 	tcase_add_test(tc, test_pred_parts);
+	tcase_add_test(tc, test_check_cover);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

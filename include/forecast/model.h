@@ -224,6 +224,11 @@ int fc_model_fit_warm(fc_model *m, const fc_series *y, fc_err *err);
 int fc_model_anchor(fc_model *m, const fc_series *y, fc_err *err);
 /* out must be initialized by fc_forecast_init. */
 int fc_model_forecast(const fc_model *m, fc_forecast *out, fc_err *err);
+/* fc_model_forecast, also counting in *unadjusted the steps whose point
+ * forecast is the back-transformed median because the bias adjustment was
+ * out of bounds (fc_scale_invert_mean_guarded); 0 without a scale. */
+int fc_model_forecast_counted(const fc_model *m, fc_forecast *out, size_t *unadjusted,
+                              fc_err *err);
 /* Appends what a fitted model's kind reports of its state (see
  * fc_model_type.describe) to *out.  FC_EINVAL when the model is not
  * fitted, FC_ENOMEM; nothing is added for a kind without describe. */

@@ -13,7 +13,9 @@
  *   y = exp(w) (1 + sigma_h^2 / 2)                            for lambda = 0.
  * log1p is w = log(1 + y), back y = exp(w) (1 + sigma_h^2 / 2) - 1.
  * Interval bounds map back without adjustment: quantiles go through a
- * monotone transform.
+ * monotone transform.  The adjustment is dropped for the median at a step
+ * where it is not finite or leaves that step's back-transformed interval
+ * (fc_scale_invert_mean_guarded), as it does with lambda near -1.
  *
  * lambda "auto" is Guerrero's (1993, "Time-series analysis supported by
  * power transformations", J. Forecasting 12(1)) choice as R's
@@ -67,5 +69,24 @@ void fc_scale_apply(const fc_scale *s, const double *y, size_t n, double *z);
  * for lambda > 0 and to NaN for lambda < 0 (outside the transform's range). */
 double fc_scale_invert(const fc_scale *s, double w);
 double fc_scale_invert_mean(const fc_scale *s, double w, double var);
+
+/* The guarded bias adjustment the model layer uses: the bias-adjusted
+ * mean fc_scale_invert_mean(s, w, var) when it is finite and lies within
+ * [fc_scale_invert(lo), fc_scale_invert(hi)], the back-transformed bounds
+ * of the interval the variance was read from (lo, hi on the transformed
+ * scale: the 95% one by default); otherwise the median fc_scale_invert(w),
+ * with *unadjusted set to 1 (else 0).  A bound that does not map back (NaN:
+ * Box-Cox with lambda < 0 and lambda hi + 1 < 0, where the back-transformed
+ * distribution has no mean) counts as out of bounds.
+ * Why this bound: the adjustment is a second-order (delta method)
+ * approximation, valid only while sigma_h is small beside lambda w + 1.
+ * The exact mean of a back-transformed normal leaves its own central 95%
+ * interval only at absurd spreads (for the log, exp(mu + sigma^2/2) >
+ * exp(mu + 1.96 sigma) needs sigma > 3.92); with lambda near -1 the
+ * approximation leaves it, and grows like (lambda w + 1)^(-3), as soon as
+ * the forecast's interval nears the edge of the transform's range.  Var
+ * not finite: the median, not counted (there is nothing to adjust with). */
+double fc_scale_invert_mean_guarded(const fc_scale *s, double w, double var, double lo, double hi,
+                                    int *unadjusted);
 
 #endif

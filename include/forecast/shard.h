@@ -42,6 +42,15 @@ size_t fc_shard_of(const char *key, size_t n_shards);
  * longest-processing-time rule (1969).  rank_of[i] for every series. */
 void fc_shard_balance(const fc_panel *p, size_t n_ranks, size_t *rank_of);
 
+/* Checks that n parts, part k being shard shard[k] of n_shards (each
+ * below n_shards, as a decoded part's is), are every shard exactly once:
+ * "A and B are both shard K of N" for the first repeat (in the order
+ * given) or "shard K of N is missing (n parts given)" for the lowest
+ * missing one, FC_EFORMAT, path[k] naming part k.  Serves the parts of
+ * fit, cv and predict alike.  FC_ENOMEM when out of memory. */
+int fc_shard_check_cover(const size_t *shard, size_t n, size_t n_shards, const char *const *path,
+                         fc_err *err);
+
 /* A part's header: which shard of how many, what it was made from. */
 typedef struct fc_part_info {
 	int forecast;          /* made by fit (1) or cv (0) */

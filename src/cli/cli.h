@@ -36,6 +36,8 @@ enum {
 
 typedef struct cli_opts {
 	const char *input;        /* positional CSV */
+	char **args;              /* OPT_ARGS: the positional arguments, in argv */
+	size_t n_args;
 	fc_read_opts read;
 	size_t horizon;           /* 0 = not given */
 	size_t folds, step, window;
@@ -113,7 +115,9 @@ enum {
 	OPT_SHARD = 1 << 11,   /* --shard K/N */
 	OPT_EXPLAIN = 1 << 12, /* --model --data --output --series, --format csv|json */
 	OPT_REPORT = 1 << 13,  /* --model --output */
-	OPT_REGDIR = 1 << 14   /* --registry alone (cv: where to record the run) */
+	OPT_REGDIR = 1 << 14,  /* --registry alone (cv: where to record the run) */
+	OPT_MERGE = 1 << 15,   /* --data --model-out --leaderboard --name --registry */
+	OPT_ARGS = 1 << 16     /* any number of positional arguments, to args (merge) */
 };
 
 /* Parses argv (after the subcommand name) into o.  Prints a message and
@@ -137,6 +141,21 @@ unsigned long cli_warnings(void);
 /* "forecast: ..." on stderr unless --quiet: what a run did, when nothing
  * is wrong (the ensemble's weights, a search's summary).  Not counted. */
 void cli_note(const cli_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The steps whose point forecast on a --transform scale is the median
+ * because the bias adjustment left the step's interval
+ * (fc_scale_invert_mean_guarded), tallied per model kind for one warning
+ * per kind (fit, predict).  Zero it, add each member's forecast, warn. */
+typedef struct cli_unadjusted {
+	size_t *steps, *of, *series; /* per kind (fc_model_kind_at); NULL: none yet */
+	char (*first)[128];          /* per kind: the first series' key */
+} cli_unadjusted;
+/* A member forecast of h steps, u of them guarded, of the series key. */
+void cli_unadjusted_add(cli_unadjusted *t, const fc_model *m, const char *key, size_t h, size_t u);
+/* One warning per kind with guarded steps (what: "--transform boxcox=auto: "
+ * or ""), then releases t. */
+void cli_unadjusted_warn(const cli_opts *o, cli_unadjusted *t, const char *what);
+void cli_unadjusted_dispose(cli_unadjusted *t);
 
 /* Builds the candidate models from --models and --param; prints and
  * returns an exit code on error. */

@@ -5,7 +5,6 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -74,9 +73,11 @@ static void usage_common(FILE *f)
 	        "                     e.g. window.size=28, snaive.period=7\n"
 	        "  --transform T      log1p or boxcox[=LAMBDA|auto] (LAMBDA in [-1,2]; auto:\n"
 	        "                     Guerrero's per series): every local model on that scale,\n"
-	        "                     its forecast mapped back bias-adjusted (the mean); series\n"
-	        "                     with values <= 0 (log1p: <= -1) keep their scale; for the\n"
-	        "                     global model's other transforms see below (default: none)\n"
+	        "                     its forecast mapped back bias-adjusted (the mean; the\n"
+	        "                     median where the adjustment leaves the interval, with a\n"
+	        "                     warning); series with values <= 0 (log1p: <= -1) keep\n"
+	        "                     their scale; for the global model's other transforms see\n"
+	        "                     below (default: none)\n"
 	        "  --strict           fail instead of falling back on series that are too short\n"
 	        "  --ensemble E       the final step: caruana (default: greedy ensemble\n"
 	        "                     selection over the candidates' back-test forecasts), mean,\n"
@@ -379,6 +380,34 @@ static void report_fallbacks(const cli_opts *o, const fc_panel *p, const fc_run 
 	}
 }
 
+/* --transform: the forecast steps where a final member's bias adjustment
+ * was out of bounds (fc_scale_invert_mean_guarded: not finite, or outside
+ * the step's back-transformed interval, as with lambda near -1) and the
+ * median was forecast instead; one warning per kind.  The members are
+ * forecast again to count them (cheap beside their fits). */
+static void report_unadjusted(const cli_opts *o, const fc_panel *p, const fc_run *run)
+{
+	cli_unadjusted t = {0};
+	for (size_t i = 0; i < run->n_series; i++) {
+		const fc_series_result *r = &run->res[i];
+		for (size_t k = 0; k < r->n_members && r->fc.h; k++) {
+			const fc_model *m = r->members[k].model;
+			fc_forecast f;
+			fc_err err;
+			size_t u = 0;
+			if (!m || !m->fitted || m->applied.kind == FC_SCALE_NONE ||
+			    fc_forecast_init(&f, r->fc.h, r->fc.levels, r->fc.n_levels, &err))
+				continue;
+			if (!fc_model_forecast_counted(m, &f, &u, &err))
+				cli_unadjusted_add(&t, m, p->series[i].key, r->fc.h, u);
+			fc_forecast_dispose(&f);
+		}
+	}
+	char sc[48], what[64];
+	snprintf(what, sizeof what, "--transform %s: ", fc_scale_format(&o->scale, sc, sizeof sc));
+	cli_unadjusted_warn(o, &t, what);
+}
+
 /* --transform log1p|boxcox: the series whose final models could not take
  * the transform (Box-Cox: a value <= 0; log1p: a value <= -1; Guerrero's
  * lambda undefined) and were modelled on their original scale. */
@@ -409,6 +438,7 @@ static void report_scale(const cli_opts *o, const fc_panel *p, const fc_run *run
 		         run->n_series, p->series[first].key[0] ? p->series[first].key : "(the only series)",
 		         why);
 	}
+	report_unadjusted(o, p, run);
 }
 
 /* What the final step did: the ensemble's members and weights (summed
@@ -1246,24 +1276,13 @@ static int check_parts(const merge_parts *mp, const fc_part_info *info, fc_err *
 			                  "run the same command on the same data, but for --shard",
 			                  mp->path[0], mp->path[k], what);
 	}
-	size_t *at = malloc(N * sizeof *at);
-	if (!at)
+	size_t *shard = malloc(mp->n * sizeof *shard);
+	if (!shard)
 		return fc_err_set(err, FC_ENOMEM, "out of memory");
-	for (size_t s = 0; s < N; s++)
-		at[s] = SIZE_MAX;
-	int rc = 0;
-	for (size_t k = 0; k < mp->n && !rc; k++) {
-		size_t s = info[k].shard;
-		if (at[s] != SIZE_MAX)
-			rc = fc_err_set(err, FC_EFORMAT, "%s and %s are both shard %zu of %zu",
-			                mp->path[at[s]], mp->path[k], s, N);
-		at[s] = k;
-	}
-	for (size_t s = 0; s < N && !rc; s++)
-		if (at[s] == SIZE_MAX)
-			rc = fc_err_set(err, FC_EFORMAT, "shard %zu of %zu is missing (%zu part%s given)",
-			                s, N, mp->n, mp->n == 1 ? "" : "s");
-	free(at);
+	for (size_t k = 0; k < mp->n; k++)
+		shard[k] = info[k].shard;
+	int rc = fc_shard_check_cover(shard, mp->n, N, mp->path, err);
+	free(shard);
 	return rc;
 }
 
@@ -1298,25 +1317,13 @@ static int check_pred_parts(const merge_parts *mp, const fc_pred_part *pp, size_
 			                  "run the same predict (model, --data, --horizon, --level), but "
 			                  "for --shard", mp->path[0], mp->path[k], what);
 	}
-	size_t N = a->n_shards;
-	size_t *at = malloc(N * sizeof *at);
-	if (!at)
+	size_t *shard = malloc(mp->n * sizeof *shard);
+	if (!shard)
 		return fc_err_set(err, FC_ENOMEM, "out of memory");
-	for (size_t s = 0; s < N; s++)
-		at[s] = SIZE_MAX;
-	int rc = 0;
-	for (size_t k = 0; k < mp->n && !rc; k++) {
-		size_t s = pp[k].shard;
-		if (at[s] != SIZE_MAX)
-			rc = fc_err_set(err, FC_EFORMAT, "%s and %s are both shard %zu of %zu",
-			                mp->path[at[s]], mp->path[k], s, N);
-		at[s] = k;
-	}
-	for (size_t s = 0; s < N && !rc; s++)
-		if (at[s] == SIZE_MAX)
-			rc = fc_err_set(err, FC_EFORMAT, "shard %zu of %zu is missing (%zu part%s given)",
-			                s, N, mp->n, mp->n == 1 ? "" : "s");
-	free(at);
+	for (size_t k = 0; k < mp->n; k++)
+		shard[k] = pp[k].shard;
+	int rc = fc_shard_check_cover(shard, mp->n, a->n_shards, mp->path, err);
+	free(shard);
 	for (size_t i = 0; i < a->n_series; i++)
 		where[i][0] = SIZE_MAX;
 	for (size_t k = 0; k < mp->n && !rc; k++)
@@ -1383,66 +1390,32 @@ static int merge_predictions(const char *out_path, const merge_parts *mp, int qu
 
 int cmd_merge(int argc, char **argv)
 {
-	enum { M_DATA = 1000, M_MODEL_OUT, M_LEADERBOARD, M_THREADS, M_QUIET, M_HELP, M_NAME,
-	       M_REGISTRY };
-	static const struct option longopts[] = {
-		{"data", required_argument, NULL, M_DATA},
-		{"model-out", required_argument, NULL, M_MODEL_OUT},
-		{"leaderboard", required_argument, NULL, M_LEADERBOARD},
-		{"threads", required_argument, NULL, M_THREADS},
-		{"quiet", no_argument, NULL, M_QUIET},
-		{"help", no_argument, NULL, M_HELP},
-		{"name", required_argument, NULL, M_NAME},
-		{"registry", required_argument, NULL, M_REGISTRY},
-		{NULL, 0, NULL, 0},
-	};
-	const char *data = NULL, *model_out = NULL, *leaderboard = NULL, *threads = NULL;
-	const char *name = NULL, *registry = NULL;
-	int quiet = 0, c;
-	char typed[sizeof ((cli_opts *)0)->cmdline];
-	cli_join_typed(argc, argv, typed, sizeof typed); /* before getopt reorders it */
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
-		switch (c) {
-		case M_DATA: data = optarg; break;
-		case M_MODEL_OUT: model_out = optarg; break;
-		case M_LEADERBOARD: leaderboard = optarg; break;
-		case M_THREADS: threads = optarg; break;
-		case M_NAME:
-			if (!fc_registry_name_ok(optarg)) {
-				fprintf(stderr, "forecast: error: merge: --name: a model name is 1 to %d letters, "
-				        "digits, '_', '-' or '.', not starting with '.'; got '%s'\n",
-				        FC_REGISTRY_NAME_MAX, optarg);
-				return EXIT_USAGE;
-			}
-			name = optarg;
-			break;
-		case M_REGISTRY: registry = optarg; break;
-		case 'q':
-		case M_QUIET: quiet = 1; break;
-		case M_HELP: usage_merge(stdout); return EXIT_OK;
-		default:
-			fprintf(stderr, "forecast: error: merge: %s '%s'\nTry 'forecast merge --help' for "
-			        "more information.\n", c == ':' ? "option needs a value:" : "unknown option",
-			        argv[optind - 1]);
-			return EXIT_USAGE;
-		}
+	cli_opts m; /* merge's own options */
+	int rc = cli_parse(argc, argv, OPT_MERGE | OPT_ARGS, "merge", usage_merge, &m);
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc; /* -1: --help was printed */
+	const char *data = m.data, *model_out = m.model_out, *leaderboard = m.leaderboard;
+	const char *name = m.name, *registry = m.registry_given ? m.registry : NULL;
+	int quiet = m.quiet;
+	if (m.output) { /* cli_parse takes -o for every subcommand */
+		fprintf(stderr, "forecast: error: merge: OUT is the first argument, not -o\n"
+		                "Usage: forecast merge OUT PART... (see 'forecast merge --help')\n");
+		return EXIT_USAGE;
 	}
-	if (argc - optind < 2) {
+	if (m.n_args < 2) {
 		fprintf(stderr, "forecast: error: merge: expected OUT and at least one part\n"
 		                "Usage: forecast merge OUT PART... (see 'forecast merge --help')\n");
 		return EXIT_USAGE;
 	}
-	const char *out = argv[optind];
-	merge_parts mp = {.argc = argc, .argv = argv, .n = (size_t)(argc - optind - 1),
-	                  .path = (const char **)argv + optind + 1};
+	const char *out = m.args[0];
+	merge_parts mp = {.argc = argc, .argv = argv, .n = m.n_args - 1,
+	                  .path = (const char **)m.args + 1};
 	mp.data = calloc(mp.n, sizeof *mp.data);
 	mp.len = calloc(mp.n, sizeof *mp.len);
 	fc_part_info *info = calloc(mp.n, sizeof *info);
 	fc_err err;
 	fc_err_clear(&err);
-	int rc = mp.data && mp.len && info ? 0 : fc_err_set(&err, FC_ENOMEM, "out of memory");
+	rc = mp.data && mp.len && info ? 0 : fc_err_set(&err, FC_ENOMEM, "out of memory");
 	size_t n_pred = 0;
 	for (size_t k = 0; k < mp.n && !rc; k++) {
 		if ((rc = fc_read_file(mp.path[k], "part", &mp.data[k], &mp.len[k], &err)))
@@ -1485,7 +1458,7 @@ int cmd_merge(int argc, char **argv)
 		goto out;
 	}
 	o.shard = o.n_shards = 0;
-	memcpy(o.cmdline, typed, sizeof o.cmdline); /* the run recorded is the merge */
+	memcpy(o.cmdline, m.cmdline, sizeof o.cmdline); /* the run recorded is the merge */
 	if (fit)
 		o.output = out;
 	if (data)
@@ -1513,19 +1486,10 @@ int cmd_merge(int argc, char **argv)
 		o.registry = registry;
 		o.registry_given = 1;
 	}
-	if (threads) {
-		char *end;
-		long t = strtol(threads, &end, 10);
-		if (end == threads || *end || t < 1 || t > 4096) {
-			fprintf(stderr, "forecast: error: merge: --threads: expected 1 to 4096, got '%s'\n",
-			        threads);
-			rc = EXIT_USAGE;
-			goto out;
-		}
 #ifdef _OPENMP
-		omp_set_num_threads((int)t);
+	if (m.threads) /* merge's --threads over the shards' */
+		omp_set_num_threads(m.threads);
 #endif
-	}
 	rc = run_opts(&o, pargc, info[0].argv, fit, &mp);
 out:
 	for (size_t k = 0; k < mp.n; k++) {

@@ -94,9 +94,21 @@ static int predict_global(const fc_artifact *a, size_t k, const fc_panel *newer,
 /* Forecasts one series: each member (local ones re-anchored in place on
  * the newer data, when there is some; global ones from gmean, the global
  * models' forecasts made beforehand), combined as at fit time. */
+/* The series' key as name=value,... ("" for a lone series), cut at cap. */
+static void named_key(const fc_artifact *a, const fc_artifact_series *s, char *key, size_t cap)
+{
+	key[0] = '\0';
+	for (size_t g = 0; g < a->n_groups; g++) {
+		size_t len = strlen(key);
+		snprintf(key + len, cap - len, "%s%s=%s", g ? "," : "", a->group_names[g],
+		         s->group_values[g]);
+	}
+}
+
 static int predict_one(const fc_artifact *a, fc_artifact_series *s, const fc_panel *newer,
                        const cli_opts *o, size_t h, const double *levels, size_t n_levels,
-                       const double *gmean, const fc_time *glast, prediction *out, fc_err *err)
+                       const double *gmean, const fc_time *glast, prediction *out,
+                       cli_unadjusted *unadj, fc_err *err)
 {
 	memset(out, 0, sizeof *out);
 	if (!s->n_members)
@@ -114,11 +126,8 @@ static int predict_one(const fc_artifact *a, fc_artifact_series *s, const fc_pan
 	long k = newer ? fc_panel_find(newer, (const char *const *)s->group_values) : -1;
 	if (newer && k < 0) {
 		out->fallback = 1;
-		char key[256] = "";
-		for (size_t g = 0; g < a->n_groups; g++) {
-			size_t len = strlen(key);
-			snprintf(key + len, sizeof key - len, "%s%s=%s", g ? "," : "", a->group_names[g], s->group_values[g]);
-		}
+		char key[256];
+		named_key(a, s, key, sizeof key);
 		cli_warn(o, "series %s is not in %s; forecasting from the end of the training data",
 		         a->n_groups ? key : "(the only series)", o->data);
 	}
@@ -145,8 +154,14 @@ static int predict_one(const fc_artifact *a, fc_artifact_series *s, const fc_pan
 			}
 			out->last = fc_freq_add(newer->freq, view.start, (int64_t)view.n - 1);
 		}
-		if ((rc = fc_model_forecast(mb->model, &mf[m], err)))
+		size_t u;
+		if ((rc = fc_model_forecast_counted(mb->model, &mf[m], &u, err)))
 			break;
+		if (mb->model->applied.kind != FC_SCALE_NONE) {
+			char key[256];
+			named_key(a, s, key, sizeof key);
+			cli_unadjusted_add(unadj, mb->model, key, h, u);
+		}
 		if (mb->model->type->conformal)
 			fc_conformal_bounds(&mf[m], mb->conf_err, mb->conf_folds, mb->conf_h);
 	}
@@ -393,6 +408,7 @@ int cmd_predict(int argc, char **argv)
 	}
 	for (size_t i = 0; i < S; i++)
 		mine[i] = !o.n_shards || shard_of(a, &a->series[i], o.n_shards) == o.shard;
+	cli_unadjusted unadj = {0};
 	for (size_t i = 0; i < S; i++) {
 		if (!mine[i])
 			continue;
@@ -400,13 +416,15 @@ int cmd_predict(int argc, char **argv)
 		for (size_t k = 0; k < G && k < FC_COMBINE_MAX; k++)
 			gl[k] = glast[k * S + i];
 		if ((rc = predict_one(a, &a->series[i], newer, &o, h, levels, n_levels,
-		                      gmean ? gmean + i * h : NULL, gl, &pred[i], &err))) {
+		                      gmean ? gmean + i * h : NULL, gl, &pred[i], &unadj, &err))) {
 			free(gmean);
 			free(glast);
+			cli_unadjusted_dispose(&unadj);
 			rc = cli_fail(rc, err.msg);
 			goto out;
 		}
 	}
+	cli_unadjusted_warn(&o, &unadj, "");
 
 	free(gmean);
 	free(glast);

@@ -61,12 +61,12 @@ static const struct {
 	{{"level", required_argument, NULL, O_LEVEL}, OPT_LEVEL},
 	{{"output", required_argument, NULL, O_OUTPUT},
 	 OPT_OUT | OPT_PREDICT | OPT_FEATOUT | OPT_RETRAIN | OPT_EXPLAIN | OPT_REPORT},
-	{{"leaderboard", required_argument, NULL, O_LEADERBOARD}, OPT_OUT | OPT_BOARD},
-	{{"model-out", required_argument, NULL, O_MODEL_OUT}, OPT_OUT},
+	{{"leaderboard", required_argument, NULL, O_LEADERBOARD}, OPT_OUT | OPT_BOARD | OPT_MERGE},
+	{{"model-out", required_argument, NULL, O_MODEL_OUT}, OPT_OUT | OPT_MERGE},
 	{{"report", required_argument, NULL, O_REPORT}, OPT_OUT},
 	{{"clip", required_argument, NULL, O_CLIP}, OPT_OUT},
 	{{"model", required_argument, NULL, O_MODEL}, OPT_PREDICT | OPT_EXPLAIN | OPT_REPORT},
-	{{"data", required_argument, NULL, O_DATA}, OPT_PREDICT | OPT_EXPLAIN},
+	{{"data", required_argument, NULL, O_DATA}, OPT_PREDICT | OPT_EXPLAIN | OPT_MERGE},
 	{{"series", required_argument, NULL, O_SERIES}, OPT_EXPLAIN},
 	{{"format", required_argument, NULL, O_FORMAT}, OPT_FORMAT | OPT_EXPLAIN},
 	{{"lags", required_argument, NULL, O_LAGS}, OPT_FEATURES},
@@ -102,8 +102,8 @@ static const struct {
 	{{"early-stop", required_argument, NULL, O_EARLY_STOP}, OPT_CV},
 	{{"bandit-slack", required_argument, NULL, O_BANDIT_SLACK}, OPT_CV},
 	{{"early-stop-delay", required_argument, NULL, O_EARLY_STOP_DELAY}, OPT_CV},
-	{{"name", required_argument, NULL, O_NAME}, OPT_REGISTRY},
-	{{"registry", required_argument, NULL, O_REGISTRY}, OPT_REGISTRY | OPT_REGDIR},
+	{{"name", required_argument, NULL, O_NAME}, OPT_REGISTRY | OPT_MERGE},
+	{{"registry", required_argument, NULL, O_REGISTRY}, OPT_REGISTRY | OPT_REGDIR | OPT_MERGE},
 	{{"wait", required_argument, NULL, O_WAIT}, OPT_REGISTRY},
 	{{"promote-margin", required_argument, NULL, O_PROMOTE_MARGIN}, OPT_RETRAIN},
 	{{"alert-ratio", required_argument, NULL, O_ALERT_RATIO}, OPT_RETRAIN},
@@ -114,6 +114,49 @@ static const struct {
 	{{"help", no_argument, NULL, O_HELP}, 0},
 };
 #define N_TABLE (sizeof table / sizeof table[0])
+
+void cli_unadjusted_add(cli_unadjusted *t, const fc_model *m, const char *key, size_t h, size_t u)
+{
+	size_t nk = fc_model_kind_count(), j = 0;
+	while (j < nk && fc_model_kind_at(j) != m->type)
+		j++;
+	if (j == nk)
+		return;
+	if (!t->steps) {
+		t->steps = calloc(3 * nk, sizeof *t->steps);
+		t->first = calloc(nk, sizeof *t->first);
+		if (!t->steps || !t->first) { /* a warning only: none */
+			free(t->steps);
+			free(t->first);
+			memset(t, 0, sizeof *t);
+			return;
+		}
+		t->of = t->steps + nk;
+		t->series = t->steps + 2 * nk;
+	}
+	t->of[j] += h;
+	if (u && t->series[j]++ == 0)
+		snprintf(t->first[j], sizeof t->first[j], "%s", key[0] ? key : "(the only series)");
+	t->steps[j] += u;
+}
+
+void cli_unadjusted_warn(const cli_opts *o, cli_unadjusted *t, const char *what)
+{
+	for (size_t j = 0; t->steps && j < fc_model_kind_count(); j++)
+		if (t->steps[j])
+			cli_warn(o, "%s%s: the bias-adjusted mean left the forecast interval at %zu of %zu "
+			         "steps, on %zu series; those steps forecast the median instead (first: %s)",
+			         what, fc_model_kind_at(j)->name, t->steps[j], t->of[j], t->series[j],
+			         t->first[j]);
+	cli_unadjusted_dispose(t);
+}
+
+void cli_unadjusted_dispose(cli_unadjusted *t)
+{
+	free(t->steps);
+	free(t->first);
+	memset(t, 0, sizeof *t);
+}
 
 int cli_exit_code(int code)
 {
@@ -712,7 +755,10 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 		return usage_error(cmd, "--bandit-slack works with --early-stop bandit only");
 	if (o->early_stop_delay >= 0 && o->early_stop == FC_EARLY_STOP_NONE)
 		return usage_error(cmd, "--early-stop-delay works with --early-stop median|bandit only");
-	if (optind < argc) {
+	if (accepted & OPT_ARGS) {
+		o->args = argv + optind;
+		o->n_args = (size_t)(argc - optind);
+	} else if (optind < argc) {
 		o->input = argv[optind++];
 		if (optind < argc)
 			return usage_error(cmd, "unexpected argument '%s'", argv[optind]);

@@ -19,6 +19,34 @@ size_t fc_shard_of(const char *key, size_t n_shards)
 	return n_shards > 1 ? (size_t)(fc_shard_hash(key) % n_shards) : 0;
 }
 
+int fc_shard_check_cover(const size_t *shard, size_t n, size_t n_shards, const char *const *path,
+                         fc_err *err)
+{
+	size_t *at = malloc((n_shards ? n_shards : 1) * sizeof *at); /* at[s]: the part that is s */
+	if (!at)
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	for (size_t s = 0; s < n_shards; s++)
+		at[s] = SIZE_MAX;
+	int rc = 0;
+	for (size_t k = 0; k < n && !rc; k++) {
+		size_t s = shard[k];
+		if (s >= n_shards)
+			rc = fc_err_set(err, FC_EFORMAT, "%s is shard %zu of %zu, out of range", path[k], s,
+			                n_shards);
+		else if (at[s] != SIZE_MAX)
+			rc = fc_err_set(err, FC_EFORMAT, "%s and %s are both shard %zu of %zu",
+			                path[at[s]], path[k], s, n_shards);
+		else
+			at[s] = k;
+	}
+	for (size_t s = 0; s < n_shards && !rc; s++)
+		if (at[s] == SIZE_MAX)
+			rc = fc_err_set(err, FC_EFORMAT, "shard %zu of %zu is missing (%zu part%s given)",
+			                s, n_shards, n, n == 1 ? "" : "s");
+	free(at);
+	return rc;
+}
+
 static const fc_panel *sort_panel; /* qsort has no context argument */
 
 static int longer_first(const void *a, const void *b)

@@ -332,7 +332,7 @@ size_t fc_model_min_length(const fc_model *m, const fc_series *y)
 
 static int fit_state(fc_model *m, const fc_series *y, int warm, fc_err *err);
 static int fit_scaled(fc_model *m, const fc_series *y, int warm, fc_err *err);
-static int forecast_scaled(const fc_model *m, fc_forecast *out, fc_err *err);
+static int forecast_scaled(const fc_model *m, fc_forecast *out, size_t *unadjusted, fc_err *err);
 
 int fc_model_fit(fc_model *m, const fc_series *y, fc_err *err)
 {
@@ -467,6 +467,14 @@ int fc_model_anchor(fc_model *m, const fc_series *y, fc_err *err)
 
 int fc_model_forecast(const fc_model *m, fc_forecast *out, fc_err *err)
 {
+	size_t unadjusted;
+	return fc_model_forecast_counted(m, out, &unadjusted, err);
+}
+
+int fc_model_forecast_counted(const fc_model *m, fc_forecast *out, size_t *unadjusted,
+                              fc_err *err)
+{
+	*unadjusted = 0;
 	if (!m || !out)
 		return fc_err_set(err, FC_EINVAL, "model: forecast needs a model and a result");
 	if (!m->fitted || !m->state || !m->type->forecast)
@@ -478,13 +486,15 @@ int fc_model_forecast(const fc_model *m, fc_forecast *out, fc_err *err)
 		                  m->type->name);
 	if (m->applied.kind == FC_SCALE_NONE)
 		return m->type->forecast(m->state, out, err);
-	return forecast_scaled(m, out, err);
+	return forecast_scaled(m, out, unadjusted, err);
 }
 
 /* The kind's forecast on its scale at out's levels and 95 (for the
  * variance; the highest level when out has FC_MAX_LEVELS others), then
- * the mean bias-adjusted and the bounds mapped back into out. */
-static int forecast_scaled(const fc_model *m, fc_forecast *out, fc_err *err)
+ * the mean bias-adjusted (guarded by that interval: the median where the
+ * adjustment leaves it, counted in *unadjusted) and the bounds mapped
+ * back into out. */
+static int forecast_scaled(const fc_model *m, fc_forecast *out, size_t *unadjusted, fc_err *err)
 {
 	double levels[FC_MAX_LEVELS];
 	size_t nl = out->n_levels, h = out->h;
@@ -504,7 +514,10 @@ static int forecast_scaled(const fc_model *m, fc_forecast *out, fc_err *err)
 	double z = gsl_cdf_ugaussian_Pinv(0.5 + t.levels[top] / 200);
 	for (size_t i = 0; i < h; i++) {
 		double sd = (t.hi[top * h + i] - t.lo[top * h + i]) / (2 * z);
-		out->mean[i] = fc_scale_invert_mean(&m->applied, t.mean[i], sd * sd);
+		int median;
+		out->mean[i] = fc_scale_invert_mean_guarded(&m->applied, t.mean[i], sd * sd,
+		                                            t.lo[top * h + i], t.hi[top * h + i], &median);
+		*unadjusted += (size_t)median;
 	}
 	/* out's levels are a subset of t's, both ascending */
 	for (size_t l = 0, k = 0; l < out->n_levels; l++) {

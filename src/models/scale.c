@@ -1,6 +1,8 @@
 /* The log1p and Box-Cox scales of the local kinds: parsing the flag,
  * Guerrero's choice of lambda, the transform and its bias-adjusted
- * inverse.  Formulas and references in include/forecast/scale.h.
+ * inverse, guarded where the adjustment (a second-order approximation)
+ * leaves the step's interval.  Formulas, the bound and references in
+ * include/forecast/scale.h.
  *
  * Guerrero's criterion follows R forecast's guer.cv (BoxCox.lambda,
  * method "guerrero"): the newest floor(n/m) m values are cut into
@@ -309,4 +311,19 @@ double fc_scale_invert_mean(const fc_scale *s, double w, double var)
 		return out;
 	/* R's InvBoxCox(biasadj = TRUE): out (1 + fvar (1 - lambda) / (2 out^(2 lambda))) */
 	return out * (1 + 0.5 * var * (1 - s->lambda) / pow(out, 2 * s->lambda));
+}
+
+double fc_scale_invert_mean_guarded(const fc_scale *s, double w, double var, double lo, double hi,
+                                    int *unadjusted)
+{
+	*unadjusted = 0;
+	double median = fc_scale_invert(s, w); /* w itself without a scale */
+	if (s->kind == FC_SCALE_NONE || !isfinite(var))
+		return median;
+	double mean = fc_scale_invert_mean(s, w, var);
+	double L = fc_scale_invert(s, lo), H = fc_scale_invert(s, hi);
+	if (isfinite(mean) && mean >= L && mean <= H) /* false for a NaN bound */
+		return mean;
+	*unadjusted = 1;
+	return median;
 }
