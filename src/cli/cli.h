@@ -186,6 +186,20 @@ int cmd_holidays(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_retrain(int argc, char **argv);
+/* merge of the parts of `retrain --shard` (cmd_retrain.c): the merge's
+ * own options, and its command line for the run record. */
+typedef struct cli_merge_opts {
+	const char *name, *registry, *data;
+	double wait;
+	int quiet, threads;
+	int argc;
+	char **argv;
+	const char *cmdline;
+} cli_merge_opts;
+/* Finishes a sharded retrain from its n parts (path, bytes, length): an
+ * exit code, retrain's. */
+int cli_merge_retrain(const char *out, size_t n, const char **path, char **data,
+                      const size_t *len, const cli_merge_opts *mo);
 
 /* The registry's side of fit, cv and predict (cmd_registry.c).  A cli_reg
  * is zeroed by its user, then cli_reg_start notes when the run began;

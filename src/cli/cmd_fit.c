@@ -1194,7 +1194,7 @@ static void usage_merge(FILE *f)
 {
 	fprintf(f,
 	        "Usage: forecast merge OUT PART... [--data FILE] [--model-out FILE]\n"
-	        "                      [--leaderboard FILE] [--name NAME] [--registry DIR]\n"
+	        "                      [--leaderboard FILE] [--name NAME] [--registry DIR] [--wait S]\n"
 	        "\n"
 	        "Completes a run split into shards.  Each shard, run as\n"
 	        "  forecast fit FILE --horizon H [options] --shard K/N -o PART\n"
@@ -1210,7 +1210,16 @@ static void usage_merge(FILE *f)
 	        "by 'forecast predict --shard K/N -o PART' merge into the forecasts CSV one\n"
 	        "predict writes (OUT), after checking that they are every shard once, of\n"
 	        "the same model file, --data, --horizon and --level; the options below but\n"
-	        "--threads and --quiet are fit's.\n"
+	        "--threads and --quiet are fit's.  Parts made by\n"
+	        "  forecast retrain FILE --name NAME [options] --shard K/N -o PART\n"
+	        "finish the retrain: merge checks that they are every shard once, of the\n"
+	        "same options and data, compared against the same champion, which must\n"
+	        "still be NAME's champion (else exit 14, nothing done); then it takes NAME's\n"
+	        "lock (--wait), completes the challenger's fit, back-tests both models as\n"
+	        "retrain does, promotes or keeps, records the run, writes the winner's\n"
+	        "forecasts to OUT and exits with retrain's codes ('forecast retrain --help').\n"
+	        "Of the options below it takes --data, --name, --registry, --wait, --threads\n"
+	        "and --quiet.\n"
 	        "\n"
 	        "  --data FILE        the data, when the shards' path does not reach it here\n"
 	        "  --model-out FILE   model file (default: as fit, the data's FILE.model)\n"
@@ -1218,10 +1227,13 @@ static void usage_merge(FILE *f)
 	        "  --name NAME        register the merged model as the next version of NAME\n"
 	        "  --registry DIR     the registry (default $FORECAST_REGISTRY, else\n"
 	        "                     ./forecast-registry)\n"
+	        "  --wait SECONDS     wait this long for another writer of NAME (default 0)\n"
 	        "  --threads N, --quiet (-q), --help\n"
 	        "\n"
 	        "Exit codes: 0 success, 1 a model failed, 2 bad command line, 3 bad input\n"
-	        "data, 4 a missing, duplicate, damaged or mismatched part.\n");
+	        "data (retrain's parts: also data other than the shards read), 4 a missing,\n"
+	        "duplicate, damaged or mismatched part; retrain's parts: also 10-14 as\n"
+	        "retrain.\n");
 }
 
 /* Checks that the parts are shards 0..N-1 of one run, each once. */
@@ -1378,7 +1390,7 @@ static int merge_predictions(const char *out_path, const merge_parts *mp, int qu
 int cmd_merge(int argc, char **argv)
 {
 	enum { M_DATA = 1000, M_MODEL_OUT, M_LEADERBOARD, M_THREADS, M_QUIET, M_HELP, M_NAME,
-	       M_REGISTRY };
+	       M_REGISTRY, M_WAIT };
 	static const struct option longopts[] = {
 		{"data", required_argument, NULL, M_DATA},
 		{"model-out", required_argument, NULL, M_MODEL_OUT},
@@ -1388,10 +1400,11 @@ int cmd_merge(int argc, char **argv)
 		{"help", no_argument, NULL, M_HELP},
 		{"name", required_argument, NULL, M_NAME},
 		{"registry", required_argument, NULL, M_REGISTRY},
+		{"wait", required_argument, NULL, M_WAIT},
 		{NULL, 0, NULL, 0},
 	};
 	const char *data = NULL, *model_out = NULL, *leaderboard = NULL, *threads = NULL;
-	const char *name = NULL, *registry = NULL;
+	const char *name = NULL, *registry = NULL, *wait = NULL;
 	int quiet = 0, c;
 	char typed[sizeof ((cli_opts *)0)->cmdline];
 	cli_join_typed(argc, argv, typed, sizeof typed); /* before getopt reorders it */
@@ -1413,6 +1426,7 @@ int cmd_merge(int argc, char **argv)
 			name = optarg;
 			break;
 		case M_REGISTRY: registry = optarg; break;
+		case M_WAIT: wait = optarg; break;
 		case 'q':
 		case M_QUIET: quiet = 1; break;
 		case M_HELP: usage_merge(stdout); return EXIT_OK;
@@ -1437,14 +1451,67 @@ int cmd_merge(int argc, char **argv)
 	fc_err err;
 	fc_err_clear(&err);
 	int rc = mp.data && mp.len && info ? 0 : fc_err_set(&err, FC_ENOMEM, "out of memory");
-	size_t n_pred = 0;
+	double wait_s = 0;
+	long threads_n = 0;
+	if (wait) {
+		char *end;
+		wait_s = strtod(wait, &end);
+		if (end == wait || *end || !(wait_s >= 0) || wait_s > 1e6) {
+			fprintf(stderr, "forecast: error: merge: --wait: expected seconds from 0 to 1000000, "
+			        "got '%s'\n", wait);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (threads) {
+		char *end;
+		threads_n = strtol(threads, &end, 10);
+		if (end == threads || *end || threads_n < 1 || threads_n > 4096) {
+			fprintf(stderr, "forecast: error: merge: --threads: expected 1 to 4096, got '%s'\n",
+			        threads);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+	size_t n_pred = 0, n_retrain = 0;
 	for (size_t k = 0; k < mp.n && !rc; k++) {
 		if ((rc = fc_read_file(mp.path[k], "part", &mp.data[k], &mp.len[k], &err)))
 			continue; /* the message names the file */
 		if (fc_pred_part_is(mp.data[k], mp.len[k]))
 			n_pred++;
+		else if (fc_retrain_part_is(mp.data[k], mp.len[k]))
+			n_retrain++;
 		else if ((rc = fc_part_read_info(mp.data[k], mp.len[k], &info[k], &err)))
 			fc_err_prefix(&err, "%s: ", mp.path[k]);
+	}
+	if (!rc && n_retrain && n_retrain < mp.n) {
+		size_t a = 0, b = 0;
+		while (!fc_retrain_part_is(mp.data[a], mp.len[a]))
+			a++;
+		while (fc_retrain_part_is(mp.data[b], mp.len[b]))
+			b++;
+		rc = fc_err_set(&err, FC_EFORMAT, "%s is a part of 'retrain --shard' and %s is not: "
+		                "merge the parts of one sharded command at a time", mp.path[a], mp.path[b]);
+	}
+	if (!rc && n_retrain) {
+		if (model_out || leaderboard) {
+			fprintf(stderr, "forecast: error: merge: the parts are retrain's, which write the "
+			                "forecasts CSV (OUT) and register the challenger: %s does not apply\n",
+			        model_out ? "--model-out" : "--leaderboard");
+			rc = EXIT_USAGE;
+		} else {
+			cli_merge_opts mo = {.name = name, .registry = registry, .data = data,
+			                     .wait = wait_s, .quiet = quiet, .threads = (int)threads_n,
+			                     .argc = argc, .argv = argv, .cmdline = typed};
+			rc = cli_merge_retrain(out, mp.n, mp.path, mp.data, mp.len, &mo);
+		}
+		goto out;
+	}
+	if (!rc && wait && !name) {
+		fprintf(stderr, "forecast: error: merge: --wait is for a merge that registers a model "
+		                "(--name) or finishes a retrain\n");
+		rc = EXIT_USAGE;
+		goto out;
 	}
 	if (!rc && n_pred && n_pred < mp.n)
 		rc = fc_err_set(&err, FC_EFORMAT, "%s is a part of 'predict --shard' and %s is not: "
@@ -1482,8 +1549,25 @@ int cmd_merge(int argc, char **argv)
 	memcpy(o.cmdline, typed, sizeof o.cmdline); /* the run recorded is the merge */
 	if (fit)
 		o.output = out;
-	if (data)
+	if (data) {
+		/* in place of the input in the shards' command line, so that the
+		 * registered options leave it out as they do the shards' input
+		 * (fit_options tells the input by its pointer) */
+		const char *in = o.input;
 		o.input = data;
+		for (size_t a = 0; a < info[0].argc; a++)
+			if (info[0].argv[a] == in) {
+				char *d = strdup(data);
+				if (!d) {
+					rc = cli_fail(FC_ENOMEM, "out of memory");
+					goto out;
+				}
+				free(info[0].argv[a]);
+				info[0].argv[a] = d;
+				o.input = d;
+				break;
+			}
+	}
 	if (model_out)
 		o.model_out = model_out;
 	if (leaderboard || !fit)
@@ -1503,6 +1587,8 @@ int cmd_merge(int argc, char **argv)
 	}
 	if (name)
 		o.name = name; /* the merged model: the next version of NAME */
+	if (wait)
+		o.wait = wait_s;
 	if (registry) {
 		o.registry = registry;
 		o.registry_given = 1;
