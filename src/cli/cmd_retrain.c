@@ -328,7 +328,9 @@ typedef struct score {
 static int champion_pre_ok(const fc_artifact_series *as, double *const *gfc, size_t i, size_t n,
                            size_t h, size_t folds, size_t step)
 {
-	size_t nm = as->n_members < FC_COMBINE_MAX ? as->n_members : FC_COMBINE_MAX;
+	size_t nm = as->n_members;
+	if (nm > FC_COMBINE_MAX)
+		nm = FC_COMBINE_MAX;
 	for (size_t jj = 0; jj < folds; jj++) {
 		size_t back = h + jj * step, off = (i * folds + jj) * h;
 		if (n < back + FC_CV_MIN_TRAIN)
@@ -1050,8 +1052,6 @@ static int merge_fit(const cli_opts *o, const retrain_parts *rp, const char *dir
 	for (size_t k = 0; k < n && !rc; k++) {
 		size_t len = strlen(fc_tmp) + 32;
 		fc_err err;
-		fc_outfile of;
-		memset(&of, 0, sizeof of);
 		if (!(paths[k] = malloc(len))) {
 			rc = cli_fail(FC_ENOMEM, "out of memory");
 			break;
@@ -1066,8 +1066,8 @@ static int merge_fit(const cli_opts *o, const retrain_parts *rp, const char *dir
 		if (f && fclose(f) && !rc)
 			rc = cli_fail(FC_EIO, "retrain: cannot write a fit part in the registry's tmp");
 	}
-	int argc = 0;
 	if (!rc) {
+		int argc = 0;
 		argv[argc++] = "merge";
 		argv[argc++] = (char *)fc_tmp;
 		for (size_t k = 0; k < n; k++)
