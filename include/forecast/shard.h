@@ -141,7 +141,8 @@ int fc_part_prefits(const void *data, size_t len, fc_prefit_fn fn, void *ctx, fc
 typedef struct fc_retrain_entry {
 	uint64_t key;
 	unsigned char *ok;  /* per fold */
-	double *mean;       /* folds x horizon; fold j at j x horizon */
+	double *mean;       /* folds x horizon; fold j at j x horizon (a decoded
+	                     * entry with no fold ok: NULL) */
 } fc_retrain_entry;
 
 typedef struct fc_retrain_record {

@@ -878,6 +878,16 @@ static int retrain_shard(const cli_opts *o, int argc, char **argv)
 	size_t folds = fo.folds, step = fo.step ? fo.step : h;
 
 	/* the challenger's fit: fit --shard with the champion's options */
+	if (fo.search || fo.report) {
+		char msg[FC_ERR_MSG_MAX];
+		snprintf(msg, sizeof msg, "retrain --shard: %s@%ld was fitted with %s, which a shard's "
+		         "fit cannot take (%s); retrain it in one process", o->name, x.champ.version,
+		         fo.search ? "--search" : "--report",
+		         fo.search ? "a search picks its trials from every series' results"
+		                   : "the report is written by the fit that sees every series");
+		rc = cli_fail(FC_EINVAL, msg);
+		goto out;
+	}
 	snprintf(fit_tmp, sizeof fit_tmp, "%s.fit-part.%ld", path, (long)getpid());
 	{
 		char opts[sizeof x.champ.options], *fargv[300], hbuf[32], tbuf[32], shard[64];

@@ -788,22 +788,33 @@ static int get_entries(cursor *c, fc_retrain_entry **out, size_t *n_out, size_t 
 	for (size_t k = 0; k < n && !c->bad; k++) {
 		e[k].key = get_u64(c);
 		e[k].ok = calloc(K ? K : 1, 1);
-		e[k].mean = malloc((K * h > 0 ? K * h : 1) * sizeof *e[k].mean);
 		*n_out = k + 1;
-		if (!e[k].ok || !e[k].mean) {
+		if (!e[k].ok) {
 			*oom = 1;
 			return -1;
 		}
 		for (size_t j = 0; j < K && !c->bad; j++) {
-			e[k].ok[j] = get_u64(c) != 0;
+			if (!(e[k].ok[j] = get_u64(c) != 0))
+				continue;
+			/* the means of a fold that forecast are in the part: room
+			 * for them is checked before the table is made (at most
+			 * RETR_MAX_FOLDS times the bytes read) */
+			if (room(c) / 8 < h) {
+				c->bad = 1;
+				break;
+			}
+			if (!e[k].mean && !(e[k].mean = calloc(K * h, sizeof *e[k].mean))) {
+				*oom = 1;
+				return -1;
+			}
 			for (size_t t = 0; t < h; t++)
-				e[k].mean[j * h + t] = e[k].ok[j] ? get_f64(c) : 0;
+				e[k].mean[j * h + t] = get_f64(c);
 		}
 	}
 	return c->bad ? -1 : 0;
 }
 
-#define RETR_MAX_FOLDS 10000
+#define RETR_MAX_FOLDS 1000
 #define RETR_MAX_HORIZON 1000000
 
 int fc_retrain_part_decode(const void *data, size_t len, fc_retrain_part *part, fc_err *err)
