@@ -59,15 +59,29 @@ for n in 1 2 3; do
 	assert "$n shard(s): every local member's fold forecasts came from the parts" \
 		grep -Eq 'challenger ([0-9]+) of \1, champion ([0-9]+) of \2' s$n.err
 done
+# the shipped Slurm array and merge job, the tasks run here one after
+# another with Slurm's variables
+cp -r r0 slurm
+for k in 0 1 2; do
+	SLURM_ARRAY_TASK_ID=$k SLURM_ARRAY_TASK_COUNT=3 SLURM_CPUS_PER_TASK=1 NAME=shop DATA=new.csv \
+		REGISTRY=slurm RUN=slurm-run FORECAST="$FORECAST" \
+		bash "$top_srcdir/examples/slurm/retrain-shard.sbatch" || echo "task $k failed"
+done >slurm.log 2>&1
+assert "the Slurm retrain array's tasks succeed" sh -c '! grep -q failed slurm.log && test -s slurm-run/retrain-2'
+NAME=shop REGISTRY=slurm RUN=slurm-run FORECAST="$FORECAST" SLURM_CPUS_PER_TASK=2 \
+	bash "$top_srcdir/examples/slurm/retrain-merge.sbatch" >slurm.out 2>slurm.err
+assert "the Slurm merge job exits 0 and decides as one retrain" cmp u.out slurm.out
+assert "writing the same forecasts" cmp u.csv slurm-run/forecast.csv
 "$FORECAST" registry runs --registry s2 --format csv >s2.runs
 assert "the merge is recorded, with the decision" grep -q ',merge,.*promoted shop@2' s2.runs
 
 # a challenger held to a margin it cannot meet: the champion's forecast,
-# the option given to the shards
+# the option given to the shards; the merge finds the shards' registry
 "$FORECAST" retrain new.csv --name shop --registry u2 -o u2.csv --promote-margin 0.9 >u2.out
 assert "unsharded, with a margin: kept" grep -q '^kept shop@1' u2.out
 shards k2 2 --promote-margin 0.9 >k2.log 2>&1
-"$FORECAST" merge --name shop --registry k2 k2.csv k2.part-0 k2.part-1 >k2.out 2>/dev/null
+"$FORECAST" merge --name shop k2.csv k2.part-0 k2.part-1 >k2.out 2>/dev/null
+assert "the merge without --registry uses the shards'" test ! -e forecast-registry
 assert "sharded, with a margin: the same decision" cmp u2.out k2.out
 assert "and the same (champion's) forecast" cmp u2.csv k2.csv
 
