@@ -85,6 +85,45 @@ assert "the merge without --registry uses the shards'" test ! -e forecast-regist
 assert "sharded, with a margin: the same decision" cmp u2.out k2.out
 assert "and the same (champion's) forecast" cmp u2.csv k2.csv
 
+# retrain's other exit codes pass through the merge: a series added (12)
+# and --alert-ratio flagging one (13, before 12), on the small panel of
+# cli_registry.sh: store b's trend quintuples after day 60
+panel() { # DAYS [EXTRA_SERIES]
+	echo "store,date,sales"
+	for s in a b ${2:-}; do
+		for d in $(seq 0 $(($1 - 1))); do
+			day=$(date -u -d "2024-01-01 + $d day" +%Y-%m-%d)
+			case $s in
+			a) v=$(( (d % 7) * 3 + 10 + d % 3 )) ;;
+			b) if [ $d -lt 60 ]; then v=$(( 100 + d + d % 4 )); else v=$(( 160 + 5 * (d - 60) + d % 4 )); fi ;;
+			*) v=$(( 50 + d % 5 )) ;;
+			esac
+			echo "$s,$day,$v"
+		done
+	done
+}
+panel 60 >d60.csv
+panel 70 c >d70.csv
+"$FORECAST" fit d60.csv --horizon 7 --models naive,ets --quiet --registry a0 --name shop -o a.csv \
+	--model-out a.model
+cp -r a0 a1
+for case in 1000:12 1.5:13; do
+	ratio=${case%:*} code=${case#*:}
+	"$FORECAST" retrain d70.csv --name shop --registry a0 -o a0.csv --promote-margin 0.999 \
+		--alert-ratio $ratio >a0.out 2>/dev/null
+	rc0=$?
+	for k in 0 1; do
+		"$FORECAST" retrain d70.csv --name shop --registry a1 -o a1.part-$k --promote-margin 0.999 \
+			--alert-ratio $ratio --shard $k/2 --quiet
+	done
+	"$FORECAST" merge --name shop --registry a1 a1.csv a1.part-0 a1.part-1 >a1.out 2>/dev/null
+	rc1=$?
+	assert "--alert-ratio $ratio: one retrain exits $code, and so does the merge" \
+		test "$rc0" -eq "$code" -a "$rc1" -eq "$code"
+	assert "--alert-ratio $ratio: the same decision and forecast" sh -c 'cmp a0.out a1.out && cmp a0.csv a1.csv'
+done
+assert "the alert names store b" grep -q "alert: 1 series' newest-fold error is above 1.5 x their earlier folds' (store=b)" a1.out
+
 # errors: the registry keeps one version and no forecast is written
 shards e1 3 >e1.log 2>&1
 versions() { "$FORECAST" registry list --registry "$1" --format csv | grep -c '^shop,'; }
