@@ -186,6 +186,12 @@ int cmd_holidays(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_retrain(int argc, char **argv);
+/* merge (cmd_fit.c): checks that the n parts, part k (named path[k])
+ * being shard shard_of(ctx, k) of n_shards, are shards 0..n_shards-1 each
+ * once; FC_EFORMAT naming two parts of one shard or the first shard
+ * missing.  Every kind of part (fit, cv, predict, retrain) is checked by it. */
+int cli_check_shards(size_t n, const char *const *path, size_t n_shards,
+                     size_t (*shard_of)(const void *ctx, size_t k), const void *ctx, fc_err *err);
 /* merge of the parts of `retrain --shard` (cmd_retrain.c): the merge's
  * own options, and its command line for the run record. */
 typedef struct cli_merge_opts {

@@ -1236,6 +1236,40 @@ static void usage_merge(FILE *f)
 	        "retrain.\n");
 }
 
+int cli_check_shards(size_t n, const char *const *path, size_t n_shards,
+                     size_t (*shard_of)(const void *ctx, size_t k), const void *ctx, fc_err *err)
+{
+	size_t *at = malloc((n_shards ? n_shards : 1) * sizeof *at);
+	if (!at)
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	for (size_t s = 0; s < n_shards; s++)
+		at[s] = SIZE_MAX;
+	int rc = 0;
+	for (size_t k = 0; k < n && !rc; k++) {
+		size_t s = shard_of(ctx, k);
+		if (at[s] != SIZE_MAX)
+			rc = fc_err_set(err, FC_EFORMAT, "%s and %s are both shard %zu of %zu",
+			                path[at[s]], path[k], s, n_shards);
+		at[s] = k;
+	}
+	for (size_t s = 0; s < n_shards && !rc; s++)
+		if (at[s] == SIZE_MAX)
+			rc = fc_err_set(err, FC_EFORMAT, "shard %zu of %zu is missing (%zu part%s given)",
+			                s, n_shards, n, n == 1 ? "" : "s");
+	free(at);
+	return rc;
+}
+
+static size_t info_shard(const void *ctx, size_t k)
+{
+	return ((const fc_part_info *)ctx)[k].shard;
+}
+
+static size_t pred_shard(const void *ctx, size_t k)
+{
+	return ((const fc_pred_part *)ctx)[k].shard;
+}
+
 /* Checks that the parts are shards 0..N-1 of one run, each once. */
 static int check_parts(const merge_parts *mp, const fc_part_info *info, fc_err *err)
 {
@@ -1252,25 +1286,7 @@ static int check_parts(const merge_parts *mp, const fc_part_info *info, fc_err *
 			                  "run the same command on the same data, but for --shard",
 			                  mp->path[0], mp->path[k], what);
 	}
-	size_t *at = malloc(N * sizeof *at);
-	if (!at)
-		return fc_err_set(err, FC_ENOMEM, "out of memory");
-	for (size_t s = 0; s < N; s++)
-		at[s] = SIZE_MAX;
-	int rc = 0;
-	for (size_t k = 0; k < mp->n && !rc; k++) {
-		size_t s = info[k].shard;
-		if (at[s] != SIZE_MAX)
-			rc = fc_err_set(err, FC_EFORMAT, "%s and %s are both shard %zu of %zu",
-			                mp->path[at[s]], mp->path[k], s, N);
-		at[s] = k;
-	}
-	for (size_t s = 0; s < N && !rc; s++)
-		if (at[s] == SIZE_MAX)
-			rc = fc_err_set(err, FC_EFORMAT, "shard %zu of %zu is missing (%zu part%s given)",
-			                s, N, mp->n, mp->n == 1 ? "" : "s");
-	free(at);
-	return rc;
+	return cli_check_shards(mp->n, mp->path, N, info_shard, info, err);
 }
 
 /* The first part that is (pred 1) or is not (pred 0) a prediction part. */
@@ -1304,25 +1320,7 @@ static int check_pred_parts(const merge_parts *mp, const fc_pred_part *pp, size_
 			                  "run the same predict (model, --data, --horizon, --level), but "
 			                  "for --shard", mp->path[0], mp->path[k], what);
 	}
-	size_t N = a->n_shards;
-	size_t *at = malloc(N * sizeof *at);
-	if (!at)
-		return fc_err_set(err, FC_ENOMEM, "out of memory");
-	for (size_t s = 0; s < N; s++)
-		at[s] = SIZE_MAX;
-	int rc = 0;
-	for (size_t k = 0; k < mp->n && !rc; k++) {
-		size_t s = pp[k].shard;
-		if (at[s] != SIZE_MAX)
-			rc = fc_err_set(err, FC_EFORMAT, "%s and %s are both shard %zu of %zu",
-			                mp->path[at[s]], mp->path[k], s, N);
-		at[s] = k;
-	}
-	for (size_t s = 0; s < N && !rc; s++)
-		if (at[s] == SIZE_MAX)
-			rc = fc_err_set(err, FC_EFORMAT, "shard %zu of %zu is missing (%zu part%s given)",
-			                s, N, mp->n, mp->n == 1 ? "" : "s");
-	free(at);
+	int rc = cli_check_shards(mp->n, mp->path, a->n_shards, pred_shard, pp, err);
 	for (size_t i = 0; i < a->n_series; i++)
 		where[i][0] = SIZE_MAX;
 	for (size_t k = 0; k < mp->n && !rc; k++)

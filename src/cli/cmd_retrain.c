@@ -1270,6 +1270,11 @@ int cmd_retrain(int argc, char **argv)
 	return retrain_run(&o, argc, argv, NULL);
 }
 
+static size_t retrain_shard_of(const void *ctx, size_t k)
+{
+	return ((const fc_retrain_part *)ctx)[k].shard;
+}
+
 /* Checks that the retrain parts are shards 0..N-1 of one sharded retrain,
  * each once, and that together they hold every series once; rec[i] gets
  * the record of series i. */
@@ -1293,25 +1298,8 @@ static int check_retrain_parts(const retrain_parts *rp, const fc_retrain_record 
 			                  "run the same retrain on the same data and registry, but for "
 			                  "--shard", rp->path[0], rp->path[k], what);
 	}
-	size_t N = a->n_shards, S = a->n_series;
-	size_t *at = malloc(N * sizeof *at);
-	if (!at)
-		return fc_err_set(err, FC_ENOMEM, "out of memory");
-	for (size_t s = 0; s < N; s++)
-		at[s] = SIZE_MAX;
-	int rc = 0;
-	for (size_t k = 0; k < rp->n && !rc; k++) {
-		size_t s = rp->part[k].shard;
-		if (at[s] != SIZE_MAX)
-			rc = fc_err_set(err, FC_EFORMAT, "%s and %s are both shard %zu of %zu",
-			                rp->path[at[s]], rp->path[k], s, N);
-		at[s] = k;
-	}
-	for (size_t s = 0; s < N && !rc; s++)
-		if (at[s] == SIZE_MAX)
-			rc = fc_err_set(err, FC_EFORMAT, "shard %zu of %zu is missing (%zu part%s given)",
-			                s, N, rp->n, rp->n == 1 ? "" : "s");
-	free(at);
+	size_t S = a->n_series;
+	int rc = cli_check_shards(rp->n, rp->path, a->n_shards, retrain_shard_of, rp->part, err);
 	for (size_t i = 0; i < S; i++)
 		rec[i] = NULL;
 	for (size_t k = 0; k < rp->n && !rc; k++)
