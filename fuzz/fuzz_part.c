@@ -2,7 +2,10 @@
  * and the merge's use of what it loaded (fc_cv_finish: the selection, and
  * the models loaded from the parts' saved fits); and the prediction-part
  * reader (fc_pred_part_decode, mode bit 4: a valid prediction part is the
- * one overlaid).  A random input is almost
+ * one overlaid); the retrain-part reader (fc_retrain_part_decode, mode bit
+ * 8: a valid retrain part, holding the valid fit part, is overlaid) and
+ * the walk over a fit part's prefits (fc_part_prefits, on the input and on
+ * a decoded retrain part's fit part).  A random input is almost
  * never a part, so besides raw bytes (first byte even) the target mutates a
  * valid part of a fixed small run: the rest of the input is laid over it
  * at an offset it chooses, optionally after a truncation, and the checksum
@@ -23,7 +26,17 @@ static double y[NS][N];
 static char keys[NS][16];
 static fc_model *cands[3];
 static fc_cv_opts opts;
-static fc_buf valid, valid_pred;
+static fc_buf valid, valid_pred, valid_retr;
+
+/* Each prefit's text is a string inside bounds (ASan sees a bad read). */
+static int count_prefit(void *ctx, size_t series, size_t candidate, const char *kind,
+                        const char *saved)
+{
+	(void)series;
+	(void)candidate;
+	*(size_t *)ctx += strlen(kind) + strlen(saved);
+	return 0;
+}
 
 static void setup(void)
 {
@@ -68,6 +81,24 @@ static void setup(void)
 	                   .header_len = 7, .n_records = 2, .records = rec};
 	fc_buf_init(&valid_pred);
 	fc_pred_part_encode(&valid_pred, &pp, &err);
+	unsigned char ok[2] = {1, 0}, ok2[2] = {0, 1};
+	double mean[6] = {1, 2, 3, 4, 5, 6};
+	fc_retrain_entry champ[1] = {{.key = 0, .ok = ok, .mean = mean}};
+	fc_retrain_entry chal[2] = {{.key = 77, .ok = ok, .mean = mean},
+	                            {.key = 78, .ok = ok2, .mean = mean}};
+	fc_retrain_record rr[2] = {
+		{.index = 0, .key = "id=0", .n_champion = 1, .n_challenger = 2, .champion = champ,
+		 .challenger = chal},
+		{.index = 2, .key = "id=2", .n_champion = 0, .n_challenger = 1, .challenger = chal},
+	};
+	char *rargv[] = {"retrain", "x.csv", "--name", "shop"};
+	fc_retrain_part rp = {.shard = 0, .n_shards = 1, .name = "shop", .champion_version = 1,
+	                      .champion = "0123456789abcdef", .fingerprint = "0123456789abcdef",
+	                      .argc = 4, .argv = rargv, .horizon = 3, .folds = 2, .n_series = NS,
+	                      .fit_part = valid.data, .fit_part_len = valid.len, .n_records = 2,
+	                      .records = rr};
+	fc_buf_init(&valid_retr);
+	fc_retrain_part_encode(&valid_retr, &rp, &err);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -77,10 +108,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup();
 		init = 1;
 	}
-	if (size < 5 || valid.len < 16 || valid_pred.len < 16)
+	if (size < 5 || valid.len < 16 || valid_pred.len < 16 || valid_retr.len < 16)
 		return 0;
 	uint8_t mode = data[0];
-	const fc_buf *base = mode & 4 ? &valid_pred : &valid;
+	const fc_buf *base = mode & 8 ? &valid_retr : mode & 4 ? &valid_pred : &valid;
 	size_t off = ((size_t)data[1] << 8 | data[2]) % base->len;
 	size_t cut = ((size_t)data[3] << 8 | data[4]);
 	data += 5, size -= 5;
@@ -118,6 +149,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				__builtin_trap();
 		fc_pred_part_dispose(&pp);
 	}
+	fc_retrain_part rp;
+	size_t chars = 0;
+	if (fc_retrain_part_decode(part, len, &rp, &err) == 0) {
+		/* the fit part lies inside the part, and its prefits read */
+		if ((const uint8_t *)rp.fit_part < part ||
+		    (const uint8_t *)rp.fit_part + rp.fit_part_len > part + len)
+			__builtin_trap();
+		for (size_t r = 0; r < rp.n_records; r++)
+			for (size_t k = 0; k < rp.records[r].n_challenger; k++)
+				chars += rp.records[r].challenger[k].ok[rp.folds ? rp.folds - 1 : 0];
+		fc_part_prefits(rp.fit_part, rp.fit_part_len, count_prefit, &chars, &err);
+		fc_retrain_part_dispose(&rp);
+	}
+	fc_part_prefits(part, len, count_prefit, &chars, &err);
 	fc_part_info info;
 	if (fc_part_read_info(part, len, &info, &err) == 0)
 		fc_part_info_dispose(&info);

@@ -1,8 +1,9 @@
 /* Unit tests of shards and parts (include/forecast/shard.h): the hash
  * against FNV-1a's published test vectors, a part's round trip into a run
  * equal to the single-process one, parts damaged at every length and
- * byte refused without a crash, and the check that a merge's parts are
- * every shard once. */
+ * byte refused without a crash, the check that a merge's parts are every
+ * shard once; prediction parts; the walk over a fit part's prefits and
+ * retrain parts (round trip, damage). */
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
@@ -297,6 +298,132 @@ START_TEST(test_check_cover)
 }
 END_TEST
 
+/* fc_part_prefits: what it yields of a fit part. */
+typedef struct walk {
+	size_t n, bad;
+	fixture *f;
+} walk;
+
+static int on_prefit(void *ctx, size_t series, size_t candidate, const char *kind,
+                     const char *saved)
+{
+	walk *w = ctx;
+	w->n++;
+	/* the candidate's kind, a series of the panel, and a fit that loads */
+	w->bad += series >= NS || candidate >= 3 ||
+	          strcmp(kind, w->f->m[candidate]->type->name) != 0 ||
+	          strncmp(saved, "params", 6) != 0 || !strstr(saved, "\nstate");
+	return 0;
+}
+
+/* The walk over a fit part's prefits finds every local candidate's refit
+ * of every series the selection may use; a retrain part round-trips every
+ * field and its fit part byte for byte; every truncation and flipped byte
+ * of it, and a key of another shard, are FC_EFORMAT. */
+START_TEST(test_retrain_parts)
+{
+	fixture f;
+	fixture_init(&f);
+	fc_buf fit;
+	fc_buf_init(&fit);
+	make_part(&f, 0, 1, &fit);
+	fc_err err;
+	/* as many prefits as fc_cv_prefit makes without error */
+	fc_run *run = NULL;
+	ck_assert_int_eq(fc_cv_begin(&f.p, &f.o, 3, &run, &err), 0);
+	ck_assert_int_eq(fc_cv_backtest(&f.p, &f.o, run, 0, 3, NULL, &err), 0);
+	ck_assert_int_eq(fc_cv_prefit(&f.p, &f.o, run, &err), 0);
+	size_t want = 0;
+	for (size_t i = 0; i < NS; i++)
+		for (size_t c = 0; run->res[i].prefit && c < 3; c++)
+			want += run->res[i].prefit[c].have && !run->res[i].prefit[c].status;
+	fc_run_free(run);
+	walk w = {.f = &f};
+	ck_assert_int_eq(fc_part_prefits(fit.data, fit.len, on_prefit, &w, &err), 0);
+	ck_assert_uint_gt(want, NS);
+	ck_assert_uint_eq(w.n, want);
+	ck_assert_uint_eq(w.bad, 0);
+	/* the key follows the periods */
+	double per[2] = {7, 365.25};
+	ck_assert(fc_retrain_model_key("ets", "params\nstate\n", per, 1) !=
+	          fc_retrain_model_key("ets", "params\nstate\n", per, 2));
+
+	unsigned char ok_a[3] = {1, 0, 1}, ok_b[3] = {0, 0, 0};
+	double mean[12];
+	for (size_t t = 0; t < 12; t++)
+		mean[t] = 0.5 + (double)t;
+	fc_retrain_entry champ[1] = {{.key = 1, .ok = ok_a, .mean = mean}};
+	fc_retrain_entry chal[2] = {{.key = 0xfeedULL, .ok = ok_b, .mean = mean},
+	                            {.key = 0xbeefULL, .ok = ok_a, .mean = mean}};
+	fc_retrain_record rec[2] = {
+		{.index = 1, .key = "id=1", .n_champion = 1, .n_challenger = 2, .champion = champ,
+		 .challenger = chal},
+		{.index = 4, .key = "id=4", .n_challenger = 1, .challenger = chal + 1},
+	};
+	char *argv[] = {"retrain", "x.csv", "--name", "shop"};
+	fc_retrain_part rp = {.shard = 0, .n_shards = 1, .name = "shop", .champion_version = 3,
+	                      .champion = "0123456789abcdef", .fingerprint = "fedcba9876543210",
+	                      .options = 99, .argc = 4, .argv = argv, .horizon = 4, .folds = 3,
+	                      .n_series = NS, .fit_part = fit.data, .fit_part_len = fit.len,
+	                      .n_records = 2, .records = rec};
+	fc_buf b;
+	fc_buf_init(&b);
+	ck_assert_int_eq(fc_retrain_part_encode(&b, &rp, &err), 0);
+	ck_assert(fc_retrain_part_is(b.data, b.len));
+	ck_assert(!fc_retrain_part_is(fit.data, fit.len));
+	fc_retrain_part q;
+	ck_assert_int_eq(fc_retrain_part_decode(b.data, b.len, &q, &err), 0);
+	ck_assert_str_eq(q.name, "shop");
+	ck_assert_int_eq(q.champion_version, 3);
+	ck_assert_str_eq(q.champion, rp.champion);
+	ck_assert_str_eq(q.fingerprint, rp.fingerprint);
+	ck_assert_uint_eq(q.options, 99);
+	ck_assert_uint_eq(q.argc, 4);
+	ck_assert_str_eq(q.argv[3], "shop");
+	ck_assert_uint_eq(q.horizon, 4);
+	ck_assert_uint_eq(q.folds, 3);
+	ck_assert_uint_eq(q.n_series, NS);
+	ck_assert_uint_eq(q.fit_part_len, fit.len);
+	ck_assert_int_eq(memcmp(q.fit_part, fit.data, fit.len), 0);
+	ck_assert_uint_eq(q.n_records, 2);
+	ck_assert_uint_eq(q.records[1].index, 4);
+	ck_assert_str_eq(q.records[1].key, "id=4");
+	ck_assert_uint_eq(q.records[0].n_champion, 1);
+	ck_assert_uint_eq(q.records[0].n_challenger, 2);
+	ck_assert_uint_eq(q.records[1].n_champion, 0);
+	ck_assert_ptr_null(q.records[0].challenger[0].mean); /* no fold forecast */
+	const fc_retrain_entry *e = &q.records[0].challenger[1];
+	ck_assert_uint_eq(e->key, 0xbeefULL);
+	for (size_t j = 0; j < 3; j++) {
+		ck_assert_int_eq(e->ok[j], ok_a[j]);
+		for (size_t t = 0; ok_a[j] && t < 4; t++)
+			ck_assert(memcmp(&e->mean[j * 4 + t], &mean[j * 4 + t], sizeof(double)) == 0);
+	}
+	fc_retrain_part_dispose(&q);
+	/* every truncation, every flipped byte */
+	for (size_t len = 0; len < b.len; len++)
+		ck_assert_int_eq(fc_retrain_part_decode(b.data, len, &q, &err), FC_EFORMAT);
+	for (size_t k = 0; k < b.len; k++) {
+		b.data[k] ^= 0x10;
+		ck_assert_int_eq(fc_retrain_part_decode(b.data, b.len, &q, &err), FC_EFORMAT);
+		b.data[k] ^= 0x10;
+	}
+	fc_buf_dispose(&b);
+	/* a record whose key hashes to another shard */
+	rp.n_shards = 2;
+	rp.shard = 1 - fc_shard_of("id=4", 2);
+	rp.records = rec + 1;
+	rp.n_records = 1;
+	fc_buf_init(&b);
+	ck_assert_int_eq(fc_retrain_part_encode(&b, &rp, &err), 0);
+	ck_assert_int_eq(fc_retrain_part_decode(b.data, b.len, &q, &err), FC_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "id=4"));
+	fc_buf_dispose(&b);
+	fc_buf_dispose(&fit);
+	fixture_dispose(&f);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("shard");
@@ -307,6 +434,7 @@ int main(void)
 	tcase_add_test(tc, test_damaged_parts);
 	tcase_add_test(tc, test_pred_parts);
 	tcase_add_test(tc, test_check_cover);
+	tcase_add_test(tc, test_retrain_parts);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

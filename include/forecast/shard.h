@@ -123,4 +123,74 @@ int fc_pred_part_encode(fc_buf *out, const fc_pred_part *part, fc_err *err);
 int fc_pred_part_decode(const void *data, size_t len, fc_pred_part *part, fc_err *err);
 void fc_pred_part_dispose(fc_pred_part *part);
 
+/* The prefits of a fit part (fit --shard): calls fn for each local
+ * candidate refitted without error on a series of the part, with the
+ * series' index, the candidate's index and kind, and the text
+ * fc_model_save wrote of its fit (NUL-terminated, borrowed for the call).
+ * A nonzero return of fn stops the walk and is returned.  FC_EFORMAT when
+ * the part is damaged. */
+typedef int (*fc_prefit_fn)(void *ctx, size_t series, size_t candidate, const char *kind,
+                            const char *saved);
+int fc_part_prefits(const void *data, size_t len, fc_prefit_fn fn, void *ctx, fc_err *err);
+
+/* A retrain part: what `retrain --shard K/N` writes, for `merge` to finish
+ * the retrain under the registry's lock.  Binary like a fit part: the
+ * magic line "FCRETR 1\n"; shard and n_shards; the model's name, the
+ * champion's version and the hash of its model file (the champion the
+ * shard compared against); the data's fingerprint; the hash of the
+ * shard's options; its command line; horizon, folds and the panel's series
+ * count; the fit part of the challenger (fit --shard with the champion's
+ * options, bytes as fit writes them); then per series of the shard its
+ * index in the panel, its key, and the fold forecasts retrain's back-test
+ * needs of its local models: per champion member (key: the member's
+ * position) and per challenger candidate (key: fc_retrain_model_key of its
+ * refit on the whole series) whether each fold forecast and the h means,
+ * fold j counted from the newest; last the checksum of everything
+ * before it. */
+typedef struct fc_retrain_entry {
+	uint64_t key;
+	unsigned char *ok;  /* per fold */
+	double *mean;       /* folds x horizon; fold j at j x horizon (a decoded
+	                     * entry with no fold ok: NULL) */
+} fc_retrain_entry;
+
+typedef struct fc_retrain_record {
+	size_t index;       /* the series' position in the panel */
+	char *key;          /* group values as name=value,...; "" for a lone series */
+	size_t n_champion, n_challenger;
+	fc_retrain_entry *champion, *challenger;
+} fc_retrain_record;
+
+typedef struct fc_retrain_part {
+	size_t shard, n_shards;
+	char name[65];
+	long champion_version;
+	char champion[17];      /* hash of the champion's model file */
+	char fingerprint[17];   /* of the data */
+	uint64_t options;
+	size_t argc;
+	char **argv;            /* the shard's command line (after the subcommand) */
+	size_t horizon, folds, n_series;
+	const void *fit_part;   /* borrowed from the part's bytes (decoded) */
+	size_t fit_part_len;
+	size_t n_records;
+	fc_retrain_record *records;
+} fc_retrain_part;
+
+/* The key of a challenger's model: 64-bit FNV-1a of its kind, the text
+ * fc_model_save writes of it, and the seasonal periods it is fitted with. */
+uint64_t fc_retrain_model_key(const char *kind, const char *saved, const double *periods,
+                              size_t n_periods);
+/* Whether len bytes at data begin as a retrain part. */
+int fc_retrain_part_is(const void *data, size_t len);
+/* Appends the part to out.  FC_ENOMEM. */
+int fc_retrain_part_encode(fc_buf *out, const fc_retrain_part *part, fc_err *err);
+/* Reads a part of len bytes at data (which must outlive *part: fit_part
+ * points into it), checking its checksum, counts and indices: FC_EFORMAT
+ * when it is damaged or not a retrain part.  Release with
+ * fc_retrain_part_dispose (also of a part filled in by hand, whose
+ * records, keys, entries and argv are heap-allocated). */
+int fc_retrain_part_decode(const void *data, size_t len, fc_retrain_part *part, fc_err *err);
+void fc_retrain_part_dispose(fc_retrain_part *part);
+
 #endif

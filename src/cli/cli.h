@@ -116,7 +116,7 @@ enum {
 	OPT_EXPLAIN = 1 << 12, /* --model --data --output --series, --format csv|json */
 	OPT_REPORT = 1 << 13,  /* --model --output */
 	OPT_REGDIR = 1 << 14,  /* --registry alone (cv: where to record the run) */
-	OPT_MERGE = 1 << 15,   /* --data --model-out --leaderboard --name --registry */
+	OPT_MERGE = 1 << 15,   /* --data --model-out --leaderboard --name --registry --wait */
 	OPT_ARGS = 1 << 16     /* any number of positional arguments, to args (merge) */
 };
 
@@ -205,6 +205,26 @@ int cmd_holidays(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_retrain(int argc, char **argv);
+/* merge (cmd_fit.c): checks that the n parts, part k (named path[k])
+ * being shard shard_of(ctx, k) of n_shards, are shards 0..n_shards-1 each
+ * once; FC_EFORMAT naming two parts of one shard or the first shard
+ * missing.  Every kind of part (fit, cv, predict, retrain) is checked by it. */
+int cli_check_shards(size_t n, const char *const *path, size_t n_shards,
+                     size_t (*shard_of)(const void *ctx, size_t k), const void *ctx, fc_err *err);
+/* merge of the parts of `retrain --shard` (cmd_retrain.c): the merge's
+ * own options, and its command line for the run record. */
+typedef struct cli_merge_opts {
+	const char *name, *registry, *data;
+	double wait;
+	int quiet, threads;
+	int argc;
+	char **argv;
+	const char *cmdline;
+} cli_merge_opts;
+/* Finishes a sharded retrain from its n parts (path, bytes, length): an
+ * exit code, retrain's. */
+int cli_merge_retrain(const char *out, size_t n, const char **path, char **data,
+                      const size_t *len, const cli_merge_opts *mo);
 
 /* The registry's side of fit, cv and predict (cmd_registry.c).  A cli_reg
  * is zeroed by its user, then cli_reg_start notes when the run began;

@@ -1230,7 +1230,7 @@ static void usage_merge(FILE *f)
 {
 	fprintf(f,
 	        "Usage: forecast merge OUT PART... [--data FILE] [--model-out FILE]\n"
-	        "                      [--leaderboard FILE] [--name NAME] [--registry DIR]\n"
+	        "                      [--leaderboard FILE] [--name NAME] [--registry DIR] [--wait S]\n"
 	        "\n"
 	        "Completes a run split into shards.  Each shard, run as\n"
 	        "  forecast fit FILE --horizon H [options] --shard K/N -o PART\n"
@@ -1246,7 +1246,16 @@ static void usage_merge(FILE *f)
 	        "by 'forecast predict --shard K/N -o PART' merge into the forecasts CSV one\n"
 	        "predict writes (OUT), after checking that they are every shard once, of\n"
 	        "the same model file, --data, --horizon and --level; the options below but\n"
-	        "--threads and --quiet are fit's.\n"
+	        "--threads and --quiet are fit's.  Parts made by\n"
+	        "  forecast retrain FILE --name NAME [options] --shard K/N -o PART\n"
+	        "finish the retrain: merge checks that they are every shard once, of the\n"
+	        "same options and data, compared against the same champion, which must\n"
+	        "still be NAME's champion (else exit 14, nothing done); then it takes NAME's\n"
+	        "lock (--wait), completes the challenger's fit, back-tests both models as\n"
+	        "retrain does, promotes or keeps, records the run, writes the winner's\n"
+	        "forecasts to OUT and exits with retrain's codes ('forecast retrain --help').\n"
+	        "Of the options below it takes --data, --name, --registry (default: the\n"
+	        "shards' --registry), --wait, --threads and --quiet.\n"
 	        "\n"
 	        "  --data FILE        the data, when the shards' path does not reach it here\n"
 	        "  --model-out FILE   model file (default: as fit, the data's FILE.model)\n"
@@ -1254,10 +1263,36 @@ static void usage_merge(FILE *f)
 	        "  --name NAME        register the merged model as the next version of NAME\n"
 	        "  --registry DIR     the registry (default $FORECAST_REGISTRY, else\n"
 	        "                     ./forecast-registry)\n"
+	        "  --wait SECONDS     wait this long for another writer of NAME (default 0)\n"
 	        "  --threads N, --quiet (-q), --help\n"
 	        "\n"
 	        "Exit codes: 0 success, 1 a model failed, 2 bad command line, 3 bad input\n"
-	        "data, 4 a missing, duplicate, damaged or mismatched part.\n");
+	        "data (retrain's parts: also data other than the shards read), 4 a missing,\n"
+	        "duplicate, damaged or mismatched part; retrain's parts: also 10-14 as\n"
+	        "retrain.\n");
+}
+
+int cli_check_shards(size_t n, const char *const *path, size_t n_shards,
+                     size_t (*shard_of)(const void *ctx, size_t k), const void *ctx, fc_err *err)
+{
+	size_t *shard = malloc((n ? n : 1) * sizeof *shard);
+	if (!shard)
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	for (size_t k = 0; k < n; k++)
+		shard[k] = shard_of(ctx, k);
+	int rc = fc_shard_check_cover(shard, n, n_shards, path, err);
+	free(shard);
+	return rc;
+}
+
+static size_t info_shard(const void *ctx, size_t k)
+{
+	return ((const fc_part_info *)ctx)[k].shard;
+}
+
+static size_t pred_shard(const void *ctx, size_t k)
+{
+	return ((const fc_pred_part *)ctx)[k].shard;
 }
 
 /* Checks that the parts are shards 0..N-1 of one run, each once. */
@@ -1276,14 +1311,7 @@ static int check_parts(const merge_parts *mp, const fc_part_info *info, fc_err *
 			                  "run the same command on the same data, but for --shard",
 			                  mp->path[0], mp->path[k], what);
 	}
-	size_t *shard = malloc(mp->n * sizeof *shard);
-	if (!shard)
-		return fc_err_set(err, FC_ENOMEM, "out of memory");
-	for (size_t k = 0; k < mp->n; k++)
-		shard[k] = info[k].shard;
-	int rc = fc_shard_check_cover(shard, mp->n, N, mp->path, err);
-	free(shard);
-	return rc;
+	return cli_check_shards(mp->n, mp->path, N, info_shard, info, err);
 }
 
 /* The first part that is (pred 1) or is not (pred 0) a prediction part. */
@@ -1317,13 +1345,7 @@ static int check_pred_parts(const merge_parts *mp, const fc_pred_part *pp, size_
 			                  "run the same predict (model, --data, --horizon, --level), but "
 			                  "for --shard", mp->path[0], mp->path[k], what);
 	}
-	size_t *shard = malloc(mp->n * sizeof *shard);
-	if (!shard)
-		return fc_err_set(err, FC_ENOMEM, "out of memory");
-	for (size_t k = 0; k < mp->n; k++)
-		shard[k] = pp[k].shard;
-	int rc = fc_shard_check_cover(shard, mp->n, a->n_shards, mp->path, err);
-	free(shard);
+	int rc = cli_check_shards(mp->n, mp->path, a->n_shards, pred_shard, pp, err);
 	for (size_t i = 0; i < a->n_series; i++)
 		where[i][0] = SIZE_MAX;
 	for (size_t k = 0; k < mp->n && !rc; k++)
@@ -1416,14 +1438,45 @@ int cmd_merge(int argc, char **argv)
 	fc_err err;
 	fc_err_clear(&err);
 	rc = mp.data && mp.len && info ? 0 : fc_err_set(&err, FC_ENOMEM, "out of memory");
-	size_t n_pred = 0;
+	size_t n_pred = 0, n_retrain = 0;
 	for (size_t k = 0; k < mp.n && !rc; k++) {
 		if ((rc = fc_read_file(mp.path[k], "part", &mp.data[k], &mp.len[k], &err)))
 			continue; /* the message names the file */
 		if (fc_pred_part_is(mp.data[k], mp.len[k]))
 			n_pred++;
+		else if (fc_retrain_part_is(mp.data[k], mp.len[k]))
+			n_retrain++;
 		else if ((rc = fc_part_read_info(mp.data[k], mp.len[k], &info[k], &err)))
 			fc_err_prefix(&err, "%s: ", mp.path[k]);
+	}
+	if (!rc && n_retrain && n_retrain < mp.n) {
+		size_t a = 0, b = 0;
+		while (!fc_retrain_part_is(mp.data[a], mp.len[a]))
+			a++;
+		while (fc_retrain_part_is(mp.data[b], mp.len[b]))
+			b++;
+		rc = fc_err_set(&err, FC_EFORMAT, "%s is a part of 'retrain --shard' and %s is not: "
+		                "merge the parts of one sharded command at a time", mp.path[a], mp.path[b]);
+	}
+	if (!rc && n_retrain) {
+		if (model_out || leaderboard) {
+			fprintf(stderr, "forecast: error: merge: the parts are retrain's, which write the "
+			                "forecasts CSV (OUT) and register the challenger: %s does not apply\n",
+			        model_out ? "--model-out" : "--leaderboard");
+			rc = EXIT_USAGE;
+		} else {
+			cli_merge_opts mo = {.name = name, .registry = registry, .data = data,
+			                     .wait = m.wait, .quiet = quiet, .threads = m.threads,
+			                     .argc = argc, .argv = argv, .cmdline = m.cmdline};
+			rc = cli_merge_retrain(out, mp.n, mp.path, mp.data, mp.len, &mo);
+		}
+		goto out;
+	}
+	if (!rc && m.wait > 0 && !name) {
+		fprintf(stderr, "forecast: error: merge: --wait is for a merge that registers a model "
+		                "(--name) or finishes a retrain\n");
+		rc = EXIT_USAGE;
+		goto out;
 	}
 	if (!rc && n_pred && n_pred < mp.n)
 		rc = fc_err_set(&err, FC_EFORMAT, "%s is a part of 'predict --shard' and %s is not: "
@@ -1461,8 +1514,25 @@ int cmd_merge(int argc, char **argv)
 	memcpy(o.cmdline, m.cmdline, sizeof o.cmdline); /* the run recorded is the merge */
 	if (fit)
 		o.output = out;
-	if (data)
+	if (data) {
+		/* in place of the input in the shards' command line, so that the
+		 * registered options leave it out as they do the shards' input
+		 * (fit_options tells the input by its pointer) */
+		const char *in = o.input;
 		o.input = data;
+		for (size_t a = 0; a < info[0].argc; a++)
+			if (info[0].argv[a] == in) {
+				char *d = strdup(data);
+				if (!d) {
+					rc = cli_fail(FC_ENOMEM, "out of memory");
+					goto out;
+				}
+				free(info[0].argv[a]);
+				info[0].argv[a] = d;
+				o.input = d;
+				break;
+			}
+	}
 	if (model_out)
 		o.model_out = model_out;
 	if (leaderboard || !fit)
@@ -1482,6 +1552,8 @@ int cmd_merge(int argc, char **argv)
 	}
 	if (name)
 		o.name = name; /* the merged model: the next version of NAME */
+	if (m.wait > 0)
+		o.wait = m.wait;
 	if (registry) {
 		o.registry = registry;
 		o.registry_given = 1;

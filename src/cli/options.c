@@ -104,7 +104,7 @@ static const struct {
 	{{"early-stop-delay", required_argument, NULL, O_EARLY_STOP_DELAY}, OPT_CV},
 	{{"name", required_argument, NULL, O_NAME}, OPT_REGISTRY | OPT_MERGE},
 	{{"registry", required_argument, NULL, O_REGISTRY}, OPT_REGISTRY | OPT_REGDIR | OPT_MERGE},
-	{{"wait", required_argument, NULL, O_WAIT}, OPT_REGISTRY},
+	{{"wait", required_argument, NULL, O_WAIT}, OPT_REGISTRY | OPT_MERGE},
 	{{"promote-margin", required_argument, NULL, O_PROMOTE_MARGIN}, OPT_RETRAIN},
 	{{"alert-ratio", required_argument, NULL, O_ALERT_RATIO}, OPT_RETRAIN},
 	{{"shard", required_argument, NULL, O_SHARD}, OPT_SHARD},

@@ -611,3 +611,323 @@ int fc_pred_part_decode(const void *data, size_t len, fc_pred_part *part, fc_err
 	}
 	return 0;
 }
+
+/* ---- the prefits of a fit part ---- */
+
+int fc_part_prefits(const void *data, size_t len, fc_prefit_fn fn, void *ctx, fc_err *err)
+{
+	cursor c;
+	int rc = open_part(&c, data, len, err);
+	if (rc)
+		return rc;
+	skip_header(&c);
+	uint64_t ns = get_u64(&c), nc = get_u64(&c), h = get_u64(&c), K = get_u64(&c);
+	if (c.bad || nc > 4096 || h > room(&c) || K > room(&c))
+		return fc_err_set(err, FC_EFORMAT, "the part's header is damaged");
+	unsigned char *global = calloc(nc ? (size_t)nc : 1, 1);
+	char (*kind)[64] = calloc(nc ? (size_t)nc : 1, sizeof *kind);
+	char *text = NULL;
+	if (!global || !kind) {
+		free(global);
+		free(kind);
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	}
+	for (size_t k = 0; k < nc && !c.bad; k++) {
+		get_str(&c, kind[k], sizeof kind[k]);
+		const fc_model_type *t = c.bad ? NULL : fc_model_lookup(kind[k]);
+		if (!t)
+			c.bad = 1;
+		else
+			global[k] = t->global != NULL;
+	}
+	uint64_t n = get_u64(&c);
+	if (n > ns)
+		c.bad = 1;
+	for (uint64_t r = 0; r < n && !c.bad && !rc; r++) {
+		uint64_t i = get_u64(&c);
+		get_u64(&c); /* status */
+		get_str(&c, NULL, 0);
+		uint64_t has_folds = get_u64(&c);
+		if (i >= ns)
+			c.bad = 1;
+		for (size_t k = 0; has_folds && k < nc && !c.bad; k++) {
+			if (global[k])
+				continue;
+			if (get_u64(&c) != k)
+				c.bad = 1;
+			get_u64(&c); /* timed out */
+			get_f64(&c); /* seconds */
+			for (uint64_t f = 0; f < K && !c.bad; f++)
+				if (get_u64(&c)) {
+					if (room(&c) / 8 < h)
+						c.bad = 1;
+					else
+						c.pos += (size_t)h * 8;
+				}
+			for (size_t j = 0; j < FC_METRIC_COUNT; j++) {
+				get_f64(&c);
+				get_u64(&c);
+			}
+		}
+		uint64_t np = get_u64(&c);
+		if (np > nc)
+			c.bad = 1;
+		for (uint64_t k = 0; k < np && !c.bad && !rc; k++) {
+			uint64_t cand = get_u64(&c);
+			int64_t status = (int64_t)get_u64(&c);
+			uint64_t tl = get_u64(&c);
+			if (c.bad || cand >= nc || tl > room(&c) || tl > MAX_SAVED) {
+				c.bad = 1;
+				break;
+			}
+			free(text);
+			if (!(text = malloc((size_t)tl + 1))) {
+				rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+				break;
+			}
+			memcpy(text, c.p + c.pos, (size_t)tl);
+			text[tl] = 0;
+			c.pos += (size_t)tl;
+			get_u64(&c); /* timed out */
+			get_f64(&c); /* seconds */
+			if (status)
+				continue;
+			uint64_t fh = get_u64(&c), nl = get_u64(&c);
+			if (c.bad || fh != h || nl > FC_MAX_LEVELS || room(&c) / 8 < fh * (1 + 2 * nl)) {
+				c.bad = 1;
+				break;
+			}
+			c.pos += (size_t)(fh * (1 + 2 * nl)) * 8;
+			rc = fn(ctx, (size_t)i, (size_t)cand, kind[cand], text);
+		}
+	}
+	free(text);
+	free(global);
+	free(kind);
+	if (!rc && (c.bad || c.pos != c.len))
+		rc = fc_err_set(err, FC_EFORMAT, "the part is damaged");
+	return rc;
+}
+
+/* ---- retrain parts ---- */
+
+#define RETR_MAGIC "FCRETR 1\n"
+#define RETR_MAGIC_LEN (sizeof RETR_MAGIC - 1)
+
+uint64_t fc_retrain_model_key(const char *kind, const char *saved, const double *periods,
+                              size_t n_periods)
+{
+	uint64_t h = fc_fnv1a(FC_FNV_OFFSET, kind, strlen(kind) + 1);
+	h = fc_fnv1a(h, saved, strlen(saved) + 1);
+	for (size_t k = 0; k < n_periods; k++) {
+		uint64_t u;
+		memcpy(&u, &periods[k], sizeof u);
+		unsigned char b[8];
+		for (int j = 0; j < 8; j++)
+			b[j] = (unsigned char)(u >> (8 * j));
+		h = fc_fnv1a(h, b, 8);
+	}
+	return h;
+}
+
+int fc_retrain_part_is(const void *data, size_t len)
+{
+	return len >= RETR_MAGIC_LEN && memcmp(data, RETR_MAGIC, RETR_MAGIC_LEN) == 0;
+}
+
+static int put_entries(fc_buf *b, const fc_retrain_entry *e, size_t n, size_t K, size_t h)
+{
+	int rc = put_u64(b, n);
+	for (size_t k = 0; k < n && !rc; k++) {
+		rc = put_u64(b, e[k].key);
+		for (size_t j = 0; j < K && !rc; j++) {
+			rc = put_u64(b, e[k].ok[j] != 0);
+			for (size_t t = 0; e[k].ok[j] && t < h && !rc; t++)
+				rc = put_f64(b, e[k].mean[j * h + t]);
+		}
+	}
+	return rc;
+}
+
+int fc_retrain_part_encode(fc_buf *out, const fc_retrain_part *part, fc_err *err)
+{
+	size_t start = out->len, K = part->folds, h = part->horizon;
+	int rc = fc_buf_append(out, RETR_MAGIC, RETR_MAGIC_LEN) || put_u64(out, part->shard) ||
+	         put_u64(out, part->n_shards) || put_str(out, part->name) ||
+	         put_u64(out, (uint64_t)part->champion_version) || put_str(out, part->champion) ||
+	         put_str(out, part->fingerprint) || put_u64(out, part->options) ||
+	         put_u64(out, part->argc);
+	for (size_t a = 0; a < part->argc && !rc; a++)
+		rc = put_str(out, part->argv[a]);
+	rc = rc || put_u64(out, h) || put_u64(out, K) || put_u64(out, part->n_series) ||
+	     put_bytes(out, (const char *)part->fit_part, part->fit_part_len) || put_u64(out, part->n_records);
+	for (size_t r = 0; r < part->n_records && !rc; r++) {
+		const fc_retrain_record *x = &part->records[r];
+		rc = put_u64(out, x->index) || put_str(out, x->key) ||
+		     put_entries(out, x->champion, x->n_champion, K, h) ||
+		     put_entries(out, x->challenger, x->n_challenger, K, h);
+	}
+	if (!rc)
+		rc = put_u64(out, fc_fnv1a(FC_FNV_OFFSET, out->data + start, out->len - start));
+	return rc ? fc_err_set(err, FC_ENOMEM, "out of memory") : 0;
+}
+
+static void free_entries(fc_retrain_entry *e, size_t n)
+{
+	for (size_t k = 0; e && k < n; k++) {
+		free(e[k].ok);
+		free(e[k].mean);
+	}
+	free(e);
+}
+
+void fc_retrain_part_dispose(fc_retrain_part *part)
+{
+	for (size_t r = 0; part->records && r < part->n_records; r++) {
+		fc_retrain_record *x = &part->records[r];
+		free(x->key);
+		free_entries(x->champion, x->n_champion);
+		free_entries(x->challenger, x->n_challenger);
+	}
+	free(part->records);
+	for (size_t a = 0; part->argv && a < part->argc; a++)
+		free(part->argv[a]);
+	free(part->argv);
+	memset(part, 0, sizeof *part);
+}
+
+/* The entries of one side of a record; 0, or -1 when damaged (c->bad) or
+ * out of memory (*oom). */
+static int get_entries(cursor *c, fc_retrain_entry **out, size_t *n_out, size_t K, size_t h,
+                       int *oom)
+{
+	uint64_t n = get_u64(c);
+	/* each entry takes its key and a flag per fold at least */
+	if (c->bad || n > room(c) / (8 * (1 + K))) {
+		c->bad = 1;
+		return -1;
+	}
+	fc_retrain_entry *e = calloc(n ? (size_t)n : 1, sizeof *e);
+	if (!e) {
+		*oom = 1;
+		return -1;
+	}
+	*out = e;
+	for (size_t k = 0; k < n && !c->bad; k++) {
+		e[k].key = get_u64(c);
+		e[k].ok = calloc(K ? K : 1, 1);
+		*n_out = k + 1;
+		if (!e[k].ok) {
+			*oom = 1;
+			return -1;
+		}
+		for (size_t j = 0; j < K && !c->bad; j++) {
+			if (!(e[k].ok[j] = get_u64(c) != 0))
+				continue;
+			/* the means of a fold that forecast are in the part: room
+			 * for them is checked before the table is made (at most
+			 * RETR_MAX_FOLDS times the bytes read) */
+			if (room(c) / 8 < h) {
+				c->bad = 1;
+				break;
+			}
+			if (!e[k].mean && !(e[k].mean = calloc(K * h, sizeof *e[k].mean))) {
+				*oom = 1;
+				return -1;
+			}
+			for (size_t t = 0; t < h; t++)
+				e[k].mean[j * h + t] = get_f64(c);
+		}
+	}
+	return c->bad ? -1 : 0;
+}
+
+#define RETR_MAX_FOLDS 1000
+#define RETR_MAX_HORIZON 1000000
+
+int fc_retrain_part_decode(const void *data, size_t len, fc_retrain_part *part, fc_err *err)
+{
+	memset(part, 0, sizeof *part);
+	if (!fc_retrain_part_is(data, len) || len < RETR_MAGIC_LEN + 8)
+		return fc_err_set(err, FC_EFORMAT, "not a retrain part of forecast (no \"FCRETR 1\" "
+		                  "header)");
+	cursor c = {data, len, len - 8, 0};
+	if (get_u64(&c) != fc_fnv1a(FC_FNV_OFFSET, data, len - 8))
+		return fc_err_set(err, FC_EFORMAT, "the part is damaged (its checksum does not match)");
+	c.len = len - 8;
+	c.pos = RETR_MAGIC_LEN;
+	part->shard = (size_t)get_u64(&c);
+	part->n_shards = (size_t)get_u64(&c);
+	get_str(&c, part->name, sizeof part->name);
+	part->champion_version = (long)get_u64(&c);
+	get_str(&c, part->champion, sizeof part->champion);
+	get_str(&c, part->fingerprint, sizeof part->fingerprint);
+	part->options = get_u64(&c);
+	uint64_t argc = get_u64(&c);
+	if (c.bad || argc > MAX_ARGS || part->n_shards < 1 || part->n_shards > FC_SHARD_MAX ||
+	    part->shard >= part->n_shards)
+		return fc_err_set(err, FC_EFORMAT, "the part's header is damaged");
+	int oom = 0;
+	char *arg = malloc(MAX_ARG);
+	if (!arg || !(part->argv = calloc((size_t)argc + 1, sizeof *part->argv)))
+		oom = 1;
+	for (size_t a = 0; a < argc && !c.bad && !oom; a++) {
+		get_str(&c, arg, MAX_ARG);
+		if (!c.bad && !(part->argv[a] = strdup(arg)))
+			oom = 1;
+		part->argc = a + 1;
+	}
+	free(arg);
+	part->horizon = (size_t)get_u64(&c);
+	part->folds = (size_t)get_u64(&c);
+	part->n_series = (size_t)get_u64(&c);
+	const char *fp;
+	get_bytes(&c, &fp, &part->fit_part_len);
+	part->fit_part = fp;
+	uint64_t n = get_u64(&c);
+	if (!oom && (c.bad || part->horizon < 1 || part->horizon > RETR_MAX_HORIZON ||
+	             part->folds > RETR_MAX_FOLDS || n > part->n_series || n > room(&c) / 32)) {
+		fc_retrain_part_dispose(part);
+		return fc_err_set(err, FC_EFORMAT, "the part's header is damaged");
+	}
+	if (!oom && !(part->records = calloc(n ? (size_t)n : 1, sizeof *part->records)))
+		oom = 1;
+	for (size_t r = 0; r < n && !c.bad && !oom; r++) {
+		fc_retrain_record *x = &part->records[r];
+		part->n_records = r + 1;
+		x->index = (size_t)get_u64(&c);
+		const char *key;
+		size_t key_len;
+		get_bytes(&c, &key, &key_len);
+		if (c.bad)
+			break;
+		if (!(x->key = malloc(key_len + 1))) {
+			oom = 1;
+			break;
+		}
+		memcpy(x->key, key, key_len);
+		x->key[key_len] = 0;
+		if (x->index >= part->n_series || (r && x->index <= part->records[r - 1].index)) {
+			c.bad = 1;
+			break;
+		}
+		if (fc_shard_of(x->key, part->n_shards) != part->shard) {
+			int rc = fc_err_set(err, FC_EFORMAT, "series %s does not hash to the part's shard",
+			                    x->key);
+			fc_retrain_part_dispose(part);
+			return rc;
+		}
+		if (get_entries(&c, &x->champion, &x->n_champion, part->folds, part->horizon, &oom) ||
+		    get_entries(&c, &x->challenger, &x->n_challenger, part->folds, part->horizon, &oom))
+			break;
+	}
+	if (oom) {
+		fc_retrain_part_dispose(part);
+		return fc_err_set(err, FC_ENOMEM, "out of memory");
+	}
+	if (c.bad || c.pos != c.len) {
+		fc_retrain_part_dispose(part);
+		return fc_err_set(err, FC_EFORMAT, "the part is damaged");
+	}
+	return 0;
+}
