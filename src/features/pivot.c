@@ -118,7 +118,7 @@ static int build(const fc_featurizer *f, size_t min_t, size_t every, const unsig
 	fc_design *d = calloc(1, sizeof *d);
 	size_t *first = malloc((ns + 1) * sizeof *first);
 	/* where series s's rows go in d: first[s] without mine */
-	size_t *local = mine ? malloc((ns + 1) * sizeof *local) : first;
+	size_t *local = malloc((ns + 1) * sizeof *local);
 	int *rc = calloc(ns, sizeof *rc);
 	int code = FC_ENOMEM;
 	if (!d || !first || !local || !rc)
@@ -129,18 +129,13 @@ static int build(const fc_featurizer *f, size_t min_t, size_t every, const unsig
 		first[s] = n_rows;
 		for (size_t t = min_t; t < ser->n; t++)
 			n_rows += !z_missing(ser->y, t, kind, f->m);
-		if (mine) {
-			local[s] = n_local;
-			n_local += mine[s] ? n_rows - first[s] : 0;
-		}
+		local[s] = mine ? n_local : first[s];
+		n_local += !mine || mine[s] ? n_rows - first[s] : 0;
 		if (ser->n > max_n)
 			max_n = ser->n;
 	}
 	first[ns] = n_rows;
-	if (!mine)
-		n_local = n_rows;
-	else
-		local[ns] = n_local;
+	local[ns] = n_local;
 	if (n_total)
 		*n_total = n_rows;
 	if (n_rows > UINT32_MAX || max_n > UINT32_MAX || (nc && n_rows > SIZE_MAX / nc / sizeof(float))) {
@@ -250,8 +245,7 @@ static int build(const fc_featurizer *f, size_t min_t, size_t every, const unsig
 			goto fail;
 		}
 	}
-	if (local != first)
-		free(local);
+	free(local);
 	free(first);
 	free(rc);
 	*out = d;
@@ -259,8 +253,7 @@ static int build(const fc_featurizer *f, size_t min_t, size_t every, const unsig
 nomem:
 	fc_err_set(err, FC_ENOMEM, "out of memory");
 fail:
-	if (local != first)
-		free(local);
+	free(local);
 	free(first);
 	free(rc);
 	fc_design_free(d);

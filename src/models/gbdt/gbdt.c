@@ -33,7 +33,8 @@
  * the rows, on any number of threads or processes: the values are first
  * rounded to a fixed-point grid, then summed as integers (the pre-rounding
  * of Demmel & Nguyen, "Parallel reproducible summation", IEEE Trans.
- * Computers 64(7), 2015).  Gradients and hessians: per round, the grid
+ * Computers 64(7), 2015), rounding to the nearest point.  Gradients and
+ * hessians: per round, the grid
  * step is a power of two chosen from the largest |g| over all rows, M, and
  * the row count N so that N values sum in 64 bits: step < M 2^(-61 +
  * ceil(log2 N)), i.e. relative to M at most 2^-41 at a million rows and
@@ -310,6 +311,16 @@ static int grid_exp(double m, size_t n_total)
 	return 61 - ilogb(m) - ceil_log2(n_total ? n_total : 1);
 }
 
+/* x 2^k (|x 2^k| < 2^63) rounded to an integer: the nearest, ties away
+ * from zero (within one unit from 2^52 on, where adding the half rounds).
+ * Not llrint: a library call per row, where this is a few instructions;
+ * any deterministic rounding keeps the sums exact. */
+static inline int64_t on_grid(double x, double scale, int k)
+{
+	double v = k > -1000 && k < 1000 ? x * scale : ldexp(x, k); /* scale = 2^k: exact */
+	return (int64_t)(v + copysign(0.5, v));
+}
+
 /* Gradients (and hessians unless h is NULL) of every row on their grids,
  * the grids' steps in *gs, *hs (*hs 1 without h).  The largest magnitudes
  * are taken over every process.  0; FC_EMODEL when a gradient is not
@@ -339,13 +350,14 @@ static int gradients(const fc_gbdt_params *p, const float *y, const float *w, co
 	int kh = h && m2[1] > 0 ? grid_exp(m2[1], n_total) : 0;
 	*gs = ldexp(1, -kg);
 	*hs = ldexp(1, -kh);
+	const double sg = ldexp(1, kg), sh = ldexp(1, kh);
 #pragma omp parallel for schedule(static) if (n >= PAR_MIN_ROWS)
 	for (size_t r = 0; r < n; r++) {
 		double gr, hr;
 		grad_at(p, mds, y, w, F, r, &gr, &hr);
-		g[r] = llrint(ldexp(gr, kg));
+		g[r] = on_grid(gr, sg, kg);
 		if (h)
-			h[r] = llrint(ldexp(hr, kh));
+			h[r] = on_grid(hr, sh, kh);
 	}
 	return 0;
 }
@@ -387,10 +399,11 @@ static int exact_sums(row_value v, const void *ctx, size_t n, size_t n_sums,
 	for (size_t k = 0; k < n_sums; k++) {
 		i128 acc = 0;
 		e[k] = m[4 * k] > 0 ? 61 - ilogb(m[4 * k]) : 0;
+		const double scale = ldexp(1, e[k]);
 		for (size_t r = 0; r < n; r++) {
 			double a = v(ctx, r, k);
 			if (isfinite(a))
-				acc += (i128)llrint(ldexp(a, e[k]));
+				acc += on_grid(a, scale, e[k]);
 		}
 		/* acc = hi 2^32 + lo, 0 <= lo < 2^32 */
 		limb[2 * k] = (int64_t)(acc >> 32);
