@@ -836,43 +836,46 @@ static void put_part_bins(void *ctx, size_t r, size_t k, const float *block, siz
 }
 
 /* Every rank's sample rows to every rank: in rank order, each broadcasts
- * how many it made, their positions and their values.  Collective. */
+ * how many it made, then their positions and values SHARE_ROWS rows at a
+ * time (so the buffers stay small beside the sample).  Collective. */
+#define SHARE_ROWS 16384
+
 static int share_sample(const fc_gbdt_comm *comm, part_sample *s, fc_err *err)
 {
-	size_t nc = s->n_cols, mine = 0;
-	for (size_t i = 0; i < s->n_sample; i++)
-		mine += s->have[i];
-	double most = (double)mine;
-	int rc = comm->max(comm->ctx, &most, 1);
-	if (rc)
-		return fc_err_set(err, rc, "model 'gbdt': a collective step failed");
-	size_t cap = (size_t)most;
-	uint64_t *pos = malloc((cap ? cap : 1) * sizeof *pos);
-	float *val = malloc((cap ? cap : 1) * (nc ? nc : 1) * sizeof *val);
-	rc = fc_gbdt_comm_agree(comm, 0, pos && val ? 0 : fc_err_set(err, FC_ENOMEM, "out of memory"),
-	                        err);
+	size_t nc = s->n_cols;
+	uint64_t *pos = malloc(SHARE_ROWS * sizeof *pos);
+	float *val = malloc(SHARE_ROWS * (nc ? nc : 1) * sizeof *val);
+	int rc = fc_gbdt_comm_agree(comm, 0, pos && val ? 0 : fc_err_set(err, FC_ENOMEM, "out of memory"),
+	                            err);
 	for (size_t q = 0; !rc && q < comm->size; q++) {
 		uint64_t n = 0;
-		if (q == comm->rank) {
-			for (size_t i = 0; i < s->n_sample; i++)
-				if (s->have[i]) {
-					for (size_t c = 0; c < nc; c++)
-						val[n * nc + c] = s->x[c * s->n_sample + i];
-					pos[n++] = i;
-				}
-		}
-		if ((rc = comm->bcast(comm->ctx, &n, sizeof n, q)) ||
-		    (rc = comm->bcast(comm->ctx, pos, n * sizeof *pos, q)) ||
-		    (rc = comm->bcast(comm->ctx, val, n * nc * sizeof *val, q))) {
-			fc_err_set(err, rc, "model 'gbdt': a collective step failed");
+		for (size_t i = 0; q == comm->rank && i < s->n_sample; i++)
+			n += s->have[i];
+		if ((rc = comm->bcast(comm->ctx, &n, sizeof n, q)))
 			break;
+		size_t next = 0; /* the sender's next sample position to look at */
+		for (uint64_t done = 0; !rc && done < n;) {
+			uint64_t k = n - done < SHARE_ROWS ? n - done : SHARE_ROWS;
+			if (q == comm->rank) {
+				for (uint64_t j = 0; j < k; next++) {
+					if (!s->have[next])
+						continue;
+					for (size_t c = 0; c < nc; c++)
+						val[j * nc + c] = s->x[c * s->n_sample + next];
+					pos[j++] = next;
+				}
+			}
+			if ((rc = comm->bcast(comm->ctx, pos, k * sizeof *pos, q)) ||
+			    (rc = comm->bcast(comm->ctx, val, k * nc * sizeof *val, q)))
+				break;
+			for (uint64_t j = 0; q != comm->rank && j < k; j++)
+				for (size_t c = 0; c < nc; c++)
+					s->x[c * s->n_sample + pos[j]] = val[j * nc + c];
+			done += k;
 		}
-		if (q == comm->rank)
-			continue;
-		for (size_t j = 0; j < n; j++)
-			for (size_t c = 0; c < nc; c++)
-				s->x[c * s->n_sample + pos[j]] = val[j * nc + c];
 	}
+	if (rc && rc != FC_ENOMEM)
+		fc_err_set(err, rc, "model 'gbdt': a collective step failed");
 	free(pos);
 	free(val);
 	return rc;
