@@ -840,6 +840,21 @@ static void put_part_bins(void *ctx, size_t r, size_t k, const float *block, siz
  * time (so the buffers stay small beside the sample).  Collective. */
 #define SHARE_ROWS 16384
 
+/* The next k sample rows this rank made, from position next on, into
+ * pos/val (row-major); returns the position after the last. */
+static size_t pack_sample(const part_sample *s, size_t next, size_t k, uint64_t *pos, float *val)
+{
+	size_t nc = s->n_cols;
+	for (size_t j = 0; j < k; next++) {
+		if (!s->have[next])
+			continue;
+		for (size_t c = 0; c < nc; c++)
+			val[j * nc + c] = s->x[c * s->n_sample + next];
+		pos[j++] = next;
+	}
+	return next;
+}
+
 static int share_sample(const fc_gbdt_comm *comm, part_sample *s, fc_err *err)
 {
 	size_t nc = s->n_cols;
@@ -856,15 +871,8 @@ static int share_sample(const fc_gbdt_comm *comm, part_sample *s, fc_err *err)
 		size_t next = 0; /* the sender's next sample position to look at */
 		for (uint64_t done = 0; !rc && done < n;) {
 			uint64_t k = n - done < SHARE_ROWS ? n - done : SHARE_ROWS;
-			if (q == comm->rank) {
-				for (uint64_t j = 0; j < k; next++) {
-					if (!s->have[next])
-						continue;
-					for (size_t c = 0; c < nc; c++)
-						val[j * nc + c] = s->x[c * s->n_sample + next];
-					pos[j++] = next;
-				}
-			}
+			if (q == comm->rank)
+				next = pack_sample(s, next, k, pos, val);
 			if ((rc = comm->bcast(comm->ctx, pos, k * sizeof *pos, q)) ||
 			    (rc = comm->bcast(comm->ctx, val, k * nc * sizeof *val, q)))
 				break;
