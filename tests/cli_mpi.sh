@@ -61,6 +61,16 @@ for case in "global_by:--global-by store" "bagging:--param gbdt.capacity=large -
 	assert "gbdt over 2 ranks ($name): the model file is one process's" cmp ${name}1.model ${name}2.model
 done
 assert "the bagging case is the large capacity (bagging on)" grep -q 'capacity=large' bagging1.model
+# a shared fit that fails fails on every rank alike: the exit and message of one process
+"$FORECAST" fit sales.csv --horizon 7 --quiet --models gbdt,snaive --param gbdt.global_by=region \
+	-o f1.csv >f1.out 2>&1
+rc1=$?
+$MPIRUN "$FORECAST" fit sales.csv --horizon 7 --quiet --models gbdt,snaive \
+	--param gbdt.global_by=region -o f2.csv >f2.out 2>&1
+rc2=$?
+assert "a failing gbdt fit over 2 ranks exits as one process ($rc1), not a hang (got $rc2)" \
+	test "$rc1" -eq 2 -a "$rc2" -eq 2
+assert "a failing gbdt fit over 2 ranks: one process's message" grep -qF "$(head -1 f1.out)" f2.out
 
 "$FORECAST" cv sales.csv --horizon 7 --quiet --leaderboard cv_one.csv >/dev/null
 $MPIRUN "$FORECAST" cv sales.csv --horizon 7 --quiet --leaderboard cv_two.csv >cv_two.out 2>&1
