@@ -406,7 +406,7 @@ static int exact_sums(row_value v, const void *ctx, size_t n, size_t n_sums,
 				acc += on_grid(a, scale, e[k]);
 		}
 		/* acc = hi 2^32 + lo, 0 <= lo < 2^32 */
-		limb[2 * k] = (int64_t)(acc >> 32);
+		limb[2 * k] = (int64_t)(acc >> 32); /* arithmetic shift (GCC, Clang) */
 		limb[2 * k + 1] = (int64_t)(acc & 0xffffffff);
 	}
 	if (comm && (rc = comm->sum(comm->ctx, limb, 2 * n_sums)))
@@ -418,7 +418,7 @@ static int exact_sums(row_value v, const void *ctx, size_t n, size_t n_sums,
 		else if (mk[2] || mk[3])
 			out[k] = mk[2] ? INFINITY : -INFINITY;
 		else
-			out[k] = ldexp((double)(((i128)limb[2 * k] << 32) + limb[2 * k + 1]), -e[k]);
+			out[k] = ldexp((double)((i128)limb[2 * k] * ((i128)1 << 32) + limb[2 * k + 1]), -e[k]);
 	}
 	return 0;
 }
