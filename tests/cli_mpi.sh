@@ -2,6 +2,10 @@
 # The MPI driver (include/forecast/dist.h), in a build made with
 # `configure --with-mpi`: `mpirun -n 2 forecast fit ...` writes byte for
 # byte what one process writes; a failure on the ranks stops them all.
+# The global gbdt is trained over the ranks, each making the rows of its
+# own series (FORECAST_DEBUG_ROWS reports them): the same model file and
+# forecasts with one model per group (--global-by) and with bagging
+# (capacity=large), and no rank makes every row.
 # Skipped (exit 77) in builds without MPI or where mpirun is missing.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/setup.sh"
 
@@ -26,6 +30,47 @@ assert "mpirun -n 2 forecast fit exits 0" test $? -eq 0
 assert "2 ranks: the forecasts are one process's, byte for byte" cmp one.csv two.csv
 assert "2 ranks: the model file is one process's" cmp one.model two.model
 assert "2 ranks: the leaderboard is one process's" cmp one_lb.csv two_lb.csv
+
+# the global model alone, trained over the ranks
+gb="--models gbdt,snaive --param gbdt.n_trees=25"
+FORECAST_DEBUG_ROWS=1 "$FORECAST" fit sales.csv --horizon 7 --quiet $gb -o g1.csv \
+	--model-out g1.model --leaderboard g1_lb.csv 2>g1.err
+FORECAST_DEBUG_ROWS=1 $MPIRUN "$FORECAST" fit sales.csv --horizon 7 --quiet $gb -o g2.csv \
+	--model-out g2.model --leaderboard g2_lb.csv >g2.out 2>g2.err
+assert "gbdt over 2 ranks exits 0" test $? -eq 0
+assert "gbdt over 2 ranks: the forecasts are one process's" cmp g1.csv g2.csv
+assert "gbdt over 2 ranks: the model file is one process's" cmp g1.model g2.model
+assert "gbdt over 2 ranks: the leaderboard is one process's" cmp g1_lb.csv g2_lb.csv
+all=$(sed -n 's/.*rank 0 of 1 made \([0-9]*\) training rows.*/\1/p' g1.err)
+r0=$(sed -n 's/.*rank 0 of 2 made \([0-9]*\) training rows.*/\1/p' g2.err)
+r1=$(sed -n 's/.*rank 1 of 2 made \([0-9]*\) training rows.*/\1/p' g2.err)
+assert "one process made the global model's rows (got '$all')" test "${all:-0}" -gt 0
+assert "rank 0 made fewer rows than the whole panel's ($r0 of $all)" test "${r0:-$all}" -lt "$all"
+assert "rank 1 made the others ($r0 + $r1 = $all)" test "$((${r0:-0} + ${r1:-0}))" -eq "$all"
+
+for case in "global_by:--global-by store" "bagging:--param gbdt.capacity=large --param gbdt.n_trees=20" \
+	"poisson:--param gbdt.loss=poisson --param gbdt.strategy=direct --param gbdt.n_trees=10"; do
+	name=${case%%:*}
+	opts=${case#*:}
+	"$FORECAST" fit sales.csv --horizon 7 --quiet --models gbdt,snaive $opts -o ${name}1.csv \
+		--model-out ${name}1.model
+	$MPIRUN "$FORECAST" fit sales.csv --horizon 7 --quiet --models gbdt,snaive $opts \
+		-o ${name}2.csv --model-out ${name}2.model >${name}2.out 2>&1
+	assert "gbdt over 2 ranks ($name) exits 0" test $? -eq 0
+	assert "gbdt over 2 ranks ($name): the forecasts are one process's" cmp ${name}1.csv ${name}2.csv
+	assert "gbdt over 2 ranks ($name): the model file is one process's" cmp ${name}1.model ${name}2.model
+done
+assert "the bagging case is the large capacity (bagging on)" grep -q 'capacity=large' bagging1.model
+# a shared fit that fails fails on every rank alike: the exit and message of one process
+"$FORECAST" fit sales.csv --horizon 7 --quiet --models gbdt,snaive --param gbdt.global_by=region \
+	-o f1.csv >f1.out 2>&1
+rc1=$?
+$MPIRUN "$FORECAST" fit sales.csv --horizon 7 --quiet --models gbdt,snaive \
+	--param gbdt.global_by=region -o f2.csv >f2.out 2>&1
+rc2=$?
+assert "a failing gbdt fit over 2 ranks exits as one process ($rc1), not a hang (got $rc2)" \
+	test "$rc1" -eq 2 -a "$rc2" -eq 2
+assert "a failing gbdt fit over 2 ranks: one process's message" grep -qF "$(head -1 f1.out)" f2.out
 
 "$FORECAST" cv sales.csv --horizon 7 --quiet --leaderboard cv_one.csv >/dev/null
 $MPIRUN "$FORECAST" cv sales.csv --horizon 7 --quiet --leaderboard cv_two.csv >cv_two.out 2>&1

@@ -18,6 +18,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <omp.h>
+#include <pthread.h>
 
 #include "forecast/gbdt.h"
 #include "models/gbdt/gbdt_private.h"
@@ -736,6 +737,197 @@ START_TEST(test_bins_sampled)
 }
 END_TEST
 
+/* ---- training over processes, simulated by threads ----
+ * fc_gbdt_train_part on P threads, each holding the rows r with r % P ==
+ * k (interleaved, as series of a panel are over MPI ranks), with
+ * collectives over shared slots and a barrier: the model is the one
+ * process's, byte for byte. */
+#define MAX_PARTS 3
+
+typedef struct shared_comm {
+	pthread_barrier_t bar;
+	size_t size;
+	int64_t *isl[MAX_PARTS];
+	double *dsl[MAX_PARTS];
+	void *bsl;
+} shared_comm;
+
+typedef struct part_ctx {
+	shared_comm *sh;
+	size_t rank;
+} part_ctx;
+
+static int sim_sum(void *ctx, int64_t *v, size_t n)
+{
+	part_ctx *c = ctx;
+	c->sh->isl[c->rank] = v;
+	pthread_barrier_wait(&c->sh->bar);
+	int64_t *tot = malloc((n ? n : 1) * sizeof *tot);
+	for (size_t i = 0; i < n; i++) {
+		tot[i] = 0;
+		for (size_t q = 0; q < c->sh->size; q++)
+			tot[i] += c->sh->isl[q][i];
+	}
+	pthread_barrier_wait(&c->sh->bar);
+	memcpy(v, tot, n * sizeof *v);
+	free(tot);
+	return 0;
+}
+
+static int sim_max(void *ctx, double *v, size_t n)
+{
+	part_ctx *c = ctx;
+	c->sh->dsl[c->rank] = v;
+	pthread_barrier_wait(&c->sh->bar);
+	double *m = malloc((n ? n : 1) * sizeof *m);
+	for (size_t i = 0; i < n; i++) {
+		m[i] = -INFINITY;
+		for (size_t q = 0; q < c->sh->size; q++)
+			m[i] = c->sh->dsl[q][i] > m[i] ? c->sh->dsl[q][i] : m[i];
+	}
+	pthread_barrier_wait(&c->sh->bar);
+	memcpy(v, m, n * sizeof *v);
+	free(m);
+	return 0;
+}
+
+static int sim_bcast(void *ctx, void *buf, size_t len, size_t root)
+{
+	part_ctx *c = ctx;
+	if (c->rank == root)
+		c->sh->bsl = buf;
+	pthread_barrier_wait(&c->sh->bar);
+	if (c->rank != root)
+		memcpy(buf, c->sh->bsl, len);
+	pthread_barrier_wait(&c->sh->bar);
+	return 0;
+}
+
+typedef struct part_job {
+	part_ctx ctx;
+	fc_gbdt_comm comm;
+	const fc_gbdt_params *p;
+	const dataset *d;
+	const unsigned char *cat;
+	fc_gbdt *m;
+	int rc;
+} part_job;
+
+static void *part_train(void *arg)
+{
+	part_job *j = arg;
+	const dataset *d = j->d;
+	size_t P = j->comm.size, me = j->comm.rank, n = 0;
+	for (size_t r = me; r < d->n; r += P)
+		n++;
+	float *y = malloc((n ? n : 1) * sizeof *y), *block = malloc(d->p * sizeof *block);
+	uint32_t *row = malloc((n ? n : 1) * sizeof *row);
+	fc_gbdt_bins *b = NULL;
+	fc_err err;
+	/* the sample is every row (below a million) */
+	j->rc = fc_gbdt_bins_alloc_sample(j->p, n, d->p, j->cat, d->x, d->n, &b, &err);
+	if (!j->rc)
+		j->rc = fc_gbdt_bins_reserve(b, &err);
+	for (size_t q = 0, r = me; !j->rc && r < d->n; r += P, q++) {
+		for (size_t c = 0; c < d->p; c++)
+			block[c] = d->x[c * d->n + r];
+		fc_gbdt_bins_put(b, q, 1, block, 1);
+		y[q] = d->y[r];
+		row[q] = (uint32_t)r;
+	}
+	if (!j->rc)
+		j->rc = fc_gbdt_train_part(j->p, b, y, NULL, row, d->n, &j->comm, &j->m, &err);
+	fc_gbdt_bins_free(b);
+	free(y);
+	free(block);
+	free(row);
+	return NULL;
+}
+
+static void parts_case(const fc_gbdt_params *p, const dataset *d, const unsigned char *cat,
+                       size_t P)
+{
+	fc_gbdt *whole = train(p, d, cat, NULL);
+	char *t1 = save_text(whole);
+	shared_comm sh = {.size = P};
+	pthread_barrier_init(&sh.bar, NULL, (unsigned)P);
+	part_job jobs[MAX_PARTS];
+	pthread_t th[MAX_PARTS];
+	for (size_t k = 0; k < P; k++) {
+		jobs[k] = (part_job){.ctx = {&sh, k}, .p = p, .d = d, .cat = cat};
+		jobs[k].comm = (fc_gbdt_comm){.ctx = &jobs[k].ctx, .rank = k, .size = P,
+		                              .sum = sim_sum, .max = sim_max, .bcast = sim_bcast};
+		ck_assert_int_eq(pthread_create(&th[k], NULL, part_train, &jobs[k]), 0);
+	}
+	for (size_t k = 0; k < P; k++)
+		pthread_join(th[k], NULL);
+	pthread_barrier_destroy(&sh.bar);
+	for (size_t k = 0; k < P; k++) {
+		ck_assert_int_eq(jobs[k].rc, 0);
+		char *t2 = save_text(jobs[k].m);
+		ck_assert_msg(strcmp(t1, t2) == 0, "process %zu of %zu: a model unlike one process's", k,
+		              P);
+		free(t2);
+		fc_gbdt_free(jobs[k].m);
+	}
+	ck_assert_uint_gt(fc_gbdt_n_trees(whole), 1);
+	free(t1);
+	fc_gbdt_free(whole);
+}
+
+START_TEST(test_train_parts)
+{
+	omp_set_num_threads(1);
+	dataset d = gen_mixed(20000);
+	unsigned char cat[10] = {0};
+	cat[9] = 1;
+	fc_gbdt_params p = fc_gbdt_default_params();
+	p.n_trees = 8;
+	p.num_leaves = 15;
+	p.bagging_fraction = 0.7;
+	p.feature_fraction = 0.8;
+	p.min_data_per_group = 20;
+	p.lambda_l1 = 0.03;
+	p.seed = 5;
+	parts_case(&p, &d, cat, 2);
+	parts_case(&p, &d, cat, 3);
+	ds_free(&d);
+	dataset dp = gen_poisson(20000, 3);
+	fc_gbdt_params q = fc_gbdt_default_params();
+	q.loss = FC_GBDT_POISSON;
+	q.n_trees = 8;
+	q.bagging_fraction = 0.8;
+	parts_case(&q, &dp, NULL, 2);
+	ds_free(&dp);
+}
+END_TEST
+
+/* The quantile losses refit leaves from every row: not over processes. */
+START_TEST(test_train_parts_refuses_quantile)
+{
+	dataset d = gen_mixed(2000);
+	fc_gbdt_params p = fc_gbdt_default_params();
+	p.loss = FC_GBDT_QUANTILE;
+	fc_gbdt_bins *b = NULL;
+	fc_err err;
+	ck_assert_int_eq(fc_gbdt_bins_alloc_sample(&p, d.n, d.p, NULL, d.x, d.n, &b, &err), 0);
+	ck_assert_int_eq(fc_gbdt_bins_reserve(b, &err), 0);
+	fc_gbdt_bins_put_matrix(b, d.x);
+	shared_comm sh = {.size = 1};
+	pthread_barrier_init(&sh.bar, NULL, 1);
+	part_ctx ctx = {&sh, 0};
+	fc_gbdt_comm comm = {.ctx = &ctx, .rank = 0, .size = 1, .sum = sim_sum, .max = sim_max,
+	                     .bcast = sim_bcast};
+	fc_gbdt *m = NULL;
+	ck_assert_int_eq(fc_gbdt_train_part(&p, b, d.y, NULL, NULL, d.n, &comm, &m, &err), FC_EINVAL);
+	ck_assert_ptr_null(m);
+	ck_assert_ptr_nonnull(strstr(err.msg, "quantile"));
+	pthread_barrier_destroy(&sh.bar);
+	fc_gbdt_bins_free(b);
+	ds_free(&d);
+}
+END_TEST
+
 /* Copy of in with the first list element of `key` replaced by val. */
 static fc_buf replace_first(const fc_buf *in, const char *key, const char *val)
 {
@@ -935,6 +1127,8 @@ static Suite *gbdt_suite(void)
 	tcase_add_test(tc, test_bad_params);
 	tcase_add_test(tc, test_bins_small);
 	tcase_add_test(tc, test_bins_sampled);
+	tcase_add_test(tc, test_train_parts);
+	tcase_add_test(tc, test_train_parts_refuses_quantile);
 	suite_add_tcase(s, tc);
 	TCase *tx = tcase_create("xgboost");
 	tcase_set_timeout(tx, 60);

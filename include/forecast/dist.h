@@ -8,12 +8,18 @@
  * (include/forecast/shard.h); rank 0 gathers the parts and completes the
  * run as `forecast merge` does (the global candidates fitted once, the
  * selection, the outputs), so that the result is byte for byte the
- * single-process run's. */
+ * single-process run's.  While rank 0 completes the run the other ranks
+ * serve it (fc_dist_serve): each fit of the global gbdt is trained over
+ * every rank, each making the training rows of its own series
+ * (fc_gbdt_train_part). */
 #ifndef FORECAST_DIST_H
 #define FORECAST_DIST_H
 #include <stddef.h>
 #include "forecast/buf.h"
 #include "forecast/error.h"
+#include "forecast/gbdt.h"
+#include "forecast/model.h"
+#include "forecast/panel.h"
 
 /* MPI_Init (with threads funnelled through the main thread, as OpenMP
  * needs) and MPI_Finalize; no-ops without MPI. */
@@ -28,4 +34,22 @@ int fc_dist_agree(int rc);
  * r < fc_dist_size(), owned by the caller (free each, then both arrays);
  * other ranks get NULL.  A part over 2 GiB is FC_EINVAL.  Collective. */
 int fc_dist_gather(const fc_buf *mine, char ***parts, size_t **lens, fc_err *err);
+
+/* ---- the global model's fits over the ranks ----
+ * Every rank calls fc_dist_share_begin with the panel it read (the same
+ * on every rank) and the rank of each series (fc_shard_balance's; both
+ * borrowed until the end).  Then rank 0 runs the selection, and the
+ * others call fc_dist_serve, which returns when rank 0 calls
+ * fc_dist_share_end (it must, on every path).  Meanwhile a global kind's
+ * fit of that panel calls fc_dist_fit_begin: on rank 0 it sends the fit
+ * (kind, parameters, cuts, horizon) to the serving ranks, which run the
+ * same fit; on every rank it returns the collectives and this rank's
+ * series (rank_of[i] == fc_dist_rank()).  Outside a share, or for another
+ * panel, NULL: the fit is one process's.  Without MPI these do nothing. */
+void fc_dist_share_begin(const fc_panel *p, const size_t *rank_of);
+void fc_dist_share_end(void);
+int fc_dist_serve(fc_err *err);
+const fc_gbdt_comm *fc_dist_fit_begin(const fc_model_type *type, const void *params,
+                                      const fc_panel *p, const size_t *cut, size_t h,
+                                      const size_t **rank_of);
 #endif

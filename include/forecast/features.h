@@ -260,6 +260,8 @@ typedef struct fc_design {
 	float *y;          /* transformed target of each row */
 	uint32_t *series;  /* series index of each row */
 	uint32_t *t;       /* time index of each row within its series */
+	uint32_t *row;     /* fc_design_stream_part: each row's index among every
+	                    * series' rows; NULL otherwise */
 	fc_transform *tr;  /* per series */
 } fc_design;
 
@@ -283,6 +285,18 @@ typedef void (*fc_design_sink)(void *ctx, size_t r, size_t k, const float *block
                                size_t stride);
 int fc_design_stream(const fc_featurizer *f, size_t min_t, size_t every, fc_design_sink sink,
                      void *ctx, fc_design **out, fc_err *err);
+/* fc_design_stream for the series s with mine[s] != 0 only (the rows
+ * a process of a training over processes makes, fc_gbdt_train_part): the
+ * sink gets those series' rows with their indices r among every series'
+ * rows (so the rows with r % every == 0 are the same as fc_design_stream's),
+ * *out holds only their rows, in order, with d->row[i] the index of its
+ * i-th row among all (the other series' transforms are left as the
+ * identity), and *n_total gets the count of every series' rows.  Only
+ * mine's series are transformed, so only their failures are seen: on a
+ * transform's failure *bad gets the series (SIZE_MAX for other failures). */
+int fc_design_stream_part(const fc_featurizer *f, size_t min_t, size_t every,
+                          const unsigned char *mine, fc_design_sink sink, void *ctx,
+                          fc_design **out, size_t *n_total, size_t *bad, fc_err *err);
 /* The number of rows fc_design_build would make (its counting pass). */
 size_t fc_design_count(const fc_featurizer *f, size_t min_t);
 

@@ -12,10 +12,12 @@
  * integer codes stored as floats; NaN, negative, non-integer or unseen codes
  * all go to the right ("other") side of a categorical split.
  *
- * Results are identical for any number of OpenMP threads: histograms are
- * built per feature by one thread each, every row's prediction by one
- * thread, and the one random stream (bagging, feature sampling) is drawn
- * serially.  The library never prints; functions return 0 or a negative
+ * Results are identical for any number of OpenMP threads, and for any
+ * split of the rows over processes (fc_gbdt_train_part): every sum over
+ * rows is exact (gradients on a fixed-point grid, see gbdt.c), every row's
+ * prediction is made by one thread, the feature sample comes from one
+ * random stream drawn serially, and a row's bagging draw is a hash of the
+ * seed, the round and the row.  The library never prints; functions return 0 or a negative
  * FC_E* code and fill the caller's fc_err. */
 #ifndef FORECAST_GBDT_H
 #define FORECAST_GBDT_H
@@ -118,6 +120,51 @@ void fc_gbdt_bins_put_matrix(fc_gbdt_bins *b, const float *x);
 int fc_gbdt_train_bins(const fc_gbdt_params *p, const fc_gbdt_bins *b, const float *y,
                        const float *w, fc_gbdt **out, fc_err *err);
 void fc_gbdt_bins_free(fc_gbdt_bins *b);
+
+/* ---- training over processes ----
+ * LightGBM's data-parallel learning (Meng et al., "A communication-
+ * efficient parallel algorithm for decision tree", NeurIPS 2016): every
+ * process holds some of the rows, binned with the same edges (from the
+ * same sample as one process's: gathered by the caller); each builds its
+ * rows' histograms, they are summed over the processes, and every process
+ * finds the same splits and grows the same trees.  The sums being exact,
+ * the model is one process's on all the rows, byte for byte.  The
+ * collectives come from the caller (an MPI communicator in src/dist/mpi.c)
+ * and must be called by every process in the same order. */
+typedef struct fc_gbdt_comm {
+	void *ctx;
+	size_t rank, size;
+	/* v[0..n) summed elementwise over the processes, the result on every
+	 * process.  0 or a negative FC_E* code (then on every process). */
+	int (*sum)(void *ctx, int64_t *v, size_t n);
+	/* the elementwise maximum, likewise */
+	int (*max)(void *ctx, double *v, size_t n);
+	/* len bytes from process root to every other */
+	int (*bcast)(void *ctx, void *buf, size_t len, size_t root);
+} fc_gbdt_comm;
+
+/* Every process's rc agreed (collective): the failure with the smallest
+ * key (a row or series index; SIZE_MAX where rc is 0; ties to the lowest
+ * process), its code and message (into *err) on every process; 0 when
+ * none failed.  Without comm (or one process): rc. */
+int fc_gbdt_comm_agree(const fc_gbdt_comm *comm, size_t key, int rc, fc_err *err);
+
+/* fc_gbdt_bins_alloc for a process's n_rows rows (0 allowed) of a
+ * training whose bin sample, of n_sample rows, is sample[c * n_sample +
+ * i] (every process passes the same). */
+int fc_gbdt_bins_alloc_sample(const fc_gbdt_params *p, size_t n_rows, size_t n_cols,
+                              const unsigned char *categorical, const float *sample,
+                              size_t n_sample, fc_gbdt_bins **out, fc_err *err);
+/* fc_gbdt_train_bins on this process's rows of a training over comm's
+ * processes: row_id[r] is the index of local row r among all the rows
+ * (all processes' rows taken in that order, n_total of them), which
+ * makes the bagging draw; y, w local.  Every process gets the same model
+ * (or the same failure: the message of the process whose failing row
+ * comes first).  The losses whose leaves are quantiles of residuals
+ * (absolute, quantile) need every row at once: FC_EINVAL. */
+int fc_gbdt_train_part(const fc_gbdt_params *p, const fc_gbdt_bins *b, const float *y,
+                       const float *w, const uint32_t *row_id, size_t n_total,
+                       const fc_gbdt_comm *comm, fc_gbdt **out, fc_err *err);
 
 /* Prediction for one row, row[c * stride] for column c, on the response
  * scale (exp of the raw score for Poisson and Tweedie). */

@@ -172,6 +172,10 @@ extern const fc_model_type *const fc_model_imapa;
 extern const fc_model_type *const fc_model_ets;
 extern const fc_model_type *const fc_model_theta;
 extern const fc_model_type *const fc_model_gbdt;
+/* Training rows the gbdt kind has made (featurized) in this process, for
+ * checking how the MPI driver divides them; the rows of the bin sample
+ * count once more when they are not every row. */
+size_t fc_gbdt_rows_made(void);
 extern const fc_model_type *const fc_model_arima;
 
 /* Registry of kinds, in a fixed order (which is also the tie-break order). */

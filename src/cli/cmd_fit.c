@@ -965,11 +965,11 @@ static int mpi_run(const cli_opts *o, int argc, char **argv, const fc_panel *p,
 			mask[i] = rank_of[i] == me;
 		rc = encode_share(o, argc, argv, p, cv0, fit, mask, me, R, &b, err);
 	}
-	free(rank_of);
 	free(mask);
 	int agreed = fc_dist_agree(rc);
 	if (agreed) {
 		fc_buf_dispose(&b);
+		free(rank_of);
 		if (!rc)
 			fc_err_set(err, agreed, "another rank failed");
 		return agreed;
@@ -978,6 +978,16 @@ static int mpi_run(const cli_opts *o, int argc, char **argv, const fc_panel *p,
 	size_t *lens = NULL;
 	rc = fc_dist_gather(&b, &parts, &lens, err);
 	fc_buf_dispose(&b);
+	agreed = fc_dist_agree(rc);
+	if (agreed && !rc)
+		fc_err_set(err, agreed, "another rank failed");
+	rc = agreed;
+	/* the global model's fits are shared: rank 0 completes the run, the
+	 * others serve its fits until it is done (forecast/dist.h) */
+	if (!rc)
+		fc_dist_share_begin(p, rank_of);
+	if (!rc && me > 0)
+		rc = fc_dist_serve(err);
 	if (!rc && me == 0) {
 		char (*names)[32] = calloc(R, sizeof *names);
 		const char **paths = calloc(R, sizeof *paths);
@@ -994,7 +1004,9 @@ static int mpi_run(const cli_opts *o, int argc, char **argv, const fc_panel *p,
 		}
 		free(names);
 		free(paths);
+		fc_dist_share_end();
 	}
+	free(rank_of);
 	for (size_t r = 0; parts && r < R; r++)
 		free(parts[r]);
 	free(parts);
@@ -1199,6 +1211,11 @@ static int run_opts(const cli_opts *opts, int argc, char **argv, int fit, const 
 		}
 	}
 out:
+	/* a check of the MPI driver's division of the global model's rows
+	 * (tests/cli_mpi.sh): what this process made, on every rank */
+	if (getenv("FORECAST_DEBUG_ROWS"))
+		fprintf(stderr, "forecast: rank %zu of %zu made %zu training rows of the global model\n",
+		        fc_dist_rank(), fc_dist_size(), fc_gbdt_rows_made());
 	if (mp) /* the run is the merge */
 		cli_reg_end(&reg, "merge", mp->argc, mp->argv, o.name, rc);
 	else

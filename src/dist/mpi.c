@@ -1,7 +1,22 @@
-/* The MPI driver's collective steps (include/forecast/dist.h). */
+/* The MPI driver's collective steps (include/forecast/dist.h): agreeing
+ * on failures, gathering the ranks' parts at rank 0, and the global
+ * model's fits over the ranks.
+ *
+ * A shared fit: rank 0 runs the selection (cv.c, as merge does) and the
+ * other ranks wait in fc_dist_serve for commands broadcast from rank 0:
+ * FIT (a global kind's name, its parameters as bytes, the cuts and the
+ * horizon) runs that fit on the rank's copy of the panel, STOP ends the
+ * wait.  The kind's fit calls fc_dist_fit_begin, which on rank 0 sends the
+ * command, and gets the collectives of fc_gbdt_comm over MPI_COMM_WORLD
+ * (integer sums, maxima, broadcasts), so that every rank runs the same
+ * sequence of collectives.  The parameters travel as raw bytes: the ranks
+ * run the same program, and a global kind's parameters hold no pointers.
+ * Threads: every collective is called from the main thread, outside
+ * parallel regions (MPI_THREAD_FUNNELED). */
 #include "forecast/dist.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +28,65 @@
 #include <mpi.h>
 
 static int started; /* MPI_Init was called here */
+
+/* the share (fc_dist_share_begin): the panel and the series' ranks,
+ * borrowed; serving: inside fc_dist_serve's fit */
+static const fc_panel *share_panel;
+static const size_t *share_rank_of;
+static int serving;
+
+enum { CMD_STOP = 0, CMD_FIT = 1 };
+
+typedef struct command {
+	int op;
+	char kind[32];
+	uint64_t params_size, h, n_series;
+} command;
+
+/* MPI counts are ints: in pieces below 2^30 */
+#define PIECE ((size_t)1 << 30)
+
+static int bcast_bytes(void *buf, size_t len, int root)
+{
+	for (size_t o = 0; o < len; o += PIECE) {
+		size_t k = len - o < PIECE ? len - o : PIECE;
+		if (MPI_Bcast((char *)buf + o, (int)k, MPI_BYTE, root, MPI_COMM_WORLD) != MPI_SUCCESS)
+			return FC_EIO;
+	}
+	return 0;
+}
+
+static int comm_sum(void *ctx, int64_t *v, size_t n)
+{
+	(void)ctx;
+	for (size_t o = 0; o < n; o += PIECE / 8) {
+		size_t k = n - o < PIECE / 8 ? n - o : PIECE / 8;
+		if (MPI_Allreduce(MPI_IN_PLACE, v + o, (int)k, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD) !=
+		    MPI_SUCCESS)
+			return FC_EIO;
+	}
+	return 0;
+}
+
+static int comm_max(void *ctx, double *v, size_t n)
+{
+	(void)ctx;
+	for (size_t o = 0; o < n; o += PIECE / 8) {
+		size_t k = n - o < PIECE / 8 ? n - o : PIECE / 8;
+		if (MPI_Allreduce(MPI_IN_PLACE, v + o, (int)k, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD) !=
+		    MPI_SUCCESS)
+			return FC_EIO;
+	}
+	return 0;
+}
+
+static int comm_bcast(void *ctx, void *buf, size_t len, size_t root)
+{
+	(void)ctx;
+	return bcast_bytes(buf, len, (int)root);
+}
+
+static fc_gbdt_comm world = {.sum = comm_sum, .max = comm_max, .bcast = comm_bcast};
 
 int fc_dist_init(int *argc, char ***argv)
 {
@@ -131,7 +205,125 @@ int fc_dist_gather(const fc_buf *mine, char ***parts, size_t **lens, fc_err *err
 	return rc;
 }
 
+void fc_dist_share_begin(const fc_panel *p, const size_t *rank_of)
+{
+	share_panel = p;
+	share_rank_of = rank_of;
+	world.rank = fc_dist_rank();
+	world.size = fc_dist_size();
+}
+
+void fc_dist_share_end(void)
+{
+	if (share_panel && fc_dist_rank() == 0 && fc_dist_size() > 1) {
+		command c;
+		memset(&c, 0, sizeof c);
+		c.op = CMD_STOP;
+		(void)bcast_bytes(&c, sizeof c, 0);
+	}
+	share_panel = NULL;
+	share_rank_of = NULL;
+}
+
+int fc_dist_serve(fc_err *err)
+{
+	int rc = 0;
+	while (share_panel && fc_dist_rank() > 0) {
+		command c;
+		if ((rc = bcast_bytes(&c, sizeof c, 0)))
+			break;
+		if (c.op != CMD_FIT)
+			break;
+		c.kind[sizeof c.kind - 1] = 0;
+		const fc_model_type *type = fc_model_lookup(c.kind);
+		void *params = malloc(c.params_size ? c.params_size : 1);
+		size_t *cut = malloc((c.n_series ? c.n_series : 1) * sizeof *cut);
+		if (!params || !cut || !type || !type->global || type->params_size != c.params_size ||
+		    c.n_series != share_panel->n_series) {
+			/* rank 0 is already in the fit's collectives, which this
+			 * rank cannot join: nothing is left but to stop the job */
+			MPI_Abort(MPI_COMM_WORLD, 4);
+			free(params);
+			free(cut);
+			return fc_err_set(err, FC_ENOMEM, "out of memory");
+		}
+		if (!(rc = bcast_bytes(params, c.params_size, 0)) &&
+		    !(rc = bcast_bytes(cut, c.n_series * sizeof *cut, 0))) {
+			void *state = NULL;
+			fc_err ferr;
+			serving = 1;
+			/* its failures are agreed inside, and reported by rank 0 */
+			if (!type->global->fit(&state, params, share_panel, cut, (size_t)c.h, &ferr) && state)
+				type->global->free(state);
+			serving = 0;
+		}
+		free(params);
+		free(cut);
+		if (rc)
+			break;
+	}
+	share_panel = NULL;
+	share_rank_of = NULL;
+	return rc ? fc_err_set(err, rc, "the MPI broadcast failed") : 0;
+}
+
+const fc_gbdt_comm *fc_dist_fit_begin(const fc_model_type *type, const void *params,
+                                      const fc_panel *p, const size_t *cut, size_t h,
+                                      const size_t **rank_of)
+{
+	if (!share_panel || p != share_panel || fc_dist_size() < 2)
+		return NULL;
+	if (fc_dist_rank() == 0) {
+		command c;
+		memset(&c, 0, sizeof c);
+		c.op = CMD_FIT;
+		if (strlen(type->name) >= sizeof c.kind)
+			return NULL;
+		strcpy(c.kind, type->name);
+		c.params_size = type->params_size;
+		c.h = h;
+		c.n_series = p->n_series;
+		if (bcast_bytes(&c, sizeof c, 0) || bcast_bytes((void *)params, type->params_size, 0) ||
+		    bcast_bytes((void *)cut, p->n_series * sizeof *cut, 0))
+			return NULL;
+	} else if (!serving) {
+		return NULL;
+	}
+	*rank_of = share_rank_of;
+	return &world;
+}
+
 #else /* one rank of one */
+
+void fc_dist_share_begin(const fc_panel *p, const size_t *rank_of)
+{
+	(void)p;
+	(void)rank_of;
+}
+
+void fc_dist_share_end(void)
+{
+}
+
+int fc_dist_serve(fc_err *err)
+{
+	(void)err;
+	return 0;
+}
+
+const fc_gbdt_comm *fc_dist_fit_begin(const fc_model_type *type, const void *params,
+                                      const fc_panel *p, const size_t *cut, size_t h,
+                                      const size_t **rank_of)
+{
+	(void)type;
+	(void)params;
+	(void)p;
+	(void)cut;
+	(void)h;
+	(void)rank_of;
+	return NULL;
+}
+
 
 int fc_dist_init(int *argc, char ***argv)
 {

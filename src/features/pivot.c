@@ -66,6 +66,7 @@ void fc_design_free(fc_design *d)
 	free(d->y);
 	free(d->series);
 	free(d->t);
+	free(d->row);
 	free(d->tr);
 	free(d);
 }
@@ -102,40 +103,54 @@ static void flush_block(const float *block, size_t k, size_t nc, float *x, size_
 }
 
 /* The rows into the matrix d->x (sink NULL), or the rows r with r % every
- * == 0 to sink, leaving d->x NULL. */
-static int build(const fc_featurizer *f, size_t min_t, size_t every, fc_design_sink sink,
-                 void *ctx, fc_design **out, fc_err *err)
+ * == 0 to sink, leaving d->x NULL; with mine (sink only), of the series s
+ * with mine[s] only, r still counting every series' rows, d holding the
+ * rows of those series and their indices r in d->row, *n_total the count
+ * of every series' rows. */
+static int build(const fc_featurizer *f, size_t min_t, size_t every, const unsigned char *mine,
+                 fc_design_sink sink, void *ctx, fc_design **out, size_t *n_total, size_t *bad,
+                 fc_err *err)
 {
+	if (bad)
+		*bad = SIZE_MAX;
 	const size_t ns = f->n_series, nc = f->n_cols;
 	const fc_target_tf kind = f->spec.transform;
 	fc_design *d = calloc(1, sizeof *d);
 	size_t *first = malloc((ns + 1) * sizeof *first);
+	/* where series s's rows go in d: first[s] without mine */
+	size_t *local = malloc((ns + 1) * sizeof *local);
 	int *rc = calloc(ns, sizeof *rc);
 	int code = FC_ENOMEM;
-	if (!d || !first || !rc)
+	if (!d || !first || !local || !rc)
 		goto nomem;
-	size_t n_rows = 0, max_n = 0;
+	size_t n_rows = 0, n_local = 0, max_n = 0;
 	for (size_t s = 0; s < ns; s++) {
 		const fc_series *ser = &f->series[s];
 		first[s] = n_rows;
 		for (size_t t = min_t; t < ser->n; t++)
 			n_rows += !z_missing(ser->y, t, kind, f->m);
+		local[s] = mine ? n_local : first[s];
+		n_local += !mine || mine[s] ? n_rows - first[s] : 0;
 		if (ser->n > max_n)
 			max_n = ser->n;
 	}
 	first[ns] = n_rows;
+	local[ns] = n_local;
+	if (n_total)
+		*n_total = n_rows;
 	if (n_rows > UINT32_MAX || max_n > UINT32_MAX || (nc && n_rows > SIZE_MAX / nc / sizeof(float))) {
 		code = fc_err_set(err, FC_EINVAL, "features: %zu rows x %zu columns is too large", n_rows, nc);
 		goto fail;
 	}
-	d->n_rows = n_rows;
+	d->n_rows = n_local;
 	d->n_cols = nc;
 	d->x = sink ? NULL : alloc_big(n_rows * nc * sizeof *d->x);
-	d->y = malloc((n_rows ? n_rows : 1) * sizeof *d->y);
-	d->series = malloc((n_rows ? n_rows : 1) * sizeof *d->series);
-	d->t = malloc((n_rows ? n_rows : 1) * sizeof *d->t);
+	d->y = malloc((n_local ? n_local : 1) * sizeof *d->y);
+	d->series = malloc((n_local ? n_local : 1) * sizeof *d->series);
+	d->t = malloc((n_local ? n_local : 1) * sizeof *d->t);
+	d->row = mine ? malloc((n_local ? n_local : 1) * sizeof *d->row) : NULL;
 	d->tr = calloc(ns, sizeof *d->tr);
-	if ((!sink && !d->x) || !d->y || !d->series || !d->t || !d->tr)
+	if ((!sink && !d->x) || !d->y || !d->series || !d->t || !d->tr || (mine && !d->row))
 		goto nomem;
 	int scratch_failed = 0;
 
@@ -154,6 +169,10 @@ static int build(const fc_featurizer *f, size_t min_t, size_t every, fc_design_s
 			if (!ok)
 				continue;
 			const fc_series *ser = &f->series[s];
+			if (mine && !mine[s]) {
+				d->tr[s] = (fc_transform){.kind = kind, .loc = 0, .scale = 1, .m = f->m};
+				continue;
+			}
 			if (first[s + 1] == first[s] && !has_observation(ser)) {
 				d->tr[s] = (fc_transform){.kind = kind, .loc = 0, .scale = 1, .m = f->m};
 				continue;
@@ -167,9 +186,12 @@ static int build(const fc_featurizer *f, size_t min_t, size_t every, fc_design_s
 				for (size_t t = min_t; t < ser->n; t++) {
 					if (isnan(z[t]))
 						continue;
-					d->y[r] = (float)z[t];
-					d->series[r] = (uint32_t)s;
-					d->t[r] = (uint32_t)t;
+					size_t q = local[s] + (r - first[s]);
+					d->y[q] = (float)z[t];
+					d->series[q] = (uint32_t)s;
+					d->t[q] = (uint32_t)t;
+					if (d->row)
+						d->row[q] = (uint32_t)r;
 					if (r % every == 0) {
 						if (k == 0)
 							r0 = r;
@@ -218,9 +240,12 @@ static int build(const fc_featurizer *f, size_t min_t, size_t every, fc_design_s
 			code = fc_transform_apply(kind, f->m, ser->y, ser->n, z, &tr, err);
 			free(z);
 			fc_err_prefix(err, "series %s: ", *ser->key ? ser->key : "(the only series)");
+			if (bad)
+				*bad = s;
 			goto fail;
 		}
 	}
+	free(local);
 	free(first);
 	free(rc);
 	*out = d;
@@ -228,6 +253,7 @@ static int build(const fc_featurizer *f, size_t min_t, size_t every, fc_design_s
 nomem:
 	fc_err_set(err, FC_ENOMEM, "out of memory");
 fail:
+	free(local);
 	free(first);
 	free(rc);
 	fc_design_free(d);
@@ -236,14 +262,27 @@ fail:
 
 int fc_design_build(const fc_featurizer *f, size_t min_t, fc_design **out, fc_err *err)
 {
-	return build(f, min_t, 1, NULL, NULL, out, err);
+	return build(f, min_t, 1, NULL, NULL, NULL, out, NULL, NULL, err);
 }
 
 int fc_design_stream(const fc_featurizer *f, size_t min_t, size_t every, fc_design_sink sink,
                      void *ctx, fc_design **out, fc_err *err)
 {
 	fc_design *d = NULL;
-	int rc = build(f, min_t, every ? every : 1, sink, ctx, &d, err);
+	int rc = build(f, min_t, every ? every : 1, NULL, sink, ctx, &d, NULL, NULL, err);
+	if (!rc && out)
+		*out = d;
+	else
+		fc_design_free(d);
+	return rc;
+}
+
+int fc_design_stream_part(const fc_featurizer *f, size_t min_t, size_t every,
+                          const unsigned char *mine, fc_design_sink sink, void *ctx,
+                          fc_design **out, size_t *n_total, size_t *bad, fc_err *err)
+{
+	fc_design *d = NULL;
+	int rc = build(f, min_t, every ? every : 1, mine, sink, ctx, &d, n_total, bad, err);
 	if (!rc && out)
 		*out = d;
 	else

@@ -21,10 +21,25 @@
  * the weighted mean (Poisson, Tweedie), median or alpha-quantile.
  *
  * Randomness: one mt19937 stream (GSL) seeded from params.seed, drawn
- * serially: per tree, first the feature subset (partial Fisher-Yates), then
- * one uniform per row for bagging.  Bagging happens every round when
- * bagging_fraction < 1 (LightGBM's bagging_freq = 1).  Metrics are summed in
- * fixed chunks of rows combined in order, so no sum depends on threads.
+ * serially per tree for the feature subset (partial Fisher-Yates); a row's
+ * bagging draw is a hash of (seed, round, row index) (splitmix64, Steele,
+ * Lea & Flood, OOPSLA 2014), so that it needs no other row's draw and a
+ * process holding some of the rows draws what one process would.  Bagging
+ * happens every round when bagging_fraction < 1 (LightGBM's bagging_freq =
+ * 1).
+ *
+ * Sums.  Every sum over rows -- histogram bins, node totals, the base
+ * score, the metric -- is exact, so that it is the same in any order of
+ * the rows, on any number of threads or processes: the values are first
+ * rounded to a fixed-point grid, then summed as integers (the pre-rounding
+ * of Demmel & Nguyen, "Parallel reproducible summation", IEEE Trans.
+ * Computers 64(7), 2015), rounding to the nearest point.  Gradients and
+ * hessians: per round, the grid
+ * step is a power of two chosen from the largest |g| over all rows, M, and
+ * the row count N so that N values sum in 64 bits: step < M 2^(-61 +
+ * ceil(log2 N)), i.e. relative to M at most 2^-41 at a million rows and
+ * 2^-35 at 57 million (a double has 2^-52).  The base score and the metric
+ * are summed once per round in 128 bits on the grid of step M 2^-61.
  * Omitted: multiclass and ranking, DART/GOSS, sparse input, monotone and
  * interaction constraints. */
 #include <assert.h>
@@ -40,7 +55,6 @@
 #include "forecast/gbdt.h"
 #include "models/gbdt/gbdt_private.h"
 
-#define CHUNK 4096
 /* Fewer rows than this are not worth waking threads for (a parallel region
  * costs far more than its work when the cores are shared). */
 #define PAR_MIN_ROWS 65536
@@ -245,43 +259,198 @@ int fc_gbdt_set_param(fc_gbdt_params *p, const char *key, const char *val, fc_er
 
 /* ---- losses ---- */
 
-static void gradients(const fc_gbdt_params *p, const float *y, const float *w,
-                      const double *F, size_t n, double *g, double *h)
+/* The gradient and hessian of row r. */
+static inline void grad_at(const fc_gbdt_params *p, double mds, const float *y, const float *w,
+                           const double *F, size_t r, double *g, double *h)
 {
 	const double rho = p->tweedie_power, alpha = p->quantile_alpha;
+	double f = F[r], yr = y[r], gr, hr;
+	switch (p->loss) {
+	case FC_GBDT_POISSON: {
+		double mu = exp(f);
+		gr = mu - yr;
+		hr = mu * mds;
+		break;
+	}
+	case FC_GBDT_TWEEDIE: {
+		double a = exp((1 - rho) * f), b = exp((2 - rho) * f);
+		gr = -yr * a + b;
+		hr = -yr * (1 - rho) * a + (2 - rho) * b;
+		break;
+	}
+	case FC_GBDT_ABSOLUTE:
+		gr = f > yr ? 1 : f < yr ? -1 : 0;
+		hr = 1;
+		break;
+	case FC_GBDT_QUANTILE:
+		gr = f >= yr ? 1 - alpha : -alpha;
+		hr = 1;
+		break;
+	default:
+		gr = f - yr;
+		hr = 1;
+	}
+	double wr = w ? w[r] : 1;
+	*g = gr * wr;
+	*h = hr * wr;
+}
+
+/* ceil(log2(n)) for n >= 1. */
+static int ceil_log2(size_t n)
+{
+	int k = 0;
+	while (k < 63 && ((size_t)1 << k) < n)
+		k++;
+	return k;
+}
+
+/* The exponent k of the grid of step 2^-k on which n_total values of
+ * magnitude at most m sum in 64 bits (m finite, > 0). */
+static int grid_exp(double m, size_t n_total)
+{
+	return 61 - ilogb(m) - ceil_log2(n_total ? n_total : 1);
+}
+
+/* x 2^k (|x 2^k| < 2^63) rounded to an integer: the nearest, ties away
+ * from zero (within one unit from 2^52 on, where adding the half rounds).
+ * Not llrint: a library call per row, where this is a few instructions;
+ * any deterministic rounding keeps the sums exact. */
+static inline int64_t on_grid(double x, double scale, int k)
+{
+	double v = k > -1000 && k < 1000 ? x * scale : ldexp(x, k); /* scale = 2^k: exact */
+	return (int64_t)(v + copysign(0.5, v));
+}
+
+/* Gradients (and hessians unless h is NULL) of every row on their grids,
+ * the grids' steps in *gs, *hs (*hs 1 without h).  The largest magnitudes
+ * are taken over every process.  0; FC_EMODEL when a gradient is not
+ * finite (the scores have diverged); a collective's failure. */
+static int gradients(const fc_gbdt_params *p, const float *y, const float *w, const double *F,
+                     size_t n, size_t n_total, const fc_gbdt_comm *comm, int64_t *g, int64_t *h,
+                     double *gs, double *hs)
+{
 	const double mds = exp(p->poisson_max_delta_step);
+	double mg = 0, mh = 0;
+#pragma omp parallel for schedule(static) reduction(max : mg, mh) if (n >= PAR_MIN_ROWS)
+	for (size_t r = 0; r < n; r++) {
+		double gr, hr;
+		grad_at(p, mds, y, w, F, r, &gr, &hr);
+		/* NaN compares false: caught below through isfinite */
+		double ag = isnan(gr) ? INFINITY : fabs(gr), ah = isnan(hr) ? INFINITY : fabs(hr);
+		mg = ag > mg ? ag : mg;
+		mh = ah > mh ? ah : mh;
+	}
+	double m2[2] = {mg, mh};
+	int rc = comm ? comm->max(comm->ctx, m2, 2) : 0;
+	if (rc)
+		return rc;
+	if (!isfinite(m2[0]) || (h && !isfinite(m2[1])))
+		return FC_EMODEL;
+	int kg = m2[0] > 0 ? grid_exp(m2[0], n_total) : 0;
+	int kh = h && m2[1] > 0 ? grid_exp(m2[1], n_total) : 0;
+	*gs = ldexp(1, -kg);
+	*hs = ldexp(1, -kh);
+	const double sg = ldexp(1, kg), sh = ldexp(1, kh);
 #pragma omp parallel for schedule(static) if (n >= PAR_MIN_ROWS)
 	for (size_t r = 0; r < n; r++) {
-		double f = F[r], yr = y[r], gr, hr;
-		switch (p->loss) {
-		case FC_GBDT_POISSON: {
-			double mu = exp(f);
-			gr = mu - yr;
-			hr = mu * mds;
-			break;
-		}
-		case FC_GBDT_TWEEDIE: {
-			double a = exp((1 - rho) * f), b = exp((2 - rho) * f);
-			gr = -yr * a + b;
-			hr = -yr * (1 - rho) * a + (2 - rho) * b;
-			break;
-		}
-		case FC_GBDT_ABSOLUTE:
-			gr = f > yr ? 1 : f < yr ? -1 : 0;
-			hr = 1;
-			break;
-		case FC_GBDT_QUANTILE:
-			gr = f >= yr ? 1 - alpha : -alpha;
-			hr = 1;
-			break;
-		default:
-			gr = f - yr;
-			hr = 1;
-		}
-		double wr = w ? w[r] : 1;
-		g[r] = gr * wr;
-		h[r] = hr * wr;
+		double gr, hr;
+		grad_at(p, mds, y, w, F, r, &gr, &hr);
+		g[r] = on_grid(gr, sg, kg);
+		if (h)
+			h[r] = on_grid(hr, sh, kh);
 	}
+	return 0;
+}
+
+/* ---- exact sums of reals ---- */
+
+__extension__ typedef __int128 i128;
+
+/* The sum over every process's rows of the k-th value list: v(ctx, r, k)
+ * for local rows r < n (k < n_sums <= 2), into out[k].  Exact on the
+ * grid of step 2^-61 of the largest magnitude: 62 bits a value, 128 bits
+ * a sum (up to 2^32 rows), exchanged as two 64-bit limbs whose sums over
+ * the processes cannot overflow.  With values that are not finite the sum
+ * is what IEEE addition gives in any order: NaN when there is a NaN or
+ * infinities of both signs, else the infinity.  0 or a collective's
+ * failure. */
+typedef double (*row_value)(const void *ctx, size_t r, size_t k);
+
+static int exact_sums(row_value v, const void *ctx, size_t n, size_t n_sums,
+                      const fc_gbdt_comm *comm, double *out)
+{
+	/* per list: largest finite magnitude, any NaN, any +inf, any -inf */
+	double m[8] = {0};
+	for (size_t r = 0; r < n; r++)
+		for (size_t k = 0; k < n_sums; k++) {
+			double a = v(ctx, r, k), *mk = m + 4 * k;
+			if (isnan(a))
+				mk[1] = 1;
+			else if (isinf(a))
+				mk[a > 0 ? 2 : 3] = 1;
+			else if (fabs(a) > mk[0])
+				mk[0] = fabs(a);
+		}
+	int rc = comm ? comm->max(comm->ctx, m, 4 * n_sums) : 0;
+	if (rc)
+		return rc;
+	int e[2] = {0, 0};
+	int64_t limb[4] = {0, 0, 0, 0};
+	for (size_t k = 0; k < n_sums; k++) {
+		i128 acc = 0;
+		e[k] = m[4 * k] > 0 ? 61 - ilogb(m[4 * k]) : 0;
+		const double scale = ldexp(1, e[k]);
+		for (size_t r = 0; r < n; r++) {
+			double a = v(ctx, r, k);
+			if (isfinite(a))
+				acc += on_grid(a, scale, e[k]);
+		}
+		/* acc = hi 2^32 + lo, 0 <= lo < 2^32 */
+		limb[2 * k] = (int64_t)(acc >> 32); /* arithmetic shift (GCC, Clang) */
+		limb[2 * k + 1] = (int64_t)(acc & 0xffffffff);
+	}
+	if (comm && (rc = comm->sum(comm->ctx, limb, 2 * n_sums)))
+		return rc;
+	for (size_t k = 0; k < n_sums; k++) {
+		const double *mk = m + 4 * k;
+		if (mk[1] || (mk[2] && mk[3]))
+			out[k] = NAN;
+		else if (mk[2] || mk[3])
+			out[k] = mk[2] ? INFINITY : -INFINITY;
+		else
+			out[k] = ldexp((double)((i128)limb[2 * k] * ((i128)1 << 32) + limb[2 * k + 1]), -e[k]);
+	}
+	return 0;
+}
+
+/* Every process's rc, agreed (fc_gbdt_comm_agree). */
+#define agree fc_gbdt_comm_agree
+int fc_gbdt_comm_agree(const fc_gbdt_comm *comm, size_t key, int rc, fc_err *err)
+{
+	if (!comm || comm->size < 2)
+		return rc;
+	/* the smallest key through a maximum: -key, exact below 2^53; ties to
+	 * the lowest process */
+	double v[2] = {rc ? -(double)key : -INFINITY, rc ? -(double)comm->rank : -INFINITY};
+	double k1[1] = {v[0]};
+	int crc = comm->max(comm->ctx, k1, 1);
+	if (crc)
+		return crc;
+	if (k1[0] == -INFINITY)
+		return 0;
+	double k2[1] = {rc && v[0] == k1[0] ? v[1] : -INFINITY};
+	if ((crc = comm->max(comm->ctx, k2, 1)))
+		return crc;
+	size_t root = (size_t)-k2[0];
+	fc_err mine = {0};
+	if (comm->rank == root && err)
+		mine = *err;
+	mine.code = comm->rank == root ? rc : 0;
+	if ((crc = comm->bcast(comm->ctx, &mine, sizeof mine, root)))
+		return crc;
+	if (err)
+		*err = mine;
+	return mine.code;
 }
 
 /* Per-row metric contribution (before weighting and averaging). */
@@ -308,31 +477,45 @@ static double point_metric(const fc_gbdt_params *p, double y, double f)
 	}
 }
 
-/* Weighted mean of the point metric (RMSE for squared), summed per chunk
- * and then over chunks in order, so independent of the thread count. */
-static double metric(const fc_gbdt_params *p, const float *y, const float *w, const double *F,
-                     size_t n, double *part)
+/* Weighted mean of the point metric (RMSE for squared) over every
+ * process's rows, summed exactly (so independent of threads and
+ * processes) into *out.  0 or a collective's failure. */
+typedef struct metric_ctx {
+	const fc_gbdt_params *p;
+	const float *y, *w;
+	const double *F;
+} metric_ctx;
+
+static double metric_value(const void *ctx, size_t r, size_t k)
 {
-	size_t nc = (n + CHUNK - 1) / CHUNK;
-#pragma omp parallel for schedule(static) if (n >= PAR_MIN_ROWS)
-	for (size_t c = 0; c < nc; c++) {
-		double s = 0, sw = 0;
-		size_t end = (c + 1) * CHUNK < n ? (c + 1) * CHUNK : n;
-		for (size_t r = c * CHUNK; r < end; r++) {
-			double wr = w ? w[r] : 1;
-			s += wr * point_metric(p, y[r], F[r]);
-			sw += wr;
-		}
-		part[2 * c] = s;
-		part[2 * c + 1] = sw;
-	}
-	double s = 0, sw = 0;
-	for (size_t c = 0; c < nc; c++) {
-		s += part[2 * c];
-		sw += part[2 * c + 1];
-	}
-	double v = sw > 0 ? s / sw : NAN;
-	return p->loss == FC_GBDT_SQUARED ? sqrt(v) : v;
+	const metric_ctx *c = ctx;
+	double wr = c->w ? c->w[r] : 1;
+	return k ? wr : wr * point_metric(c->p, c->y[r], c->F[r]);
+}
+
+static int metric(const fc_gbdt_params *p, const float *y, const float *w, const double *F,
+                  size_t n, const fc_gbdt_comm *comm, double *out)
+{
+	metric_ctx c = {p, y, w, F};
+	double s[2];
+	int rc = exact_sums(metric_value, &c, n, 2, comm, s);
+	if (rc)
+		return rc;
+	double v = s[1] > 0 ? s[0] / s[1] : NAN;
+	*out = p->loss == FC_GBDT_SQUARED ? sqrt(v) : v;
+	return 0;
+}
+
+/* w y and w of a row, for the weighted mean of the targets. */
+typedef struct target_ctx {
+	const float *y, *w;
+} target_ctx;
+
+static double target_value(const void *ctx, size_t r, size_t k)
+{
+	const target_ctx *c = ctx;
+	double wr = c->w ? c->w[r] : 1;
+	return k ? wr : wr * c->y[r];
 }
 
 typedef struct vw {
@@ -370,23 +553,27 @@ static double quantile_of(vw *v, size_t n, double alpha, int weighted, double *s
 	return v[n - 1].v;
 }
 
-static double base_score(const fc_gbdt_params *p, const float *y, const float *w, size_t n,
-                         vw *buf, double *scratch)
+/* The base score: the weighted mean of the targets over every process's
+ * rows (exact sums; the log of it for Poisson and Tweedie), or in one
+ * process their median or alpha-quantile.  0 or a collective's failure. */
+static int base_score(const fc_gbdt_params *p, const float *y, const float *w, size_t n,
+                      const fc_gbdt_comm *comm, vw *buf, double *scratch, double *out)
 {
 	if (p->loss == FC_GBDT_ABSOLUTE || p->loss == FC_GBDT_QUANTILE) {
 		for (size_t r = 0; r < n; r++)
 			buf[r] = (vw){y[r], w ? w[r] : 1};
-		return quantile_of(buf, n, p->loss == FC_GBDT_ABSOLUTE ? 0.5 : p->quantile_alpha,
+		*out = quantile_of(buf, n, p->loss == FC_GBDT_ABSOLUTE ? 0.5 : p->quantile_alpha,
 		                   w != NULL, scratch);
+		return 0;
 	}
-	double s = 0, sw = 0;
-	for (size_t r = 0; r < n; r++) {
-		double wr = w ? w[r] : 1;
-		s += wr * y[r];
-		sw += wr;
-	}
-	double mean = s / sw;
-	return p->loss == FC_GBDT_SQUARED ? mean : log(mean);
+	target_ctx c = {y, w};
+	double s[2];
+	int rc = exact_sums(target_value, &c, n, 2, comm, s);
+	if (rc)
+		return rc;
+	double mean = s[0] / s[1];
+	*out = p->loss == FC_GBDT_SQUARED ? mean : log(mean);
+	return 0;
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -442,37 +629,47 @@ static fc_gbdt *model_alloc(const fc_gbdt_params *p, size_t n_cols, size_t cap_t
 	return m;
 }
 
+/* The training inputs' checks; with comm, over every process's rows (the
+ * first bad row of all reported, by its index row_id among all rows). */
 static int check_inputs(const fc_gbdt_params *p, const float *x, size_t n_rows, size_t n_cols,
                         const float *y, const float *w, const float *x_valid, size_t n_valid,
-                        const float *y_valid, fc_err *err)
+                        const float *y_valid, const uint32_t *row_id, size_t n_total,
+                        const fc_gbdt_comm *comm, fc_err *err)
 {
-	if (!x || !y || n_rows == 0 || n_cols == 0)
+	if (!x || !y || n_total == 0 || n_cols == 0)
 		return fc_err_set(err, FC_EINVAL, "gbdt: no training data");
-	if (n_rows > UINT32_MAX - 1)
-		return fc_err_set(err, FC_EINVAL, "gbdt: too many rows (%zu)", n_rows);
+	if (n_total > UINT32_MAX - 1)
+		return fc_err_set(err, FC_EINVAL, "gbdt: too many rows (%zu)", n_total);
 	if (n_valid && (!x_valid || !y_valid))
 		return fc_err_set(err, FC_EINVAL, "gbdt: validation rows without data");
 	if (p->early_stopping_rounds && n_valid == 0)
 		return fc_err_set(err, FC_EINVAL,
 		                  "gbdt: early_stopping_rounds needs a validation set");
 	int logl = p->loss == FC_GBDT_POISSON || p->loss == FC_GBDT_TWEEDIE;
-	double sw = 0, sy = 0;
-	for (size_t r = 0; r < n_rows; r++) {
-		if (!isfinite(y[r]))
-			return fc_err_set(err, FC_EINPUT, "gbdt: target of row %zu is not finite", r + 1);
-		if (logl && y[r] < 0)
-			return fc_err_set(err, FC_EINPUT,
-			                  "gbdt: %s loss needs targets >= 0, row %zu has %g",
-			                  LOSS_NAMES[p->loss], r + 1, (double)y[r]);
+	int rc = 0;
+	size_t bad = SIZE_MAX;
+	for (size_t r = 0; r < n_rows && !rc; r++) {
+		size_t id = (row_id ? row_id[r] : r) + 1;
 		double wr = w ? w[r] : 1;
-		if (!(wr >= 0 && isfinite(wr)))
-			return fc_err_set(err, FC_EINPUT, "gbdt: weight of row %zu is not >= 0", r + 1);
-		sw += wr;
-		sy += wr * y[r];
+		if (!isfinite(y[r]))
+			rc = fc_err_set(err, FC_EINPUT, "gbdt: target of row %zu is not finite", id);
+		else if (logl && y[r] < 0)
+			rc = fc_err_set(err, FC_EINPUT, "gbdt: %s loss needs targets >= 0, row %zu has %g",
+			                LOSS_NAMES[p->loss], id, (double)y[r]);
+		else if (!(wr >= 0 && isfinite(wr)))
+			rc = fc_err_set(err, FC_EINPUT, "gbdt: weight of row %zu is not >= 0", id);
+		if (rc)
+			bad = id;
 	}
-	if (!(sw > 0))
+	if ((rc = agree(comm, bad, rc, err)))
+		return rc;
+	target_ctx c = {y, w};
+	double s[2];
+	if ((rc = exact_sums(target_value, &c, n_rows, 2, comm, s)))
+		return fc_err_set(err, rc, "gbdt: a collective step failed");
+	if (!(s[1] > 0))
 		return fc_err_set(err, FC_EINPUT, "gbdt: weights sum to zero");
-	if (logl && !(sy > 0))
+	if (logl && !(s[0] > 0))
 		return fc_err_set(err, FC_EINPUT, "gbdt: %s loss needs a positive mean target",
 		                  LOSS_NAMES[p->loss]);
 	for (size_t r = 0; r < n_valid; r++)
@@ -499,7 +696,8 @@ static void renew_leaves(const fc_gbdt_params *p, gbdt_tree *t, const gbdt_growe
 
 static int train_binned(const fc_gbdt_params *p, const gbdt_data *dp, const float *y,
                         const float *w, const float *x_valid, size_t n_valid,
-                        const float *y_valid, fc_gbdt **out, fc_err *err);
+                        const float *y_valid, const uint32_t *row_id, size_t n_total,
+                        const fc_gbdt_comm *comm, fc_gbdt **out, fc_err *err);
 
 int fc_gbdt_train(const fc_gbdt_params *p, const float *x, size_t n_rows, size_t n_cols,
                   const unsigned char *categorical, const float *y, const float *w,
@@ -509,13 +707,14 @@ int fc_gbdt_train(const fc_gbdt_params *p, const float *x, size_t n_rows, size_t
 	int rc = fc_gbdt_check_params(p, err);
 	if (rc)
 		return rc;
-	if ((rc = check_inputs(p, x, n_rows, n_cols, y, w, x_valid, n_valid, y_valid, err)))
+	if ((rc = check_inputs(p, x, n_rows, n_cols, y, w, x_valid, n_valid, y_valid, NULL, n_rows,
+	                       NULL, err)))
 		return rc;
 
 	gbdt_data d;
 	if ((rc = gbdt_data_build(&d, x, n_rows, n_cols, categorical, p->max_bin, err)))
 		return rc;
-	rc = train_binned(p, &d, y, w, x_valid, n_valid, y_valid, out, err);
+	rc = train_binned(p, &d, y, w, x_valid, n_valid, y_valid, NULL, n_rows, NULL, out, err);
 	gbdt_data_dispose(&d);
 	return rc;
 }
@@ -590,39 +789,102 @@ int fc_gbdt_train_bins(const fc_gbdt_params *p, const fc_gbdt_bins *b, const flo
 		return rc;
 	/* x is binned already: check_inputs sees only that there is one */
 	if ((rc = check_inputs(p, (const float *)(const void *)b, b->d.n_rows, b->d.n_cols, y, w,
-	                       NULL, 0, NULL, err)))
+	                       NULL, 0, NULL, NULL, b->d.n_rows, NULL, err)))
 		return rc;
-	return train_binned(p, &b->d, y, w, NULL, 0, NULL, out, err);
+	return train_binned(p, &b->d, y, w, NULL, 0, NULL, NULL, b->d.n_rows, NULL, out, err);
 }
 
-/* Boosting on the binned matrix *dp (borrowed). */
+int fc_gbdt_bins_alloc_sample(const fc_gbdt_params *p, size_t n_rows, size_t n_cols,
+                              const unsigned char *categorical, const float *sample,
+                              size_t n_sample, fc_gbdt_bins **out, fc_err *err)
+{
+	int rc = fc_gbdt_check_params(p, err);
+	if (rc)
+		return rc;
+	if (n_cols == 0 || n_sample == 0)
+		return fc_err_set(err, FC_EINVAL, "gbdt: no training data");
+	if (n_rows > UINT32_MAX - 1)
+		return fc_err_set(err, FC_EINVAL, "gbdt: too many rows (%zu)", n_rows);
+	fc_gbdt_bins *b = calloc(1, sizeof *b);
+	if (!b)
+		return fc_err_set(err, FC_ENOMEM, "gbdt: out of memory");
+	if ((rc = gbdt_data_alloc(&b->d, n_rows, n_cols, 0, err)) ||
+	    (rc = gbdt_data_maps(&b->d, sample, n_sample, categorical, p->max_bin, err))) {
+		fc_gbdt_bins_free(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
+}
+
+int fc_gbdt_train_part(const fc_gbdt_params *p, const fc_gbdt_bins *b, const float *y,
+                       const float *w, const uint32_t *row_id, size_t n_total,
+                       const fc_gbdt_comm *comm, fc_gbdt **out, fc_err *err)
+{
+	int rc = fc_gbdt_check_params(p, err);
+	if (rc)
+		return rc;
+	if (p->loss == FC_GBDT_ABSOLUTE || p->loss == FC_GBDT_QUANTILE)
+		return fc_err_set(err, FC_EINVAL, "gbdt: the %s loss is not trained over processes",
+		                  LOSS_NAMES[p->loss]);
+	if ((rc = check_inputs(p, (const float *)(const void *)b, b->d.n_rows, b->d.n_cols, y, w,
+	                       NULL, 0, NULL, row_id, n_total, comm, err)))
+		return rc;
+	return train_binned(p, &b->d, y, w, NULL, 0, NULL, row_id, n_total, comm, out, err);
+}
+
+/* The bagging draw of a row: a uniform in [0, 1) from splitmix64 of
+ * (seed, round, row). */
+static uint64_t mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static double bag_draw(uint64_t seed, size_t round, size_t row)
+{
+	uint64_t z = mix64(seed + 0x9e3779b97f4a7c15ull * (uint64_t)(round + 1));
+	z = mix64(z ^ (0x9e3779b97f4a7c15ull + (uint64_t)row));
+	return (double)(z >> 11) * 0x1.0p-53;
+}
+
+/* Boosting on the binned matrix *dp (borrowed): n_total rows in all, of
+ * which this process holds dp's, local row r being row_id[r] of all (row_id
+ * NULL: every row, in order).  comm NULL: one process. */
 static int train_binned(const fc_gbdt_params *p, const gbdt_data *dp, const float *y,
                         const float *w, const float *x_valid, size_t n_valid,
-                        const float *y_valid, fc_gbdt **out, fc_err *err)
+                        const float *y_valid, const uint32_t *row_id, size_t n_total,
+                        const fc_gbdt_comm *comm, fc_gbdt **out, fc_err *err)
 {
 	const gbdt_data d = *dp;
-	size_t n_rows = d.n_rows, n_cols = d.n_cols;
+	size_t n_rows = d.n_rows, n_cols = d.n_cols, n1 = n_rows ? n_rows : 1;
 	int rc;
+	int quant = p->loss == FC_GBDT_ABSOLUTE || p->loss == FC_GBDT_QUANTILE;
+	/* hessians all 1: histograms need not sum them */
+	int unit_h = !w && (p->loss == FC_GBDT_SQUARED || quant);
 	fc_gbdt *m = model_alloc(p, n_cols, p->n_trees);
 	gbdt_grower *gr = NULL;
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-	size_t nmax = n_rows > n_valid ? n_rows : n_valid;
-	double *F = malloc(n_rows * sizeof *F), *Fv = malloc((n_valid ? n_valid : 1) * sizeof *Fv);
-	double *g = malloc(n_rows * sizeof *g), *h = malloc(n_rows * sizeof *h);
-	double *part = malloc((2 * (nmax / CHUNK + 1)) * sizeof *part);
-	double *scratch = malloc(n_rows * sizeof *scratch);
-	vw *buf = malloc(n_rows * sizeof *buf);
-	uint32_t *idx = malloc(n_rows * sizeof *idx);
-	unsigned char *inbag = malloc(n_rows);
+	double *F = malloc(n1 * sizeof *F), *Fv = malloc((n_valid ? n_valid : 1) * sizeof *Fv);
+	int64_t *g = malloc(n1 * sizeof *g), *h = unit_h ? NULL : malloc(n1 * sizeof *h);
+	/* the quantile losses' leaf refits (one process only) */
+	double *scratch = quant ? malloc(n1 * sizeof *scratch) : NULL;
+	vw *buf = quant ? malloc(n1 * sizeof *buf) : NULL;
+	uint32_t *idx = malloc(n1 * sizeof *idx);
+	unsigned char *inbag = malloc(n1);
 	int *cols = malloc(n_cols * sizeof *cols), *perm = malloc(n_cols * sizeof *perm);
-	if (!m || !rng || !F || !Fv || !g || !h || !part || !scratch || !buf || !idx || !inbag ||
-	    !cols || !perm || gbdt_grower_alloc(&d, p->num_leaves, &gr)) {
-		rc = fc_err_set(err, FC_ENOMEM, "gbdt: out of memory");
+	int nomem = !m || !rng || !F || !Fv || !g || (!unit_h && !h) || (quant && (!scratch || !buf)) ||
+	            !idx || !inbag || !cols || !perm || gbdt_grower_alloc(&d, p->num_leaves, &gr);
+	if ((rc = agree(comm, 0, nomem ? fc_err_set(err, FC_ENOMEM, "gbdt: out of memory") : 0,
+	                err)))
 		goto out;
-	}
 	gsl_rng_set(rng, (unsigned long)(p->seed ^ (p->seed >> 32)));
 
-	m->base_score = base_score(p, y, w, n_rows, buf, scratch);
+	if ((rc = base_score(p, y, w, n_rows, comm, buf, scratch, &m->base_score))) {
+		fc_err_set(err, rc, "gbdt: a collective step failed");
+		goto out;
+	}
 	for (size_t r = 0; r < n_rows; r++)
 		F[r] = m->base_score;
 	for (size_t r = 0; r < n_valid; r++)
@@ -646,12 +908,18 @@ static int train_binned(const fc_gbdt_params *p, const gbdt_data *dp, const floa
 		cols[c] = (int)c;
 	double best_valid = INFINITY;
 	size_t best_iter = 0;
-	/* hessians all 1: histograms need not sum them */
-	int unit_h = !w && (p->loss == FC_GBDT_SQUARED || p->loss == FC_GBDT_ABSOLUTE ||
-	                    p->loss == FC_GBDT_QUANTILE);
 
 	for (size_t it = 0; it < p->n_trees; it++) {
-		gradients(p, y, w, F, n_rows, g, h);
+		double gs, hs;
+		rc = gradients(p, y, w, F, n_rows, n_total, comm, g, h, &gs, &hs);
+		if (rc == FC_EMODEL) {
+			rc = 0;
+			break; /* the scores diverged: no tree can be grown on them */
+		}
+		if (rc) {
+			fc_err_set(err, rc, "gbdt: a collective step failed");
+			goto out;
+		}
 		if (n_use < n_cols) {
 			for (size_t c = 0; c < n_cols; c++)
 				perm[c] = (int)c;
@@ -667,14 +935,17 @@ static int train_binned(const fc_gbdt_params *p, const gbdt_data *dp, const floa
 		size_t m_rows = 0;
 		int bagged = p->bagging_fraction < 1;
 		for (size_t r = 0; r < n_rows; r++) {
-			int in = !bagged || gsl_rng_uniform(rng) < p->bagging_fraction;
+			int in = !bagged ||
+			         bag_draw(p->seed, it, row_id ? row_id[r] : r) < p->bagging_fraction;
 			inbag[r] = (unsigned char)in;
 			if (in)
 				idx[m_rows++] = (uint32_t)r;
 		}
 		gbdt_tree *t = &m->trees[m->n_trees];
-		if ((rc = gbdt_grow(gr, &cfg, idx, m_rows, g, unit_h ? NULL : h, cols, n_use, t))) {
-			rc = fc_err_set(err, FC_ENOMEM, "gbdt: out of memory growing tree %zu", it + 1);
+		if ((rc = gbdt_grow(gr, &cfg, idx, m_rows, g, h, gs, hs, cols, n_use, comm, t))) {
+			fc_err_set(err, rc, rc == FC_ENOMEM ? "gbdt: out of memory growing tree %zu"
+			                                    : "gbdt: a collective step failed in tree %zu",
+			           it + 1);
 			goto out;
 		}
 		if (t->n_nodes == 0) {
@@ -683,14 +954,14 @@ static int train_binned(const fc_gbdt_params *p, const gbdt_data *dp, const floa
 			break;
 		}
 		m->n_trees++;
-		if (p->loss == FC_GBDT_ABSOLUTE || p->loss == FC_GBDT_QUANTILE)
+		if (quant)
 			renew_leaves(p, t, gr, y, w, F, buf, scratch);
 		for (size_t l = 0; l < t->n_leaves; l++)
 			t->leaf_value[l] *= p->learning_rate;
-		if (gbdt_tree_finish(t, &d)) {
-			rc = fc_err_set(err, FC_ENOMEM, "gbdt: out of memory");
+		int frc = gbdt_tree_finish(t, &d);
+		if ((rc = agree(comm, 0, frc ? fc_err_set(err, FC_ENOMEM, "gbdt: out of memory") : 0,
+		                err)))
 			goto out;
-		}
 		/* scores: in-bag rows by their leaf, the others by traversal */
 #pragma omp parallel for schedule(dynamic, 1) if (m_rows >= PAR_MIN_ROWS)
 		for (size_t l = 0; l < t->n_leaves; l++) {
@@ -708,10 +979,14 @@ static int train_binned(const fc_gbdt_params *p, const gbdt_data *dp, const floa
 #pragma omp parallel for schedule(static) if (n_valid >= PAR_MIN_ROWS / 4)
 		for (size_t r = 0; r < n_valid; r++)
 			Fv[r] += t->leaf_value[gbdt_tree_leaf_raw(t, x_valid + r, n_valid)];
-		m->train_metric[it] = metric(p, y, w, F, n_rows, part);
+		if ((rc = metric(p, y, w, F, n_rows, comm, &m->train_metric[it]))) {
+			fc_err_set(err, rc, "gbdt: a collective step failed");
+			goto out;
+		}
 		m->n_rounds = it + 1;
 		if (n_valid) {
-			double v = metric(p, y_valid, NULL, Fv, n_valid, part);
+			double v;
+			(void)metric(p, y_valid, NULL, Fv, n_valid, NULL, &v);
 			m->valid_metric[it] = v;
 			if (v < best_valid) {
 				best_valid = v;
@@ -752,7 +1027,6 @@ out:
 	free(Fv);
 	free(g);
 	free(h);
-	free(part);
 	free(scratch);
 	free(buf);
 	free(idx);

@@ -28,6 +28,7 @@
  * models per horizon bucket. */
 #include "forecast/model.h"
 #include "forecast/calendar.h"
+#include "forecast/dist.h"
 #include "forecast/explain.h"
 #include "forecast/features.h"
 #include "forecast/gbdt.h"
@@ -706,16 +707,35 @@ typedef struct sample_sink {
 	size_t n_sample, n_cols, stride;
 } sample_sink;
 
+/* Training rows made in this process (fc_gbdt_rows_made). */
+static size_t rows_made;
+
+size_t fc_gbdt_rows_made(void)
+{
+	size_t n;
+#pragma omp atomic read
+	n = rows_made;
+	return n;
+}
+
+static void count_rows(size_t k)
+{
+#pragma omp atomic update
+	rows_made += k;
+}
+
 static void put_sample(void *ctx, size_t r, size_t k, const float *block, size_t stride)
 {
 	const sample_sink *s = ctx;
 	for (size_t c = 0; c < s->n_cols; c++)
 		memcpy(s->x + c * s->n_sample + r / s->stride, block + c * stride, k * sizeof *block);
+	count_rows(k);
 }
 
 static void put_bins(void *ctx, size_t r, size_t k, const float *block, size_t stride)
 {
 	fc_gbdt_bins_put(ctx, r, k, block, stride);
+	count_rows(k);
 }
 
 /* Trains one learner on the design of f (rows t >= 1) without holding the
@@ -760,6 +780,175 @@ static int train_streamed(const gbdt_kind_params *p, const fc_featurizer *f, fc_
 		rc = fc_design_stream(f, 1, 1, put_bins, b, NULL, err);
 	if (!rc)
 		rc = fc_gbdt_train_bins(&p->learner, b, d->y, NULL, out, err);
+	fc_gbdt_bins_free(b);
+	fc_design_free(d);
+	return rc;
+}
+
+/* ---- training over the MPI ranks --------------------------------------------
+ * The learner of train_streamed, trained over the ranks (forecast/dist.h):
+ * each rank makes only the rows of its own series (mine), binned with the
+ * edges of the same sample of rows as one process's -- the rows r with r %
+ * stride == 0 among every series' rows, each made by the rank that owns
+ * its series and broadcast to all, so that every rank computes the same
+ * edges -- and fc_gbdt_train_part sums the histograms over the ranks.  The
+ * model is train_streamed's, byte for byte.  Peak per rank: the sample (as
+ * one process) and then the bins and boosting arrays of its own rows. */
+
+/* The rank's own rows of the sample, kept with their sample positions. */
+typedef struct part_sample {
+	float *x;               /* column-major, n_sample rows */
+	unsigned char *have;    /* the sample rows this rank made */
+	size_t n_sample, n_cols, stride;
+} part_sample;
+
+static void put_part_sample(void *ctx, size_t r, size_t k, const float *block, size_t stride)
+{
+	part_sample *s = ctx;
+	for (size_t c = 0; c < s->n_cols; c++)
+		memcpy(s->x + c * s->n_sample + r / s->stride, block + c * stride, k * sizeof *block);
+	for (size_t i = 0; i < k; i++)
+		s->have[r / s->stride + i] = 1;
+	count_rows(k);
+}
+
+/* Rows r (among all) to the rank's own bins: row[] ascending. */
+typedef struct part_bins {
+	fc_gbdt_bins *b;
+	const uint32_t *row;
+	size_t n;
+} part_bins;
+
+static void put_part_bins(void *ctx, size_t r, size_t k, const float *block, size_t stride)
+{
+	const part_bins *pb = ctx;
+	size_t lo = 0, hi = pb->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (pb->row[mid] < r)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* the k rows of one series are consecutive here as among all */
+	fc_gbdt_bins_put(pb->b, lo, k, block, stride);
+	count_rows(k);
+}
+
+/* Every rank's sample rows to every rank: in rank order, each broadcasts
+ * how many it made, then their positions and values SHARE_ROWS rows at a
+ * time (so the buffers stay small beside the sample).  Collective. */
+#define SHARE_ROWS 16384
+
+/* The next k sample rows this rank made, from position next on, into
+ * pos/val (row-major); returns the position after the last. */
+static size_t pack_sample(const part_sample *s, size_t next, size_t k, uint64_t *pos, float *val)
+{
+	size_t nc = s->n_cols;
+	for (size_t j = 0; j < k; next++) {
+		if (!s->have[next])
+			continue;
+		for (size_t c = 0; c < nc; c++)
+			val[j * nc + c] = s->x[c * s->n_sample + next];
+		pos[j++] = next;
+	}
+	return next;
+}
+
+static int share_sample(const fc_gbdt_comm *comm, part_sample *s, fc_err *err)
+{
+	size_t nc = s->n_cols;
+	uint64_t *pos = malloc(SHARE_ROWS * sizeof *pos);
+	float *val = malloc(SHARE_ROWS * (nc ? nc : 1) * sizeof *val);
+	int rc = fc_gbdt_comm_agree(comm, 0, pos && val ? 0 : fc_err_set(err, FC_ENOMEM, "out of memory"),
+	                            err);
+	for (size_t q = 0; !rc && q < comm->size; q++) {
+		uint64_t n = 0;
+		for (size_t i = 0; q == comm->rank && i < s->n_sample; i++)
+			n += s->have[i];
+		if ((rc = comm->bcast(comm->ctx, &n, sizeof n, q)))
+			break;
+		size_t next = 0; /* the sender's next sample position to look at */
+		for (uint64_t done = 0; !rc && done < n;) {
+			uint64_t k = n - done < SHARE_ROWS ? n - done : SHARE_ROWS;
+			if (q == comm->rank)
+				next = pack_sample(s, next, k, pos, val);
+			if ((rc = comm->bcast(comm->ctx, pos, k * sizeof *pos, q)) ||
+			    (rc = comm->bcast(comm->ctx, val, k * nc * sizeof *val, q)))
+				break;
+			for (uint64_t j = 0; q != comm->rank && j < k; j++)
+				for (size_t c = 0; c < nc; c++)
+					s->x[c * s->n_sample + pos[j]] = val[j * nc + c];
+			done += k;
+		}
+	}
+	if (rc && rc != FC_ENOMEM)
+		fc_err_set(err, rc, "model 'gbdt': a collective step failed");
+	free(pos);
+	free(val);
+	return rc;
+}
+
+static int train_shared(const gbdt_kind_params *p, const fc_featurizer *f,
+                        const unsigned char *mine, const fc_gbdt_comm *comm, fc_gbdt **out,
+                        fc_err *err)
+{
+	size_t nr = fc_design_count(f, 1), nc = fc_featurizer_ncols(f);
+	if (nr == 0)
+		return fc_err_set(err, FC_EMODEL, "model 'gbdt': no training rows");
+	size_t stride = fc_gbdt_sample_stride(nr);
+	part_sample ss = {.n_sample = (nr + stride - 1) / stride, .n_cols = nc, .stride = stride};
+	int rc = 0;
+	if (nc && ss.n_sample > SIZE_MAX / nc / sizeof *ss.x)
+		rc = fc_err_set(err, FC_EINVAL, "features: %zu rows x %zu columns is too large", nr, nc);
+	size_t cells = ss.n_sample * nc;
+	if (!rc) {
+		ss.x = malloc((cells ? cells : 1) * sizeof *ss.x);
+		ss.have = calloc(ss.n_sample, 1);
+		if (!ss.x || !ss.have)
+			rc = fc_err_set(err, FC_ENOMEM, "out of memory: the bin sample of %zu rows x %zu "
+			                "features", ss.n_sample, nc);
+	}
+	const unsigned char *cat = fc_featurizer_categorical_flags(f);
+	fc_design *d = NULL;
+	fc_gbdt_bins *b = NULL;
+	size_t total = 0, bad = SIZE_MAX;
+	if (!rc)
+		rc = fc_design_stream_part(f, 1, stride, mine, put_part_sample, &ss, &d, &total, &bad, err);
+	if (!rc && total != nr)
+		rc = fc_err_set(err, FC_EMODEL, "model 'gbdt': %zu training rows counted, %zu made",
+		                nr, total);
+	/* a series' failure: the first series' of all, as in one process */
+	if ((rc = fc_gbdt_comm_agree(comm, bad, rc, err)))
+		goto out;
+	if ((rc = share_sample(comm, &ss, err)))
+		goto out;
+	free(ss.have);
+	ss.have = NULL;
+	rc = fc_gbdt_bins_alloc_sample(&p->learner, d->n_rows, nc, cat, ss.x, ss.n_sample, &b, err);
+	if (!rc && stride == 1 && !(rc = fc_gbdt_bins_reserve(b, err))) {
+		/* the sample is every row: the own rows are binned from it, in
+		 * runs of consecutive rows */
+		for (size_t q = 0; q < d->n_rows;) {
+			size_t e = q + 1;
+			while (e < d->n_rows && d->row[e] == d->row[e - 1] + 1)
+				e++;
+			fc_gbdt_bins_put(b, q, e - q, ss.x + d->row[q], ss.n_sample);
+			q = e;
+		}
+	}
+	free(ss.x); /* before the bins of a sampled design are allocated */
+	ss.x = NULL;
+	if (!rc && stride > 1 && !(rc = fc_gbdt_bins_reserve(b, err))) {
+		part_bins pb = {.b = b, .row = d->row, .n = d->n_rows};
+		rc = fc_design_stream_part(f, 1, 1, mine, put_part_bins, &pb, NULL, NULL, NULL, err);
+	}
+	if ((rc = fc_gbdt_comm_agree(comm, 0, rc, err)))
+		goto out;
+	rc = fc_gbdt_train_part(&p->learner, b, d->y, NULL, d->row, nr, comm, out, err);
+out:
+	free(ss.x);
+	free(ss.have);
 	fc_gbdt_bins_free(b);
 	fc_design_free(d);
 	return rc;
@@ -839,63 +1028,100 @@ static int gbdt_fit_panel(void **state, const void *params, const fc_panel *pn, 
                           size_t h, fc_err *err)
 {
 	const gbdt_kind_params *p = params;
+	/* Under mpirun, the fit shared by the ranks (forecast/dist.h): every
+	 * step below runs on every rank, the ranks agree on failures after the
+	 * set-up and before each learner (each rank makes the same number of
+	 * collective calls whatever fails where), and each learner that can
+	 * be is trained over the ranks, the others by rank 0 alone. */
+	const size_t *rank_of = NULL;
+	const fc_gbdt_comm *comm = fc_dist_fit_begin(fc_model_gbdt, params, pn, cut, h, &rank_of);
 	grouping gr;
 	holidays hol;
+	memset(&gr, 0, sizeof gr);
+	memset(&hol, 0, sizeof hol);
+	hol.set = &hol.own;
+	unsigned char *mine = NULL;
+	gbdt_state *st = NULL;
 	int rc = make_grouping(p, pn, cut, &gr, err);
-	if (rc)
-		return rc;
-	if ((rc = holidays_load(p, pn, h, &hol, err))) {
-		grouping_dispose(&gr);
-		return rc;
-	}
-	gbdt_state *st = calloc(1, sizeof *st);
-	if (!st) {
+	if (!rc)
+		rc = holidays_load(p, pn, h, &hol, err);
+	if (!rc && !(st = calloc(1, sizeof *st)))
 		rc = fc_err_set(err, FC_ENOMEM, "out of memory");
-		goto out;
-	}
-	st->strategy = p->strategy;
-	st->n_steps = p->strategy == STRATEGY_DIRECT ? h : 1;
-	st->n_groups = gr.n_groups;
-	st->models = calloc(st->n_groups * st->n_steps, sizeof *st->models);
-	st->group_values = calloc(st->n_groups, sizeof *st->group_values);
-	if (!st->models || !st->group_values) {
-		rc = fc_err_set(err, FC_ENOMEM, "out of memory");
-		goto out;
+	if (!rc) {
+		st->strategy = p->strategy;
+		st->n_steps = p->strategy == STRATEGY_DIRECT ? h : 1;
+		st->n_groups = gr.n_groups;
+		st->models = calloc(st->n_groups * st->n_steps, sizeof *st->models);
+		st->group_values = calloc(st->n_groups, sizeof *st->group_values);
+		if (!st->models || !st->group_values)
+			rc = fc_err_set(err, FC_ENOMEM, "out of memory");
 	}
 	/* the lags, "auto" resolved once on all the (cut) series */
-	{
+	if (!rc) {
 		fc_feature_spec sp;
 		int lags_auto;
-		if ((rc = spec_from_params(p, &sp, &lags_auto, err)))
-			goto out;
-		if (lags_auto && (rc = fc_feature_auto_lags(gr.views, gr.first[gr.n_groups], pn->seasons, pn->n_seasons, &sp, err)))
-			goto out;
-		st->n_lags = sp.n_lags;
-		memcpy(st->lags, sp.lags, sp.n_lags * sizeof sp.lags[0]);
+		if (!(rc = spec_from_params(p, &sp, &lags_auto, err)) && lags_auto)
+			rc = fc_feature_auto_lags(gr.views, gr.first[gr.n_groups], pn->seasons, pn->n_seasons,
+			                          &sp, err);
+		if (!rc) {
+			st->n_lags = sp.n_lags;
+			memcpy(st->lags, sp.lags, sp.n_lags * sizeof sp.lags[0]);
+		}
 	}
-	if ((rc = make_levels(pn, st, err)) || (rc = events_load(p, st, err)))
-		goto out;
-	for (size_t g = 0; g < gr.n_groups && !rc; g++) {
-		if (!(st->group_values[g] = strdup(gr.values[g]))) {
-			rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+	if (!rc && !(rc = make_levels(pn, st, err)))
+		rc = events_load(p, st, err);
+	if (!rc && comm && !(mine = malloc(gr.first[gr.n_groups] ? gr.first[gr.n_groups] : 1)))
+		rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+	for (size_t k = 0; !rc && mine && k < gr.first[gr.n_groups]; k++)
+		mine[k] = rank_of[gr.idx[k]] == comm->rank;
+	if (comm)
+		rc = fc_gbdt_comm_agree(comm, 0, rc, err);
+	size_t n_items = rc ? 0 : st->n_groups * st->n_steps;
+	for (size_t it = 0; it < n_items; it++) {
+		/* a failure stops every rank at the same learner */
+		if (it && comm)
+			rc = fc_gbdt_comm_agree(comm, 0, rc, err);
+		if (rc)
 			break;
+		size_t g = it / st->n_steps, j = it % st->n_steps;
+		if (j == 0 && !(st->group_values[g] = strdup(gr.values[g]))) {
+			rc = fc_err_set(err, FC_ENOMEM, "out of memory");
+			continue;
 		}
 		const fc_series *views = gr.views + gr.first[g];
 		size_t n = gr.first[g + 1] - gr.first[g];
 		/* the learner this group's size calls for, the same for every step */
 		gbdt_kind_params q = *p;
 		q.learner = learner_for(p, n);
-		for (size_t j = 0; j < st->n_steps && !rc; j++) {
-			fc_featurizer *f = NULL;
-			if ((rc = featurizer_for(p, pn, hol.set, st, j + 1, 0, views, n, &f, err)))
-				break;
-			rc = train_one(&q, f, &st->models[g * st->n_steps + j], err);
+		/* early stopping splits the float design, and the quantile losses
+		 * refit leaves from every row at once: those learners rank 0
+		 * trains alone */
+		int shared = comm && (p->valid == 0 || p->learner.early_stopping_rounds == 0) &&
+		             q.learner.loss != FC_GBDT_ABSOLUTE && q.learner.loss != FC_GBDT_QUANTILE;
+		if (comm && !shared && comm->rank > 0)
+			continue;
+		fc_featurizer *f = NULL;
+		rc = featurizer_for(p, pn, hol.set, st, j + 1, 0, views, n, &f, err);
+		if (shared)
+			rc = fc_gbdt_comm_agree(comm, 0, rc, err);
+		if (rc) {
 			fc_featurizer_free(f);
-			if (rc && p->global_by[0])
-				fc_err_prefix(err, "%s=%s: ", p->global_by, gr.values[g]);
+			continue;
 		}
+		if (shared)
+			rc = train_shared(&q, f, mine + gr.first[g], comm, &st->models[g * st->n_steps + j],
+			                  err);
+		else
+			rc = train_one(&q, f, &st->models[g * st->n_steps + j], err);
+		fc_featurizer_free(f);
+		if (rc && p->global_by[0])
+			fc_err_prefix(err, "%s=%s: ", p->global_by, gr.values[g]);
 	}
-out:
+	/* every rank returns the same outcome (the learners rank 0 trained
+	 * alone included) */
+	if (comm && n_items)
+		rc = fc_gbdt_comm_agree(comm, 0, rc, err);
+	free(mine);
 	grouping_dispose(&gr);
 	holidays_release(&hol);
 	if (rc) {

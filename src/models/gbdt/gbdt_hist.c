@@ -12,9 +12,18 @@
  * unit hessians (unweighted squared, absolute, quantile) only gradients and
  * counts are summed; the hessian sum is the count.
  *
+ * The sums are of integers: gradients and hessians on a fixed-point grid
+ * (gbdt.c, "Sums"), so a bin's sum is exact, whatever the order of its
+ * rows -- the property that lets the rows be split over processes and
+ * their histograms summed (the data-parallel learning of LightGBM, Meng
+ * et al., "A communication-efficient parallel algorithm for decision
+ * tree", NeurIPS 2016, section 2) with the same result as one process;
+ * it makes subtraction exact too.  The split search reads them as reals
+ * (gbdt_hist_real).
+ *
  * Threading: OpenMP over column groups; every histogram bin is summed by
- * one thread in row order, so the sums do not depend on the number of
- * threads (nor on the group width). */
+ * one thread, so the sums do not depend on the number of threads (nor on
+ * the group width); being exact, they would not anyway. */
 #include <string.h>
 
 #include "models/gbdt/gbdt_private.h"
@@ -24,8 +33,8 @@
 /* Rows ahead to prefetch in a node's (scattered) rows. */
 #define PREFETCH 32
 
-void gbdt_hist_build(const gbdt_data *d, const uint32_t *idx, size_t m, const double *og,
-                     const double *oh, const int *cols, size_t n_use, gbdt_hbin *hist)
+void gbdt_hist_build(const gbdt_data *d, const uint32_t *idx, size_t m, const int64_t *og,
+                     const int64_t *oh, const int *cols, size_t n_use, gbdt_ibin *hist)
 {
 	const size_t n = d->n_rows, w = d->width;
 	/* groups holding a column in use, in order */
@@ -38,7 +47,7 @@ void gbdt_hist_build(const gbdt_data *d, const uint32_t *idx, size_t m, const do
 #pragma omp parallel for schedule(dynamic, 1) if (m * n_use >= PAR_MIN_WORK)
 	for (size_t q = 0; q < n_groups; q++) {
 		size_t g = groups[q], c0 = g * w, wg = gbdt_group_cols(d, g);
-		gbdt_hbin *hb[GBDT_MAX_WIDTH];
+		gbdt_ibin *hb[GBDT_MAX_WIDTH];
 		for (size_t k = 0; k < wg; k++)
 			hb[k] = hist + d->bin_offset[c0 + k];
 		memset(hb[0], 0, (d->bin_offset[c0 + wg] - d->bin_offset[c0]) * sizeof *hb[0]);
@@ -48,9 +57,9 @@ void gbdt_hist_build(const gbdt_data *d, const uint32_t *idx, size_t m, const do
 				if (idx && i + PREFETCH < m)
 					__builtin_prefetch(b + (size_t)idx[i + PREFETCH] * w);
 				const uint8_t *rb = b + (size_t)(idx ? idx[i] : i) * w;
-				double gi = og[i], hi = oh[i];
+				int64_t gi = og[i], hi = oh[i];
 				for (size_t k = 0; k < wg; k++) {
-					gbdt_hbin *e = &hb[k][rb[k]];
+					gbdt_ibin *e = &hb[k][rb[k]];
 					e->g += gi;
 					e->h += hi;
 					e->n += 1;
@@ -62,21 +71,21 @@ void gbdt_hist_build(const gbdt_data *d, const uint32_t *idx, size_t m, const do
 				if (idx && i + PREFETCH < m)
 					__builtin_prefetch(b + (size_t)idx[i + PREFETCH] * w);
 				const uint8_t *rb = b + (size_t)(idx ? idx[i] : i) * w;
-				double gi = og[i];
+				int64_t gi = og[i];
 				for (size_t k = 0; k < wg; k++) {
-					gbdt_hbin *e = &hb[k][rb[k]];
+					gbdt_ibin *e = &hb[k][rb[k]];
 					e->g += gi;
 					e->n += 1;
 				}
 			}
-			for (gbdt_hbin *e = hb[0], *end = hist + d->bin_offset[c0 + wg]; e < end; e++)
+			for (gbdt_ibin *e = hb[0], *end = hist + d->bin_offset[c0 + wg]; e < end; e++)
 				e->h = e->n;
 		}
 	}
 }
 
-void gbdt_hist_subtract(const gbdt_data *d, const int *cols, size_t n_use, gbdt_hbin *big,
-                        const gbdt_hbin *small)
+void gbdt_hist_subtract(const gbdt_data *d, const int *cols, size_t n_use, gbdt_ibin *big,
+                        const gbdt_ibin *small)
 {
 	for (size_t k = 0; k < n_use; k++) {
 		int c = cols[k];
@@ -84,6 +93,19 @@ void gbdt_hist_subtract(const gbdt_data *d, const int *cols, size_t n_use, gbdt_
 			big[j].g -= small[j].g;
 			big[j].h -= small[j].h;
 			big[j].n -= small[j].n;
+		}
+	}
+}
+
+void gbdt_hist_real(const gbdt_data *d, const int *cols, size_t n_use, const gbdt_ibin *in,
+                    double gs, double hs, gbdt_hbin *out)
+{
+	for (size_t k = 0; k < n_use; k++) {
+		int c = cols[k];
+		for (size_t j = d->bin_offset[c]; j < d->bin_offset[c + 1]; j++) {
+			out[j].g = (double)in[j].g * gs;
+			out[j].h = (double)in[j].h * hs;
+			out[j].n = (double)in[j].n;
 		}
 	}
 }

@@ -93,21 +93,38 @@ int gbdt_bin_value(const gbdt_binmap *m, float v);
 
 /* ---- 2. histograms (gbdt_hist.c) ---- */
 
+/* A histogram bin as the split search reads it. */
 typedef struct gbdt_hbin {
 	double g, h;
 	double n;   /* rows (a double keeps the struct simple to subtract) */
 } gbdt_hbin;
 
+/* A histogram bin as it is summed: gradients and hessians on a fixed-point
+ * grid (see gbdt.c, "Sums"), so that a bin's sum is exact and therefore
+ * the same in any order: over threads, over blocks of rows, over
+ * processes. */
+typedef struct gbdt_ibin {
+	int64_t g, h, n;
+} gbdt_ibin;
+
 /* Builds the histogram of rows idx[0..m) for the column groups holding
  * any of cols[0..n_use) (other columns of those groups are built too):
- * og/oh are the gradients/hessians gathered in idx order (idx NULL: rows
- * 0..m-1 in order); oh NULL means every hessian is 1.  Clears those
- * columns' bins first. */
-void gbdt_hist_build(const gbdt_data *d, const uint32_t *idx, size_t m, const double *og,
-                     const double *oh, const int *cols, size_t n_use, gbdt_hbin *hist);
-/* big -= small over the columns in use. */
-void gbdt_hist_subtract(const gbdt_data *d, const int *cols, size_t n_use, gbdt_hbin *big,
-                        const gbdt_hbin *small);
+ * og/oh are the gradients/hessians on their grids gathered in idx order
+ * (idx NULL: rows 0..m-1 in order); oh NULL means every hessian is 1 (h
+ * is then the count).  Clears those columns' bins first. */
+void gbdt_hist_build(const gbdt_data *d, const uint32_t *idx, size_t m, const int64_t *og,
+                     const int64_t *oh, const int *cols, size_t n_use, gbdt_ibin *hist);
+/* big -= small over the columns in use (exact). */
+void gbdt_hist_subtract(const gbdt_data *d, const int *cols, size_t n_use, gbdt_ibin *big,
+                        const gbdt_ibin *small);
+/* The columns in use of in as real numbers: g * gs, h * hs (gs, hs the
+ * grids' steps, powers of two). */
+void gbdt_hist_real(const gbdt_data *d, const int *cols, size_t n_use, const gbdt_ibin *in,
+                    double gs, double hs, gbdt_hbin *out);
+
+/* Collectives of a training spread over processes (the public
+ * fc_gbdt_comm, forecast/gbdt.h); NULL in one process. */
+struct fc_gbdt_comm;
 
 /* ---- 3. splits (gbdt_split.c) ---- */
 
@@ -175,12 +192,17 @@ typedef struct gbdt_grower gbdt_grower;
 
 int gbdt_grower_alloc(const gbdt_data *d, size_t num_leaves, gbdt_grower **out);
 void gbdt_grower_free(gbdt_grower *g);
-/* Grows one tree on rows idx[0..m) (ascending) with gradients g/h (all
- * rows; h NULL: all hessians are 1), columns cols[0..n_use) (ascending).  Leaves hold the raw
- * second-order outputs (no shrinkage).  After return, leaf_rows() gives the
- * rows of each leaf.  0 or FC_ENOMEM. */
+/* Grows one tree on rows idx[0..m) (ascending) with gradients g/h on
+ * their grids (all rows; h NULL: all hessians are 1), steps gs/hs,
+ * columns cols[0..n_use) (ascending).  Leaves hold the raw second-order
+ * outputs (no shrinkage).  With comm (the rows split over processes, each
+ * growing the same tree on its own rows), every histogram and node sum
+ * is summed over the processes before it is used, so every process makes
+ * the same decisions.  After return, leaf_rows() gives the (local) rows of
+ * each leaf.  0, FC_ENOMEM, or the failure of a collective. */
 int gbdt_grow(gbdt_grower *gr, const gbdt_grow_cfg *cfg, const uint32_t *idx, size_t m,
-              const double *g, const double *h, const int *cols, size_t n_use, gbdt_tree *t);
+              const int64_t *g, const int64_t *h, double gs, double hs, const int *cols,
+              size_t n_use, const struct fc_gbdt_comm *comm, gbdt_tree *t);
 /* Rows of leaf l of the tree last grown: *rows valid until the next grow. */
 size_t gbdt_leaf_rows(const gbdt_grower *gr, size_t l, const uint32_t **rows);
 

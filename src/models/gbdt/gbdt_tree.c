@@ -9,12 +9,20 @@
  * contiguous stretch of one index array, split by a stable partition; of
  * the two children only the smaller one's histogram is built, the larger
  * one's is the parent's minus it (done in place in the parent's slot).
+ * Histograms are summed exactly (gbdt_hist.c); with the rows split over
+ * processes (a comm), each process grows the same tree on its own rows:
+ * every histogram it builds and the root's sums are summed over the
+ * processes before use, node sizes are the global counts the histograms
+ * give, and the smaller child is chosen by global count, so the choices,
+ * leaf values and covers are the same on every process, and the same as
+ * one process's on all the rows.
  * Omitted: LightGBM's forced splits, monotone constraints, cost-effective
  * gradient boosting and linear trees. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "forecast/gbdt.h"
 #include "models/gbdt/gbdt_private.h"
 
 /* Rows ahead to prefetch when walking a leaf's scattered rows. */
@@ -24,10 +32,13 @@ struct gbdt_grower {
 	const gbdt_data *d;
 	size_t num_leaves;
 	uint32_t *rows, *tmp;
-	double *og, *oh;
-	gbdt_hbin *hist;         /* num_leaves slots of n_hist_bins */
-	size_t *begin, *count, *slot, *depth;
-	double *sg, *sh;
+	int64_t *og, *oh;
+	gbdt_ibin *hist;         /* num_leaves slots of n_hist_bins (summed over processes) */
+	gbdt_hbin *real;         /* the histogram being searched, as reals */
+	size_t *begin, *count, *slot, *depth;  /* count: this process's rows */
+	double *sg, *sh, *gcount;              /* sums and rows over every process */
+	double gs, hs;                         /* the gradients' grid steps */
+	const fc_gbdt_comm *comm;
 	int *parent_node, *parent_side;
 	gbdt_split *best;
 	size_t n_leaves;
@@ -42,6 +53,8 @@ void gbdt_grower_free(gbdt_grower *g)
 	free(g->og);
 	free(g->oh);
 	free(g->hist);
+	free(g->real);
+	free(g->gcount);
 	free(g->begin);
 	free(g->count);
 	free(g->slot);
@@ -67,6 +80,8 @@ int gbdt_grower_alloc(const gbdt_data *d, size_t num_leaves, gbdt_grower **out)
 	g->og = malloc(n * sizeof *g->og);
 	g->oh = malloc(n * sizeof *g->oh);
 	g->hist = malloc(L * d->n_hist_bins * sizeof *g->hist);
+	g->real = malloc((d->n_hist_bins ? d->n_hist_bins : 1) * sizeof *g->real);
+	g->gcount = malloc(L * sizeof *g->gcount);
 	g->begin = malloc(L * sizeof *g->begin);
 	g->count = malloc(L * sizeof *g->count);
 	g->slot = malloc(L * sizeof *g->slot);
@@ -76,7 +91,8 @@ int gbdt_grower_alloc(const gbdt_data *d, size_t num_leaves, gbdt_grower **out)
 	g->parent_node = malloc(L * sizeof *g->parent_node);
 	g->parent_side = malloc(L * sizeof *g->parent_side);
 	g->best = malloc(L * sizeof *g->best);
-	if (!g->rows || !g->tmp || !g->og || !g->oh || !g->hist || !g->begin || !g->count ||
+	if (!g->rows || !g->tmp || !g->og || !g->oh || !g->hist || !g->real || !g->gcount ||
+	    !g->begin || !g->count ||
 	    !g->slot || !g->depth || !g->sg || !g->sh || !g->parent_node || !g->parent_side ||
 	    !g->best) {
 		gbdt_grower_free(g);
@@ -231,16 +247,37 @@ static int can_split(const gbdt_grower *gr, const gbdt_grow_cfg *cfg, size_t l)
 {
 	if (cfg->max_depth && gr->depth[l] >= cfg->max_depth)
 		return 0;
-	return (double)gr->count[l] >= 2 * cfg->split.min_data && gr->count[l] >= 2;
+	return gr->gcount[l] >= 2 * cfg->split.min_data && gr->gcount[l] >= 2;
 }
 
-/* Histogram of leaf l into its slot, then its best split. */
-static void build_and_search(gbdt_grower *gr, const gbdt_grow_cfg *cfg, size_t l,
-                             const double *g, const double *h, const int *cols, size_t n_use,
-                             int build)
+/* The columns in use of a histogram summed over the processes, in runs
+ * of adjacent columns.  0 or the collective's failure. */
+static int reduce_hist(const gbdt_grower *gr, const int *cols, size_t n_use, gbdt_ibin *hist)
 {
 	const gbdt_data *d = gr->d;
-	gbdt_hbin *hist = gr->hist + gr->slot[l] * d->n_hist_bins;
+	if (!gr->comm)
+		return 0;
+	for (size_t k = 0; k < n_use;) {
+		size_t e = k + 1;
+		while (e < n_use && cols[e] == cols[e - 1] + 1)
+			e++;
+		size_t b0 = d->bin_offset[cols[k]], b1 = d->bin_offset[cols[e - 1] + 1];
+		int rc = gr->comm->sum(gr->comm->ctx, (int64_t *)(void *)(hist + b0), 3 * (b1 - b0));
+		if (rc)
+			return rc;
+		k = e;
+	}
+	return 0;
+}
+
+/* Histogram of leaf l into its slot (summed over the processes), then
+ * its best split.  0 or the collective's failure. */
+static int build_and_search(gbdt_grower *gr, const gbdt_grow_cfg *cfg, size_t l,
+                            const int64_t *g, const int64_t *h, const int *cols, size_t n_use,
+                            int build)
+{
+	const gbdt_data *d = gr->d;
+	gbdt_ibin *hist = gr->hist + gr->slot[l] * d->n_hist_bins;
 	if (build) {
 		const uint32_t *idx = gr->rows + gr->begin[l];
 		size_t m = gr->count[l];
@@ -261,25 +298,50 @@ static void build_and_search(gbdt_grower *gr, const gbdt_grow_cfg *cfg, size_t l
 				}
 			gbdt_hist_build(d, idx, m, gr->og, h ? gr->oh : NULL, cols, n_use, hist);
 		}
+		int rc = reduce_hist(gr, cols, n_use, hist);
+		if (rc)
+			return rc;
 	}
-	gbdt_split_best(&cfg->split, d, cols, n_use, hist, gr->sg[l], gr->sh[l],
-	                (double)gr->count[l], &gr->best[l]);
+	gbdt_hist_real(d, cols, n_use, hist, gr->gs, gr->hs, gr->real);
+	gbdt_split_best(&cfg->split, d, cols, n_use, gr->real, gr->sg[l], gr->sh[l],
+	                gr->gcount[l], &gr->best[l]);
+	return 0;
 }
 
 int gbdt_grow(gbdt_grower *gr, const gbdt_grow_cfg *cfg, const uint32_t *idx, size_t m,
-              const double *g, const double *h, const int *cols, size_t n_use, gbdt_tree *t)
+              const int64_t *g, const int64_t *h, double gs, double hs, const int *cols,
+              size_t n_use, const fc_gbdt_comm *comm, gbdt_tree *t)
 {
 	const gbdt_data *d = gr->d;
 	size_t L = cfg->num_leaves < gr->num_leaves ? cfg->num_leaves : gr->num_leaves;
 	int rc = tree_alloc(t, L);
+	if (comm) {
+		/* every process fails, or none: the allocation is the same on all */
+		double bad = rc != 0;
+		int crc = comm->max(comm->ctx, &bad, 1);
+		rc = crc ? crc : bad != 0 ? FC_ENOMEM : 0;
+		if (rc)
+			gbdt_tree_dispose(t);
+	}
 	if (rc)
 		return rc;
-	memcpy(gr->rows, idx, m * sizeof *idx);
-	double sg = 0, sh = 0;
+	gr->comm = comm;
+	gr->gs = gs;
+	gr->hs = hs;
+	if (m)
+		memcpy(gr->rows, idx, m * sizeof *idx);
+	/* the root's sums, exact (see gbdt.c) */
+	int64_t sum[3] = {0, 0, (int64_t)m};
 	for (size_t i = 0; i < m; i++) {
-		sg += g[idx[i]];
-		sh += h ? h[idx[i]] : 1;
+		sum[0] += g[idx[i]];
+		sum[1] += h ? h[idx[i]] : 1;
 	}
+	if (comm && (rc = comm->sum(comm->ctx, sum, 3))) {
+		gbdt_tree_dispose(t);
+		return rc;
+	}
+	double sg = (double)sum[0] * gs, sh = h ? (double)sum[1] * hs : (double)sum[1];
+	gr->gcount[0] = (double)sum[2];
 	gr->n_leaves = 1;
 	gr->begin[0] = 0;
 	gr->count[0] = m;
@@ -290,8 +352,8 @@ int gbdt_grow(gbdt_grower *gr, const gbdt_grow_cfg *cfg, const uint32_t *idx, si
 	gr->parent_node[0] = -1;
 	gr->parent_side[0] = 0;
 	gr->best[0].gain = -INFINITY;
-	if (L >= 2 && can_split(gr, cfg, 0))
-		build_and_search(gr, cfg, 0, g, h, cols, n_use, 1);
+	if (L >= 2 && can_split(gr, cfg, 0) && (rc = build_and_search(gr, cfg, 0, g, h, cols, n_use, 1)))
+		goto fail;
 
 	while (gr->n_leaves < L) {
 		size_t l = 0;
@@ -346,6 +408,7 @@ int gbdt_grow(gbdt_grower *gr, const gbdt_grow_cfg *cfg, const uint32_t *idx, si
 		gr->depth[l] = gr->depth[nl] = dep;
 		gr->sg[l] = s.lg, gr->sh[l] = s.lh;
 		gr->sg[nl] = s.rg, gr->sh[nl] = s.rh;
+		gr->gcount[l] = s.ln, gr->gcount[nl] = s.rn;
 		gr->slot[nl] = nl;
 		gr->best[l].gain = gr->best[nl].gain = -INFINITY;
 
@@ -354,19 +417,21 @@ int gbdt_grow(gbdt_grower *gr, const gbdt_grow_cfg *cfg, const uint32_t *idx, si
 		int sl = can_split(gr, cfg, l), sr = can_split(gr, cfg, nl);
 		if (!sl && !sr)
 			continue;
-		/* the smaller child gets the fresh slot; the larger keeps the parent's */
-		size_t small = nleft <= nright ? l : nl, big = small == l ? nl : l;
+		/* the smaller child (by the rows of every process) gets the fresh
+		 * slot; the larger keeps the parent's */
+		size_t small = s.ln <= s.rn ? l : nl, big = small == l ? nl : l;
 		if (small == l) {
 			gr->slot[nl] = gr->slot[l];
 			gr->slot[l] = nl;
 		}
-		build_and_search(gr, cfg, small, g, h, cols, n_use, 1);
-		gbdt_hbin *hb = gr->hist + gr->slot[big] * d->n_hist_bins;
+		if ((rc = build_and_search(gr, cfg, small, g, h, cols, n_use, 1)))
+			goto fail;
+		gbdt_ibin *hb = gr->hist + gr->slot[big] * d->n_hist_bins;
 		gbdt_hist_subtract(d, cols, n_use, hb, gr->hist + gr->slot[small] * d->n_hist_bins);
 		if (!can_split(gr, cfg, small))
 			gr->best[small].gain = -INFINITY;
-		if (can_split(gr, cfg, big))
-			build_and_search(gr, cfg, big, g, h, cols, n_use, 0);
+		if (can_split(gr, cfg, big) && (rc = build_and_search(gr, cfg, big, g, h, cols, n_use, 0)))
+			goto fail;
 	}
 	t->n_leaves = gr->n_leaves;
 	for (size_t k = 0; k < gr->n_leaves; k++) {
@@ -375,4 +440,7 @@ int gbdt_grow(gbdt_grower *gr, const gbdt_grow_cfg *cfg, const uint32_t *idx, si
 		t->leaf_cover[k] = gr->sh[k];
 	}
 	return 0;
+fail:
+	gbdt_tree_dispose(t);
+	return rc;
 }
