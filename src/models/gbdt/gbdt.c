@@ -734,25 +734,14 @@ int fc_gbdt_bins_alloc(const fc_gbdt_params *p, size_t n_rows, size_t n_cols,
                        const unsigned char *categorical, const float *sample,
                        fc_gbdt_bins **out, fc_err *err)
 {
-	int rc = fc_gbdt_check_params(p, err);
-	if (rc)
-		return rc;
-	if (n_rows == 0 || n_cols == 0)
-		return fc_err_set(err, FC_EINVAL, "gbdt: no training data");
-	if (n_rows > UINT32_MAX - 1)
-		return fc_err_set(err, FC_EINVAL, "gbdt: too many rows (%zu)", n_rows);
-	fc_gbdt_bins *b = calloc(1, sizeof *b);
-	if (!b)
-		return fc_err_set(err, FC_ENOMEM, "gbdt: out of memory");
-	size_t stride = gbdt_sample_stride(n_rows);
-	if ((rc = gbdt_data_alloc(&b->d, n_rows, n_cols, 0, err)) ||
-	    (rc = gbdt_data_maps(&b->d, sample, (n_rows + stride - 1) / stride, categorical,
-	                         p->max_bin, err))) {
-		fc_gbdt_bins_free(b);
-		return rc;
+	if (n_rows == 0) {
+		int rc = fc_gbdt_check_params(p, err);
+		return rc ? rc : fc_err_set(err, FC_EINVAL, "gbdt: no training data");
 	}
-	*out = b;
-	return 0;
+	/* the sample is every stride-th row of the n_rows */
+	size_t stride = gbdt_sample_stride(n_rows);
+	return fc_gbdt_bins_alloc_sample(p, n_rows, n_cols, categorical, sample,
+	                                 (n_rows + stride - 1) / stride, out, err);
 }
 
 int fc_gbdt_bins_reserve(fc_gbdt_bins *b, fc_err *err)
