@@ -244,20 +244,28 @@ static void get_str(cursor *c, char *buf, size_t cap)
 	c->pos += (size_t)n;
 }
 
-/* Opens a part: checks the magic and the checksum, and leaves the cursor
- * after the magic, with len excluding the checksum. */
-static int open_part(cursor *c, const void *data, size_t len, fc_err *err)
+/* Opens a part of any kind (what: "shard part", ...): checks the magic
+ * (its newline left out of the message) and the checksum, and leaves the
+ * cursor after the magic, with len excluding the checksum. */
+static int open_magic(cursor *c, const void *data, size_t len, const char *magic,
+                      size_t magic_len, const char *what, fc_err *err)
 {
 	memset(c, 0, sizeof *c);
 	c->p = data;
-	if (len < MAGIC_LEN + 8 || memcmp(data, MAGIC, MAGIC_LEN) != 0)
-		return fc_err_set(err, FC_EFORMAT, "not a shard part of forecast (no \"FCPART 1\" header)");
+	if (len < magic_len + 8 || memcmp(data, magic, magic_len) != 0)
+		return fc_err_set(err, FC_EFORMAT, "not a %s of forecast (no \"%.*s\" header)", what,
+		                  (int)magic_len - 1, magic);
 	cursor t = {c->p, len, len - 8, 0};
 	if (get_u64(&t) != fc_fnv1a(FC_FNV_OFFSET, data, len - 8))
 		return fc_err_set(err, FC_EFORMAT, "the part is damaged (its checksum does not match)");
 	c->len = len - 8;
-	c->pos = MAGIC_LEN;
+	c->pos = magic_len;
 	return 0;
+}
+
+static int open_part(cursor *c, const void *data, size_t len, fc_err *err)
+{
+	return open_magic(c, data, len, MAGIC, MAGIC_LEN, "shard part", err);
 }
 
 #define MAX_ARGS 4096
@@ -548,14 +556,9 @@ void fc_pred_part_dispose(fc_pred_part *part)
 int fc_pred_part_decode(const void *data, size_t len, fc_pred_part *part, fc_err *err)
 {
 	memset(part, 0, sizeof *part);
-	if (!fc_pred_part_is(data, len) || len < PRED_MAGIC_LEN + 8)
-		return fc_err_set(err, FC_EFORMAT, "not a prediction part of forecast (no \"FCPRED 1\" "
-		                  "header)");
-	cursor c = {data, len, len - 8, 0};
-	if (get_u64(&c) != fc_fnv1a(FC_FNV_OFFSET, data, len - 8))
-		return fc_err_set(err, FC_EFORMAT, "the part is damaged (its checksum does not match)");
-	c.len = len - 8;
-	c.pos = PRED_MAGIC_LEN;
+	cursor c;
+	if (open_magic(&c, data, len, PRED_MAGIC, PRED_MAGIC_LEN, "prediction part", err))
+		return FC_EFORMAT;
 	part->shard = (size_t)get_u64(&c);
 	part->n_shards = (size_t)get_u64(&c);
 	get_str(&c, part->model, sizeof part->model);
@@ -848,14 +851,9 @@ static int get_entries(cursor *c, fc_retrain_entry **out, size_t *n_out, size_t 
 int fc_retrain_part_decode(const void *data, size_t len, fc_retrain_part *part, fc_err *err)
 {
 	memset(part, 0, sizeof *part);
-	if (!fc_retrain_part_is(data, len) || len < RETR_MAGIC_LEN + 8)
-		return fc_err_set(err, FC_EFORMAT, "not a retrain part of forecast (no \"FCRETR 1\" "
-		                  "header)");
-	cursor c = {data, len, len - 8, 0};
-	if (get_u64(&c) != fc_fnv1a(FC_FNV_OFFSET, data, len - 8))
-		return fc_err_set(err, FC_EFORMAT, "the part is damaged (its checksum does not match)");
-	c.len = len - 8;
-	c.pos = RETR_MAGIC_LEN;
+	cursor c;
+	if (open_magic(&c, data, len, RETR_MAGIC, RETR_MAGIC_LEN, "retrain part", err))
+		return FC_EFORMAT;
 	part->shard = (size_t)get_u64(&c);
 	part->n_shards = (size_t)get_u64(&c);
 	get_str(&c, part->name, sizeof part->name);
