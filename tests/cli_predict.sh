@@ -45,6 +45,49 @@ assert "atomic output: no temporary file left" sh -c "! ls | grep -q '\.tmp\.'"
 "$FORECAST" predict --model hist.model --data extra.csv -o extra.out 2>extra.err
 assert "unknown series warned about" grep -q 'series store=c of extra.csv is not in the model' extra.err
 
+# A member that cannot take the newer data (a multiplicative ETS meeting a
+# zero) is left out of its series' forecast, with a warning; the others
+# forecast, and with none left, naive on the newer data.
+{
+	echo "store,date,sales"
+	for s in a b; do
+		for d in $(seq 0 69); do
+			day=$(date -u -d "2024-01-01 + $d day" +%Y-%m-%d)
+			if [ $s = a ]; then v=$(( (d % 7) * 3 + 10 )); else v=$(( 100 + d % 5 )); fi
+			[ $s = a ] && [ $d -eq 66 ] && v=0
+			echo "$s,$day,$v"
+		done
+	done
+} >zero.csv
+grep -v '^a,2024-03-07,' zero.csv >nozero.csv
+awk -F, 'NR == 1 || $2 < "2024-03-01"' zero.csv >zhist.csv
+"$FORECAST" fit zhist.csv --horizon 7 --models ets,snaive --param ets.model=MNM --ensemble mean \
+	--quiet -o /dev/null --model-out mnm.model
+assert "fit of a multiplicative ETS and snaive exits 0" test $? -eq 0
+"$FORECAST" predict --model mnm.model --data zero.csv -o zero.fc.csv 2>zero.err
+assert "a member that cannot re-anchor: predict exits 0" test $? -eq 0
+assert "... and says which series and why" \
+	grep -q "series store=a: .*multiplicative components need positive data; left out, forecast by snaive" zero.err
+assert "... and warns about no other series" test "$(grep -c '^forecast: warning' zero.err)" -eq 1
+# snaive on the newer data: the last week of a, repeated
+awk -F, '$1 == "a" { v[NR] = $3; n = NR } END { for (i = n - 6; i <= n; i++) print v[i] }' zero.csv >a.want
+awk -F, '$1 == "a" { print $3 + 0 }' zero.fc.csv >a.got
+assert "... the series is forecast by the member left: seasonal naive of the newer data" diff a.want a.got
+assert "... from the newer data's end" grep -q '^a,2024-03-11,' zero.fc.csv
+"$FORECAST" predict --model mnm.model --data nozero.csv -o nozero.fc.csv 2>/dev/null
+grep '^b,' zero.fc.csv >zero.b
+grep '^b,' nozero.fc.csv >nozero.b
+assert "... and the other series are forecast as without the zero" cmp zero.b nozero.b
+assert "... by both members" test "$(grep -c ',ensemble$' zero.b)" -eq 7
+"$FORECAST" fit zhist.csv --horizon 7 --models ets --param ets.model=MNM --quiet -o /dev/null \
+	--model-out mnm1.model
+"$FORECAST" predict --model mnm1.model --data zero.csv -o zero1.fc.csv 2>zero1.err
+assert "no member left: predict exits 0" test $? -eq 0
+assert "... says naive" grep -q "series store=a: .*; left out, forecast by naive on the newer data" zero1.err
+last_a=$(awk -F, '$1 == "a" { v = $3 } END { print v }' zero.csv)
+assert "... which forecasts a's last newer value, 7 steps, labelled naive" \
+	test "$(awk -F, -v v="$last_a" '$1 == "a" && $3 + 0 == v && $NF == "naive"' zero1.fc.csv | wc -l)" -eq 7
+
 # Bad model files.
 sed 's/^horizon\t7$/horizon\t8/' hist.model >edited.model
 "$FORECAST" predict --model edited.model >/dev/null 2>edited.err

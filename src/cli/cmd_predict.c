@@ -60,10 +60,11 @@ typedef struct prediction {
 	fc_time last;
 	const char *model;
 	int ok;
-	int fallback; /* not in --data: forecast from the end of the training data */
+	int fallback;   /* not in --data: forecast from the end of the training data */
+	int reanchored; /* members left out for the newer data (note says which) */
+	char note[256];
 } prediction;
 
-/* Whether series s has a member of global model k. */
 /* Forecasts of the series with a member of global model k, all at once:
  * from the newer data where a series has some, else from the history kept
  * in the model file.  mean[i * h + step] for artifact series i. */
@@ -91,9 +92,6 @@ static int predict_global(const fc_artifact *a, size_t k, const fc_panel *newer,
 	return rc;
 }
 
-/* Forecasts one series: each member (local ones re-anchored in place on
- * the newer data, when there is some; global ones from gmean, the global
- * models' forecasts made beforehand), combined as at fit time. */
 /* The series' key as name=value,... ("" for a lone series), cut at cap. */
 static void named_key(const fc_artifact *a, const fc_artifact_series *s, char *key, size_t cap)
 {
@@ -105,6 +103,27 @@ static void named_key(const fc_artifact *a, const fc_artifact_series *s, char *k
 	}
 }
 
+/* Naive on the newer data, for a series none of whose members could be
+ * re-anchored on them: fit's last resort too (src/select/cv.c). */
+static int predict_naive(const fc_series *view, fc_forecast *out, fc_err *err)
+{
+	fc_model *m = fc_model_alloc(fc_model_lookup("naive"), err);
+	if (!m)
+		return err->code ? err->code : FC_ENOMEM;
+	int rc = fc_model_fit(m, view, err);
+	if (!rc)
+		rc = fc_model_forecast(m, out, err);
+	fc_model_free(m);
+	return rc;
+}
+
+/* Forecasts one series: each member (local ones re-anchored in place on
+ * the newer data, when there is some; global ones from gmean, the global
+ * models' forecasts made beforehand), combined as at fit time.  A local
+ * member that cannot take the newer data (a multiplicative ETS meeting a
+ * zero, say) is left out and the others' weights renormalized, as fit does
+ * for a member that cannot be refitted; with none left, naive on the newer
+ * data.  Either way out->note says so. */
 static int predict_one(const fc_artifact *a, fc_artifact_series *s, const fc_panel *newer,
                        const cli_opts *o, size_t h, const double *levels, size_t n_levels,
                        const double *gmean, const fc_time *glast, prediction *out,
@@ -131,31 +150,48 @@ static int predict_one(const fc_artifact *a, fc_artifact_series *s, const fc_pan
 		cli_warn(o, "series %s is not in %s; forecasting from the end of the training data",
 		         a->n_groups ? key : "(the only series)", o->data);
 	}
+	fc_series view = {0};
+	if (k >= 0) {
+		/* the series keeps the seasonal periods it was fitted with */
+		view = newer->series[k];
+		view.n_seasons = s->n_periods;
+		view.seasons = s->periods;
+	}
+	size_t used = 0; /* members forecasting, first in mf, fp and w */
+	fc_err first = {0};
+	const char *kept = NULL;
+	int dropped = 0;
 	for (size_t m = 0; m < n && !rc; m++) {
 		fc_artifact_member *mb = &s->members[m];
-		w[m] = mb->weight;
-		fp[m] = &mf[m];
-		if ((rc = fc_forecast_init(&mf[m], h, levels, n_levels, err)))
+		fc_forecast *f = &mf[used];
+		if ((rc = fc_forecast_init(f, h, levels, n_levels, err)))
 			break;
+		w[used] = mb->weight;
+		fp[used] = f;
 		if (mb->model->type->global) {
-			memcpy(mf[m].mean, gmean + mb->global * a->n_series * h, h * sizeof *gmean);
+			memcpy(f->mean, gmean + mb->global * a->n_series * h, h * sizeof *gmean);
 			out->last = glast[mb->global];
-			fc_conformal_bounds(&mf[m], mb->conf_err, mb->conf_folds, mb->conf_h);
+			fc_conformal_bounds(f, mb->conf_err, mb->conf_folds, mb->conf_h);
+			kept = mb->model->type->name;
+			used++;
 			continue;
 		}
 		if (k >= 0) {
-			/* the series keeps the seasonal periods it was fitted with */
-			fc_series view = newer->series[k];
-			view.n_seasons = s->n_periods;
-			view.seasons = s->periods;
 			if ((rc = fc_model_anchor(mb->model, &view, err))) {
-				fc_err_prefix(err, "series %s: ", view.key[0] ? view.key : "(the only series)");
-				break;
+				if (rc != FC_EMODEL)
+					break;
+				/* this member cannot take the newer data: left out */
+				if (!dropped++)
+					first = *err;
+				fc_err_clear(err);
+				rc = 0;
+				fc_forecast_dispose(f);
+				continue;
 			}
 			out->last = fc_freq_add(newer->freq, view.start, (int64_t)view.n - 1);
 		}
 		size_t u;
-		if ((rc = fc_model_forecast_counted(mb->model, &mf[m], &u, err)))
+		if ((rc = fc_model_forecast_counted(mb->model, f, &u, err)))
 			break;
 		if (mb->model->applied.kind != FC_SCALE_NONE) {
 			char key[256];
@@ -163,11 +199,27 @@ static int predict_one(const fc_artifact *a, fc_artifact_series *s, const fc_pan
 			cli_unadjusted_add(unadj, mb->model, key, h, u);
 		}
 		if (mb->model->type->conformal)
-			fc_conformal_bounds(&mf[m], mb->conf_err, mb->conf_folds, mb->conf_h);
+			fc_conformal_bounds(f, mb->conf_err, mb->conf_folds, mb->conf_h);
+		kept = mb->model->type->name;
+		used++;
 	}
-	if (!rc)
-		fc_forecast_combine(fp, w, n, s->median, &out->fc);
-	if (!rc && s->ens_err) /* as fit made them: conformal from the ensemble's own errors */
+	if (rc) /* the member that failed */
+		fc_forecast_dispose(&mf[used]);
+	if (rc && k >= 0)
+		fc_err_prefix(err, "series %s: ", view.key[0] ? view.key : "(the only series)");
+	if (!rc && dropped) {
+		out->reanchored = 1;
+		out->model = used > 1 ? "ensemble" : used ? kept : "naive";
+		snprintf(out->note, sizeof out->note, "%.160s; left out, forecast by %s", first.msg,
+		         used > 1 ? "the other members" : used ? out->model : "naive on the newer data");
+	}
+	if (!rc && used)
+		fc_forecast_combine(fp, w, used, s->median, &out->fc);
+	else if (!rc) {
+		rc = predict_naive(&view, &out->fc, err);
+		out->last = fc_freq_add(newer->freq, view.start, (int64_t)view.n - 1);
+	}
+	if (!rc && s->ens_err && used) /* as fit made them: conformal from the ensemble's own errors */
 		fc_conformal_bounds(&out->fc, s->ens_err, s->ens_folds, s->ens_h);
 	/* clipped where fit clipped; under auto, not where the newer data have
 	 * a negative value, as fit on them would not */
@@ -175,7 +227,7 @@ static int predict_one(const fc_artifact *a, fc_artifact_series *s, const fc_pan
 	    (a->clip != FC_CLIP_AUTO || k < 0 ||
 	     fc_clip_applies(FC_CLIP_AUTO, fc_series_raw(&newer->series[k]), newer->series[k].n)))
 		fc_forecast_clip(&out->fc);
-	for (size_t m = 0; m < n; m++)
+	for (size_t m = 0; m < used; m++)
 		fc_forecast_dispose(&mf[m]);
 	if (rc) {
 		fc_forecast_dispose(&out->fc);
@@ -425,6 +477,21 @@ int cmd_predict(int argc, char **argv)
 		}
 	}
 	cli_unadjusted_warn(&o, &unadj, "");
+	size_t shown = 0, more = 0;
+	for (size_t i = 0; i < S; i++) {
+		if (!pred[i].reanchored)
+			continue;
+		if (shown == 10) {
+			more++;
+			continue;
+		}
+		shown++;
+		char key[256];
+		named_key(a, &a->series[i], key, sizeof key);
+		cli_warn(&o, "series %s: %s", a->n_groups ? key : "(the only series)", pred[i].note);
+	}
+	if (more)
+		cli_warn(&o, "... and %zu more series with members left out", more);
 
 	free(gmean);
 	free(glast);
@@ -462,7 +529,7 @@ int cmd_predict(int argc, char **argv)
 	if (!rc) {
 		for (size_t i = 0; i < a->n_series; i++) {
 			reg.series_forecast += pred[i].ok;
-			reg.fallbacks += pred[i].ok && pred[i].fallback;
+			reg.fallbacks += pred[i].ok && (pred[i].fallback || pred[i].reanchored);
 		}
 		cli_reg_output(&reg, o.output ? o.output : "-");
 	}
