@@ -73,6 +73,30 @@ NAME=shop REGISTRY=slurm RUN=slurm-run FORECAST="$FORECAST" SLURM_CPUS_PER_TASK=
 	bash "$top_srcdir/examples/slurm/retrain-merge.sbatch" >slurm.out 2>slurm.err
 assert "the Slurm merge job exits 0 and decides as one retrain" cmp u.out slurm.out
 assert "writing the same forecasts" cmp u.csv slurm-run/forecast.csv
+# the shipped Kubernetes Indexed Job and merge Job, their commands run
+# here as local processes, /data a directory, the model named shop
+cp -r r0 k8s-registry
+mkdir -p k8s
+mv k8s-registry k8s/registry
+cp new.csv k8s/sales.csv
+n=$(sed -n 's/^ *completions: *\([0-9]*\)$/\1/p' "$top_srcdir/examples/kubernetes/retrain-shards.yaml")
+cmd=$(grep -- 'forecast retrain ' "$top_srcdir/examples/kubernetes/retrain-shards.yaml" |
+	sed "s/^ *- //; s#/data#$TMP/k8s#g; s/--name sales/--name shop/")
+mcmd=$(grep -- '- forecast merge ' "$top_srcdir/examples/kubernetes/retrain-merge.yaml" |
+	sed "s/^ *- //; s#/data#$TMP/k8s#g; s/--name sales/--name shop/")
+forecast() { "$FORECAST" "$@"; }
+k=0
+while [ "$k" -lt "$n" ]; do
+	(JOB_COMPLETION_INDEX=$k; export JOB_COMPLETION_INDEX
+	 eval "$cmd" || echo "index $k failed") >>k8s.log 2>&1 &
+	k=$((k + 1))
+done
+wait
+assert "Kubernetes retrain: $n indexed completions succeed, at once" \
+	sh -c "! grep -q failed k8s.log && test \$(ls k8s/retrain | wc -l) -eq $n"
+eval "$mcmd" >k8s.out 2>k8s.err
+assert "Kubernetes retrain: the merge Job's command exits 0 and decides as one retrain" cmp u.out k8s.out
+assert "writing the same forecasts" cmp u.csv k8s/retrain/forecast.csv
 "$FORECAST" registry runs --registry s2 --format csv >s2.runs
 assert "the merge is recorded, with the decision" grep -q ',merge,.*promoted shop@2' s2.runs
 
