@@ -11,6 +11,10 @@ cp "$SAMPLES/retail_daily.csv" sales.csv
 assert "plain fit exits 0" test $? -eq 0
 assert "the plain model has no ensemble interval record" sh -c "! grep -q '^intervals' plain.model"
 
+"$FORECAST" cv sales.csv --horizon 7 --models naive,snaive,theta >cv.out 2>cv.err
+assert "cv exits 0" test $? -eq 0
+assert "cv, which refits nothing, describes no members" sh -c "! grep -q 'members per series' cv.err"
+assert "and prints the leaderboard" grep -q "^theta " cv.out
 "$FORECAST" fit sales.csv --horizon 7 --ensemble stack -o stack.csv --model-out stack.model >/dev/null 2>stack.err
 assert "fit --ensemble stack exits 0" test $? -eq 0
 assert "stack says its lambda and folds" grep -Eq 'ensemble \(stack for the panel, lambda [0-9.e+-]+ by leave-one-fold-out over 3 folds\)' stack.err

@@ -493,9 +493,10 @@ static void describe_ensemble(const cli_opts *o, const fc_run *run, const cand_n
 	else if (o->ensemble == FC_ENSEMBLE_STACK)
 		snprintf(by, sizeof by, ": %zu back-test folds, no honest choice of lambda; "
 		         "each series' best candidate", run->stack_folds);
-	cli_note(o, "ensemble (%s%s): %s", o->ensemble == FC_ENSEMBLE_CARUANA ? "caruana" :
-	         o->ensemble == FC_ENSEMBLE_MEAN ? "mean" : o->ensemble == FC_ENSEMBLE_STACK ? "stack"
-	         : "median", by, line);
+	if (series) /* cv refits nothing: no members to describe */
+		cli_note(o, "ensemble (%s%s): %s", o->ensemble == FC_ENSEMBLE_CARUANA ? "caruana" :
+		         o->ensemble == FC_ENSEMBLE_MEAN ? "mean" : o->ensemble == FC_ENSEMBLE_STACK ? "stack"
+		         : "median", by, line);
 	if (run->ensemble_weights && !run->own_weights && isfinite(run->ensemble_loss))
 		cli_note(o, "ensemble back-test %s %.4g against the best single candidate's %.4g "
 		         "(chosen on these folds, so optimistic)", fc_metric_label(o->metric),
