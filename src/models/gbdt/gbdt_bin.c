@@ -247,38 +247,6 @@ static int column_map(gbdt_data *d, size_t c, const float *col, size_t n_rows, s
 	return m->is_cat ? categorical_codes(m, s, n, max_bin) : numeric_edges(m, s, n, max_bin);
 }
 
-int gbdt_data_maps(gbdt_data *d, const float *sample, size_t n_sample,
-                   const unsigned char *categorical, size_t max_bin, fc_err *err)
-{
-	int failed = 0;
-	size_t n_cols = d->n_cols;
-#pragma omp parallel
-	{
-		float *s = malloc((n_sample ? n_sample : 1) * sizeof *s);
-		uint32_t *tmp = malloc((n_sample ? n_sample : 1) * sizeof *tmp);
-		if (!s || !tmp) {
-#pragma omp atomic write
-			failed = 1;
-		}
-#pragma omp for schedule(dynamic, 1)
-		for (size_t c = 0; c < n_cols; c++) {
-			if (!s || !tmp)
-				continue;
-			if (column_map(d, c, sample + c * n_sample, n_sample, 1, categorical, max_bin, s,
-			               tmp)) {
-#pragma omp atomic write
-				failed = 1;
-			}
-		}
-		free(s);
-		free(tmp);
-	}
-	if (failed)
-		return fc_err_set(err, FC_ENOMEM, "out of memory binning features");
-	set_offsets(d);
-	return 0;
-}
-
 void gbdt_data_put_rows(gbdt_data *d, size_t r, size_t k, const float *block, size_t stride)
 {
 	size_t w = d->width;
@@ -300,15 +268,14 @@ void gbdt_data_put_column(gbdt_data *d, size_t c, const float *col)
 		b[r * w] = (uint8_t)gbdt_bin_value(m, col[r]);
 }
 
-int gbdt_data_build(gbdt_data *d, const float *x, size_t n_rows, size_t n_cols,
-                    const unsigned char *categorical, size_t max_bin, fc_err *err)
+/* The bin maps of every column of x (column c at x + c * n_rows), made from
+ * every step-th row (n_sample of them), in parallel over the columns with
+ * one sort buffer per thread; with put, each column is binned as well. */
+static int map_columns(gbdt_data *d, const float *x, size_t n_rows, size_t step, size_t n_sample,
+                       const unsigned char *categorical, size_t max_bin, int put)
 {
-	int rc = gbdt_data_alloc(d, n_rows, n_cols, 1, err);
-	if (rc)
-		return rc;
-	size_t stride = gbdt_sample_stride(n_rows);
-	size_t n_sample = (n_rows + stride - 1) / stride;
 	int failed = 0;
+	size_t n_cols = d->n_cols;
 #pragma omp parallel
 	{
 		float *s = malloc((n_sample ? n_sample : 1) * sizeof *s);
@@ -322,17 +289,38 @@ int gbdt_data_build(gbdt_data *d, const float *x, size_t n_rows, size_t n_cols,
 			if (!s || !tmp)
 				continue;
 			const float *col = x + c * n_rows;
-			if (column_map(d, c, col, n_rows, stride, categorical, max_bin, s, tmp)) {
+			if (column_map(d, c, col, n_rows, step, categorical, max_bin, s, tmp)) {
 #pragma omp atomic write
 				failed = 1;
 				continue;
 			}
-			gbdt_data_put_column(d, c, col);
+			if (put)
+				gbdt_data_put_column(d, c, col);
 		}
 		free(s);
 		free(tmp);
 	}
-	if (failed) {
+	return failed;
+}
+
+int gbdt_data_maps(gbdt_data *d, const float *sample, size_t n_sample,
+                   const unsigned char *categorical, size_t max_bin, fc_err *err)
+{
+	if (map_columns(d, sample, n_sample, 1, n_sample, categorical, max_bin, 0))
+		return fc_err_set(err, FC_ENOMEM, "out of memory binning features");
+	set_offsets(d);
+	return 0;
+}
+
+int gbdt_data_build(gbdt_data *d, const float *x, size_t n_rows, size_t n_cols,
+                    const unsigned char *categorical, size_t max_bin, fc_err *err)
+{
+	int rc = gbdt_data_alloc(d, n_rows, n_cols, 1, err);
+	if (rc)
+		return rc;
+	size_t stride = gbdt_sample_stride(n_rows);
+	size_t n_sample = (n_rows + stride - 1) / stride;
+	if (map_columns(d, x, n_rows, stride, n_sample, categorical, max_bin, 1)) {
 		gbdt_data_dispose(d);
 		return fc_err_set(err, FC_ENOMEM, "out of memory binning features");
 	}
