@@ -475,12 +475,13 @@ void fc_prefit_dispose(fc_prefit *pf)
 }
 
 /* Member m from its prefit: the model loaded from its saved text, and its
- * forecast (both taken from pf), as refit_member would have made them. */
+ * forecast (both taken from pf), as refit_member would have made them.
+ * Its seconds are the series' already: fc_part_load counts every prefit's,
+ * used or not, as the shard spent them. */
 static int use_prefit(const fc_cv_opts *o, fc_series_result *r, fc_member *m, fc_prefit *pf)
 {
 	long c = m->candidate;
 	r->timed_out[c] |= pf->timed_out;
-	r->seconds[c] += pf->seconds;
 	if (pf->status)
 		return fc_err_set(&r->err, pf->status, "%s", pf->msg ? pf->msg : "");
 	char *state = pf->saved ? strstr(pf->saved, "\nstate") : NULL;
