@@ -52,6 +52,15 @@ r1=$(sed -n 's/.*rank 1 of 2 made \([0-9]*\) training rows.*/\1/p' g2.err)
 assert "one process made the global model's rows (got '$all')" test "${all:-0}" -gt 0
 assert "rank 0 made fewer rows than the whole panel's ($r0 of $all)" test "${r0:-$all}" -lt "$all"
 assert "rank 1 made the others ($r0 + $r1 = $all)" test "$((${r0:-0} + ${r1:-0}))" -eq "$all"
+# the leaderboard's time in gbdt is the sum over the ranks: at least
+# rank 0's and rank 1's CPU seconds inside the fits they shared (each
+# rounded to 3 decimals, so 0.002 of slack)
+s0=$(sed -n 's/.*rank 0 of 2 made .* in \([0-9.]*\) CPU seconds of shared fits.*/\1/p' g2.err)
+s1=$(sed -n 's/.*rank 1 of 2 made .* in \([0-9.]*\) CPU seconds of shared fits.*/\1/p' g2.err)
+sg=$(lb_seconds g2_lb.csv gbdt)
+assert "rank 1 spent time in the shared fits (${s1:-none} s)" awk -v s="${s1:-0}" 'BEGIN { exit !(s > 0) }'
+assert "gbdt's seconds over 2 ranks ($sg) are at least rank 0's ($s0) plus rank 1's ($s1) in its fits" \
+	awk -v g="${sg:-0}" -v a="${s0:-0}" -v b="${s1:-1e9}" 'BEGIN { exit !(g + 0.002 >= a + b) }'
 
 for case in "global_by:--global-by store" "bagging:--param gbdt.capacity=large --param gbdt.n_trees=20" \
 	"poisson:--param gbdt.loss=poisson --param gbdt.strategy=direct --param gbdt.n_trees=10"; do

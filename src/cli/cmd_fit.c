@@ -1218,10 +1218,12 @@ static int run_opts(const cli_opts *opts, int argc, char **argv, int fit, const 
 	}
 out:
 	/* a check of the MPI driver's division of the global model's rows
-	 * (tests/cli_mpi.sh): what this process made, on every rank */
+	 * and of the time summed over the ranks (tests/cli_mpi.sh): what this
+	 * process made, and its CPU seconds in the shared fits, on every rank */
 	if (getenv("FORECAST_DEBUG_ROWS"))
-		fprintf(stderr, "forecast: rank %zu of %zu made %zu training rows of the global model\n",
-		        fc_dist_rank(), fc_dist_size(), fc_gbdt_rows_made());
+		fprintf(stderr, "forecast: rank %zu of %zu made %zu training rows of the global model "
+		        "in %.3f CPU seconds of shared fits\n",
+		        fc_dist_rank(), fc_dist_size(), fc_gbdt_rows_made(), fc_dist_fit_seconds());
 	if (mp) /* the run is the merge */
 		cli_reg_end(&reg, "merge", mp->argc, mp->argv, o.name, rc);
 	else

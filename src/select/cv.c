@@ -7,6 +7,7 @@
  * output does not depend on the number of threads. */
 #include "forecast/cv.h"
 #include "forecast/budget.h"
+#include "forecast/dist.h"
 #include "forecast/ensemble.h"
 #include "core/numeric.h"
 #include "forecast/stack.h"
@@ -26,8 +27,10 @@
 /* CPU seconds for the per-candidate times (--timings, the progress bar's
  * shares): a local candidate's work on one series runs on one thread, so
  * that thread's clock; a global model's fits run one at a time between the
- * parallel loops with threads of their own, so the process's clock.  Wall
- * time would count what other processes on a loaded machine take. */
+ * parallel loops with threads of their own, so the process's clock, plus
+ * under MPI the other ranks' seconds in the fits they share
+ * (fc_dist_served_seconds).  Wall time would count what other processes
+ * on a loaded machine take. */
 static double clock_of(clockid_t id)
 {
 	struct timespec ts;
@@ -42,7 +45,8 @@ static double now(void)
 
 static double now_global(void)
 {
-	return clock_of(CLOCK_PROCESS_CPUTIME_ID);
+	double served = fc_dist_served_seconds(); /* first: it may wait for the ranks */
+	return clock_of(CLOCK_PROCESS_CPUTIME_ID) + served;
 }
 
 /* Progress shared by the threads of one run (updated in a critical
