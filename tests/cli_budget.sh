@@ -25,7 +25,7 @@ assert "the default fit of a long weekly panel completes" test $? -eq 0
 assert "13 forecasts for each of the 6 series" test "$(tail -n +2 "$TMP/fc.csv" | wc -l)" -eq 78
 assert "arima took part on every series" grep -Eq '^arima +6 ' "$TMP/board.txt"
 assert "no candidate ran out of its budget by default" \
-	awk -F, 'NR > 1 && $NF != 0 { bad = 1 } END { exit bad }' "$TMP/board.csv"
+	awk -F, 'NR > 1 && $12 != 0 { bad = 1 } END { exit bad }' "$TMP/board.csv"
 # arima's refit on a series it won keeps the yearly cycle as Fourier terms
 (cd "$TMP" && "$FORECAST" fit weekly.csv --horizon 13 --season 52.18 --models arima --quiet \
 	-o a.csv --model-out a.model)
@@ -41,12 +41,12 @@ for t in 1 2; do
 done
 assert "arima is named as dropped for its budget" \
 	grep -q "arima was dropped on 6 series for exceeding --candidate-timeout 0.001" "$TMP/te1.txt"
-assert "the leaderboard counts arima's timeouts" grep -q '^arima,0,0,0,.*,6$' "$TMP/b1.csv"
+assert "the leaderboard counts arima's timeouts" grep -Eq '^arima,0,0,0,.*,6,[0-9.]+$' "$TMP/b1.csv"
 assert "the baselines go on" grep -Eq '^(naive|snaive),6,' "$TMP/b1.csv"
 assert "every series is forecast" test "$(tail -n +2 "$TMP/t1.csv" | wc -l)" -eq 78
 assert "no forecast from a dropped candidate" sh -c "! grep -Eq ',(arima|ets)\$' '$TMP/t1.csv'"
 assert "the budget gives the same forecasts at 1 and 2 threads" cmp "$TMP/t1.csv" "$TMP/t2.csv"
-assert "and the same leaderboard" cmp "$TMP/b1.csv" "$TMP/b2.csv"
+assert "and the same leaderboard (but the measured seconds)" lb_cmp "$TMP/b1.csv" "$TMP/b2.csv"
 
 INPUTS=weekly.csv expect_error "a negative timeout is a usage error" 2 "candidate-timeout" -- \
 	fit weekly.csv --horizon 13 --season 52 --candidate-timeout -1

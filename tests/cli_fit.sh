@@ -45,7 +45,7 @@ for t in 1 4; do
 done
 assert "forecasts identical for 1 and 4 threads" cmp "$TMP/f1.csv" "$TMP/f4.csv"
 assert "model files identical for 1 and 4 threads" cmp "$TMP/m1.model" "$TMP/m4.model"
-assert "leaderboards identical for 1 and 4 threads" cmp "$TMP/b1.csv" "$TMP/b4.csv"
+assert "leaderboards identical for 1 and 4 threads (but the measured seconds)" lb_cmp "$TMP/b1.csv" "$TMP/b4.csv"
 assert "a second run gives the same bytes" cmp "$TMP/f1.csv" "$TMP/retail.csv.forecast.csv"
 assert "--quiet prints nothing" sh -c "cd '$TMP' && test -z \"\$('$FORECAST' fit retail.csv --horizon 3 --quiet -o q.csv --model-out q.model 2>&1)\""
 
@@ -56,7 +56,22 @@ assert "cv exits 0" test $? -eq 0
 assert "cv writes only the leaderboard" sh -c "test \"\$(ls '$TMP/cvdir' | sort | tr '\n' ' ')\" = 'board.txt lb.csv retail.csv '"
 assert "cv marks the selection metric" grep -q 'WAPE\*' "$TMP/cvdir/board.txt"
 assert "leaderboard CSV has every metric" \
-	sh -c "head -1 '$TMP/cvdir/lb.csv' | grep -qx 'model,series,wins,folds,mae,rmse,mase,smape,mape,wape,nrmse,timeouts'"
+	sh -c "head -1 '$TMP/cvdir/lb.csv' | grep -qx 'model,series,wins,folds,mae,rmse,mase,smape,mape,wape,nrmse,timeouts,seconds'"
+# the time column: last, in every row a non-negative number of 3 decimals,
+# the quantity the printed board shows (to its 2 decimals), above zero for
+# candidates that do real work, and no row above the rows' sum
+assert "cv's leaderboard CSV: every row's seconds is a non-negative number" lb_seconds_ok "$TMP/cvdir/lb.csv"
+assert "fit's leaderboard CSV: every row's seconds is a non-negative number" lb_seconds_ok "$TMP/b1.csv"
+for m in arima ets; do
+	assert "$m's back-tests take time: seconds > 0 ($(lb_seconds "$TMP/cvdir/lb.csv" $m))" \
+		awk -v s="$(lb_seconds "$TMP/cvdir/lb.csv" $m)" 'BEGIN { exit !(s > 0) }'
+done
+assert "the seconds summed over the rows are at least the largest row's" \
+	awk -F, 'NR > 1 { s += $NF; if ($NF > m) m = $NF } END { exit !(m > 0 && s >= m) }' "$TMP/cvdir/lb.csv"
+assert "the CSV's seconds are the printed board's (2 decimals there)" awk '
+	FNR == NR { if (FNR > 1) { split($0, f, ","); csv[f[1]] = f[13] } next }
+	$1 in csv && NF >= 13 { n++; d = csv[$1] - $12; if (d < -0.0051 || d > 0.0051) bad = 1 }
+	END { exit bad || n != length(csv) }' "$TMP/cvdir/lb.csv" "$TMP/cvdir/board.txt"
 
 # --- a tiny panel with known answers -----------------------------------------
 {

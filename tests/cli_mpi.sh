@@ -29,7 +29,11 @@ $MPIRUN "$FORECAST" fit sales.csv --horizon 7 --quiet -o two.csv --model-out two
 assert "mpirun -n 2 forecast fit exits 0" test $? -eq 0
 assert "2 ranks: the forecasts are one process's, byte for byte" cmp one.csv two.csv
 assert "2 ranks: the model file is one process's" cmp one.model two.model
-assert "2 ranks: the leaderboard is one process's" cmp one_lb.csv two_lb.csv
+assert "2 ranks: the leaderboard is one process's (but the measured seconds)" lb_cmp one_lb.csv two_lb.csv
+assert "2 ranks: the leaderboard's seconds are non-negative numbers" lb_seconds_ok two_lb.csv
+# rank 0 runs no local candidate: their time comes from the ranks' parts
+assert "2 ranks: the ranks' time in ets is in the leaderboard ($(lb_seconds two_lb.csv ets))" \
+	awk -v s="$(lb_seconds two_lb.csv ets)" 'BEGIN { exit !(s > 0) }'
 
 # the global model alone, trained over the ranks
 gb="--models gbdt,snaive --param gbdt.n_trees=25"
@@ -40,13 +44,23 @@ FORECAST_DEBUG_ROWS=1 $MPIRUN "$FORECAST" fit sales.csv --horizon 7 --quiet $gb 
 assert "gbdt over 2 ranks exits 0" test $? -eq 0
 assert "gbdt over 2 ranks: the forecasts are one process's" cmp g1.csv g2.csv
 assert "gbdt over 2 ranks: the model file is one process's" cmp g1.model g2.model
-assert "gbdt over 2 ranks: the leaderboard is one process's" cmp g1_lb.csv g2_lb.csv
+assert "gbdt over 2 ranks: the leaderboard is one process's (but the measured seconds)" \
+	lb_cmp g1_lb.csv g2_lb.csv
 all=$(sed -n 's/.*rank 0 of 1 made \([0-9]*\) training rows.*/\1/p' g1.err)
 r0=$(sed -n 's/.*rank 0 of 2 made \([0-9]*\) training rows.*/\1/p' g2.err)
 r1=$(sed -n 's/.*rank 1 of 2 made \([0-9]*\) training rows.*/\1/p' g2.err)
 assert "one process made the global model's rows (got '$all')" test "${all:-0}" -gt 0
 assert "rank 0 made fewer rows than the whole panel's ($r0 of $all)" test "${r0:-$all}" -lt "$all"
 assert "rank 1 made the others ($r0 + $r1 = $all)" test "$((${r0:-0} + ${r1:-0}))" -eq "$all"
+# the leaderboard's time in gbdt is the sum over the ranks: at least
+# rank 0's and rank 1's CPU seconds inside the fits they shared (each
+# rounded to 3 decimals, so 0.002 of slack)
+s0=$(sed -n 's/.*rank 0 of 2 made .* in \([0-9.]*\) CPU seconds of shared fits.*/\1/p' g2.err)
+s1=$(sed -n 's/.*rank 1 of 2 made .* in \([0-9.]*\) CPU seconds of shared fits.*/\1/p' g2.err)
+sg=$(lb_seconds g2_lb.csv gbdt)
+assert "rank 1 spent time in the shared fits (${s1:-none} s)" awk -v s="${s1:-0}" 'BEGIN { exit !(s > 0) }'
+assert "gbdt's seconds over 2 ranks ($sg) are at least rank 0's ($s0) plus rank 1's ($s1) in its fits" \
+	awk -v g="${sg:-0}" -v a="${s0:-0}" -v b="${s1:-1e9}" 'BEGIN { exit !(g + 0.002 >= a + b) }'
 
 for case in "global_by:--global-by store" "bagging:--param gbdt.capacity=large --param gbdt.n_trees=20" \
 	"poisson:--param gbdt.loss=poisson --param gbdt.strategy=direct --param gbdt.n_trees=10"; do
@@ -74,7 +88,7 @@ assert "a failing gbdt fit over 2 ranks: one process's message" grep -qF "$(head
 
 "$FORECAST" cv sales.csv --horizon 7 --quiet --leaderboard cv_one.csv >/dev/null
 $MPIRUN "$FORECAST" cv sales.csv --horizon 7 --quiet --leaderboard cv_two.csv >cv_two.out 2>&1
-assert "2 ranks: cv's leaderboard is one process's" cmp cv_one.csv cv_two.csv
+assert "2 ranks: cv's leaderboard is one process's (but the measured seconds)" lb_cmp cv_one.csv cv_two.csv
 assert "2 ranks: the leaderboard is printed once" test "$(grep -c '^naive ' cv_two.out)" -eq 1
 
 printf 'date,y\n2024-01-01,1\n2024-01-02,x\n' >bad.csv

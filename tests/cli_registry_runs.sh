@@ -32,7 +32,7 @@ assert "a plain cv creates no registry" test ! -e forecast-registry
 assert "nor does a plain predict from a file" test ! -e forecast-registry
 
 "$FORECAST" cv air.csv --horizon 12 --models naive,snaive --quiet --registry reg --leaderboard lb.csv >cv.out
-assert "cv --registry DIR: exit 0, and the leaderboard as without" cmp lb0.csv lb.csv
+assert "cv --registry DIR: exit 0, and the leaderboard as without" lb_cmp lb0.csv lb.csv
 assert "creates the registry it names" test -f reg/registry.db
 assert "and records one run" test "$(runs reg)" -eq 1
 assert "as a cv" test "$(run_field reg 1 command)" = cv

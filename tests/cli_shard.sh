@@ -30,7 +30,9 @@ RUN=slurm FORECAST="$FORECAST" SLURM_CPUS_PER_TASK=2 bash "$EXAMPLES/slurm/forec
 assert "the Slurm merge job exits 0" test $? -eq 0
 assert "Slurm: merged forecasts are the single run's, byte for byte" cmp full.csv slurm/forecast.csv
 assert "Slurm: merged model file is the single run's" cmp full.model slurm/forecast.model
-assert "Slurm: merged leaderboard is the single run's" cmp full_lb.csv slurm/leaderboard.csv
+assert "Slurm: merged leaderboard is the single run's (but the measured seconds)" \
+	lb_cmp full_lb.csv slurm/leaderboard.csv
+assert "Slurm: the merged leaderboard's seconds are non-negative numbers" lb_seconds_ok slurm/leaderboard.csv
 
 # The Kubernetes Indexed Job: its command, run for every completion index
 # as concurrent local processes, with /data pointing here; compared with
@@ -78,7 +80,11 @@ INPUTS=""
 "$FORECAST" cv sales.csv --horizon 7 --quiet --leaderboard cv_full.csv >/dev/null
 for k in 0 1; do "$FORECAST" cv sales.csv --horizon 7 --quiet --shard $k/2 -o cvpart$k; done
 "$FORECAST" merge cv_merged.csv cvpart0 cvpart1 --quiet >/dev/null
-assert "cv parts merge into cv's leaderboard" cmp cv_full.csv cv_merged.csv
+assert "cv parts merge into cv's leaderboard (but the measured seconds)" lb_cmp cv_full.csv cv_merged.csv
+assert "the merged cv leaderboard's seconds are non-negative numbers" lb_seconds_ok cv_merged.csv
+# the merge runs no local candidate: their time comes from the parts
+assert "the merged cv leaderboard keeps the shards' time in ets ($(lb_seconds cv_merged.csv ets))" \
+	awk -v s="$(lb_seconds cv_merged.csv ets)" 'BEGIN { exit !(s > 0) }'
 
 # the same merge whatever the thread counts (a part's own bytes differ from
 # run to run: they keep the seconds each candidate took)

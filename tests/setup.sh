@@ -63,6 +63,34 @@ assert() {
 	fi
 }
 
+# lb_cmp A B: the leaderboard CSVs A and B are the same bytes but for
+# their last column, seconds (measured CPU time, the one column that differs
+# from run to run).  It is never quoted, so the last comma of a line ends
+# the other columns (a quoted params field may hold commas of its own);
+# both headers must end with it, so that nothing else is cut off.
+lb_cmp() {
+	head -1 "$1" | grep -q ',seconds$' && head -1 "$2" | grep -q ',seconds$' &&
+		sed 's/,[^,]*$//' "$1" >"$TMP/lb_cmp.1" && sed 's/,[^,]*$//' "$2" >"$TMP/lb_cmp.2" &&
+		cmp "$TMP/lb_cmp.1" "$TMP/lb_cmp.2"
+}
+
+# lb_differ A B: they differ in more than their seconds.
+lb_differ() {
+	head -1 "$1" | grep -q ',seconds$' && head -1 "$2" | grep -q ',seconds$' &&
+		sed 's/,[^,]*$//' "$1" >"$TMP/lb_cmp.1" && sed 's/,[^,]*$//' "$2" >"$TMP/lb_cmp.2" &&
+		! cmp -s "$TMP/lb_cmp.1" "$TMP/lb_cmp.2"
+}
+
+# lb_seconds_ok A: every row of leaderboard CSV A ends with its seconds, a
+# non-negative number with 3 decimals.
+lb_seconds_ok() {
+	head -1 "$1" | grep -q ',seconds$' &&
+		awk 'NR > 1 { n++; if ($0 !~ /,[0-9]+\.[0-9][0-9][0-9]$/) bad = 1 } END { exit bad || !n }' "$1"
+}
+
+# lb_seconds A MODEL: the seconds of MODEL's row in leaderboard CSV A.
+lb_seconds() { awk -F, -v m="$2" 'NR > 1 && $1 == m { print $NF }' "$1"; }
+
 finish() {
 	echo "# $passed passed, $failed failed"
 	[ "$failed" -eq 0 ]

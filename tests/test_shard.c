@@ -1,7 +1,9 @@
 /* Unit tests of shards and parts (include/forecast/shard.h): the hash
  * against FNV-1a's published test vectors, a part's round trip into a run
  * equal to the single-process one, parts damaged at every length and
- * byte refused without a crash, the check that a merge's parts are every
+ * byte refused without a crash, the leaderboard's seconds of a merge (the
+ * sum over the parts of the back-tests' and prefits' seconds, a prefit the
+ * selection did not use included), the check that a merge's parts are every
  * shard once; prediction parts; the walk over a fit part's prefits and
  * retrain parts (round trip, damage). */
 #include <check.h>
@@ -137,6 +139,70 @@ START_TEST(test_round_trip)
 	fc_run_free(merged);
 	for (size_t k = 0; k < 3; k++)
 		fc_buf_dispose(&part[k]);
+	fixture_dispose(&f);
+}
+END_TEST
+
+/* The seconds a merged leaderboard shows: each candidate's, summed over
+ * the parts' series, of its back-test and of its prefit whether the
+ * selection used it or not.  The shards' measured seconds are replaced by
+ * set values before encoding, so that the sum is known exactly. */
+START_TEST(test_merged_seconds)
+{
+	fixture f;
+	fixture_init(&f);
+	fc_err err;
+	fc_run *merged = NULL;
+	double expect[3] = {0, 0, 0};
+	size_t prefits = 0;
+	unsigned char seen[NS] = {0};
+	ck_assert_int_eq(fc_cv_begin(&f.p, &f.o, 3, &merged, &err), 0);
+	for (size_t k = 0; k < 2; k++) {
+		unsigned char mask[NS];
+		for (size_t i = 0; i < NS; i++)
+			mask[i] = fc_shard_of(f.key[i], 2) == k;
+		fc_cv_opts o = f.o;
+		o.series_mask = mask;
+		fc_run *run = NULL;
+		ck_assert_int_eq(fc_cv_begin(&f.p, &o, 3, &run, &err), 0);
+		ck_assert_int_eq(fc_cv_backtest(&f.p, &o, run, 0, 3, NULL, &err), 0);
+		ck_assert_int_eq(fc_cv_prefit(&f.p, &o, run, &err), 0);
+		for (size_t i = 0; i < NS; i++) {
+			fc_series_result *r = &run->res[i];
+			for (size_t c = 0; mask[i] && c < 3; c++) {
+				r->seconds[c] = 0.5 * (double)(i + 1) + (double)c; /* exact in binary */
+				expect[c] += r->seconds[c];
+				if (r->prefit && r->prefit[c].have) {
+					r->prefit[c].seconds = 0.25 * (double)(c + 1);
+					expect[c] += r->prefit[c].seconds;
+					prefits++;
+				}
+			}
+		}
+		char *argv[] = {"fit", "x.csv"};
+		fc_part_info info = {.forecast = 1, .shard = k, .n_shards = 2,
+		                     .fingerprint = "0123456789abcdef", .options = 42, .argc = 2,
+		                     .argv = argv};
+		fc_buf b;
+		fc_buf_init(&b);
+		ck_assert_int_eq(fc_part_encode(&b, &info, &f.p, &o, run, mask, &err), 0);
+		fc_run_free(run);
+		ck_assert_int_eq(fc_part_load(b.data, b.len, &f.p, &f.o, merged, seen, &err), 0);
+		fc_buf_dispose(&b);
+	}
+	ck_assert_uint_gt(prefits, NS); /* more prefits than series: some go unused */
+	ck_assert_int_eq(fc_cv_finish(&f.p, &f.o, merged, &err), 0);
+	size_t used = 0;
+	for (size_t i = 0; i < NS; i++)
+		used += merged->res[i].n_members;
+	ck_assert_uint_lt(used, prefits);
+	fc_leader_row rows[3];
+	fc_leaderboard(merged, f.o.metric, rows);
+	for (size_t k = 0; k < 3; k++) {
+		size_t c = rows[k].candidate;
+		ck_assert_double_eq_tol(rows[k].seconds, expect[c], 1e-9);
+	}
+	fc_run_free(merged);
 	fixture_dispose(&f);
 }
 END_TEST
@@ -431,6 +497,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_fnv_vectors);
 	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_merged_seconds);
 	tcase_add_test(tc, test_damaged_parts);
 	tcase_add_test(tc, test_pred_parts);
 	tcase_add_test(tc, test_check_cover);

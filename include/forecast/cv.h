@@ -330,7 +330,9 @@ typedef struct fc_leader_row {
 	size_t wins;
 	size_t folds;    /* folds scored, over all series */
 	size_t timeouts; /* series where it was dropped for its work budget */
-	double seconds;  /* time spent in it (back-tests and refits) */
+	double seconds;  /* CPU seconds spent in it (back-tests and refits), over
+	                  * every series; merged: over the parts (fc_part_load),
+	                  * under MPI also the ranks' shares of a global fit */
 	size_t stopped;  /* 0, or the fold step after which it was stopped early */
 	double metric[FC_METRIC_COUNT];
 } fc_leader_row;

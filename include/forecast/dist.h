@@ -48,6 +48,17 @@ int fc_dist_gather(const fc_buf *mine, char ***parts, size_t **lens, fc_err *err
  * panel, NULL: the fit is one process's.  Without MPI these do nothing. */
 void fc_dist_share_begin(const fc_panel *p, const size_t *rank_of);
 void fc_dist_share_end(void);
+/* Rank 0: the CPU seconds the serving ranks have spent in the shared fits
+ * so far (a running total; the difference around a fit is that fit's
+ * share of the other ranks, which the leaderboard adds to rank 0's own
+ * time: src/select/cv.c).  Takes the last fit's report, a collective step
+ * the serving ranks make after each fit: call it on the main thread,
+ * outside parallel regions.  0 on other ranks, outside a share, without
+ * MPI. */
+double fc_dist_served_seconds(void);
+/* This process's CPU seconds inside the shared fits it sent (rank 0) or
+ * served (other ranks); 0 without MPI.  For tests (FORECAST_DEBUG_ROWS). */
+double fc_dist_fit_seconds(void);
 int fc_dist_serve(fc_err *err);
 const fc_gbdt_comm *fc_dist_fit_begin(const fc_model_type *type, const void *params,
                                       const fc_panel *p, const size_t *cut, size_t h,

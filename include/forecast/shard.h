@@ -76,7 +76,10 @@ int fc_part_read_info(const void *data, size_t len, fc_part_info *info, fc_err *
 void fc_part_info_dispose(fc_part_info *info);
 
 /* Loads the part's back-test results into run (begun by fc_cv_begin with
- * the same panel and options), marking seen[i] for each series.  A series
+ * the same panel and options), marking seen[i] for each series.  A
+ * series' seconds[c] become the shard's back-test seconds plus those of
+ * its prefit of c (used by the selection or not), so that the merged
+ * leaderboard's time is the sum over the parts of their work.  A series
  * already seen, an index or candidate out of range, or a candidate kind
  * that does not match o is FC_EFORMAT. */
 int fc_part_load(const void *data, size_t len, const fc_panel *p, const fc_cv_opts *o,

@@ -149,7 +149,8 @@ static void usage_fit(FILE *f)
 	        "\n"
 	        "Output options:\n"
 	        "  -o, --output FILE  forecasts CSV (default FILE.forecast.csv; '-' = stdout)\n"
-	        "  --leaderboard FILE also write the leaderboard as CSV\n"
+	        "  --leaderboard FILE also write the leaderboard as CSV (its last column,\n"
+	        "                     seconds: the CPU time in each candidate)\n"
 	        "  --model-out FILE   model file for 'forecast predict' (default FILE.model)\n"
 	        "  --report FILE      also write an HTML report: leaderboard, plots per series,\n"
 	        "                     feature importance and SHAP of global models\n"
@@ -186,7 +187,8 @@ static void usage_cv(FILE *f)
 	        "and folds, and the number of series it wins.  Writes nothing else.\n"
 	        "\n"
 	        "Output options:\n"
-	        "  --leaderboard FILE also write the leaderboard as CSV\n"
+	        "  --leaderboard FILE also write the leaderboard as CSV (its last column,\n"
+	        "                     seconds: the CPU time in each candidate)\n"
 	        "  --shard K/N        back-test only shard K of N into a part (-o FILE); see\n"
 	        "                     'forecast merge --help'\n"
 	        "  --registry DIR     record the run in this registry (default\n"
@@ -238,13 +240,17 @@ static void print_leaderboard(FILE *f, const fc_leader_row *rows, size_t n,
 	        "none" : "");
 }
 
+/* The leaderboard as CSV (--leaderboard).  The measured CPU seconds are
+ * the last column, the only one that differs from run to run, so that
+ * every other column keeps its index and the rest of a row can be compared
+ * byte for byte (tests/setup.sh's lb_cmp cuts it off). */
 static void write_leaderboard_csv(FILE *f, const fc_leader_row *rows, size_t n,
                                   const cand_names *nm)
 {
 	fputs("model,series,wins,folds", f);
 	for (int j = 0; j < FC_METRIC_COUNT; j++)
 		fprintf(f, ",%s", fc_metric_name((fc_metric)j));
-	fputs(nm->search ? ",timeouts,params,stopped\n" : ",timeouts\n", f);
+	fputs(nm->search ? ",timeouts,params,stopped,seconds\n" : ",timeouts,seconds\n", f);
 	for (size_t i = 0; i < n; i++) {
 		const fc_leader_row *r = &rows[i];
 		fprintf(f, "%s,%zu,%zu,%zu", nm->label[r->candidate], r->series, r->wins, r->folds);
@@ -260,7 +266,7 @@ static void write_leaderboard_csv(FILE *f, const fc_leader_row *rows, size_t n,
 			fc_csv_field(f, nm->params[r->candidate] ? nm->params[r->candidate] : "");
 			fprintf(f, ",%zu", r->stopped);
 		}
-		fputc('\n', f);
+		fprintf(f, ",%.3f\n", r->seconds);
 	}
 }
 
@@ -1213,10 +1219,12 @@ static int run_opts(const cli_opts *opts, int argc, char **argv, int fit, const 
 	}
 out:
 	/* a check of the MPI driver's division of the global model's rows
-	 * (tests/cli_mpi.sh): what this process made, on every rank */
+	 * and of the time summed over the ranks (tests/cli_mpi.sh): what this
+	 * process made, and its CPU seconds in the shared fits, on every rank */
 	if (getenv("FORECAST_DEBUG_ROWS"))
-		fprintf(stderr, "forecast: rank %zu of %zu made %zu training rows of the global model\n",
-		        fc_dist_rank(), fc_dist_size(), fc_gbdt_rows_made());
+		fprintf(stderr, "forecast: rank %zu of %zu made %zu training rows of the global model "
+		        "in %.3f CPU seconds of shared fits\n",
+		        fc_dist_rank(), fc_dist_size(), fc_gbdt_rows_made(), fc_dist_fit_seconds());
 	if (mp) /* the run is the merge */
 		cli_reg_end(&reg, "merge", mp->argc, mp->argv, o.name, rc);
 	else
@@ -1259,10 +1267,11 @@ static void usage_merge(FILE *f)
 	        "back-tests the global candidates (one fit over every series), selects and\n"
 	        "combines the candidates, refits them and writes what the shards' command\n"
 	        "would have written without --shard: the forecasts to OUT, the model file and\n"
-	        "the leaderboard, byte for byte the single-process run's.  Parts made by\n"
-	        "'forecast cv --shard' merge into a leaderboard (OUT: its CSV).  Parts made\n"
-	        "by 'forecast predict --shard K/N -o PART' merge into the forecasts CSV one\n"
-	        "predict writes (OUT), after checking that they are every shard once, of\n"
+	        "the leaderboard, byte for byte the single-process run's (but the\n"
+	        "leaderboard's last column, the CPU seconds, summed over the shards).  Parts\n"
+	        "made by 'forecast cv --shard' merge into a leaderboard (OUT: its CSV).  Parts\n"
+	        "made by 'forecast predict --shard K/N -o PART' merge into the forecasts CSV\n"
+	        "one predict writes (OUT), after checking that they are every shard once, of\n"
 	        "the same model file, --data, --horizon and --level; the options below but\n"
 	        "--threads and --quiet are fit's.  Parts made by\n"
 	        "  forecast retrain FILE --name NAME [options] --shard K/N -o PART\n"

@@ -12,13 +12,19 @@
  * sequence of collectives.  The parameters travel as raw bytes: the ranks
  * run the same program, and a global kind's parameters hold no pointers.
  * Threads: every collective is called from the main thread, outside
- * parallel regions (MPI_THREAD_FUNNELED). */
+ * parallel regions (MPI_THREAD_FUNNELED).
+ *
+ * Time: a serving rank reports the CPU seconds of each fit it ran to rank
+ * 0 (an MPI_Reduce sum right after the fit, which rank 0 joins before it
+ * sends anything else), so that the leaderboard's seconds of a global
+ * kind are the sum over the ranks (fc_dist_served_seconds). */
 #include "forecast/dist.h"
 
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #ifdef HAVE_CONFIG_H
 #include "config.h" /* HAVE_MPI */
@@ -35,7 +41,34 @@ static const fc_panel *share_panel;
 static const size_t *share_rank_of;
 static int serving;
 
+/* CPU seconds in the shared fits: this process's own, and on rank 0 the
+ * serving ranks' as reported; fit_open: rank 0 sent a fit whose report
+ * it has not taken yet (settle), started at fit_t0 */
+static double own_fit_seconds, served_seconds, fit_t0;
+static int fit_open;
+
 enum { CMD_STOP = 0, CMD_FIT = 1 };
+
+static double process_cpu(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Rank 0, after a shared fit: its own time in it, and the serving ranks'
+ * report of theirs (the reduce they make after every fit).  Must come
+ * before rank 0's next broadcast. */
+static void settle(void)
+{
+	if (!fit_open)
+		return;
+	fit_open = 0;
+	own_fit_seconds += process_cpu() - fit_t0;
+	double zero = 0, sum = 0;
+	if (MPI_Reduce(&zero, &sum, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD) == MPI_SUCCESS)
+		served_seconds += sum;
+}
 
 typedef struct command {
 	int op;
@@ -213,8 +246,21 @@ void fc_dist_share_begin(const fc_panel *p, const size_t *rank_of)
 	world.size = fc_dist_size();
 }
 
+double fc_dist_served_seconds(void)
+{
+	settle();
+	return served_seconds;
+}
+
+double fc_dist_fit_seconds(void)
+{
+	settle();
+	return own_fit_seconds;
+}
+
 void fc_dist_share_end(void)
 {
+	settle();
 	if (share_panel && fc_dist_rank() == 0 && fc_dist_size() > 1) {
 		command c;
 		memset(&c, 0, sizeof c);
@@ -251,11 +297,17 @@ int fc_dist_serve(fc_err *err)
 		    !(rc = bcast_bytes(cut, c.n_series * sizeof *cut, 0))) {
 			void *state = NULL;
 			fc_err ferr;
+			double t0 = process_cpu();
 			serving = 1;
 			/* its failures are agreed inside, and reported by rank 0 */
 			if (!type->global->fit(&state, params, share_panel, cut, (size_t)c.h, &ferr) && state)
 				type->global->free(state);
 			serving = 0;
+			/* the fit's time, for rank 0's leaderboard (settle) */
+			double dt = process_cpu() - t0;
+			own_fit_seconds += dt;
+			if (MPI_Reduce(&dt, NULL, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
+				rc = FC_EIO;
 		}
 		free(params);
 		free(cut);
@@ -283,9 +335,13 @@ const fc_gbdt_comm *fc_dist_fit_begin(const fc_model_type *type, const void *par
 		c.params_size = type->params_size;
 		c.h = h;
 		c.n_series = p->n_series;
+		settle(); /* a fit whose report was not taken yet */
+		double t0 = process_cpu();
 		if (bcast_bytes(&c, sizeof c, 0) || bcast_bytes((void *)params, type->params_size, 0) ||
 		    bcast_bytes((void *)cut, p->n_series * sizeof *cut, 0))
 			return NULL;
+		fit_open = 1;
+		fit_t0 = t0;
 	} else if (!serving) {
 		return NULL;
 	}
@@ -299,6 +355,16 @@ void fc_dist_share_begin(const fc_panel *p, const size_t *rank_of)
 {
 	(void)p;
 	(void)rank_of;
+}
+
+double fc_dist_served_seconds(void)
+{
+	return 0;
+}
+
+double fc_dist_fit_seconds(void)
+{
+	return 0;
 }
 
 void fc_dist_share_end(void)

@@ -429,6 +429,10 @@ static int get_prefits(cursor *c, const fc_cv_opts *o, fc_run *run, fc_series_re
 			pf->saved = text;
 		pf->timed_out = get_u64(c) != 0;
 		pf->seconds = get_f64(c);
+		/* the time the shard spent in the refit, whether the selection
+		 * takes it or not: the candidate's CPU seconds are the sum
+		 * over the parts of everything done in it */
+		r->seconds[cand] += pf->seconds;
 		if (status)
 			continue;
 		uint64_t h = get_u64(c), nl = get_u64(c);

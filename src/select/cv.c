@@ -7,6 +7,7 @@
  * output does not depend on the number of threads. */
 #include "forecast/cv.h"
 #include "forecast/budget.h"
+#include "forecast/dist.h"
 #include "forecast/ensemble.h"
 #include "core/numeric.h"
 #include "forecast/stack.h"
@@ -26,8 +27,10 @@
 /* CPU seconds for the per-candidate times (--timings, the progress bar's
  * shares): a local candidate's work on one series runs on one thread, so
  * that thread's clock; a global model's fits run one at a time between the
- * parallel loops with threads of their own, so the process's clock.  Wall
- * time would count what other processes on a loaded machine take. */
+ * parallel loops with threads of their own, so the process's clock, plus
+ * under MPI the other ranks' seconds in the fits they share
+ * (fc_dist_served_seconds).  Wall time would count what other processes
+ * on a loaded machine take. */
 static double clock_of(clockid_t id)
 {
 	struct timespec ts;
@@ -42,7 +45,8 @@ static double now(void)
 
 static double now_global(void)
 {
-	return clock_of(CLOCK_PROCESS_CPUTIME_ID);
+	double served = fc_dist_served_seconds(); /* first: it may wait for the ranks */
+	return clock_of(CLOCK_PROCESS_CPUTIME_ID) + served;
 }
 
 /* Progress shared by the threads of one run (updated in a critical
@@ -475,12 +479,13 @@ void fc_prefit_dispose(fc_prefit *pf)
 }
 
 /* Member m from its prefit: the model loaded from its saved text, and its
- * forecast (both taken from pf), as refit_member would have made them. */
+ * forecast (both taken from pf), as refit_member would have made them.
+ * Its seconds are the series' already: fc_part_load counts every prefit's,
+ * used or not, as the shard spent them. */
 static int use_prefit(const fc_cv_opts *o, fc_series_result *r, fc_member *m, fc_prefit *pf)
 {
 	long c = m->candidate;
 	r->timed_out[c] |= pf->timed_out;
-	r->seconds[c] += pf->seconds;
 	if (pf->status)
 		return fc_err_set(&r->err, pf->status, "%s", pf->msg ? pf->msg : "");
 	char *state = pf->saved ? strstr(pf->saved, "\nstate") : NULL;
