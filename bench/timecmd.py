@@ -4,11 +4,12 @@
 Wall time is measured with time.perf_counter() around the child; peak RSS comes
 from GNU time (`/usr/bin/time -f %M`, KiB) when it is installed, otherwise from
 resource.getrusage(RUSAGE_CHILDREN) (max over children so far, also KiB on
-Linux).  The command's stdout goes to --stdout (default /dev/null); its stderr
+Linux).  CPU time (user + system, all threads) is the children's rusage
+difference around the run: steadier than wall time on a shared machine.  The command's stdout goes to --stdout (default /dev/null); its stderr
 is kept and shown if it fails.
 
 Prints one line of JSON:
-  {"runs": [{"wall_s": .., "rss_kib": .., "rc": 0}, ...],
+  {"runs": [{"wall_s": .., "cpu_s": .., "rss_kib": .., "rc": 0}, ...],
    "best_wall_s": .., "median_wall_s": .., "max_rss_kib": .., "rc": 0}
 and exits with the command's first non-zero exit code (after printing).
 
@@ -33,9 +34,12 @@ def run_once(cmd, stdout_path):
             tempfile.TemporaryFile("w+") as err, \
             open(stdout_path, "w") as out:
         full = [GNU_TIME, "-f", "%M", "-o", rss_file.name] + cmd if have_gnu_time else cmd
+        ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         proc = subprocess.run(full, stdout=out, stderr=err)
         wall = time.perf_counter() - t0
+        ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
         rss = None
         if have_gnu_time:
             text = open(rss_file.name).read().split()
@@ -47,7 +51,7 @@ def run_once(cmd, stdout_path):
         err.seek(0)
         errtext = err.read()
     os.unlink(rss_file.name)
-    return {"wall_s": round(wall, 4), "rss_kib": rss, "rc": proc.returncode}, errtext
+    return {"wall_s": round(wall, 4), "cpu_s": round(cpu, 3), "rss_kib": rss, "rc": proc.returncode}, errtext
 
 
 def main():
