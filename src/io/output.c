@@ -1,11 +1,63 @@
-/* Atomic output files and the forecast CSV writer. */
+/* Atomic output files and the forecast CSV writer.
+ *
+ * A run stopped by a signal (a cron job's timeout sends SIGTERM; Ctrl-C
+ * SIGINT; a closed terminal SIGHUP) must not leave its temporary files
+ * behind either: the temporary names of the open output files are kept in
+ * a small table that a handler, installed with the first one, unlinks
+ * before the signal takes its default course (unlink and raise are
+ * async-signal-safe).  The process's exit status is still the signal's. */
 #include "forecast/output.h"
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+enum { OPEN_MAX = 32 };
+static char *volatile open_tmp[OPEN_MAX];
+static volatile sig_atomic_t handlers_set;
+
+static void remove_open_tmp(int sig)
+{
+	for (int i = 0; i < OPEN_MAX; i++) {
+		char *t = open_tmp[i];
+		if (t)
+			unlink(t);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void track(char *tmp)
+{
+	if (!handlers_set) {
+		handlers_set = 1;
+		const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+		for (size_t k = 0; k < sizeof sigs / sizeof *sigs; k++) {
+			struct sigaction sa, old;
+			memset(&sa, 0, sizeof sa);
+			sa.sa_handler = remove_open_tmp;
+			sigemptyset(&sa.sa_mask);
+			/* not where the caller chose to ignore it (nohup) */
+			if (sigaction(sigs[k], NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+				sigaction(sigs[k], &sa, NULL);
+		}
+	}
+	for (int i = 0; i < OPEN_MAX; i++)
+		if (!open_tmp[i]) {
+			open_tmp[i] = tmp;
+			return;
+		}
+}
+
+static void untrack(const char *tmp)
+{
+	for (int i = 0; i < OPEN_MAX; i++)
+		if (open_tmp[i] == tmp)
+			open_tmp[i] = NULL;
+}
 
 int fc_outfile_open(fc_outfile *o, const char *path, fc_err *err)
 {
@@ -31,6 +83,7 @@ int fc_outfile_open(fc_outfile *o, const char *path, fc_err *err)
 		fc_outfile_abort(o);
 		return fc_err_set(err, FC_EIO, "cannot write '%s': %s", path, strerror(e));
 	}
+	track(o->tmp);
 	o->f = fdopen(fd, "w");
 	if (!o->f) {
 		int e = errno;
@@ -38,6 +91,9 @@ int fc_outfile_open(fc_outfile *o, const char *path, fc_err *err)
 		fc_outfile_abort(o);
 		return fc_err_set(err, FC_EIO, "cannot write '%s': %s", path, strerror(e));
 	}
+	/* a test's hook (tests/cli_signal.sh): stop here, the file open */
+	if (getenv("FORECAST_DEBUG_STOP_AT_OUTPUT"))
+		raise(SIGSTOP);
 	return 0;
 }
 
@@ -61,6 +117,7 @@ int fc_outfile_commit(fc_outfile *o, fc_err *err)
 		fc_outfile_abort(o);
 		return rc;
 	}
+	untrack(o->tmp);
 	free(o->tmp);
 	free(o->path);
 	o->tmp = o->path = NULL;
@@ -72,8 +129,10 @@ void fc_outfile_abort(fc_outfile *o)
 	if (o->f && o->tmp)
 		fclose(o->f);
 	o->f = NULL;
-	if (o->tmp)
+	if (o->tmp) {
 		unlink(o->tmp);
+		untrack(o->tmp);
+	}
 	free(o->tmp);
 	free(o->path);
 	o->tmp = o->path = NULL;
