@@ -80,18 +80,12 @@ mkdir -p k8s
 mv k8s-registry k8s/registry
 cp new.csv k8s/sales.csv
 n=$(sed -n 's/^ *completions: *\([0-9]*\)$/\1/p' "$top_srcdir/examples/kubernetes/retrain-shards.yaml")
-cmd=$(grep -- 'forecast retrain ' "$top_srcdir/examples/kubernetes/retrain-shards.yaml" |
-	sed "s/^ *- //; s#/data#$TMP/k8s#g; s/--name sales/--name shop/")
-mcmd=$(grep -- '- forecast merge ' "$top_srcdir/examples/kubernetes/retrain-merge.yaml" |
-	sed "s/^ *- //; s#/data#$TMP/k8s#g; s/--name sales/--name shop/")
+cmd=$(k8s_command "$top_srcdir/examples/kubernetes/retrain-shards.yaml" 'forecast retrain ' |
+	sed 's/--name sales/--name shop/')
+mcmd=$(k8s_command "$top_srcdir/examples/kubernetes/retrain-merge.yaml" '- forecast merge ' |
+	sed 's/--name sales/--name shop/')
 forecast() { "$FORECAST" "$@"; }
-k=0
-while [ "$k" -lt "$n" ]; do
-	(JOB_COMPLETION_INDEX=$k; export JOB_COMPLETION_INDEX
-	 eval "$cmd" || echo "index $k failed") >>k8s.log 2>&1 &
-	k=$((k + 1))
-done
-wait
+k8s_indexed "$n" "$cmd" k8s.log
 assert "Kubernetes retrain: $n indexed completions succeed, at once" \
 	sh -c "! grep -q failed k8s.log && test \$(ls k8s/retrain | wc -l) -eq $n"
 eval "$mcmd" >k8s.out 2>k8s.err

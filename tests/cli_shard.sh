@@ -38,20 +38,14 @@ assert "Slurm: the merged leaderboard's seconds are non-negative numbers" lb_sec
 # as concurrent local processes, with /data pointing here; compared with
 # the same command run without --shard.
 n=$(sed -n 's/^ *completions: *\([0-9]*\)$/\1/p' "$EXAMPLES/kubernetes/forecast-shards.yaml")
-cmd=$(grep -- '- forecast fit ' "$EXAMPLES/kubernetes/forecast-shards.yaml" | sed "s/^ *- //; s#/data#$TMP/k8s#g")
-mcmd=$(grep -- '- forecast merge ' "$EXAMPLES/kubernetes/forecast-merge.yaml" | sed "s/^ *- //; s#/data#$TMP/k8s#g")
+cmd=$(k8s_command "$EXAMPLES/kubernetes/forecast-shards.yaml" '- forecast fit ')
+mcmd=$(k8s_command "$EXAMPLES/kubernetes/forecast-merge.yaml" '- forecast merge ')
 mkdir -p k8s/run
 cp sales.csv k8s/sales.csv
 forecast() { "$FORECAST" "$@"; }
 eval "$(echo "$cmd" | sed 's#--shard [^ ]*##; s#-o [^ ]*#-o k8s_full.csv --model-out k8s_full.model#')"
 assert "Kubernetes: the command without --shard exits 0" test -s k8s_full.csv
-k=0
-while [ "$k" -lt "$n" ]; do
-	(JOB_COMPLETION_INDEX=$k; export JOB_COMPLETION_INDEX
-	 eval "$cmd" || echo "index $k failed") >>k8s.log 2>&1 &
-	k=$((k + 1))
-done
-wait
+k8s_indexed "$n" "$cmd" k8s.log
 assert "Kubernetes: $n indexed completions succeed" sh -c "! grep -q failed k8s.log && test \$(ls k8s/run | wc -l) -eq $n"
 eval "$mcmd" 2>k8s_merge.err
 assert "Kubernetes: the merge Job's command exits 0" test $? -eq 0
@@ -131,16 +125,10 @@ assert "Slurm: merged predict parts are the single predict's CSV, byte for byte"
 # the Kubernetes predict Job: every completion index as a concurrent
 # process, then its merge Job's command
 n=$(sed -n 's/^ *completions: *\([0-9]*\)$/\1/p' "$EXAMPLES/kubernetes/predict-shards.yaml")
-cmd=$(grep -- 'forecast predict ' "$EXAMPLES/kubernetes/predict-shards.yaml" | sed "s/^ *- //; s#/data#$TMP/k8s#g")
-mcmd=$(grep -- '- forecast merge ' "$EXAMPLES/kubernetes/predict-merge.yaml" | sed "s/^ *- //; s#/data#$TMP/k8s#g")
+cmd=$(k8s_command "$EXAMPLES/kubernetes/predict-shards.yaml" 'forecast predict ')
+mcmd=$(k8s_command "$EXAMPLES/kubernetes/predict-merge.yaml" '- forecast merge ')
 "$FORECAST" predict --model k8s/run/forecast.model --data k8s/sales.csv >k8s_pfull.csv
-k=0
-while [ "$k" -lt "$n" ]; do
-	(JOB_COMPLETION_INDEX=$k; export JOB_COMPLETION_INDEX
-	 eval "$cmd" || echo "index $k failed") >>k8s_p.log 2>&1 &
-	k=$((k + 1))
-done
-wait
+k8s_indexed "$n" "$cmd" k8s_p.log
 assert "Kubernetes predict: $n indexed completions succeed" sh -c "! grep -q failed k8s_p.log && test \$(ls k8s/predict | wc -l) -eq $n"
 eval "$mcmd" 2>k8s_pmerge.err
 assert "Kubernetes predict: the merge Job's command exits 0" test $? -eq 0

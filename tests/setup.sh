@@ -68,17 +68,30 @@ assert() {
 # from run to run).  It is never quoted, so the last comma of a line ends
 # the other columns (a quoted params field may hold commas of its own);
 # both headers must end with it, so that nothing else is cut off.
-lb_cmp() {
+lb_strip() { # A B: both without their seconds, in $TMP/lb_cmp.1 and .2
 	head -1 "$1" | grep -q ',seconds$' && head -1 "$2" | grep -q ',seconds$' &&
-		sed 's/,[^,]*$//' "$1" >"$TMP/lb_cmp.1" && sed 's/,[^,]*$//' "$2" >"$TMP/lb_cmp.2" &&
-		cmp "$TMP/lb_cmp.1" "$TMP/lb_cmp.2"
+		sed 's/,[^,]*$//' "$1" >"$TMP/lb_cmp.1" && sed 's/,[^,]*$//' "$2" >"$TMP/lb_cmp.2"
 }
+lb_cmp() { lb_strip "$1" "$2" && cmp "$TMP/lb_cmp.1" "$TMP/lb_cmp.2"; }
 
 # lb_differ A B: they differ in more than their seconds.
-lb_differ() {
-	head -1 "$1" | grep -q ',seconds$' && head -1 "$2" | grep -q ',seconds$' &&
-		sed 's/,[^,]*$//' "$1" >"$TMP/lb_cmp.1" && sed 's/,[^,]*$//' "$2" >"$TMP/lb_cmp.2" &&
-		! cmp -s "$TMP/lb_cmp.1" "$TMP/lb_cmp.2"
+lb_differ() { lb_strip "$1" "$2" && ! cmp -s "$TMP/lb_cmp.1" "$TMP/lb_cmp.2"; }
+
+# k8s_command MANIFEST PATTERN: the command of a Kubernetes manifest's
+# container (its line holding PATTERN), the /data volume at $TMP/k8s.
+k8s_command() { grep -- "$2" "$1" | sed "s/^ *- //; s#/data#$TMP/k8s#g"; }
+
+# k8s_indexed N CMD LOG: CMD once for each completion index 0..N-1, all at
+# once, as an Indexed Job runs them, with JOB_COMPLETION_INDEX set; a line
+# "index K failed" in LOG for each that fails.
+k8s_indexed() {
+	k=0
+	while [ "$k" -lt "$1" ]; do
+		(JOB_COMPLETION_INDEX=$k; export JOB_COMPLETION_INDEX
+		 eval "$2" || echo "index $k failed") >>"$3" 2>&1 &
+		k=$((k + 1))
+	done
+	wait
 }
 
 # lb_seconds_ok A: every row of leaderboard CSV A ends with its seconds, a
