@@ -23,7 +23,16 @@ stopped() {
 	return 1
 }
 
-for sig in TERM HUP; do # (INT: sh starts background jobs with it ignored)
+# (INT: sh starts background jobs with it ignored; HUP only where the
+# caller did not ignore it, e.g. under nohup, as a shell cannot undo that)
+mask=$(sed -n 's/^SigIgn:[[:space:]]*//p' /proc/$$/status)
+sigs=TERM
+if [ -n "$mask" ] && [ $((0x${mask#${mask%??}} & 1)) -eq 0 ]; then
+	sigs="TERM HUP"
+else
+	echo "# SIGHUP is ignored here (nohup?): its case is left out"
+fi
+for sig in $sigs; do
 	FORECAST_DEBUG_STOP_AT_OUTPUT=1 "$FORECAST" features sales.csv -q -o feat_$sig.csv &
 	pid=$!
 	stopped $pid
