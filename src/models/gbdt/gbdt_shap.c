@@ -22,6 +22,10 @@
 #include "forecast/gbdt.h"
 #include "gbdt_private.h"
 
+/* Slices of trees explained apart (in parallel), a number fixed so that
+ * the sums do not depend on the threads. */
+enum { SHAP_SLICES = 16 };
+
 typedef struct path_elem {
 	int feature;
 	double zero, one;   /* cover fraction of the cold branch; 1 or 0 if x goes there */
@@ -183,28 +187,49 @@ int fc_gbdt_shap(const fc_gbdt *m, const float *x, size_t n_rows, double *phi, f
 			max_depth = d;
 		base += tree_mean(t);
 	}
-	double *cover = malloc(max_nodes * sizeof *cover);
-	size_t n_path = (max_depth + 2) * (max_depth + 3) / 2;
-	path_elem *path = malloc(n_path * sizeof *path);
-	if (!cover || !path) {
+	/* the trees in fixed slices, each slice's sums kept apart and added
+	 * in slice order: in parallel, and the same values at any thread count */
+	size_t n_slices = nt < SHAP_SLICES ? (nt ? nt : 1) : SHAP_SLICES;
+	size_t n_path = (max_depth + 2) * (max_depth + 3) / 2, width = nc + 1;
+	double *part = calloc(n_slices * n_rows * width, sizeof *part);
+	int failed = !part;
+#pragma omp parallel if (!failed && nt > 1)
+	{
+		double *cover = malloc(max_nodes * sizeof *cover);
+		path_elem *path = malloc(n_path * sizeof *path);
+		if (!cover || !path) {
+#pragma omp atomic write
+			failed = 1;
+		}
+#pragma omp for schedule(dynamic, 1)
+		for (size_t q = 0; q < n_slices; q++) {
+			if (!cover || !path || !part)
+				continue;
+			double *ph = part + q * n_rows * width;
+			for (size_t i = q * nt / n_slices; i < (q + 1) * nt / n_slices; i++) {
+				const gbdt_tree *t = gbdt_booster_tree(m, i);
+				if (t->n_nodes == 0)
+					continue;   /* a single leaf is all base value */
+				node_covers(t, 0, cover);
+				for (size_t r = 0; r < n_rows; r++) {
+					shap_ctx c = {t, cover, x + r, n_rows, ph + r * width};
+					recurse(&c, 0, path, 0, 1, 1, -1);
+				}
+			}
+		}
 		free(cover);
 		free(path);
+	}
+	if (failed) {
+		free(part);
 		return fc_err_set(err, FC_ENOMEM, "gbdt: out of memory for SHAP values");
 	}
-	memset(phi, 0, n_rows * (nc + 1) * sizeof *phi);
+	memset(phi, 0, n_rows * width * sizeof *phi);
+	for (size_t q = 0; q < n_slices; q++)
+		for (size_t j = 0; j < n_rows * width; j++)
+			phi[j] += part[q * n_rows * width + j];
 	for (size_t r = 0; r < n_rows; r++)
-		phi[r * (nc + 1) + nc] = base;
-	for (size_t i = 0; i < nt; i++) {
-		const gbdt_tree *t = gbdt_booster_tree(m, i);
-		if (t->n_nodes == 0)
-			continue;   /* a single leaf is all base value */
-		node_covers(t, 0, cover);
-		for (size_t r = 0; r < n_rows; r++) {
-			shap_ctx c = {t, cover, x + r, n_rows, phi + r * (nc + 1)};
-			recurse(&c, 0, path, 0, 1, 1, -1);
-		}
-	}
-	free(cover);
-	free(path);
+		phi[r * width + nc] = base;
+	free(part);
 	return 0;
 }
