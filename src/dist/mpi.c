@@ -89,28 +89,28 @@ static int bcast_bytes(void *buf, size_t len, int root)
 	return 0;
 }
 
-static int comm_sum(void *ctx, int64_t *v, size_t n)
+/* MPI_Allreduce in place of n values of 8 bytes, in pieces an int counts */
+static int allreduce(void *v, size_t n, MPI_Datatype type, MPI_Op op)
 {
-	(void)ctx;
 	for (size_t o = 0; o < n; o += PIECE / 8) {
 		size_t k = n - o < PIECE / 8 ? n - o : PIECE / 8;
-		if (MPI_Allreduce(MPI_IN_PLACE, v + o, (int)k, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD) !=
+		if (MPI_Allreduce(MPI_IN_PLACE, (char *)v + 8 * o, (int)k, type, op, MPI_COMM_WORLD) !=
 		    MPI_SUCCESS)
 			return FC_EIO;
 	}
 	return 0;
 }
 
+static int comm_sum(void *ctx, int64_t *v, size_t n)
+{
+	(void)ctx;
+	return allreduce(v, n, MPI_INT64_T, MPI_SUM);
+}
+
 static int comm_max(void *ctx, double *v, size_t n)
 {
 	(void)ctx;
-	for (size_t o = 0; o < n; o += PIECE / 8) {
-		size_t k = n - o < PIECE / 8 ? n - o : PIECE / 8;
-		if (MPI_Allreduce(MPI_IN_PLACE, v + o, (int)k, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD) !=
-		    MPI_SUCCESS)
-			return FC_EIO;
-	}
-	return 0;
+	return allreduce(v, n, MPI_DOUBLE, MPI_MAX);
 }
 
 static int comm_bcast(void *ctx, void *buf, size_t len, size_t root)
