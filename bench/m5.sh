@@ -42,9 +42,10 @@ for size in $SIZES; do
         -o "$out.csv" --model-out "$out.model" 2>"$out.err" || bench_die "fit failed: $(tail -3 "$out.err")"
     read -r wall kib <"$out.time"
     stages=$(grep '^forecast: time: ' "$out.err" | sed 's/^forecast: time: //')
+    left=$(sed -n 's/^forecast: large panel ([^)]*): \(.*\) left out of the default set.*/\1/p' "$out.err")
     kinds=$(grep '^forecast: time per candidate' "$out.err" | sed 's/^[^:]*: [^:]*: //' | cut -d, -f1-5)
     per=$(python3 -c "print('%.3f' % ($wall / $s))")
-    rows+=("| $s | $d | $(( s * d )) | $wall | $per | $(( kib / 1024 )) | $stages | $kinds |")
+    rows+=("| $s | $d | $(( s * d )) | $wall | $per | $(( kib / 1024 )) | ${left:-none} | $stages | $kinds |")
 done
 
 shard_line="not run (SHARDS empty)"
@@ -66,6 +67,9 @@ if [ -n "$SHARDS" ]; then
     shard_line=$(python3 -c "print('%s: 4 shard processes (1 thread each) %.1f s, then merge %.1f s; forecasts and model file byte-identical to the single run: %s' % ('$SHARDS', $t1 - $t0, $t2 - $t1, '$same'))")
 fi
 
+# The hand-written notes after MARK survive a rerun; the table above it is rewritten.
+MARK='<!-- notes: kept as they are by bench/m5.sh -->'
+kept=$(sed -n "/^$MARK\$/,\$p" "$OUTMD" 2>/dev/null || true)
 {
     echo "# M5-size run (bench/m5.sh)"
     echo
@@ -81,10 +85,13 @@ fi
     echo "| threads | $(bench_threads) |"
     echo "| load average at the end | $(cut -d' ' -f1-3 /proc/loadavg) |"
     echo
-    echo "| series | days | rows | wall s | wall s per series | peak MiB | stages | CPU s per candidate |"
-    echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+    echo "| series | days | rows | wall s | wall s per series | peak MiB | left out of the default set (--default-budget) | stages | CPU s per candidate |"
+    echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
     printf '%s\n' "${rows[@]}"
     echo
     echo "Shards: $shard_line."
-} >"$OUTMD"
+    echo
+    if [ -n "$kept" ]; then printf '%s\n' "$kept"; else echo "$MARK"; fi
+} >"$OUTMD.tmp.$$"
+mv "$OUTMD.tmp.$$" "$OUTMD"
 cat "$OUTMD"

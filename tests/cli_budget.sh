@@ -53,4 +53,59 @@ INPUTS=weekly.csv expect_error "a negative timeout is a usage error" 2 "candidat
 INPUTS=weekly.csv expect_error "a timeout that is not a number is a usage error" 2 "candidate-timeout" -- \
 	fit weekly.csv --horizon 13 --season 52 --candidate-timeout 5s
 
+# --default-budget: the default set keeps its local kinds cheapest first
+# while their estimated work fits (6 x 400 weeks, 3 folds and the refit:
+# 9,600 observations fitted; at 0.001 CPU minutes = 0.06 s the theta
+# family, imapa and stl fit, ets at 6.3 s a million would pass it), names
+# what it left out, and --models or a budget of 0 keeps everything.
+(cd "$TMP" && "$FORECAST" fit weekly.csv --horizon 13 --season 52.18 --default-budget 0.001 \
+	--leaderboard db.csv -o d.csv --model-out d.model 2>de.txt)
+assert "a small default budget is no error" test $? -eq 0
+assert "it names the kinds it left out" \
+	grep -q "large panel (6 series, 2400 observations): ets, arima left out of the default set" "$TMP/de.txt"
+assert "and neither is on the leaderboard" sh -c "! grep -Eq '^(ets|arima),' '$TMP/db.csv'"
+assert "the cheaper local kinds and the global one stay" \
+	sh -c "grep -q '^stl,6,' '$TMP/db.csv' && grep -q '^theta,6,' '$TMP/db.csv' && grep -q '^gbdt,6,' '$TMP/db.csv'"
+(cd "$TMP" && "$FORECAST" fit weekly.csv --horizon 13 --season 52.18 --default-budget 0.001 \
+	--models snaive,arima --leaderboard dm.csv -o dm.csv.fc 2>dme.txt)
+assert "--models fits arima whatever the budget" grep -q '^arima,6,' "$TMP/dm.csv"
+assert "and says nothing of the budget" sh -c "! grep -q 'large panel' '$TMP/dme.txt'"
+(cd "$TMP" && "$FORECAST" fit weekly.csv --horizon 13 --season 52.18 --default-budget 0 \
+	--leaderboard d0.csv -o d0.csv.fc 2>d0e.txt)
+assert "a budget of 0 keeps every default kind" sh -c "grep -q '^arima,6,' '$TMP/d0.csv' && ! grep -q 'large panel' '$TMP/d0e.txt'"
+assert "as the plain run does on a panel this small" sh -c "grep -q '^arima,6,' '$TMP/board.csv' && ! grep -q 'large panel' '$TMP/err.txt'"
+# shards and their merge keep the same kinds: the estimate is the whole panel's
+for k in 0 1; do
+	(cd "$TMP" && "$FORECAST" fit weekly.csv --horizon 13 --season 52.18 --default-budget 0.001 \
+		--quiet --shard $k/2 -o dpart$k)
+done
+(cd "$TMP" && "$FORECAST" merge dmerged.csv dpart0 dpart1 --model-out dmerged.model 2>/dev/null)
+assert "two shards and the merge under the budget are the single run" cmp "$TMP/d.csv" "$TMP/dmerged.csv"
+assert "and so is the merged model file" cmp "$TMP/d.model" "$TMP/dmerged.model"
+INPUTS=weekly.csv expect_error "a negative default budget is a usage error" 2 "default-budget" -- \
+	fit weekly.csv --horizon 13 --season 52 --default-budget -1
+
+# gbdt.max_rows: a learner whose design has more rows trains on every k-th
+# (FORECAST_DEBUG_ROWS counts the rows made: at most max_rows for each of
+# the 4 learners, the 3 folds' and the refit's), the same at 1 and 2
+# threads, and it is saved in the model file.
+for t in 1 2; do
+	(cd "$TMP" && OMP_NUM_THREADS=$t FORECAST_DEBUG_ROWS=1 "$FORECAST" fit weekly.csv --horizon 13 \
+		--season 52.18 --models gbdt --param gbdt.max_rows=500 --quiet -o g$t.csv \
+		--model-out g$t.model 2>ge$t.txt)
+	assert "a capped gbdt fits ($t thread(s))" test $? -eq 0
+done
+(cd "$TMP" && FORECAST_DEBUG_ROWS=1 "$FORECAST" fit weekly.csv --horizon 13 --season 52.18 \
+	--models gbdt --quiet -o gfull.csv 2>gefull.txt)
+made() { sed -n 's/.* made \([0-9]*\) training rows.*/\1/p' "$1"; }
+assert "the capped learners made at most 4 x 500 rows" test "$(made "$TMP/ge1.txt")" -le 2000
+assert "where the uncapped ones made over 4 x 2,000" test "$(made "$TMP/gefull.txt")" -gt 8000
+assert "the capped forecasts differ from the uncapped ones" sh -c "! cmp -s '$TMP/g1.csv' '$TMP/gfull.csv'"
+assert "the capped forecasts are the same at 1 and 2 threads" cmp "$TMP/g1.csv" "$TMP/g2.csv"
+assert "max_rows is in the model file" grep -q 'max_rows=500' "$TMP/g1.model"
+(cd "$TMP" && "$FORECAST" predict --model g1.model >gp.csv)
+assert "predict repeats the capped model's forecasts" cmp "$TMP/g1.csv" "$TMP/gp.csv"
+INPUTS=weekly.csv expect_error "a max_rows that is not a count is a usage error" 2 "max_rows" -- \
+	fit weekly.csv --horizon 13 --season 52 --models gbdt --param gbdt.max_rows=-3
+
 finish

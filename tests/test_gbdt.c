@@ -1071,6 +1071,25 @@ static fc_gbdt_params xgb_params(void)
 	return p;
 }
 
+/* The global model's row step: 1 at or below the cap or without one, else
+ * the first step from ceil(rows / cap) up that shares no factor with a
+ * whole seasonal period (7 and 365 for daily data, 24 and 168 hourly). */
+START_TEST(test_row_step)
+{
+	const double daily[] = {7, 365.25}, hourly[] = {24, 168}, weekly[] = {52.18};
+	ck_assert_uint_eq(fc_gbdt_row_step(1000, 0, daily, 2), 1);
+	ck_assert_uint_eq(fc_gbdt_row_step(1000, 1000, daily, 2), 1);
+	ck_assert_uint_eq(fc_gbdt_row_step(1001, 1000, daily, 2), 2);
+	ck_assert_uint_eq(fc_gbdt_row_step(6500, 1000, daily, 2), 8);     /* not 7 */
+	ck_assert_uint_eq(fc_gbdt_row_step(5000, 1000, daily, 2), 6);     /* not 5: 365 = 5 x 73 */
+	ck_assert_uint_eq(fc_gbdt_row_step(57000000, 2000000, daily, 2), 29);
+	ck_assert_uint_eq(fc_gbdt_row_step(1500, 1000, hourly, 2), 5);    /* not 2, 3 or 4 */
+	ck_assert_uint_eq(fc_gbdt_row_step(12500, 1000, hourly, 2), 13);
+	ck_assert_uint_eq(fc_gbdt_row_step(3900, 1000, weekly, 1), 5);    /* 4 divides 52 */
+	ck_assert_uint_eq(fc_gbdt_row_step(3900, 1000, NULL, 0), 4);
+}
+END_TEST
+
 START_TEST(test_xgboost_friedman)
 {
 	dataset tr = gen_friedman(GBDT_XGB_FRIEDMAN_N_TRAIN, 1);
@@ -1129,6 +1148,7 @@ static Suite *gbdt_suite(void)
 	tcase_add_test(tc, test_bins_sampled);
 	tcase_add_test(tc, test_train_parts);
 	tcase_add_test(tc, test_train_parts_refuses_quantile);
+	tcase_add_test(tc, test_row_step);
 	suite_add_tcase(s, tc);
 	TCase *tx = tcase_create("xgboost");
 	tcase_set_timeout(tx, 60);

@@ -109,6 +109,13 @@ int fc_gbdt_train(const fc_gbdt_params *p, const float *x, size_t n_rows, size_t
  * free with fc_gbdt_bins_free (NULL is a no-op). */
 typedef struct fc_gbdt_bins fc_gbdt_bins;
 size_t fc_gbdt_sample_stride(size_t n_rows);
+/* The step between the rows the global model's learner trains on when its
+ * design has n_rows > max_rows (max_rows 0: no limit; then, and at or
+ * below the limit, 1): the smallest k >= ceil(n_rows / max_rows) that
+ * shares no factor with any of the whole seasonal periods (seasons[i]
+ * rounded), so that every k-th row of a series walks through the seasons'
+ * phases (src/models/gbdt/gbdt_global.c). */
+size_t fc_gbdt_row_step(size_t n_rows, size_t max_rows, const double *seasons, size_t n_seasons);
 int fc_gbdt_bins_alloc(const fc_gbdt_params *p, size_t n_rows, size_t n_cols,
                        const unsigned char *categorical, const float *sample,
                        fc_gbdt_bins **out, fc_err *err);

@@ -138,6 +138,13 @@ typedef struct fc_model_type {
 	/* Nonzero for kinds left out of the default candidate set (too slow
 	 * to try on every series by default); they run when named. */
 	int opt_in;
+	/* The estimated cost of a fit: CPU seconds per million observations
+	 * fitted, on the reference machine (measured on daily series of 1,900
+	 * days, bench/results/m5.md).  A rough guide, not a bound: the default
+	 * set leaves the dearest local kinds out of panels whose estimated work
+	 * is over --default-budget.  0 for kinds whose fit costs next to
+	 * nothing. */
+	double cost;
 	/* Optional.  The parameters a hyperparameter search (--search) varies
 	 * and their ranges (include/forecast/space.h): a static table beside
 	 * the kind's set_param, n_space entries, each name a key set_param

@@ -29,6 +29,12 @@ enum {
  * stops a pathological case. */
 #define CLI_DEFAULT_CANDIDATE_TIMEOUT 30.0
 
+/* --default-budget's default, in estimated CPU minutes of the local kinds'
+ * back-tests and refits (fc_model_type.cost): about what the full default
+ * set needs on 1,000 daily series of five years, so that only larger
+ * panels see the dearest local kinds left out of the default set. */
+#define CLI_DEFAULT_BUDGET_MINUTES 10.0
+
 /* The final step by default: greedy ensemble selection with a set of
  * weights per series (bench/results/defaults.md compares the others). */
 #define CLI_DEFAULT_ENSEMBLE FC_ENSEMBLE_CARUANA
@@ -63,6 +69,7 @@ typedef struct cli_opts {
 	const char *strategy, *global_by;
 	size_t refit_every;
 	double candidate_timeout;  /* seconds of work per candidate and series; 0 none */
+	double default_budget;     /* --default-budget, CPU minutes; 0 none */
 	int ensemble, ensemble_by; /* FC_ENSEMBLE_*, FC_ENSEMBLE_BY_* */
 	size_t ensemble_rounds;    /* 0: FC_ENSEMBLE_ROUNDS */
 	int ensemble_intervals;    /* FC_ENSEMBLE_INTERVALS_* */

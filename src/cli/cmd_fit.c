@@ -118,6 +118,11 @@ static void usage_common(FILE *f)
 	        "                     seconds of a reference core (counted in work units, so\n"
 	        "                     the result does not depend on the machine); past it the\n"
 	        "                     candidate is dropped for that series (default %g; 0 none)\n"
+	        "  --default-budget M  estimated CPU minutes the default set's local kinds may\n"
+	        "                     take (their back-tests and refits; default %g; 0 none):\n"
+	        "                     on a panel estimated over it, the dearest local kinds\n"
+	        "                     (arima first) are left out, with a note; --models fits\n"
+	        "                     the kinds it names at any size\n"
 	        "\n"
 	        "Global model (gbdt: one gradient-boosted tree model over all series):\n"
 	        "  --strategy S       recursive (default) or direct (one model per step)\n"
@@ -135,7 +140,7 @@ static void usage_common(FILE *f)
 	        "\n"
 	        "Exit codes: 0 success, 1 a model failed, 2 bad command line,\n"
 	        "3 bad input data, 4 file or model-file problem.\n", FC_SEARCH_DEFAULT_TRIALS,
-	        CLI_DEFAULT_CANDIDATE_TIMEOUT);
+	        CLI_DEFAULT_CANDIDATE_TIMEOUT, CLI_DEFAULT_BUDGET_MINUTES);
 }
 
 static void usage_fit(FILE *f)
@@ -322,6 +327,67 @@ void cli_describe_tested_seasons(FILE *f, const char *prefix, const fc_panel *p)
 
 /* Tells the user what was read, so surprises (a wrong frequency, many
  * inserted gaps) show before the results. */
+/* --default-budget: on a large panel the default set (no --models, no
+ * --search) keeps its local kinds cheapest first while their estimated
+ * work -- each kind's cost (fc_model_type.cost) times the observations
+ * fitted, every series once per fold and once for the refit -- stays
+ * within the budget, and leaves the rest out with a note.  The estimate
+ * depends only on the panel's shape and the options, so every shard,
+ * rank and merge of a run keeps the same kinds.  Global kinds bound their
+ * own work (gbdt's max_rows) and always stay. */
+static int trim_default_set(const cli_opts *o, const fc_panel *p, fc_model **cand, size_t *n)
+{
+	if (o->models || o->search || o->default_budget <= 0)
+		return 0;
+	double obs = 0;
+	for (size_t i = 0; i < p->n_series; i++)
+		obs += (double)p->series[i].n;
+	double fits = obs * (double)(o->folds + 1) / 1e6, budget = 60 * o->default_budget;
+	size_t nc = *n;
+	unsigned char *keep = malloc(nc ? nc : 1);
+	if (!keep)
+		return cli_fail(FC_ENOMEM, "out of memory");
+	double spent = 0, want = 0;
+	for (size_t c = 0; c < nc; c++) {
+		keep[c] = cand[c]->type->global || cand[c]->type->cost <= 0;
+		if (!keep[c])
+			want += cand[c]->type->cost * fits;
+	}
+	if (want <= budget) {
+		free(keep);
+		return 0;
+	}
+	for (;;) { /* the cheapest local kind left, while it fits */
+		size_t best = nc;
+		for (size_t c = 0; c < nc; c++)
+			if (!keep[c] && (best == nc || cand[c]->type->cost < cand[best]->type->cost))
+				best = c;
+		if (best == nc || spent + cand[best]->type->cost * fits > budget)
+			break;
+		spent += cand[best]->type->cost * fits;
+		keep[best] = 1;
+	}
+	char left[256] = "";
+	size_t len = 0, m = 0;
+	for (size_t c = 0; c < nc; c++) {
+		if (keep[c]) {
+			cand[m++] = cand[c];
+			continue;
+		}
+		if (len < sizeof left)
+			len += (size_t)snprintf(left + len, sizeof left - len, "%s%s", len ? ", " : "",
+			                        cand[c]->type->name);
+		fc_model_free(cand[c]);
+	}
+	*n = m;
+	free(keep);
+	cli_note(o, "large panel (%zu series, %.0f observations): %s left out of the default set; "
+	         "its local kinds would take an estimated %.1f CPU minutes, over --default-budget "
+	         "%g (name them in --models to fit them anyway)", p->n_series, obs, left, want / 60,
+	         o->default_budget);
+	return 0;
+}
+
 static void describe_panel(const cli_opts *o, const fc_panel *p)
 {
 	if (o->quiet)
@@ -1118,7 +1184,9 @@ static int run_opts(const cli_opts *opts, int argc, char **argv, int fit, const 
 	warn_coverage(&o, p);
 	if ((rc = check_future(&o, p, fit)) || (rc = check_end(&o, p, fit)))
 		goto out;
-	if (fit && o.name && !o.n_shards)
+	rc = trim_default_set(&o, p, cand, &n_cand);
+	n_base = n_cand;
+	if (!rc && fit && o.name && !o.n_shards)
 		rc = cli_reg_begin(&o, &reg);
 	if (mpi)
 		rc = fc_dist_agree(rc);

@@ -29,7 +29,7 @@ enum {
 	O_QUIET, O_HELP, O_FORMAT, O_KEEP_SEASONS,
 	O_LAGS, O_WINDOWS, O_AGG, O_CALENDAR, O_FOURIER, O_SEASONAL_WINDOW, O_EXPANDING,
 	O_SHIFT, O_TRANSFORM, O_COUNTRY, O_HOLIDAY_WINDOW, O_EVENTS, O_KNOWN_FUTURE,
-	O_NO_GROUP_KEYS, O_CALENDARS, O_STRATEGY, O_GLOBAL_BY, O_REFIT_EVERY, O_CANDIDATE_TIMEOUT,
+	O_NO_GROUP_KEYS, O_CALENDARS, O_STRATEGY, O_GLOBAL_BY, O_REFIT_EVERY, O_CANDIDATE_TIMEOUT, O_DEFAULT_BUDGET,
 	O_ENSEMBLE, O_ENSEMBLE_BY, O_ENSEMBLE_ROUNDS, O_ENSEMBLE_INTERVALS,
 	O_SEARCH, O_BUDGET_TRIALS, O_SEED, O_SPACE, O_SEARCH_MODELS, O_BUDGET_MINUTES, O_CONCURRENCY,
 	O_EARLY_STOP, O_BANDIT_SLACK, O_EARLY_STOP_DELAY,
@@ -88,6 +88,7 @@ static const struct {
 	{{"global-by", required_argument, NULL, O_GLOBAL_BY}, OPT_CV},
 	{{"refit-every", required_argument, NULL, O_REFIT_EVERY}, OPT_CV},
 	{{"candidate-timeout", required_argument, NULL, O_CANDIDATE_TIMEOUT}, OPT_CV},
+	{{"default-budget", required_argument, NULL, O_DEFAULT_BUDGET}, OPT_CV},
 	{{"ensemble", required_argument, NULL, O_ENSEMBLE}, OPT_CV},
 	{{"ensemble-by", required_argument, NULL, O_ENSEMBLE_BY}, OPT_CV},
 	{{"ensemble-rounds", required_argument, NULL, O_ENSEMBLE_ROUNDS}, OPT_CV},
@@ -323,6 +324,7 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 	o->bandit_slack = -1;
 	o->early_stop_delay = -1;
 	o->candidate_timeout = CLI_DEFAULT_CANDIDATE_TIMEOUT;
+	o->default_budget = CLI_DEFAULT_BUDGET_MINUTES;
 	o->ensemble = CLI_DEFAULT_ENSEMBLE;
 	o->clip = FC_CLIP_AUTO;
 	o->ensemble_by = CLI_DEFAULT_ENSEMBLE_BY;
@@ -547,6 +549,16 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 				return usage_error(cmd, "--candidate-timeout: expected seconds from 0 (no limit) "
 				                   "to 1000000, got '%s'", optarg);
 			o->candidate_timeout = t;
+			break;
+		}
+		case O_DEFAULT_BUDGET: {
+			char *end;
+			errno = 0;
+			double t = strtod(optarg, &end);
+			if (end == optarg || *end || errno || !(t >= 0 && t <= 1e6))
+				return usage_error(cmd, "--default-budget: expected CPU minutes from 0 (no "
+				                   "limit) to 1000000, got '%s'", optarg);
+			o->default_budget = t;
 			break;
 		}
 		case O_LEVEL:

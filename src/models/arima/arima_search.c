@@ -1552,6 +1552,7 @@ static int arima_describe(const void *state, const void *params, fc_description 
 
 static const fc_model_type arima_type = {
 	.name = "arima",
+	.cost = 27.5,
 	.summary = "seasonal ARIMA, orders chosen by the Hyndman-Khandakar search (AICc)",
 	.params_size = sizeof(arima_params),
 	.state_size = sizeof(arima_state),

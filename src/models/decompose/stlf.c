@@ -636,6 +636,7 @@ static int stlf_describe(const void *state, const void *params, fc_description *
 
 static const fc_model_type stl_type = {
 	.name = "stl",
+	.cost = 2.2,
 	.summary = "STL/MSTL decomposition: ETS, drift or naive on the seasonally adjusted "
 	           "series plus the last seasonal cycle",
 	.params_size = sizeof(stlf_params),

@@ -1667,6 +1667,7 @@ static int ets_describe(const void *state, const void *params, fc_description *d
 
 static const fc_model_type ets_type = {
 	.name = "ets",
+	.cost = 6.3,
 	.summary = "exponential smoothing state-space model (ETS), chosen by AICc",
 	.params_size = sizeof(ets_params),
 	.state_size = sizeof(ets_state),

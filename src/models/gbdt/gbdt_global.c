@@ -60,6 +60,7 @@ typedef struct gbdt_kind_params {
 	int expanding_mean, group_keys;
 	int strategy;
 	size_t valid;
+	size_t max_rows;     /* training rows of a learner; 0 no limit */
 	int capacity;        /* CAPACITY_AUTO, _SMALL or _LARGE */
 	unsigned user_keys;  /* which PRESET_KEYS were set (--param, search, model file) */
 } gbdt_kind_params;
@@ -120,6 +121,48 @@ static fc_gbdt_params learner_for(const gbdt_kind_params *p, size_t n_series)
 	return l;
 }
 
+/* ---- training rows -------------------------------------------------------------
+ * A learner trains on at most max_rows rows (default DEFAULT_MAX_ROWS).
+ * Above that it takes every k-th row of its design, k the smallest step
+ * that brings the rows under max_rows and shares no factor with any whole
+ * seasonal period of the panel: the rows of one series are consecutive in
+ * time, so a step of 7 on daily data would keep one weekday of every
+ * series, while a step prime to 7 and 365 walks through the weekdays and
+ * the days of the year.  Training time grows with the rows (about 40 CPU
+ * microseconds a row for the large learner on the reference machine), so
+ * the cap bounds a learner near 80 CPU seconds whatever the panel's size;
+ * on an M5-size panel (57 million rows) it keeps one row in 29.  Below it
+ * (every bench panel but the M5-size ones) nothing changes.  The sampled
+ * rows are also the bin sample.  fc_gbdt_row_step (forecast/gbdt.h) is
+ * the step. */
+#define DEFAULT_MAX_ROWS 2000000
+
+static size_t gcd(size_t a, size_t b)
+{
+	while (b) {
+		size_t t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+size_t fc_gbdt_row_step(size_t n_rows, size_t max_rows, const double *seasons, size_t n_seasons)
+{
+	if (!max_rows || n_rows <= max_rows)
+		return 1;
+	for (size_t k = (n_rows + max_rows - 1) / max_rows;; k++) {
+		int prime_to_all = 1;
+		for (size_t i = 0; prime_to_all && i < n_seasons; i++) {
+			double m = floor(seasons[i] + 0.5);
+			if (m >= 2 && m < 1e9)
+				prime_to_all = gcd(k, (size_t)m) == 1;
+		}
+		if (prime_to_all)
+			return k;
+	}
+}
+
 /* ---- parameters ------------------------------------------------------------- */
 
 static void gbdt_default_params(void *params)
@@ -134,6 +177,7 @@ static void gbdt_default_params(void *params)
 	strcpy(p->transform, "standard"); /* one model for series of any level */
 	p->group_keys = 1;
 	p->strategy = STRATEGY_RECURSIVE;
+	p->max_rows = DEFAULT_MAX_ROWS;
 }
 
 static int set_text(char *dst, size_t cap, const char *key, const char *val, fc_err *err)
@@ -258,6 +302,12 @@ static int gbdt_set_param(void *params, const char *key, const char *val, fc_err
 		else
 			p->valid = (size_t)v;
 		return 0;
+	} else if (strcmp(key, "max_rows") == 0) {
+		if (fc_param_parse_count(val, 4000000000L, &v))
+			return fc_err_set(err, FC_EINVAL, "model 'gbdt': max_rows must be a whole number "
+			                  "from 0 (no limit) to 4000000000, got '%s'", val);
+		p->max_rows = (size_t)v;
+		return 0;
 	} else if (strcmp(key, "expanding_mean") == 0 || strcmp(key, "group_keys") == 0) {
 		int b = strcmp(val, "true") == 0 ? 1 : strcmp(val, "false") == 0 ? 0 : -1;
 		if (b < 0)
@@ -309,14 +359,14 @@ static int gbdt_save_params(const void *params, fc_buf *out, fc_err *err)
 		out,
 		"strategy=%s lags=%s windows=%s agg=%s calendar=%s transform=%s country=%s "
 		"known_future=%s global_by=%s holiday_window=-%d,%d fourier=%zu seasonal_window=%zu "
-		"valid=%zu expanding_mean=%s group_keys=%s capacity=%s loss=%s tweedie_power=%.17g "
+		"valid=%zu max_rows=%zu expanding_mean=%s group_keys=%s capacity=%s loss=%s tweedie_power=%.17g "
 		"quantile_alpha=%.17g poisson_max_delta_step=%.17g max_depth=%zu min_data_in_leaf=%zu "
 		"min_sum_hessian=%.17g min_gain=%.17g max_bin=%zu early_stopping_rounds=%zu seed=%llu "
 		"max_cat_to_onehot=%zu max_cat_threshold=%zu cat_smooth=%.17g cat_l2=%.17g "
 		"min_data_per_group=%zu",
 		p->strategy == STRATEGY_DIRECT ? "direct" : "recursive", p->lags, p->windows, p->aggs,
 		p->calendar, p->transform, p->country, p->known_future, p->global_by, p->hol_before,
-		p->hol_after, p->fourier_k, p->seasonal_k, p->valid, p->expanding_mean ? "true" : "false",
+		p->hol_after, p->fourier_k, p->seasonal_k, p->valid, p->max_rows, p->expanding_mean ? "true" : "false",
 		p->group_keys ? "true" : "false", CAPACITY_NAMES[p->capacity], loss_name(l->loss),
 		l->tweedie_power, l->quantile_alpha, l->poisson_max_delta_step, l->max_depth,
 		l->min_data_in_leaf, l->min_sum_hessian, l->min_gain, l->max_bin,
@@ -749,12 +799,18 @@ static void put_bins(void *ctx, size_t r, size_t k, const float *block, size_t s
  * arrays (about 45 bytes per row touched for the squared loss), plus
  * 12 bytes per row of target, series and time throughout.  The learner is
  * fc_gbdt_train's on fc_design_build's matrix, byte for byte. */
-static int train_streamed(const gbdt_kind_params *p, const fc_featurizer *f, fc_gbdt **out,
-                          fc_err *err)
+static int train_sampled(const gbdt_kind_params *p, const fc_featurizer *f, size_t nr,
+                         size_t step, fc_gbdt **out, fc_err *err);
+
+static int train_streamed(const gbdt_kind_params *p, const fc_featurizer *f, const double *seasons,
+                          size_t n_seasons, fc_gbdt **out, fc_err *err)
 {
 	size_t nr = fc_design_count(f, 1), nc = fc_featurizer_ncols(f);
 	if (nr == 0)
 		return fc_err_set(err, FC_EMODEL, "model 'gbdt': no training rows");
+	size_t step = fc_gbdt_row_step(nr, p->max_rows, seasons, n_seasons);
+	if (step > 1)
+		return train_sampled(p, f, nr, step, out, err);
 	size_t stride = fc_gbdt_sample_stride(nr);
 	sample_sink ss = {.n_sample = (nr + stride - 1) / stride, .n_cols = nc, .stride = stride};
 	if (nc && ss.n_sample > SIZE_MAX / nc / sizeof *ss.x)
@@ -782,6 +838,53 @@ static int train_streamed(const gbdt_kind_params *p, const fc_featurizer *f, fc_
 		rc = fc_gbdt_train_bins(&p->learner, b, d->y, NULL, out, err);
 	fc_gbdt_bins_free(b);
 	fc_design_free(d);
+	return rc;
+}
+
+/* Trains one learner on every step-th row of the design of f (rows t >= 1,
+ * nr of them; see fc_gbdt_row_step): only those rows are made, they are the bin
+ * sample, and they are binned from their float matrix (4 + 1 bytes per
+ * feature and row) before it is freed for the boosting. */
+static int train_sampled(const gbdt_kind_params *p, const fc_featurizer *f, size_t nr,
+                         size_t step, fc_gbdt **out, fc_err *err)
+{
+	size_t nc = fc_featurizer_ncols(f);
+	sample_sink ss = {.n_sample = (nr + step - 1) / step, .n_cols = nc, .stride = step};
+	if (nc && ss.n_sample > SIZE_MAX / nc / sizeof *ss.x)
+		return fc_err_set(err, FC_EINVAL, "features: %zu rows x %zu columns is too large",
+		                  ss.n_sample, nc);
+	size_t cells = ss.n_sample * nc;
+	ss.x = malloc((cells ? cells : 1) * sizeof *ss.x);
+	float *y = malloc(ss.n_sample * sizeof *y);
+	if (!ss.x || !y) {
+		free(ss.x);
+		free(y);
+		return fc_err_set(err, FC_ENOMEM, "out of memory: the %zu sampled training rows x %zu "
+		                  "features", ss.n_sample, nc);
+	}
+	fc_design *d = NULL;
+	fc_gbdt_bins *b = NULL;
+	int rc = fc_design_stream(f, 1, step, put_sample, &ss, &d, err);
+	if (!rc && d->n_rows != nr)
+		rc = fc_err_set(err, FC_EMODEL, "model 'gbdt': %zu training rows counted, %zu made",
+		                nr, d->n_rows);
+	if (!rc) {
+		for (size_t i = 0; i < ss.n_sample; i++)
+			y[i] = d->y[i * step];
+		fc_design_free(d); /* every row's target, series and time: 12 bytes a row */
+		d = NULL;
+		rc = fc_gbdt_bins_alloc_sample(&p->learner, ss.n_sample, nc,
+		                               fc_featurizer_categorical_flags(f), ss.x, ss.n_sample, &b,
+		                               err);
+	}
+	if (!rc && !(rc = fc_gbdt_bins_reserve(b, err)))
+		fc_gbdt_bins_put_matrix(b, ss.x);
+	free(ss.x);
+	if (!rc)
+		rc = fc_gbdt_train_bins(&p->learner, b, y, NULL, out, err);
+	fc_gbdt_bins_free(b);
+	fc_design_free(d);
+	free(y);
 	return rc;
 }
 
@@ -956,10 +1059,11 @@ out:
 
 /* Trains one learner on the design of featurizer f (rows t >= 1), holding
  * out the last `valid` observations of each series when early stopping. */
-static int train_one(const gbdt_kind_params *p, const fc_featurizer *f, fc_gbdt **out, fc_err *err)
+static int train_one(const gbdt_kind_params *p, const fc_featurizer *f, const double *seasons,
+                     size_t n_seasons, fc_gbdt **out, fc_err *err)
 {
 	if (p->valid == 0 || p->learner.early_stopping_rounds == 0)
-		return train_streamed(p, f, out, err);
+		return train_streamed(p, f, seasons, n_seasons, out, err);
 	/* early stopping splits the float design into training and
 	 * validation rows: built whole */
 	fc_design *d = NULL;
@@ -1096,8 +1200,15 @@ static int gbdt_fit_panel(void **state, const void *params, const fc_panel *pn, 
 		/* early stopping splits the float design, and the quantile losses
 		 * refit leaves from every row at once: those learners rank 0
 		 * trains alone */
+		/* and so does a learner over max_rows: it trains on a sample of
+		 * its rows, which one process holds (every rank counts the same
+		 * observations, an upper bound of the rows) */
+		size_t n_obs = 0;
+		for (size_t i = 0; i < n; i++)
+			n_obs += views[i].n;
 		int shared = comm && (p->valid == 0 || p->learner.early_stopping_rounds == 0) &&
-		             q.learner.loss != FC_GBDT_ABSOLUTE && q.learner.loss != FC_GBDT_QUANTILE;
+		             q.learner.loss != FC_GBDT_ABSOLUTE && q.learner.loss != FC_GBDT_QUANTILE &&
+		             (!p->max_rows || n_obs <= p->max_rows);
 		if (comm && !shared && comm->rank > 0)
 			continue;
 		fc_featurizer *f = NULL;
@@ -1112,7 +1223,8 @@ static int gbdt_fit_panel(void **state, const void *params, const fc_panel *pn, 
 			rc = train_shared(&q, f, mine + gr.first[g], comm, &st->models[g * st->n_steps + j],
 			                  err);
 		else
-			rc = train_one(&q, f, &st->models[g * st->n_steps + j], err);
+			rc = train_one(&q, f, pn->seasons, pn->n_seasons, &st->models[g * st->n_steps + j],
+			               err);
 		fc_featurizer_free(f);
 		if (rc && p->global_by[0])
 			fc_err_prefix(err, "%s=%s: ", p->global_by, gr.values[g]);

@@ -1060,6 +1060,7 @@ const fc_model_type *const fc_model_adida = &adida_type;
 
 static const fc_model_type imapa_type = {
 	.name = "imapa",
+	.cost = 0.18,
 	.summary = "IMAPA: mean of ADIDA forecasts over aggregation levels 1..K",
 	.params_size = sizeof(idm_params),
 	.state_size = sizeof(agg_state),

@@ -650,6 +650,7 @@ static int theta_describe(const void *state, const void *params, fc_description 
 
 static const fc_model_type otm_type = {
 	.name = "otm",
+	.cost = 0.21,
 	.summary = "optimised Theta model (Fiorucci et al. 2016): theta line, alpha and level by least squares",
 	.params_size = sizeof(theta_params),
 	.state_size = sizeof(theta_state),
@@ -671,6 +672,7 @@ const fc_model_type *const fc_model_otm = &otm_type;
 
 static const fc_model_type dotm_type = {
 	.name = "dotm",
+	.cost = 0.22,
 	.summary = "dynamic optimised Theta model (Fiorucci et al. 2016): trend line revised every period",
 	.params_size = sizeof(theta_params),
 	.state_size = sizeof(theta_state),

@@ -238,6 +238,7 @@ static int theta_describe(const void *state, const void *params, fc_description 
 
 static const fc_model_type theta_type = {
 	.name = "theta",
+	.cost = 0.3,
 	.summary = "Theta method: exponential smoothing with half the linear trend (R's thetaf)",
 	.params_size = 0,
 	.state_size = sizeof(theta_state),
