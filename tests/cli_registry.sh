@@ -89,20 +89,7 @@ assert "an unknown name: exit 4" test $? -eq 4
 # retrain: a small panel fitted on 60 days; from day 60 on, store a's
 # weekly swing triples and store b's trend quintuples, which the
 # champion's smoothing parameters do not follow.
-panel() { # DAYS [EXTRA_SERIES]
-	echo "store,date,sales"
-	for s in a b ${2:-}; do
-		for d in $(seq 0 $(($1 - 1))); do
-			day=$(date -u -d "2024-01-01 + $d day" +%Y-%m-%d)
-			case $s in
-			a) if [ $d -lt 60 ]; then v=$(( (d % 7) * 3 + 10 + d % 3 )); else v=$(( (d % 7) * 9 + 10 + d % 3 )); fi ;;
-			b) if [ $d -lt 60 ]; then v=$(( 100 + d + d % 4 )); else v=$(( 160 + 5 * (d - 60) + d % 4 )); fi ;;
-			*) v=$(( 50 + d % 5 )) ;;
-			esac
-			echo "$s,$day,$v"
-		done
-	done
-}
+panel() { store_panel "$1" 9 ${2:-}; } # DAYS [EXTRA_SERIES]
 panel 60 >d60.csv
 panel 70 >d70.csv
 panel 100 >d80.csv

@@ -107,20 +107,7 @@ assert "and the same (champion's) forecast" cmp u2.csv k2.csv
 # retrain's other exit codes pass through the merge: a series added (12)
 # and --alert-ratio flagging one (13, before 12), on the small panel of
 # cli_registry.sh: store b's trend quintuples after day 60
-panel() { # DAYS [EXTRA_SERIES]
-	echo "store,date,sales"
-	for s in a b ${2:-}; do
-		for d in $(seq 0 $(($1 - 1))); do
-			day=$(date -u -d "2024-01-01 + $d day" +%Y-%m-%d)
-			case $s in
-			a) v=$(( (d % 7) * 3 + 10 + d % 3 )) ;;
-			b) if [ $d -lt 60 ]; then v=$(( 100 + d + d % 4 )); else v=$(( 160 + 5 * (d - 60) + d % 4 )); fi ;;
-			*) v=$(( 50 + d % 5 )) ;;
-			esac
-			echo "$s,$day,$v"
-		done
-	done
-}
+panel() { store_panel "$1" 3 ${2:-}; } # DAYS [EXTRA_SERIES]
 panel 60 >d60.csv
 panel 70 c >d70.csv
 "$FORECAST" fit d60.csv --horizon 7 --models naive,ets --quiet --registry a0 --name shop -o a.csv \

@@ -104,6 +104,26 @@ lb_seconds_ok() {
 # lb_seconds A MODEL: the seconds of MODEL's row in leaderboard CSV A.
 lb_seconds() { awk -F, -v m="$2" 'NR > 1 && $1 == m { print $NF }' "$1"; }
 
+# store_panel DAYS SWING [EXTRA]: a small daily panel (store,date,sales)
+# from 2024-01-01 for the registry and retrain tests: store a swings
+# weekly by 3 a weekday, by SWING from day 60 on (3: no change); b grows
+# by 1 a day, and from day 60 jumps to 160 and grows by 5; EXTRA, a store
+# added later, is flat.
+store_panel() {
+	echo "store,date,sales"
+	for s in a b ${3:-}; do
+		for d in $(seq 0 $(($1 - 1))); do
+			day=$(date -u -d "2024-01-01 + $d day" +%Y-%m-%d)
+			case $s in
+			a) if [ $d -lt 60 ]; then v=$(( (d % 7) * 3 + 10 + d % 3 )); else v=$(( (d % 7) * $2 + 10 + d % 3 )); fi ;;
+			b) if [ $d -lt 60 ]; then v=$(( 100 + d + d % 4 )); else v=$(( 160 + 5 * (d - 60) + d % 4 )); fi ;;
+			*) v=$(( 50 + d % 5 )) ;;
+			esac
+			echo "$s,$day,$v"
+		done
+	done
+}
+
 finish() {
 	echo "# $passed passed, $failed failed"
 	[ "$failed" -eq 0 ]

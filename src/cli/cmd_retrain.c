@@ -409,6 +409,22 @@ static void pre_entries(const fc_retrain_record *rec, const fc_artifact_series *
 			sc->pre_used[1] += pb[m] != NULL;
 }
 
+/* Series s as a back-test sees it at fold jj (counted from the last; its
+ * origin h + jj x step before the end) with the given seasonal periods,
+ * into *v; 0 when s is too short for that fold. */
+static int fold_view(const fc_series *s, size_t h, size_t jj, size_t step, const double *seasons,
+                     size_t n_seasons, fc_series *v)
+{
+	size_t back = h + jj * step;
+	if (s->n < back + FC_CV_MIN_TRAIN)
+		return 0;
+	*v = *s;
+	v->n = s->n - back;
+	v->seasons = seasons;
+	v->n_seasons = n_seasons;
+	return 1;
+}
+
 /* rec: per series of p, a shard's record (NULL without shards, or
  * NULL entries). */
 static void backtest(const fc_panel *p, fc_artifact *chal, fc_artifact *champ, size_t h,
@@ -448,14 +464,12 @@ static void backtest(const fc_panel *p, fc_artifact *chal, fc_artifact *champ, s
 		double older = 0, newest_err = NAN;
 		size_t n_older = 0;
 		for (size_t k = 0; jb >= 0 && k < folds; k++) {
-			size_t jj = folds - 1 - k, back = h + jj * step;
-			if (s->n < back + FC_CV_MIN_TRAIN)
+			size_t jj = folds - 1 - k, off = (i * folds + jj) * h;
+			fc_series vb, va;
+			if (!fold_view(s, h, jj, step, champ->series[jb].periods, champ->series[jb].n_periods,
+			               &vb))
 				continue;
-			size_t origin = s->n - back, off = (i * folds + jj) * h;
-			fc_series vb = *s;
-			vb.n = origin;
-			vb.n_seasons = champ->series[jb].n_periods;
-			vb.seasons = champ->series[jb].periods;
+			size_t origin = vb.n;
 			fold_forecast(&champ->series[jb], &vb, h, 0, gb, off, rec ? pb : NULL, jj, fb);
 			const double *y = fc_series_raw(s);
 			fc_metric_scale scale = fc_metric_scale_of(y, origin, period);
@@ -471,10 +485,7 @@ static void backtest(const fc_panel *p, fc_artifact *chal, fc_artifact *champ, s
 			}
 			if (!compare)
 				continue;
-			fc_series va = *s;
-			va.n = origin;
-			va.n_seasons = chal->series[ja].n_periods;
-			va.seasons = chal->series[ja].periods;
+			(void)fold_view(s, h, jj, step, chal->series[ja].periods, chal->series[ja].n_periods, &va);
 			fold_forecast(&chal->series[ja], &va, h, 1, ga, off, rec ? pa : NULL, jj, fa);
 			fc_metrics_compute(y + origin, fa, h, scale, ma);
 			if (!isfinite(ma[metric]))
@@ -741,13 +752,10 @@ static int shard_series(const fc_series *s, const fc_series *fs, fc_artifact *ch
 		if (!as->members[m].model->type->global)
 			rc = new_entry(&x->champion[x->n_champion++], m, folds, h);
 	for (size_t k = 0; k < folds && as && !rc; k++) {
-		size_t jj = folds - 1 - k, back = h + jj * step;
-		if (s->n < back + FC_CV_MIN_TRAIN)
+		size_t jj = folds - 1 - k;
+		fc_series vb;
+		if (!fold_view(s, h, jj, step, as->periods, as->n_periods, &vb))
 			continue;
-		fc_series vb = *s;
-		vb.n = s->n - back;
-		vb.n_seasons = as->n_periods;
-		vb.seasons = as->periods;
 		size_t e = 0;
 		int stop = 0;
 		for (size_t m = 0; m < nm; m++) {
@@ -781,13 +789,10 @@ static int shard_series(const fc_series *s, const fc_series *fs, fc_artifact *ch
 		fc_retrain_entry *en = &x->challenger[x->n_challenger++];
 		rc = new_entry(en, key, folds, h);
 		for (size_t k = 0; k < folds && !rc; k++) {
-			size_t jj = folds - 1 - k, back = h + jj * step;
-			if (s->n < back + FC_CV_MIN_TRAIN)
+			size_t jj = folds - 1 - k;
+			fc_series va;
+			if (!fold_view(s, h, jj, step, fs->seasons, fs->n_seasons, &va))
 				continue;
-			fc_series va = *s;
-			va.n = s->n - back;
-			va.n_seasons = fs->n_seasons;
-			va.seasons = fs->seasons;
 			if (fc_model_fit(mod, &va, &err) || fc_model_forecast(mod, &f, &err))
 				continue;
 			en->ok[jj] = 1;

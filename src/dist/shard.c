@@ -263,6 +263,16 @@ static int open_magic(cursor *c, const void *data, size_t len, const char *magic
 	return 0;
 }
 
+/* A part's shard number and count, as every kind of part writes them one
+ * after the other: 1 when they name a shard of a count merge accepts
+ * (the caller reports a bad one with the rest of its header). */
+static int get_shard(cursor *c, size_t *shard, size_t *n_shards)
+{
+	*shard = (size_t)get_u64(c);
+	*n_shards = (size_t)get_u64(c);
+	return *n_shards >= 1 && *n_shards <= FC_SHARD_MAX && *shard < *n_shards;
+}
+
 static int open_part(cursor *c, const void *data, size_t len, fc_err *err)
 {
 	return open_magic(c, data, len, MAGIC, MAGIC_LEN, "shard part", err);
@@ -279,8 +289,7 @@ int fc_part_read_info(const void *data, size_t len, fc_part_info *info, fc_err *
 	if (rc)
 		return rc;
 	info->forecast = get_u64(&c) != 0;
-	info->shard = (size_t)get_u64(&c);
-	info->n_shards = (size_t)get_u64(&c);
+	int shard_ok = get_shard(&c, &info->shard, &info->n_shards);
 	if (!c.bad && room(&c) >= 16) {
 		memcpy(info->fingerprint, c.p + c.pos, 16);
 		c.pos += 16;
@@ -289,8 +298,7 @@ int fc_part_read_info(const void *data, size_t len, fc_part_info *info, fc_err *
 	}
 	info->options = get_u64(&c);
 	uint64_t argc = get_u64(&c);
-	if (c.bad || argc > MAX_ARGS || info->n_shards < 1 || info->n_shards > FC_SHARD_MAX ||
-	    info->shard >= info->n_shards)
+	if (c.bad || argc > MAX_ARGS || !shard_ok)
 		return fc_err_set(err, FC_EFORMAT, "the part's header is damaged");
 	info->argv = calloc((size_t)argc + 1, sizeof *info->argv);
 	char *arg = malloc(MAX_ARG);
@@ -563,14 +571,12 @@ int fc_pred_part_decode(const void *data, size_t len, fc_pred_part *part, fc_err
 	cursor c;
 	if (open_magic(&c, data, len, PRED_MAGIC, PRED_MAGIC_LEN, "prediction part", err))
 		return FC_EFORMAT;
-	part->shard = (size_t)get_u64(&c);
-	part->n_shards = (size_t)get_u64(&c);
+	int shard_ok = get_shard(&c, &part->shard, &part->n_shards);
 	get_str(&c, part->model, sizeof part->model);
 	get_str(&c, part->fingerprint, sizeof part->fingerprint);
 	part->horizon = (size_t)get_u64(&c);
 	uint64_t nl = get_u64(&c);
-	if (c.bad || nl > PRED_MAX_LEVELS || part->n_shards < 1 || part->n_shards > FC_SHARD_MAX ||
-	    part->shard >= part->n_shards)
+	if (c.bad || nl > PRED_MAX_LEVELS || !shard_ok)
 		return fc_err_set(err, FC_EFORMAT, "the part's header is damaged");
 	part->n_levels = (size_t)nl;
 	for (size_t l = 0; l < part->n_levels; l++)
@@ -858,16 +864,14 @@ int fc_retrain_part_decode(const void *data, size_t len, fc_retrain_part *part, 
 	cursor c;
 	if (open_magic(&c, data, len, RETR_MAGIC, RETR_MAGIC_LEN, "retrain part", err))
 		return FC_EFORMAT;
-	part->shard = (size_t)get_u64(&c);
-	part->n_shards = (size_t)get_u64(&c);
+	int shard_ok = get_shard(&c, &part->shard, &part->n_shards);
 	get_str(&c, part->name, sizeof part->name);
 	part->champion_version = (long)get_u64(&c);
 	get_str(&c, part->champion, sizeof part->champion);
 	get_str(&c, part->fingerprint, sizeof part->fingerprint);
 	part->options = get_u64(&c);
 	uint64_t argc = get_u64(&c);
-	if (c.bad || argc > MAX_ARGS || part->n_shards < 1 || part->n_shards > FC_SHARD_MAX ||
-	    part->shard >= part->n_shards)
+	if (c.bad || argc > MAX_ARGS || !shard_ok)
 		return fc_err_set(err, FC_EFORMAT, "the part's header is damaged");
 	int oom = 0;
 	char *arg = malloc(MAX_ARG);
