@@ -38,8 +38,8 @@ for size in $SIZES; do
     f=$(panel "$s" "$d")
     out=$BENCH_TMP/m5_out_$size
     echo "m5: $s series x $d days ..." >&2
-    /usr/bin/time -f "%e %M" -o "$out.time" "$FORECAST" fit "$f" --horizon $H --quiet --timings \
-        -o "$out.csv" --model-out "$out.model" 2>"$out.err" || bench_die "fit failed: $(tail -3 "$out.err")"
+    /usr/bin/time -f "%e %M" -o "$out.time" "$FORECAST" fit "$f" --horizon $H --timings \
+        -o "$out.csv" --model-out "$out.model" >"$out.board" 2>"$out.err" || bench_die "fit failed: $(tail -3 "$out.err")"
     read -r wall kib <"$out.time"
     stages=$(grep '^forecast: time: ' "$out.err" | sed 's/^forecast: time: //')
     left=$(sed -n 's/^forecast: large panel ([^)]*): \(.*\) left out of the default set.*/\1/p' "$out.err")
@@ -69,7 +69,7 @@ fi
 
 # The hand-written notes after MARK survive a rerun; the table above it is rewritten.
 MARK='<!-- notes: kept as they are by bench/m5.sh -->'
-kept=$(sed -n "/^$MARK\$/,\$p" "$OUTMD" 2>/dev/null || true)
+kept=$(awk -v m="$MARK" '$0 == m { on = 1 } on' "$OUTMD" 2>/dev/null || true)
 {
     echo "# M5-size run (bench/m5.sh)"
     echo

@@ -5,7 +5,8 @@
 # The global gbdt is trained over the ranks, each making the rows of its
 # own series (FORECAST_DEBUG_ROWS reports them): the same model file and
 # forecasts with one model per group (--global-by) and with bagging
-# (capacity=large), and no rank makes every row.
+# (capacity=large) and over gbdt.max_rows (every k-th row), and no rank
+# makes every row.
 # Skipped (exit 77) in builds without MPI or where mpirun is missing.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/setup.sh"
 
@@ -75,6 +76,23 @@ for case in "global_by:--global-by store" "bagging:--param gbdt.capacity=large -
 	assert "gbdt over 2 ranks ($name): the model file is one process's" cmp ${name}1.model ${name}2.model
 done
 assert "the bagging case is the large capacity (bagging on)" grep -q 'capacity=large' bagging1.model
+# a learner over gbdt.max_rows trains on every k-th row, divided over the
+# ranks too: each makes its own series' kept rows, the same model (bagged,
+# so the kept rows' ids count) as one process's
+cap="--models gbdt,snaive --param gbdt.max_rows=800 --param gbdt.capacity=large --param gbdt.n_trees=20"
+FORECAST_DEBUG_ROWS=1 "$FORECAST" fit sales.csv --horizon 7 --quiet $cap -o c1.csv \
+	--model-out c1.model 2>c1.err
+FORECAST_DEBUG_ROWS=1 $MPIRUN "$FORECAST" fit sales.csv --horizon 7 --quiet $cap -o c2.csv \
+	--model-out c2.model >c2.out 2>c2.err
+assert "a capped gbdt over 2 ranks exits 0" test $? -eq 0
+assert "a capped gbdt over 2 ranks: the forecasts are one process's" cmp c1.csv c2.csv
+assert "a capped gbdt over 2 ranks: the model file is one process's" cmp c1.model c2.model
+call=$(sed -n 's/.*rank 0 of 1 made \([0-9]*\) training rows.*/\1/p' c1.err)
+c0=$(sed -n 's/.*rank 0 of 2 made \([0-9]*\) training rows.*/\1/p' c2.err)
+c1=$(sed -n 's/.*rank 1 of 2 made \([0-9]*\) training rows.*/\1/p' c2.err)
+assert "the capped learners made at most 4 x 800 rows (got '$call')" test "${call:-0}" -gt 0 -a "${call:-9999}" -le 3200
+assert "and the ranks divided them ($c0 + $c1 = $call, neither all)" \
+	test "$((${c0:-0} + ${c1:-0}))" -eq "$call" -a "${c0:-$call}" -lt "$call" -a "${c1:-$call}" -lt "$call"
 # a shared fit that fails fails on every rank alike: the exit and message of one process
 "$FORECAST" fit sales.csv --horizon 7 --quiet --models gbdt,snaive --param gbdt.global_by=region \
 	-o f1.csv >f1.out 2>&1

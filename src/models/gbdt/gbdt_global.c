@@ -131,7 +131,7 @@ static fc_gbdt_params learner_for(const gbdt_kind_params *p, size_t n_series)
  * the days of the year.  Training time grows with the rows (about 40 CPU
  * microseconds a row for the large learner on the reference machine), so
  * the cap bounds a learner near 80 CPU seconds whatever the panel's size;
- * on an M5-size panel (57 million rows) it keeps one row in 29.  Below it
+ * on an M5-size panel (59 million rows) it keeps one row in 30.  Below it
  * (every bench panel but the M5-size ones) nothing changes.  The sampled
  * rows are also the bin sample.  fc_gbdt_row_step (forecast/gbdt.h) is
  * the step. */
@@ -992,14 +992,55 @@ static int share_sample(const fc_gbdt_comm *comm, part_sample *s, fc_err *err)
 	return rc;
 }
 
-static int train_shared(const gbdt_kind_params *p, const fc_featurizer *f,
-                        const unsigned char *mine, const fc_gbdt_comm *comm, fc_gbdt **out,
-                        fc_err *err)
+/* A learner over max_rows (train_sampled's, over the ranks): its training
+ * rows, every step-th, are the bin sample, which share_sample has given
+ * every rank whole (sample); each rank bins its own of them (its rows r
+ * of the design with r % step == 0) and trains on them with their
+ * sample positions as row ids, so that the model is train_sampled's. */
+static int train_shared_sampled(const gbdt_kind_params *p, const fc_design *d, const float *sample,
+                                size_t n_sample, size_t nc, size_t step, const unsigned char *cat,
+                                const fc_gbdt_comm *comm, fc_gbdt **out, fc_err *err)
+{
+	size_t n_own = 0;
+	for (size_t q = 0; q < d->n_rows; q++)
+		n_own += d->row[q] % step == 0;
+	float *y = malloc((n_own ? n_own : 1) * sizeof *y);
+	uint32_t *id = malloc((n_own ? n_own : 1) * sizeof *id);
+	fc_gbdt_bins *b = NULL;
+	int rc = y && id ? 0 : fc_err_set(err, FC_ENOMEM, "out of memory");
+	for (size_t q = 0, k = 0; !rc && q < d->n_rows; q++)
+		if (d->row[q] % step == 0) {
+			y[k] = d->y[q];
+			id[k++] = (uint32_t)(d->row[q] / step);
+		}
+	if (!rc)
+		rc = fc_gbdt_bins_alloc_sample(&p->learner, n_own, nc, cat, sample, n_sample, &b, err);
+	if (!rc && !(rc = fc_gbdt_bins_reserve(b, err)))
+		for (size_t q = 0; q < n_own;) { /* in runs of consecutive sample rows */
+			size_t e = q + 1;
+			while (e < n_own && id[e] == id[e - 1] + 1)
+				e++;
+			fc_gbdt_bins_put(b, q, e - q, sample + id[q], n_sample);
+			q = e;
+		}
+	if ((rc = fc_gbdt_comm_agree(comm, 0, rc, err)) == 0)
+		rc = fc_gbdt_train_part(&p->learner, b, y, NULL, id, n_sample, comm, out, err);
+	fc_gbdt_bins_free(b);
+	free(y);
+	free(id);
+	return rc;
+}
+
+static int train_shared(const gbdt_kind_params *p, const fc_featurizer *f, const double *seasons,
+                        size_t n_seasons, const unsigned char *mine, const fc_gbdt_comm *comm,
+                        fc_gbdt **out, fc_err *err)
 {
 	size_t nr = fc_design_count(f, 1), nc = fc_featurizer_ncols(f);
 	if (nr == 0)
 		return fc_err_set(err, FC_EMODEL, "model 'gbdt': no training rows");
-	size_t stride = fc_gbdt_sample_stride(nr);
+	/* over max_rows the training rows are the sample */
+	size_t step = fc_gbdt_row_step(nr, p->max_rows, seasons, n_seasons);
+	size_t stride = step > 1 ? step : fc_gbdt_sample_stride(nr);
 	part_sample ss = {.n_sample = (nr + stride - 1) / stride, .n_cols = nc, .stride = stride};
 	int rc = 0;
 	if (nc && ss.n_sample > SIZE_MAX / nc / sizeof *ss.x)
@@ -1028,6 +1069,10 @@ static int train_shared(const gbdt_kind_params *p, const fc_featurizer *f,
 		goto out;
 	free(ss.have);
 	ss.have = NULL;
+	if (step > 1) {
+		rc = train_shared_sampled(p, d, ss.x, ss.n_sample, nc, step, cat, comm, out, err);
+		goto out;
+	}
 	rc = fc_gbdt_bins_alloc_sample(&p->learner, d->n_rows, nc, cat, ss.x, ss.n_sample, &b, err);
 	if (!rc && stride == 1 && !(rc = fc_gbdt_bins_reserve(b, err))) {
 		/* the sample is every row: the own rows are binned from it, in
@@ -1200,15 +1245,8 @@ static int gbdt_fit_panel(void **state, const void *params, const fc_panel *pn, 
 		/* early stopping splits the float design, and the quantile losses
 		 * refit leaves from every row at once: those learners rank 0
 		 * trains alone */
-		/* and so does a learner over max_rows: it trains on a sample of
-		 * its rows, which one process holds (every rank counts the same
-		 * observations, an upper bound of the rows) */
-		size_t n_obs = 0;
-		for (size_t i = 0; i < n; i++)
-			n_obs += views[i].n;
 		int shared = comm && (p->valid == 0 || p->learner.early_stopping_rounds == 0) &&
-		             q.learner.loss != FC_GBDT_ABSOLUTE && q.learner.loss != FC_GBDT_QUANTILE &&
-		             (!p->max_rows || n_obs <= p->max_rows);
+		             q.learner.loss != FC_GBDT_ABSOLUTE && q.learner.loss != FC_GBDT_QUANTILE;
 		if (comm && !shared && comm->rank > 0)
 			continue;
 		fc_featurizer *f = NULL;
@@ -1220,8 +1258,8 @@ static int gbdt_fit_panel(void **state, const void *params, const fc_panel *pn, 
 			continue;
 		}
 		if (shared)
-			rc = train_shared(&q, f, mine + gr.first[g], comm, &st->models[g * st->n_steps + j],
-			                  err);
+			rc = train_shared(&q, f, pn->seasons, pn->n_seasons, mine + gr.first[g], comm,
+			                  &st->models[g * st->n_steps + j], err);
 		else
 			rc = train_one(&q, f, pn->seasons, pn->n_seasons, &st->models[g * st->n_steps + j],
 			               err);
