@@ -237,6 +237,20 @@ static int parse_count(const char *s, long lo, long hi, long *out)
 }
 
 /* Comma-separated numbers, each in (lo, hi). */
+/* Whether s is a number from 0 (above 0 when positive) to 1e6,
+ * into *out: the range of the options that take a factor, seconds or
+ * minutes. */
+static int number_in(const char *s, int positive, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (end == s || *end || errno || !(positive ? v > 0 : v >= 0) || !(v <= 1e6))
+		return 0;
+	*out = v;
+	return 1;
+}
+
 static int parse_numbers(const char *s, double lo, double hi, double *out, size_t cap, size_t *n)
 {
 	*n = 0;
@@ -464,10 +478,8 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 				return usage_error(cmd, "--search: expected grid, random or bayes, got '%s'", optarg);
 			break;
 		case O_BUDGET_MINUTES: {
-			char *end;
-			errno = 0;
-			double m = strtod(optarg, &end);
-			if (end == optarg || *end || errno || !(m > 0 && m <= 1e6))
+			double m;
+			if (!number_in(optarg, 1, &m))
 				return usage_error(cmd, "--budget-minutes: expected minutes above 0 (e.g. 0.5 or "
 				                   "30), got '%s'", optarg);
 			o->budget_minutes = m;
@@ -489,10 +501,8 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 				return usage_error(cmd, "--early-stop: expected none, median or bandit, got '%s'", optarg);
 			break;
 		case O_BANDIT_SLACK: {
-			char *end;
-			errno = 0;
-			double f = strtod(optarg, &end);
-			if (end == optarg || *end || errno || !(f >= 0 && f <= 1e6))
+			double f;
+			if (!number_in(optarg, 0, &f))
 				return usage_error(cmd, "--bandit-slack: expected a factor of at least 0 (e.g. 0.1: "
 				                   "10%% worse than the best), got '%s'", optarg);
 			o->bandit_slack = f;
@@ -542,20 +552,16 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 		}
 		case O_SEARCH_MODELS: o->search_models = optarg; break;
 		case O_CANDIDATE_TIMEOUT: {
-			char *end;
-			errno = 0;
-			double t = strtod(optarg, &end);
-			if (end == optarg || *end || errno || !(t >= 0 && t <= 1e6))
+			double t;
+			if (!number_in(optarg, 0, &t))
 				return usage_error(cmd, "--candidate-timeout: expected seconds from 0 (no limit) "
 				                   "to 1000000, got '%s'", optarg);
 			o->candidate_timeout = t;
 			break;
 		}
 		case O_DEFAULT_BUDGET: {
-			char *end;
-			errno = 0;
-			double t = strtod(optarg, &end);
-			if (end == optarg || *end || errno || !(t >= 0 && t <= 1e6))
+			double t;
+			if (!number_in(optarg, 0, &t))
 				return usage_error(cmd, "--default-budget: expected CPU minutes from 0 (no "
 				                   "limit) to 1000000, got '%s'", optarg);
 			o->default_budget = t;
@@ -591,10 +597,8 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 		case O_WAIT:
 		case O_ALERT_RATIO:
 		case O_PROMOTE_MARGIN: {
-			char *end;
-			errno = 0;
-			double t = strtod(optarg, &end);
-			if (end == optarg || *end || errno || !(t >= 0 && t <= 1e6))
+			double t;
+			if (!number_in(optarg, 0, &t))
 				return usage_error(cmd, "--%s: expected a number from 0 to 1000000, got '%s'",
 				                   c == O_WAIT ? "wait" : c == O_ALERT_RATIO ? "alert-ratio"
 				                   : "promote-margin", optarg);

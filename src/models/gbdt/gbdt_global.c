@@ -788,6 +788,32 @@ static void put_bins(void *ctx, size_t r, size_t k, const float *block, size_t s
 	count_rows(k);
 }
 
+static int train_sampled(const gbdt_kind_params *p, const fc_featurizer *f, size_t nr,
+                         size_t step, fc_gbdt **out, fc_err *err);
+
+/* The rows r % stride == 0 of f's design (nr rows, t >= 1) made into a
+ * column-major matrix (ss->x, allocated here, freed by the caller even on
+ * failure), and every row's target, series and time into *d. */
+static int make_sample(const fc_featurizer *f, size_t nr, size_t stride, sample_sink *ss,
+                       fc_design **d, fc_err *err)
+{
+	size_t nc = fc_featurizer_ncols(f);
+	*ss = (sample_sink){.n_sample = (nr + stride - 1) / stride, .n_cols = nc, .stride = stride};
+	*d = NULL;
+	if (nc && ss->n_sample > SIZE_MAX / nc / sizeof *ss->x)
+		return fc_err_set(err, FC_EINVAL, "features: %zu rows x %zu columns is too large",
+		                  ss->n_sample, nc);
+	size_t cells = ss->n_sample * nc;
+	if (!(ss->x = malloc((cells ? cells : 1) * sizeof *ss->x)))
+		return fc_err_set(err, FC_ENOMEM, "out of memory: %zu sampled rows x %zu features",
+		                  ss->n_sample, nc);
+	int rc = fc_design_stream(f, 1, stride, put_sample, ss, d, err);
+	if (!rc && (*d)->n_rows != nr)
+		rc = fc_err_set(err, FC_EMODEL, "model 'gbdt': %zu training rows counted, %zu made",
+		                nr, (*d)->n_rows);
+	return rc;
+}
+
 /* Trains one learner on the design of f (rows t >= 1) without holding the
  * float design: the rows of the learner's bin sample (every stride-th,
  * at most a million) are made first and give the bin edges, the sample is
@@ -798,10 +824,8 @@ static void put_bins(void *ctx, size_t r, size_t k, const float *block, size_t s
  * rows) and the bins (1 byte per feature per row) with the boosting's
  * arrays (about 45 bytes per row touched for the squared loss), plus
  * 12 bytes per row of target, series and time throughout.  The learner is
- * fc_gbdt_train's on fc_design_build's matrix, byte for byte. */
-static int train_sampled(const gbdt_kind_params *p, const fc_featurizer *f, size_t nr,
-                         size_t step, fc_gbdt **out, fc_err *err);
-
+ * fc_gbdt_train's on fc_design_build's matrix, byte for byte.  Over
+ * max_rows, train_sampled trains on every k-th row instead. */
 static int train_streamed(const gbdt_kind_params *p, const fc_featurizer *f, const double *seasons,
                           size_t n_seasons, fc_gbdt **out, fc_err *err)
 {
@@ -812,23 +836,13 @@ static int train_streamed(const gbdt_kind_params *p, const fc_featurizer *f, con
 	if (step > 1)
 		return train_sampled(p, f, nr, step, out, err);
 	size_t stride = fc_gbdt_sample_stride(nr);
-	sample_sink ss = {.n_sample = (nr + stride - 1) / stride, .n_cols = nc, .stride = stride};
-	if (nc && ss.n_sample > SIZE_MAX / nc / sizeof *ss.x)
-		return fc_err_set(err, FC_EINVAL, "features: %zu rows x %zu columns is too large", nr, nc);
-	size_t cells = ss.n_sample * nc;
-	ss.x = malloc((cells ? cells : 1) * sizeof *ss.x);
-	if (!ss.x)
-		return fc_err_set(err, FC_ENOMEM, "out of memory: the bin sample of %zu rows x %zu "
-		                  "features", ss.n_sample, nc);
-	const unsigned char *cat = fc_featurizer_categorical_flags(f);
+	sample_sink ss;
 	fc_design *d = NULL;
 	fc_gbdt_bins *b = NULL;
-	int rc = fc_design_stream(f, 1, stride, put_sample, &ss, &d, err);
-	if (!rc && d->n_rows != nr)
-		rc = fc_err_set(err, FC_EMODEL, "model 'gbdt': %zu training rows counted, %zu made",
-		                nr, d->n_rows);
+	int rc = make_sample(f, nr, stride, &ss, &d, err);
 	if (!rc)
-		rc = fc_gbdt_bins_alloc(&p->learner, nr, nc, cat, ss.x, &b, err);
+		rc = fc_gbdt_bins_alloc(&p->learner, nr, nc, fc_featurizer_categorical_flags(f), ss.x, &b,
+		                        err);
 	if (!rc && stride == 1 && !(rc = fc_gbdt_bins_reserve(b, err)))
 		fc_gbdt_bins_put_matrix(b, ss.x); /* the sample is the design */
 	free(ss.x); /* before the bins of a sampled design are allocated */
@@ -848,32 +862,19 @@ static int train_streamed(const gbdt_kind_params *p, const fc_featurizer *f, con
 static int train_sampled(const gbdt_kind_params *p, const fc_featurizer *f, size_t nr,
                          size_t step, fc_gbdt **out, fc_err *err)
 {
-	size_t nc = fc_featurizer_ncols(f);
-	sample_sink ss = {.n_sample = (nr + step - 1) / step, .n_cols = nc, .stride = step};
-	if (nc && ss.n_sample > SIZE_MAX / nc / sizeof *ss.x)
-		return fc_err_set(err, FC_EINVAL, "features: %zu rows x %zu columns is too large",
-		                  ss.n_sample, nc);
-	size_t cells = ss.n_sample * nc;
-	ss.x = malloc((cells ? cells : 1) * sizeof *ss.x);
-	float *y = malloc(ss.n_sample * sizeof *y);
-	if (!ss.x || !y) {
-		free(ss.x);
-		free(y);
-		return fc_err_set(err, FC_ENOMEM, "out of memory: the %zu sampled training rows x %zu "
-		                  "features", ss.n_sample, nc);
-	}
+	sample_sink ss;
 	fc_design *d = NULL;
 	fc_gbdt_bins *b = NULL;
-	int rc = fc_design_stream(f, 1, step, put_sample, &ss, &d, err);
-	if (!rc && d->n_rows != nr)
-		rc = fc_err_set(err, FC_EMODEL, "model 'gbdt': %zu training rows counted, %zu made",
-		                nr, d->n_rows);
+	float *y = NULL;
+	int rc = make_sample(f, nr, step, &ss, &d, err);
+	if (!rc && !(y = malloc(ss.n_sample * sizeof *y)))
+		rc = fc_err_set(err, FC_ENOMEM, "out of memory");
 	if (!rc) {
 		for (size_t i = 0; i < ss.n_sample; i++)
 			y[i] = d->y[i * step];
 		fc_design_free(d); /* every row's target, series and time: 12 bytes a row */
 		d = NULL;
-		rc = fc_gbdt_bins_alloc_sample(&p->learner, ss.n_sample, nc,
+		rc = fc_gbdt_bins_alloc_sample(&p->learner, ss.n_sample, ss.n_cols,
 		                               fc_featurizer_categorical_flags(f), ss.x, ss.n_sample, &b,
 		                               err);
 	}
