@@ -695,10 +695,51 @@ static enum unit_class detect_class(const fc_time *times, size_t n, fc_time_styl
 	return first ? CLASS_MONTH_START : last ? CLASS_MONTH_END : CLASS_DAY;
 }
 
-static int cmp_i64(const void *pa, const void *pb)
+/* Counts of the gaps between timestamps, by value (all > 0; 0 marks an
+ * empty slot): an open-addressing table that grows by doubling.  It holds
+ * one slot per distinct gap, a handful in real data, where an array of
+ * every gap would take 8 bytes a row (470 MB on an M5-size panel). */
+typedef struct gap_counts {
+	int64_t *gap;
+	size_t *count;
+	size_t cap, used;
+} gap_counts;
+
+static size_t gap_slot(const gap_counts *c, int64_t g)
 {
-	int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
-	return (a > b) - (a < b);
+	size_t i = (size_t)((uint64_t)g * 0x9E3779B97F4A7C15ull >> 7) & (c->cap - 1);
+	while (c->gap[i] && c->gap[i] != g)
+		i = (i + 1) & (c->cap - 1);
+	return i;
+}
+
+static int gap_add(gap_counts *c, int64_t g)
+{
+	if (2 * (c->used + 1) > c->cap) {
+		gap_counts d = {calloc(c->cap * 2, sizeof *d.gap), calloc(c->cap * 2, sizeof *d.count),
+		                c->cap * 2, c->used};
+		if (!d.gap || !d.count) {
+			free(d.gap);
+			free(d.count);
+			return -1;
+		}
+		for (size_t i = 0; i < c->cap; i++)
+			if (c->gap[i]) {
+				size_t k = gap_slot(&d, c->gap[i]);
+				d.gap[k] = c->gap[i];
+				d.count[k] = c->count[i];
+			}
+		free(c->gap);
+		free(c->count);
+		*c = d;
+	}
+	size_t k = gap_slot(c, g);
+	if (!c->gap[k]) {
+		c->gap[k] = g;
+		c->used++;
+	}
+	c->count[k]++;
+	return 0;
 }
 
 int fc_freq_infer(const fc_time *times, const size_t *offsets, size_t n_series,
@@ -711,15 +752,18 @@ int fc_freq_infer(const fc_time *times, const size_t *offsets, size_t n_series,
 		if (offsets[s + 1] > offsets[s])
 			first = &times[offsets[s]];
 
-	int64_t *gaps = malloc((n ? n : 1) * sizeof *gaps);
-	if (!gaps)
+	gap_counts gaps = {calloc(64, sizeof(int64_t)), calloc(64, sizeof(size_t)), 64, 0};
+	if (!gaps.gap || !gaps.count) {
+		free(gaps.gap);
+		free(gaps.count);
 		return fc_err_set(err, FC_ENOMEM, "out of memory inferring the frequency");
+	}
 
 	/* Gaps in the class's own unit; unsorted pairs are left to verify(),
 	 * which reports them in series order. */
 	enum unit_class cls = detect_class(times + (n ? offsets[0] : 0), n, style);
-	size_t n_gaps = 0;
-	for (size_t s = 0; s < n_series; s++) {
+	int oom = 0;
+	for (size_t s = 0; s < n_series && !oom; s++) {
 		for (size_t i = offsets[s] + 1; i < offsets[s + 1]; i++) {
 			fc_time a = times[i - 1], b = times[i];
 			int64_t g;
@@ -731,36 +775,39 @@ int fc_freq_infer(const fc_time *times, const size_t *offsets, size_t n_series,
 				continue; /* too far apart to be the common step */
 			else if (cls == CLASS_DAY)
 				g /= SECS_PER_DAY;
-			if (g > 0)
-				gaps[n_gaps++] = g;
+			if (g > 0 && gap_add(&gaps, g)) {
+				oom = 1;
+				break;
+			}
 		}
+	}
+	if (oom) {
+		free(gaps.gap);
+		free(gaps.count);
+		return fc_err_set(err, FC_ENOMEM, "out of memory inferring the frequency");
 	}
 	int has_pair = 0;
 	for (size_t s = 0; s < n_series && !has_pair; s++)
 		has_pair = offsets[s + 1] - offsets[s] >= 2;
 	if (!has_pair) {
-		free(gaps);
+		free(gaps.gap);
+		free(gaps.count);
 		*bad_series = (size_t)-1;
 		*bad_index = 0;
 		return fc_err_set(err, FC_EINPUT,
 		                  "cannot infer the frequency from single-timestamp series; give --freq");
 	}
 
-	/* The most common gap; sorted runs make ties go to the smallest. */
+	/* The most common gap; ties go to the smallest. */
 	int64_t step = 0;
 	size_t best = 0;
-	qsort(gaps, n_gaps, sizeof *gaps, cmp_i64);
-	for (size_t i = 0; i < n_gaps;) {
-		size_t j = i;
-		while (j < n_gaps && gaps[j] == gaps[i])
-			j++;
-		if (j - i > best) {
-			best = j - i;
-			step = gaps[i];
+	for (size_t i = 0; i < gaps.cap; i++)
+		if (gaps.gap[i] && (gaps.count[i] > best || (gaps.count[i] == best && gaps.gap[i] < step))) {
+			best = gaps.count[i];
+			step = gaps.gap[i];
 		}
-		i = j;
-	}
-	free(gaps);
+	free(gaps.gap);
+	free(gaps.count);
 
 	fc_freq f = { FC_UNIT_STEP, 1, 0 };
 	int64_t mult = 1;

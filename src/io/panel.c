@@ -268,6 +268,10 @@ static void builder_dispose(builder *b)
 	free(b->perm);
 	free(b->uoff);
 	free(b->ut);
+	b->new_of = NULL;
+	b->off = b->uoff = NULL;
+	b->perm = NULL;
+	b->ut = NULL;
 }
 
 /* malloc(0) may return NULL: ask for at least one element. */
@@ -539,7 +543,31 @@ static int names(const fc_rows *rows, const size_t *cols, size_t n, char ***out)
 	return 0;
 }
 
-/* Values on the grid, imputation, and the fc_series records. */
+/* The values of one column of the rows (v) on the grid: out[start[s] + k]
+ * for step k of series s (whose first timestamp is t0[s]), duplicates
+ * combined. */
+static void place(const builder *b, const fc_panel *p, const size_t *start, const fc_time *t0,
+                  const double *v, double *out, fc_aggregate a)
+{
+	const fc_rows *rows = b->rows;
+	for (size_t s = 0; s < b->S; s++) {
+		fc_time first = t0[s];
+		size_t j = b->off[s], end = b->off[s + 1];
+		while (j < end) {
+			size_t e = j + 1;
+			fc_time t = rows->t[b->perm[j]];
+			while (e < end && rows->t[b->perm[e]] == t)
+				e++;
+			int64_t k = 0;
+			fc_freq_steps(p->freq, first, t, &k);
+			out[start[s] + (size_t)k] = combine(v, b->perm + j, e - j, a);
+			j = e;
+		}
+	}
+}
+
+/* Values on the grid, imputation, and the fc_series records.  Each column
+ * of the rows is freed once it is on the grid: a large read peaks here. */
 static int regularize(builder *b, fc_panel *p, panel_priv *pv)
 {
 	fc_rows *rows = b->rows;
@@ -547,8 +575,9 @@ static int regularize(builder *b, fc_panel *p, panel_priv *pv)
 	size_t S = b->S, G = rows->n_groups, X = rows->n_exog;
 	size_t *start = malloc((S + 1) * sizeof *start);
 	uint32_t *old_of = malloc(nz(S) * sizeof *old_of);
+	fc_time *t0 = malloc(nz(S) * sizeof *t0); /* each series' first timestamp */
 	int rc = 0;
-	if (!start || !old_of) {
+	if (!start || !old_of || !t0) {
 		rc = nomem(b->err);
 		goto out;
 	}
@@ -577,6 +606,7 @@ static int regularize(builder *b, fc_panel *p, panel_priv *pv)
 		}
 		start[s] = total;
 		total += (size_t)k + 1;
+		t0[s] = first;
 	}
 	/* a grid a hundred times the data and more than a million steps is a
 	 * mistake, not a panel: a handful of rows spread over three thousand
@@ -588,40 +618,36 @@ static int regularize(builder *b, fc_panel *p, panel_priv *pv)
 		goto out;
 	}
 	start[S] = total;
+	/* the distinct timestamps (8 bytes a row) have served */
+	free(b->ut);
+	b->ut = NULL;
 
 	pv->y = malloc(nz(total) * sizeof *pv->y);
-	pv->exog = malloc(nz(X * total) * sizeof *pv->exog);
 	pv->exog_ptrs = malloc(nz(S * X) * sizeof *pv->exog_ptrs);
 	pv->gvals = malloc(nz(S * G) * sizeof *pv->gvals);
 	p->series = calloc(S ? S : 1, sizeof *p->series);
-	if (!pv->y || !pv->exog || !pv->exog_ptrs || !pv->gvals || !p->series) {
+	if (!pv->y || !pv->exog_ptrs || !pv->gvals || !p->series) {
 		rc = nomem(b->err);
 		goto out;
 	}
 	for (size_t i = 0; i < total; i++)
 		pv->y[i] = NAN;
+
+	/* values, combining duplicates: the target, then the exogenous columns */
+	p->n_duplicates = rows->n_rows - b->uoff[S];
+	place(b, p, start, t0, rows->y, pv->y, o->aggregate);
+	free(rows->y);
+	rows->y = NULL;
+	if (!(pv->exog = malloc(nz(X * total) * sizeof *pv->exog))) {
+		rc = nomem(b->err);
+		goto out;
+	}
 	for (size_t i = 0; i < X * total; i++)
 		pv->exog[i] = NAN;
-
-	/* values, combining duplicates */
-	p->n_duplicates = rows->n_rows - b->uoff[S];
-	for (size_t s = 0; s < S; s++) {
-		fc_time first = b->ut[b->uoff[s]];
-		double *y = pv->y + start[s];
-		size_t j = b->off[s], end = b->off[s + 1];
-		while (j < end) {
-			size_t e = j + 1;
-			fc_time t = rows->t[b->perm[j]];
-			while (e < end && rows->t[b->perm[e]] == t)
-				e++;
-			int64_t k = 0;
-			fc_freq_steps(p->freq, first, t, &k);
-			y[k] = combine(rows->y, b->perm + j, e - j, o->aggregate);
-			for (size_t x = 0; x < X; x++)
-				pv->exog[x * total + start[s] + (size_t)k] =
-					combine(rows->exog[x], b->perm + j, e - j, o->aggregate);
-			j = e;
-		}
+	for (size_t x = 0; x < X; x++) {
+		place(b, p, start, t0, rows->exog[x], pv->exog + x * total, o->aggregate);
+		free(rows->exog[x]);
+		rows->exog[x] = NULL;
 	}
 
 	/* imputation */
@@ -660,7 +686,7 @@ static int regularize(builder *b, fc_panel *p, panel_priv *pv)
 		kp += kl + 1;
 		ser->group_values = pv->gvals + s * G;
 		ser->n_groups = G;
-		ser->start = b->ut[b->uoff[s]];
+		ser->start = t0[s];
 		/* future rows: trailing empty targets of a series with exogenous
 		 * columns and at least one present target (see panel.h) */
 		size_t nf = 0;
@@ -697,6 +723,7 @@ static int regularize(builder *b, fc_panel *p, panel_priv *pv)
 out:
 	free(start);
 	free(old_of);
+	free(t0);
 	return rc;
 }
 
@@ -906,6 +933,13 @@ int fc_panel_read(const char *path, const fc_read_opts *opts, fc_panel **out, fc
 		p->n_seasons = fc_freq_seasons(p->freq, p->seasons, FC_MAX_SEASONS);
 	if ((rc = regularize(&b, p, pv)))
 		goto out;
+	/* the rows' order and timestamps are no longer needed: free them
+	 * before the season tests allocate */
+	builder_dispose(&b);
+	free(rows.t);
+	free(rows.sid);
+	rows.t = NULL;
+	rows.sid = NULL;
 	if (!o->n_seasons && !o->keep_seasons && p->n_seasons && (rc = test_seasons(p, pv, err)))
 		goto out;
 
