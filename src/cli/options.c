@@ -477,14 +477,11 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 			else
 				return usage_error(cmd, "--search: expected grid, random or bayes, got '%s'", optarg);
 			break;
-		case O_BUDGET_MINUTES: {
-			double m;
-			if (!number_in(optarg, 1, &m))
+		case O_BUDGET_MINUTES:
+			if (!number_in(optarg, 1, &o->budget_minutes))
 				return usage_error(cmd, "--budget-minutes: expected minutes above 0 (e.g. 0.5 or "
 				                   "30), got '%s'", optarg);
-			o->budget_minutes = m;
 			break;
-		}
 		case O_CONCURRENCY:
 			if (parse_count(optarg, 1, 100000, &v))
 				return usage_error(cmd, "--concurrency: expected a whole number of trials from 1 to 100000, got '%s'", optarg);
@@ -500,14 +497,11 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 			else
 				return usage_error(cmd, "--early-stop: expected none, median or bandit, got '%s'", optarg);
 			break;
-		case O_BANDIT_SLACK: {
-			double f;
-			if (!number_in(optarg, 0, &f))
+		case O_BANDIT_SLACK:
+			if (!number_in(optarg, 0, &o->bandit_slack))
 				return usage_error(cmd, "--bandit-slack: expected a factor of at least 0 (e.g. 0.1: "
 				                   "10%% worse than the best), got '%s'", optarg);
-			o->bandit_slack = f;
 			break;
-		}
 		case O_EARLY_STOP_DELAY:
 			if (parse_count(optarg, 0, FC_CV_MAX_FOLDS, &v))
 				return usage_error(cmd, "--early-stop-delay: expected a whole number of folds from 0 to %d, got '%s'", FC_CV_MAX_FOLDS, optarg);
@@ -551,22 +545,16 @@ int cli_parse(int argc, char **argv, unsigned accepted, const char *cmd,
 			break;
 		}
 		case O_SEARCH_MODELS: o->search_models = optarg; break;
-		case O_CANDIDATE_TIMEOUT: {
-			double t;
-			if (!number_in(optarg, 0, &t))
+		case O_CANDIDATE_TIMEOUT:
+			if (!number_in(optarg, 0, &o->candidate_timeout))
 				return usage_error(cmd, "--candidate-timeout: expected seconds from 0 (no limit) "
 				                   "to 1000000, got '%s'", optarg);
-			o->candidate_timeout = t;
 			break;
-		}
-		case O_DEFAULT_BUDGET: {
-			double t;
-			if (!number_in(optarg, 0, &t))
+		case O_DEFAULT_BUDGET:
+			if (!number_in(optarg, 0, &o->default_budget))
 				return usage_error(cmd, "--default-budget: expected CPU minutes from 0 (no "
 				                   "limit) to 1000000, got '%s'", optarg);
-			o->default_budget = t;
 			break;
-		}
 		case O_LEVEL:
 			if (parse_numbers(optarg, 0, 100, o->levels, FC_MAX_LEVELS, &o->n_levels))
 				return usage_error(cmd, "--level: expected up to %d percentages strictly between 0 and 100, like 80,95; got '%s'",
