@@ -325,8 +325,6 @@ void cli_describe_tested_seasons(FILE *f, const char *prefix, const fc_panel *p)
 	fprintf(f, "%sseries with none: %zu; with other periods found: %zu\n", prefix, none, other);
 }
 
-/* Tells the user what was read, so surprises (a wrong frequency, many
- * inserted gaps) show before the results. */
 /* --default-budget: on a large panel the default set (no --models, no
  * --search) keeps its local kinds cheapest first while their estimated
  * work -- each kind's cost (fc_model_type.cost) times the observations
@@ -388,6 +386,8 @@ static int trim_default_set(const cli_opts *o, const fc_panel *p, fc_model **can
 	return 0;
 }
 
+/* Tells the user what was read, so surprises (a wrong frequency, many
+ * inserted gaps) show before the results. */
 static void describe_panel(const cli_opts *o, const fc_panel *p)
 {
 	if (o->quiet)
